@@ -1,0 +1,32 @@
+// What a machine is built from. Every field has a default, so `createMachine({})` is a usable PC.
+
+import type { CpuModel } from './cpu/state.ts';
+
+export interface MachineConfig {
+  /** RAM in bytes (a whole number of 4 KiB pages, at least 1 MiB). Default 32 MiB. */
+  memoryBytes?: number;
+  /** 386 (default) or 486: the 486 adds INVLPG, CR0.WP, BSWAP, XADD, CMPXCHG, CPUID. */
+  cpu?: CpuModel;
+  /** Firmware image mapped at the top of the first MiB and below 4 GiB (64 or 128 KiB). */
+  rom?: Uint8Array;
+  /** Receives each byte the guest writes to the 0xE9 debug console. */
+  onDebugByte?: (byte: number) => void;
+}
+
+export const DEFAULT_MEMORY_BYTES = 32 * 1024 * 1024;
+
+export interface ResolvedConfig {
+  memoryBytes: number;
+  cpu: CpuModel;
+  rom: Uint8Array | null;
+  onDebugByte: (byte: number) => void;
+}
+
+export function resolveConfig(c: MachineConfig): ResolvedConfig {
+  return {
+    memoryBytes: c.memoryBytes ?? DEFAULT_MEMORY_BYTES,
+    cpu: c.cpu ?? 386,
+    rom: c.rom ?? null,
+    onDebugByte: c.onDebugByte ?? (() => {}),
+  };
+}

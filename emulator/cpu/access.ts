@@ -1,0 +1,186 @@
+// Memory as instructions see it: segment checks on offsets (segRead/segWrite), then reads and
+// writes of linear addresses through the TLB. This is the interpreter's hottest code: the fast
+// path is one TLB lookup, one compare and one typed-array access, and allocates nothing.
+//
+// Ordering rule for precise exceptions: an instruction performs every access that can fault before
+// it changes any register, so that a fault leaves the machine as it was (step() rolls EIP back).
+// An operand that straddles two pages is checked on both pages before any byte is written.
+
+import { gp, ss } from './faults.ts';
+import { ACCESS_READ, ACCESS_WRITE, translate } from './paging.ts';
+import { SS } from './registers.ts';
+import type { Cpu } from './state.ts';
+import { updateAccessMasks, TLB_DIRTY, TLB_PAGE_MASK, TLB_SLOW, TLB_SLOW_WRITE, TLB_VALID } from './tlb.ts';
+
+// --- segments ---------------------------------------------------------------------------------
+
+function segFault(cpu: Cpu, seg: number, off: number, len: number, write: boolean): never {
+  const detail = `${write ? 'write' : 'read'} of ${len} bytes at offset 0x${(off >>> 0).toString(16)} outside segment ${seg} (limit 0x${cpu.segLimit[seg]!.toString(16)})`;
+  throw seg === SS ? ss(0, detail) : gp(0, detail);
+}
+
+/** Linear address for reading `len` bytes at `off` in segment `seg`; #GP(0)/#SS(0) outside its limits. */
+export function segRead(cpu: Cpu, seg: number, off: number, len: number): number {
+  const o = off >>> 0;
+  if (o < cpu.segMin[seg]! || o + len - 1 > cpu.segMax[seg]!) segFault(cpu, seg, off, len, false);
+  return (cpu.segBase[seg]! + off) | 0;
+}
+
+/** Linear address for writing `len` bytes at `off` in `seg`; also faults on a read-only segment. */
+export function segWrite(cpu: Cpu, seg: number, off: number, len: number): number {
+  const o = off >>> 0;
+  if (o < cpu.segMin[seg]! || o + len - 1 > cpu.segWMax[seg]!) segFault(cpu, seg, off, len, true);
+  return (cpu.segBase[seg]! + off) | 0;
+}
+
+// --- physical writes (the slow path's last step) -------------------------------------------------
+
+/** Writes a byte at a physical address, dropping decoded code cached from its page. */
+function physWrite8(cpu: Cpu, phys: number, value: number): void {
+  if (phys >= 0 && phys < cpu.phys.ramSize) {
+    if (cpu.codePages[phys >>> 12] === 1) cpu.blocks.invalidatePage(phys >>> 12);
+    cpu.mem8[phys] = value;
+  } else {
+    cpu.phys.write8(phys, value);
+  }
+}
+
+function physRead8(cpu: Cpu, phys: number): number {
+  if (phys >= 0 && phys < cpu.phys.ramSize) return cpu.mem8[phys]!;
+  return cpu.phys.read8(phys >>> 0);
+}
+
+// --- linear reads ---------------------------------------------------------------------------------
+
+export function readLin8(cpu: Cpu, lin: number): number {
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.readMask) === TLB_VALID) return cpu.mem8[(e & TLB_PAGE_MASK) | (lin & 0xfff)]!;
+  return readSlow8(cpu, lin);
+}
+
+export function readLin16(cpu: Cpu, lin: number): number {
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.readMask) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
+    return cpu.memView.getUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
+  }
+  return readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8);
+}
+
+export function readLin32(cpu: Cpu, lin: number): number {
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.readMask) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
+    return cpu.memView.getInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
+  }
+  if ((lin & 0xfff) <= 0xffc) {
+    const p = (translate(cpu, lin, ACCESS_READ) & TLB_PAGE_MASK) | (lin & 0xfff);
+    return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
+  }
+  return (readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8) | (readSlow8(cpu, lin + 2) << 16) | (readSlow8(cpu, lin + 3) << 24));
+}
+
+function readSlow8(cpu: Cpu, lin: number): number {
+  lin |= 0;
+  const e = translate(cpu, lin, ACCESS_READ);
+  const p = (e & TLB_PAGE_MASK) | (lin & 0xfff);
+  return (e & TLB_SLOW) === 0 ? cpu.mem8[p]! : cpu.phys.read8(p >>> 0);
+}
+
+// --- linear writes -------------------------------------------------------------------------------
+
+export function writeLin8(cpu: Cpu, lin: number, value: number): void {
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.writeMask) === TLB_VALID) {
+    cpu.mem8[(e & TLB_PAGE_MASK) | (lin & 0xfff)] = value;
+    return;
+  }
+  physWrite8(cpu, writeSlowAddr(cpu, lin), value);
+}
+
+export function writeLin16(cpu: Cpu, lin: number, value: number): void {
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.writeMask) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
+    cpu.memView.setUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), value, true);
+    return;
+  }
+  const p0 = writeSlowAddr(cpu, lin);
+  const p1 = writeSlowAddr(cpu, lin + 1);
+  physWrite8(cpu, p0, value & 0xff);
+  physWrite8(cpu, p1, (value >>> 8) & 0xff);
+}
+
+export function writeLin32(cpu: Cpu, lin: number, value: number): void {
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.writeMask) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
+    cpu.memView.setInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), value, true);
+    return;
+  }
+  // Translate (and fault) on both pages before writing anything.
+  const p0 = writeSlowAddr(cpu, lin);
+  const p3 = writeSlowAddr(cpu, lin + 3);
+  for (let k = 0; k < 4; k++) {
+    const p = (lin & 0xfff) + k <= 0xfff ? p0 + k : (p3 & TLB_PAGE_MASK) | ((lin + k) & 0xfff);
+    physWrite8(cpu, p, (value >>> (8 * k)) & 0xff);
+  }
+}
+
+/** Physical address for a write to `lin` by the slow path (permission checks, D bit, SMC). */
+function writeSlowAddr(cpu: Cpu, lin: number): number {
+  lin |= 0;
+  const e = translate(cpu, lin, ACCESS_WRITE);
+  const p = (e & TLB_PAGE_MASK) | (lin & 0xfff);
+  // A page whose decoded code has been dropped can go back to fast writes.
+  if ((e & TLB_SLOW_WRITE) !== 0 && (e & TLB_SLOW) === 0 && (e & TLB_DIRTY) !== 0 && cpu.codePages[p >>> 12] === 0) {
+    cpu.tlb[lin >>> 12] = e & ~TLB_SLOW_WRITE;
+  }
+  return p;
+}
+
+/**
+ * Checks that `len` bytes at `lin` can be written, faulting now if not (used by instructions that
+ * must fault before they write anything, such as PUSHA, ENTER and far calls).
+ */
+export function probeWrite(cpu: Cpu, lin: number, len: number): void {
+  writeSlowAddr(cpu, lin);
+  if (((lin & 0xfff) + len - 1) > 0xfff) writeSlowAddr(cpu, lin + len - 1);
+}
+
+/** Checks that `len` bytes at `lin` can be read, faulting now if not. */
+export function probeRead(cpu: Cpu, lin: number, len: number): void {
+  translate(cpu, lin | 0, ACCESS_READ);
+  if (((lin & 0xfff) + len - 1) > 0xfff) translate(cpu, (lin + len - 1) | 0, ACCESS_READ);
+}
+
+// --- system accesses ----------------------------------------------------------------------------
+
+/**
+ * Reads and writes the processor makes for itself (descriptor tables, the TSS, gates) are
+ * supervisor accesses whatever the CPL (i386 PRM 5.2.4, "Page Level Protection").
+ */
+export function readSys32(cpu: Cpu, lin: number): number {
+  if (cpu.cpl !== 3) return readLin32(cpu, lin);
+  return asSupervisor(cpu, () => readLin32(cpu, lin));
+}
+export function writeSys32(cpu: Cpu, lin: number, value: number): void {
+  if (cpu.cpl !== 3) writeLin32(cpu, lin, value);
+  else asSupervisor(cpu, () => writeLin32(cpu, lin, value));
+}
+export function readSys16(cpu: Cpu, lin: number): number {
+  if (cpu.cpl !== 3) return readLin16(cpu, lin);
+  return asSupervisor(cpu, () => readLin16(cpu, lin));
+}
+export function writeSys16(cpu: Cpu, lin: number, value: number): void {
+  if (cpu.cpl !== 3) writeLin16(cpu, lin, value);
+  else asSupervisor(cpu, () => writeLin16(cpu, lin, value));
+}
+
+function asSupervisor<T>(cpu: Cpu, f: () => T): T {
+  const cpl = cpu.cpl;
+  cpu.cpl = 0;
+  updateAccessMasks(cpu);
+  try {
+    return f();
+  } finally {
+    cpu.cpl = cpl;
+    updateAccessMasks(cpu);
+  }
+}

@@ -1,0 +1,204 @@
+// Segment registers and descriptors (i386 PRM chapter 5.1 "Segment Translation", 6.3 "Segment-
+// Level Protection").
+//
+//   descriptor, high dword:  31      24 23 22 21 20 19    16 15 14 13 12 11    8 7       0
+//                            ┌─────────┬──┬──┬──┬───┬────────┬──┬─────┬──┬──────┬─────────┐
+//                            │base31:24│G │D │0 │AVL│lim19:16│P │ DPL │S │ type │base23:16│
+//                            └─────────┴──┴──┴──┴───┴────────┴──┴─────┴──┴──────┴─────────┘
+//   descriptor, low dword:   base 15:0 (bits 31:16) | limit 15:0 (bits 15:0)
+//
+// In real mode (and v86 mode) loading a segment register only sets its selector and base
+// (selector × 16); the hidden limit and attributes keep what they were, which is why a real-mode
+// program that left protected mode with 4 GiB limits keeps them ("unreal mode").
+
+import { readSys32, writeSys32 } from './access.ts';
+import { gp, np, ss } from './faults.ts';
+import { CS, SS } from './registers.ts';
+import {
+  type Cpu, CR0_PE, SEG_CODE, SEG_CONFORMING, SEG_DB, SEG_EXPAND_DOWN, SEG_PRESENT, SEG_READABLE, SEG_USABLE,
+  SEG_WRITABLE, VM,
+} from './state.ts';
+import { updateAccessMasks } from './tlb.ts';
+
+export interface Descriptor {
+  base: number;
+  /** Limit in bytes (granularity applied). */
+  limit: number;
+  /** Type field (bits 11:8 of the high dword); with S=0 a system type. */
+  type: number;
+  /** S bit: 1 for code/data, 0 for system descriptors and gates. */
+  s: boolean;
+  dpl: number;
+  present: boolean;
+  db: boolean;
+  granularity: boolean;
+  /** The raw dwords, for gates. */
+  lo: number;
+  hi: number;
+}
+
+export function isProtected(cpu: Cpu): boolean {
+  return (cpu.cr0 & CR0_PE) !== 0 && (cpu.flags & VM) === 0;
+}
+
+export function parseDescriptor(lo: number, hi: number): Descriptor {
+  const g = (hi & (1 << 23)) !== 0;
+  let limit = (lo & 0xffff) | (hi & 0xf0000);
+  if (g) limit = ((limit << 12) | 0xfff) >>> 0;
+  return {
+    base: ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0,
+    limit,
+    type: (hi >>> 8) & 0xf,
+    s: (hi & (1 << 12)) !== 0,
+    dpl: (hi >>> 13) & 3,
+    present: (hi & (1 << 15)) !== 0,
+    db: (hi & (1 << 22)) !== 0,
+    granularity: g,
+    lo,
+    hi,
+  };
+}
+
+/** Linear address of the descriptor `sel` names in the GDT or LDT; #GP(sel) beyond the table's limit. */
+export function descriptorAddress(cpu: Cpu, sel: number): number {
+  const index = sel & ~7;
+  const ldt = (sel & 4) !== 0;
+  const base = ldt ? cpu.ldtrBase : cpu.gdtrBase;
+  const limit = ldt ? cpu.ldtrLimit : cpu.gdtrLimit;
+  if (ldt && (cpu.ldtrSel & ~3) === 0) throw gp(sel & 0xfffc, `selector 0x${sel.toString(16)} names the LDT, but none is loaded`);
+  if (index + 7 > limit) {
+    throw gp(sel & 0xfffc, `selector 0x${sel.toString(16)} beyond ${ldt ? 'LDT' : 'GDT'} limit 0x${limit.toString(16)}`);
+  }
+  return (base + index) | 0;
+}
+
+/** Reads the descriptor a selector names (system reads: no CPL checks on the table itself). */
+export function readDescriptor(cpu: Cpu, sel: number): Descriptor {
+  const addr = descriptorAddress(cpu, sel);
+  return parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
+}
+
+/** Fills segment register `s`'s hidden cache from a code or data descriptor. */
+export function setSegmentCache(cpu: Cpu, s: number, sel: number, d: Descriptor): void {
+  cpu.seg[s] = sel;
+  cpu.segBase[s] = d.base;
+  cpu.segLimit[s] = d.limit;
+  cpu.segDpl[s] = d.dpl;
+  const code = (d.type & 8) !== 0;
+  let attr = SEG_USABLE | (d.present ? SEG_PRESENT : 0) | (d.db ? SEG_DB : 0);
+  if (code) {
+    attr |= SEG_CODE | ((d.type & 2) !== 0 ? SEG_READABLE : 0) | ((d.type & 4) !== 0 ? SEG_CONFORMING : 0);
+  } else {
+    attr |= SEG_READABLE | ((d.type & 2) !== 0 ? SEG_WRITABLE : 0) | ((d.type & 4) !== 0 ? SEG_EXPAND_DOWN : 0);
+  }
+  cpu.segAttr[s] = attr;
+  updateSegmentBounds(cpu, s);
+}
+
+/** Recomputes the offset bounds access.ts checks, from the cached limit and attributes. */
+export function updateSegmentBounds(cpu: Cpu, s: number): void {
+  const attr = cpu.segAttr[s]!;
+  const limit = cpu.segLimit[s]!;
+  if ((attr & SEG_USABLE) === 0) {
+    // A null selector: every access faults (#GP(0)).
+    cpu.segMin[s] = 1;
+    cpu.segMax[s] = -1;
+    cpu.segWMax[s] = -1;
+    return;
+  }
+  if ((attr & SEG_EXPAND_DOWN) !== 0) {
+    // Expand-down: valid offsets are limit+1 .. 0xFFFF (or 0xFFFFFFFF when B is set).
+    cpu.segMin[s] = limit + 1;
+    cpu.segMax[s] = (attr & SEG_DB) !== 0 ? 0xffffffff : 0xffff;
+  } else {
+    cpu.segMin[s] = 0;
+    cpu.segMax[s] = limit;
+  }
+  // Execute-only code cannot be read through a segment override; data reads then fault.
+  if ((attr & SEG_READABLE) === 0) {
+    cpu.segMin[s] = 1;
+    cpu.segMax[s] = -1;
+  }
+  cpu.segWMax[s] = (attr & SEG_WRITABLE) !== 0 && (attr & SEG_CODE) === 0 ? cpu.segMax[s]! : -1;
+}
+
+/** Real-mode / v86 load: selector and base only. */
+export function loadSegmentReal(cpu: Cpu, s: number, sel: number): void {
+  cpu.seg[s] = sel & 0xffff;
+  cpu.segBase[s] = (sel & 0xffff) << 4;
+  if ((cpu.flags & VM) !== 0) {
+    // In virtual-8086 mode every segment is a 64 KiB writable data segment at privilege 3.
+    cpu.segLimit[s] = 0xffff;
+    cpu.segAttr[s] = SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_WRITABLE | (s === CS ? SEG_CODE : 0);
+    cpu.segDpl[s] = 3;
+  } else {
+    cpu.segAttr[s] = cpu.segAttr[s]! | SEG_USABLE | SEG_PRESENT;
+  }
+  updateSegmentBounds(cpu, s);
+  if (s === CS) cpu.blockExit = true;
+}
+
+/**
+ * MOV/POP/LDS...-style load of a data segment register (DS, ES, FS, GS) or SS, with the checks of
+ * i386 PRM 6.3.1.1 / the MOV instruction's "Protected Mode Exceptions".
+ */
+export function loadDataSegment(cpu: Cpu, s: number, sel: number): void {
+  sel &= 0xffff;
+  if (!isProtected(cpu)) {
+    loadSegmentReal(cpu, s, sel);
+    if (s === SS) cpu.stack32 = (cpu.segAttr[SS]! & SEG_DB) !== 0;
+    return;
+  }
+  const rpl = sel & 3;
+  if ((sel & ~3) === 0) {
+    if (s === SS) throw gp(0, 'null selector loaded into SS');
+    cpu.seg[s] = sel;
+    cpu.segBase[s] = 0;
+    cpu.segLimit[s] = 0;
+    cpu.segAttr[s] = 0;
+    updateSegmentBounds(cpu, s);
+    return;
+  }
+  const d = readDescriptor(cpu, sel);
+  const code = (d.type & 8) !== 0;
+  const writable = !code && (d.type & 2) !== 0;
+  const readable = !code || (d.type & 2) !== 0;
+  if (s === SS) {
+    if (rpl !== cpu.cpl || d.dpl !== cpu.cpl || !d.s || !writable) {
+      throw gp(sel & 0xfffc, `SS load: selector 0x${sel.toString(16)} is not a writable data segment at CPL ${cpu.cpl}`);
+    }
+    if (!d.present) throw ss(sel & 0xfffc, `SS load: segment 0x${sel.toString(16)} not present`);
+  } else {
+    if (!d.s || !readable) throw gp(sel & 0xfffc, `selector 0x${sel.toString(16)} is not a readable segment`);
+    // Data and non-conforming code: the more privileged of CPL and RPL must reach DPL.
+    const conforming = code && (d.type & 4) !== 0;
+    if (!conforming && (rpl > d.dpl || cpu.cpl > d.dpl)) {
+      throw gp(sel & 0xfffc, `selector 0x${sel.toString(16)}: RPL ${rpl} / CPL ${cpu.cpl} above DPL ${d.dpl}`);
+    }
+    if (!d.present) throw np(sel & 0xfffc, `segment 0x${sel.toString(16)} not present`);
+  }
+  markAccessed(cpu, sel, d);
+  setSegmentCache(cpu, s, sel, d);
+  if (s === SS) cpu.stack32 = d.db;
+}
+
+/** Sets the descriptor's accessed bit in memory, as the processor does when it loads it. */
+function markAccessed(cpu: Cpu, sel: number, d: Descriptor): void {
+  if ((d.hi & (1 << 8)) !== 0) return;
+  const addr = descriptorAddress(cpu, sel);
+  writeSys32(cpu, addr + 4, d.hi | (1 << 8));
+}
+
+/** Loads CS for a far transfer to a code segment at the same privilege (or real mode). */
+export function loadCodeSegment(cpu: Cpu, sel: number, d: Descriptor | null): void {
+  if (d === null) {
+    loadSegmentReal(cpu, CS, sel);
+  } else {
+    setSegmentCache(cpu, CS, sel, d);
+    cpu.seg[CS] = (sel & ~3) | cpu.cpl;
+    cpu.code32 = d.db;
+  }
+  if (d === null && (cpu.flags & VM) !== 0) cpu.cpl = 3;
+  cpu.blockExit = true;
+  updateAccessMasks(cpu);
+}

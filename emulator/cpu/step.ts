@@ -1,0 +1,111 @@
+// The run loop: deliver a pending interrupt, find the decoded block at CS:EIP, run its
+// instructions, repeat until the cycle budget is spent. This is the one place where faults are
+// caught: a handler throws a CpuFault where it detects one, and run() rolls EIP back to the
+// faulting instruction and delivers the exception. See README.md beside this file for the design.
+
+import { CpuFault, Vector } from './faults.ts';
+import { interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
+import type { Insn } from './insn.ts';
+import { type Cpu, IF, RF, TF } from './state.ts';
+
+/**
+ * Runs until cpu.cycles reaches `until`, the processor halts (HLT, shutdown), or it must return to
+ * the board early (cpu.stopRequested). Returns the number of cycles run.
+ */
+export function run(cpu: Cpu, until: number): number {
+  const start = cpu.cycles;
+  while (cpu.cycles < until && !cpu.stopRequested) {
+    if (cpu.halted) {
+      if (!wakeFromHalt(cpu)) break;
+    }
+    try {
+      if ((cpu.flags & TF) !== 0) stepTraced(cpu);
+      else runBlocks(cpu, until);
+    } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      cpu.eip = cpu.insnStart;
+      deliverException(cpu, e);
+    }
+  }
+  return cpu.cycles - start;
+}
+
+/** A halted processor resumes on an interrupt it will take (or NMI). */
+function wakeFromHalt(cpu: Cpu): boolean {
+  if (cpu.shutdownReason !== null) return false;
+  if (cpu.nmiPending || (cpu.irqPending && (cpu.flags & IF) !== 0)) {
+    cpu.halted = false;
+    return true;
+  }
+  return false;
+}
+
+/** Takes a pending NMI or maskable interrupt at an instruction boundary; true if one was delivered. */
+function serviceInterrupts(cpu: Cpu): boolean {
+  if (cpu.nmiPending) {
+    cpu.nmiPending = false;
+    cpu.insnStart = cpu.eip;
+    interrupt(cpu, Vector.NMI, -1, INT_EXTERNAL);
+    return true;
+  }
+  if (cpu.irqPending && (cpu.flags & IF) !== 0) {
+    const vector = cpu.ackIrq();
+    if (vector >= 0) {
+      cpu.insnStart = cpu.eip;
+      interrupt(cpu, vector, -1, INT_EXTERNAL);
+      return true;
+    }
+  }
+  return false;
+}
+
+function runBlocks(cpu: Cpu, until: number): void {
+  const blocks = cpu.blocks;
+  while (cpu.cycles < until) {
+    // Interrupts are taken between blocks; the instruction after STI, MOV SS or POP SS runs first.
+    let limit = 0x7fffffff;
+    if (cpu.inhibitIrq) {
+      cpu.inhibitIrq = false;
+      limit = 1;
+    } else if ((cpu.irqPending || cpu.nmiPending) && serviceInterrupts(cpu)) {
+      continue;
+    }
+    if (cpu.halted || cpu.stopRequested || (cpu.flags & TF) !== 0) return;
+
+    const insns = blocks.lookup(cpu).insns;
+    const ipMask = cpu.code32 ? -1 : 0xffff;
+    const n = insns.length < limit ? insns.length : limit;
+    cpu.blockExit = false;
+    for (let k = 0; k < n; k++) {
+      const i: Insn = insns[k]!;
+      cpu.insnStart = cpu.eip;
+      cpu.eip = (cpu.eip + i.len) & ipMask;
+      cpu.cycles += i.cycles;
+      i.handler(cpu, i);
+      cpu.instructions++;
+      if (cpu.blockExit) break;
+    }
+  }
+}
+
+/**
+ * Single-step mode (TF set when an instruction starts): after the instruction, a #DB trap with
+ * BS set in DR6 (i386 PRM 12.3.1.4, "Single-Step Trap").
+ */
+function stepTraced(cpu: Cpu): void {
+  if ((cpu.irqPending || cpu.nmiPending) && !cpu.inhibitIrq && serviceInterrupts(cpu)) return;
+  cpu.inhibitIrq = false;
+  const i = cpu.blocks.lookup(cpu).insns[0]!;
+  const tfBefore = (cpu.flags & TF) !== 0 && (cpu.flags & RF) === 0;
+  cpu.insnStart = cpu.eip;
+  cpu.eip = (cpu.eip + i.len) & (cpu.code32 ? -1 : 0xffff);
+  cpu.cycles += i.cycles;
+  i.handler(cpu, i);
+  cpu.instructions++;
+  cpu.flags &= ~RF;
+  if (tfBefore && !cpu.halted) {
+    cpu.dr[6] = cpu.dr[6]! | (1 << 14);
+    cpu.insnStart = cpu.eip;
+    interrupt(cpu, Vector.DB, -1, INT_EXCEPTION);
+  }
+}

@@ -1,0 +1,68 @@
+// The I/O address space: 65536 byte ports. Devices register handlers for the ports they decode;
+// an unmapped port reads as all ones (the ISA bus floats high) and swallows writes.
+// 16- and 32-bit accesses go to a device's wide handler when it has one, otherwise they are split
+// into byte accesses at consecutive ports, as the bus does for an 8-bit device.
+
+export interface PortHandler {
+  read8(port: number): number;
+  write8(port: number, value: number): void;
+  read16?(port: number): number;
+  write16?(port: number, value: number): void;
+  read32?(port: number): number;
+  write32?(port: number, value: number): void;
+}
+
+/** Called for accesses to ports no device claims (for `--trace io`). */
+export type UnmappedPortHook = (port: number, size: 8 | 16 | 32, write: boolean, value: number) => void;
+
+export class IoPorts {
+  private readonly handlers: Array<PortHandler | undefined> = new Array<PortHandler | undefined>(0x10000).fill(undefined);
+  onUnmapped: UnmappedPortHook | null = null;
+
+  /** Claims `count` consecutive ports from `first` for `handler`; a port claimed twice is a wiring bug. */
+  register(first: number, count: number, handler: PortHandler): void {
+    for (let p = first; p < first + count; p++) {
+      if (this.handlers[p & 0xffff]) throw new Error(`I/O port 0x${p.toString(16)} is already claimed`);
+      this.handlers[p & 0xffff] = handler;
+    }
+  }
+
+  read8(port: number): number {
+    const h = this.handlers[port & 0xffff];
+    if (h) return h.read8(port & 0xffff) & 0xff;
+    this.onUnmapped?.(port & 0xffff, 8, false, 0xff);
+    return 0xff;
+  }
+
+  write8(port: number, value: number): void {
+    const h = this.handlers[port & 0xffff];
+    if (h) h.write8(port & 0xffff, value & 0xff);
+    else this.onUnmapped?.(port & 0xffff, 8, true, value & 0xff);
+  }
+
+  read16(port: number): number {
+    const h = this.handlers[port & 0xffff];
+    if (h?.read16) return h.read16(port & 0xffff) & 0xffff;
+    return this.read8(port) | (this.read8(port + 1) << 8);
+  }
+
+  write16(port: number, value: number): void {
+    const h = this.handlers[port & 0xffff];
+    if (h?.write16) return h.write16(port & 0xffff, value & 0xffff);
+    this.write8(port, value & 0xff);
+    this.write8(port + 1, (value >>> 8) & 0xff);
+  }
+
+  read32(port: number): number {
+    const h = this.handlers[port & 0xffff];
+    if (h?.read32) return h.read32(port & 0xffff) | 0;
+    return (this.read16(port) | (this.read16(port + 2) << 16)) | 0;
+  }
+
+  write32(port: number, value: number): void {
+    const h = this.handlers[port & 0xffff];
+    if (h?.write32) return h.write32(port & 0xffff, value | 0);
+    this.write16(port, value & 0xffff);
+    this.write16(port + 2, value >>> 16);
+  }
+}

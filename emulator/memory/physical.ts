@@ -1,0 +1,120 @@
+// Physical address space of the PC: RAM from 0, the firmware ROM at the top of the first MiB and
+// aliased just below 4 GiB (where the reset vector F000:FFF0 = FFFFFFF0 fetches from), and nothing
+// else: an unmapped read returns all ones and an unmapped write is dropped, as on an ISA bus.
+//
+//   0x00000000 ┌──────────────────────┐
+//              │ RAM (ramSize bytes)   │  conventional + extended memory
+//   0x000A0000 │  (legacy VGA hole: RAM here, ts386 has no video memory)
+//   0x100000 - romSize │ ROM (read-only; shadows RAM below 1 MiB)
+//   0x00100000 │ RAM continues         │
+//              ├──────────────────────┤ ramSize
+//              │ unmapped: reads 0xFF  │
+//   2^32 - romSize │ ROM alias         │
+//   0xFFFFFFFF └──────────────────────┘
+//
+// The A20 gate is applied by whoever turns linear into physical addresses (the CPU's translation),
+// through `a20Mask`, so that the hot path sees one plain array.
+
+export const PAGE_SIZE = 4096;
+
+/** What a physical page is, for the CPU's fast path: only RAM pages may be read and written directly. */
+export const PageKind = { RAM: 0, ROM: 1, UNMAPPED: 2 } as const;
+
+export class PhysicalMemory {
+  readonly ramSize: number;
+  readonly ram: Uint8Array;
+  readonly ramView: DataView;
+  rom: Uint8Array = new Uint8Array(0);
+  /** Physical address of the low ROM copy (0x100000 - rom.length). */
+  romLowBase = 0x100000;
+  /** Physical address of the high alias (2^32 - rom.length). */
+  romHighBase = 0x100000000;
+  /** AND mask applied to every physical address: bit 20 is cleared while the A20 gate is closed. */
+  a20Mask = -1;
+  /** Called when a page that held RAM changes meaning (ROM mapped over it, A20 toggled): translation caches must drop it. */
+  onMapChange: () => void = () => {};
+
+  constructor(ramSize: number) {
+    if (ramSize % PAGE_SIZE !== 0 || ramSize < 0x100000) {
+      throw new RangeError(`RAM size ${ramSize} must be a whole number of 4 KiB pages and at least 1 MiB`);
+    }
+    this.ramSize = ramSize;
+    this.ram = new Uint8Array(ramSize);
+    this.ramView = new DataView(this.ram.buffer);
+  }
+
+  /** Maps a firmware image read-only at the top of the first MiB and just below 4 GiB. */
+  mapRom(rom: Uint8Array): void {
+    if (rom.length === 0 || rom.length % PAGE_SIZE !== 0 || rom.length > 0x20000) {
+      throw new RangeError(`ROM of ${rom.length} bytes: it must be whole pages and at most 128 KiB`);
+    }
+    this.rom = rom;
+    this.romLowBase = 0x100000 - rom.length;
+    this.romHighBase = 0x100000000 - rom.length;
+    this.onMapChange();
+  }
+
+  setA20(enabled: boolean): void {
+    const mask = enabled ? -1 : ~0x100000;
+    if (mask !== this.a20Mask) {
+      this.a20Mask = mask;
+      this.onMapChange();
+    }
+  }
+
+  get a20Enabled(): boolean {
+    return this.a20Mask === -1;
+  }
+
+  /** The kind of the page holding `addr` (unsigned physical address). */
+  pageKind(addr: number): number {
+    if (this.romIndex(addr) >= 0) return PageKind.ROM;
+    return addr < this.ramSize ? PageKind.RAM : PageKind.UNMAPPED;
+  }
+
+  private romIndex(addr: number): number {
+    const n = this.rom.length;
+    if (n === 0) return -1;
+    if (addr >= this.romLowBase && addr < 0x100000) return addr - this.romLowBase;
+    if (addr >= this.romHighBase && addr < 0x100000000) return addr - this.romHighBase;
+    return -1;
+  }
+
+  // The slow, general accessors: any address, byte at a time. The CPU reads RAM directly for speed.
+  read8(addr: number): number {
+    addr >>>= 0;
+    const r = this.romIndex(addr);
+    if (r >= 0) return this.rom[r]!;
+    if (addr < this.ramSize) return this.ram[addr]!;
+    return 0xff;
+  }
+
+  write8(addr: number, value: number): void {
+    addr >>>= 0;
+    if (this.romIndex(addr) >= 0) return; // ROM is write-protected: the write is dropped
+    if (addr < this.ramSize) this.ram[addr] = value;
+  }
+
+  read16(addr: number): number {
+    return this.read8(addr) | (this.read8(addr + 1) << 8);
+  }
+
+  read32(addr: number): number {
+    return (this.read16(addr) | (this.read16(addr + 2) << 16)) | 0;
+  }
+
+  write16(addr: number, value: number): void {
+    this.write8(addr, value & 0xff);
+    this.write8(addr + 1, (value >>> 8) & 0xff);
+  }
+
+  write32(addr: number, value: number): void {
+    this.write16(addr, value & 0xffff);
+    this.write16(addr + 2, value >>> 16);
+  }
+
+  /** Copies bytes into physical memory, ROM excepted (used by loaders before the CPU starts). */
+  load(addr: number, bytes: Uint8Array): void {
+    for (let k = 0; k < bytes.length; k++) this.write8(addr + k, bytes[k]!);
+  }
+}
