@@ -11,6 +11,8 @@ export interface MachineConfig {
   rom?: Uint8Array;
   /** Receives each byte the guest writes to the 0xE9 debug console. */
   onDebugByte?: (byte: number) => void;
+  /** Receives each byte the guest transmits on COM1. */
+  onSerialByte?: (byte: number) => void;
 }
 
 export const DEFAULT_MEMORY_BYTES = 32 * 1024 * 1024;
@@ -20,6 +22,7 @@ export interface ResolvedConfig {
   cpu: CpuModel;
   rom: Uint8Array | null;
   onDebugByte: (byte: number) => void;
+  onSerialByte: (byte: number) => void;
 }
 
 export function resolveConfig(c: MachineConfig): ResolvedConfig {
@@ -28,5 +31,6 @@ export function resolveConfig(c: MachineConfig): ResolvedConfig {
     cpu: c.cpu ?? 386,
     rom: c.rom ?? null,
     onDebugByte: c.onDebugByte ?? (() => {}),
+    onSerialByte: c.onSerialByte ?? (() => {}),
   };
 }

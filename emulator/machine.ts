@@ -9,7 +9,8 @@ import { tlbFlush, updateAccessMasks } from './cpu/tlb.ts';
 import { type MachineConfig, resolveConfig, type ResolvedConfig } from './config.ts';
 import { DebugConsole } from './devices/debugcon.ts';
 import { ExitPort } from './devices/exitport.ts';
-import { IoPorts } from './memory/ioports.ts';
+import { Uart16550 } from './devices/uart16550.ts';
+import { IoPorts, type PortHandler } from './memory/ioports.ts';
 import { PhysicalMemory } from './memory/physical.ts';
 
 /** Why run() returned. */
@@ -28,6 +29,7 @@ export class Machine {
   readonly phys: PhysicalMemory;
   readonly io: IoPorts;
   readonly cpu: Cpu;
+  readonly com1: Uart16550;
   exitStatus: number | null = null;
 
   constructor(config: MachineConfig = {}) {
@@ -41,8 +43,12 @@ export class Machine {
       tlbFlush(this.cpu);
       this.cpu.blocks.clear();
     };
+    // Writes that bypass the CPU (devices, the kernel) still drop stale decoded code.
+    this.phys.onCodeWrite = (page) => this.cpu.blocks.invalidatePage(page);
     if (this.config.rom) this.phys.mapRom(this.config.rom);
     new DebugConsole(this.io, this.config.onDebugByte);
+    this.com1 = new Uart16550(this.io, 0x3f8, this.config.onSerialByte);
+    new FastA20Gate(this.io, this.phys);
     new ExitPort(this.io, (status) => {
       this.exitStatus = status;
       this.cpu.stopRequested = true;
@@ -79,4 +85,22 @@ export class Machine {
 
 export function createMachine(config: MachineConfig = {}): Machine {
   return new Machine(config);
+}
+
+/**
+ * Port 0x92, "system control port A" (the PS/2 fast A20 gate): bit 1 opens A20. Bit 0 would reset
+ * the processor; it is ignored until the board has a reset line.
+ */
+class FastA20Gate implements PortHandler {
+  private readonly phys: PhysicalMemory;
+  constructor(io: IoPorts, phys: PhysicalMemory) {
+    this.phys = phys;
+    io.register(0x92, 1, this);
+  }
+  read8(): number {
+    return this.phys.a20Enabled ? 0x02 : 0x00;
+  }
+  write8(_port: number, value: number): void {
+    this.phys.setA20((value & 2) !== 0);
+  }
 }

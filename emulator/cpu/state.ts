@@ -130,7 +130,7 @@ export class Cpu {
 
   /** Decoded-instruction cache, keyed by physical address; invalidated by writes to its pages. */
   blocks!: BlockCache;
-  /** Per physical page: 1 when decoded code is cached from it (writes there take the slow path). */
+  /** Per physical page: 1 when decoded code is cached from it (writes there take the slow path); shared with PhysicalMemory. */
   readonly codePages: Uint8Array;
 
   constructor(phys: PhysicalMemory, io: IoPorts, model: CpuModel = 386) {
@@ -139,7 +139,7 @@ export class Cpu {
     this.model = model;
     this.mem8 = phys.ram;
     this.memView = phys.ramView;
-    this.codePages = new Uint8Array(Math.ceil(phys.ramSize / 4096));
+    this.codePages = phys.codePages;
   }
 }
 

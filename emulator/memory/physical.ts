@@ -33,6 +33,13 @@ export class PhysicalMemory {
   a20Mask = -1;
   /** Called when a page that held RAM changes meaning (ROM mapped over it, A20 toggled): translation caches must drop it. */
   onMapChange: () => void = () => {};
+  /**
+   * One byte per RAM page: 1 while the CPU has decoded code from it. A write to such a page by
+   * anyone — the CPU's slow path, a device, the kernel through HostPort — calls onCodeWrite, so
+   * self-modifying code and code loaded by DMA or by the kernel are always re-decoded.
+   */
+  readonly codePages: Uint8Array;
+  onCodeWrite: (page: number) => void = () => {};
 
   constructor(ramSize: number) {
     if (ramSize % PAGE_SIZE !== 0 || ramSize < 0x100000) {
@@ -41,6 +48,7 @@ export class PhysicalMemory {
     this.ramSize = ramSize;
     this.ram = new Uint8Array(ramSize);
     this.ramView = new DataView(this.ram.buffer);
+    this.codePages = new Uint8Array(ramSize / PAGE_SIZE);
   }
 
   /** Maps a firmware image read-only at the top of the first MiB and just below 4 GiB. */
@@ -92,7 +100,10 @@ export class PhysicalMemory {
   write8(addr: number, value: number): void {
     addr >>>= 0;
     if (this.romIndex(addr) >= 0) return; // ROM is write-protected: the write is dropped
-    if (addr < this.ramSize) this.ram[addr] = value;
+    if (addr < this.ramSize) {
+      if (this.codePages[addr >>> 12] === 1) this.onCodeWrite(addr >>> 12);
+      this.ram[addr] = value;
+    }
   }
 
   read16(addr: number): number {

@@ -1,0 +1,104 @@
+// `npm run conformance`: runs the SingleStepTests 80286 real-mode set in
+// ../shared/conformance/80286/v1_real_mode (beside the repository; too big to commit) and prints
+// one line per file and an overall pass rate. Bundled to dist/conformance.mjs by scripts/build.mjs.
+//
+//   node dist/conformance.mjs [--file 00,01,F7.6] [--verbose] [--dir <path>]
+//
+// Tests that a known 286-vs-386 difference covers (known-differences.ts) are reported as
+// skipped and left out of the percentages.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadMetadata } from './moo.ts';
+import { knownDifference } from './known-differences.ts';
+import { createConformanceMachine, fileKey, formatFailure, runMooFile } from './runner.ts';
+
+const FAILURES_SHOWN = 5;
+
+interface Options {
+  files: string[] | null;
+  verbose: boolean;
+  dir: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { files: null, verbose: false, dir: null };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    if (a === '--verbose' || a === '-v') o.verbose = true;
+    else if (a === '--file' || a === '--files') o.files = (argv[++k] ?? '').split(',').filter(Boolean).map((s) => fileKey(s).toUpperCase());
+    else if (a.startsWith('--file=')) o.files = a.slice(7).split(',').filter(Boolean).map((s) => fileKey(s).toUpperCase());
+    else if (a === '--dir') o.dir = argv[++k] ?? null;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: conformance [--file 00,01,F7.6] [--verbose] [--dir <v1_real_mode directory>]');
+      process.exit(0);
+    } else {
+      console.error(`conformance: unknown option ${a}`);
+      process.exit(2);
+    }
+  }
+  return o;
+}
+
+/** The repository root: the nearest directory above this script (or the cwd) with package.json. */
+function repoRoot(): string {
+  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    let d = start;
+    for (;;) {
+      if (existsSync(join(d, 'package.json')) && existsSync(join(d, 'emulator'))) return d;
+      const up = dirname(d);
+      if (up === d) break;
+      d = up;
+    }
+  }
+  return process.cwd();
+}
+
+const pct = (passed: number, total: number): string => (total === 0 ? 100 : (100 * passed) / total).toFixed(1);
+
+function main(): void {
+  const opts = parseArgs(process.argv.slice(2));
+  const dir = opts.dir ? resolve(opts.dir) : join(repoRoot(), '..', 'shared', 'conformance', '80286', 'v1_real_mode');
+  if (!existsSync(dir)) {
+    console.log(`conformance: test data is absent (${dir}); nothing to run`);
+    return;
+  }
+  const metadata = loadMetadata(join(dir, 'metadata.json'));
+  let files = readdirSync(dir).filter((f) => /\.MOO(\.gz)?$/i.test(f)).sort();
+  if (opts.files) {
+    const want = new Set(opts.files);
+    const unknown = [...want].filter((w) => !files.some((f) => fileKey(f).toUpperCase() === w));
+    if (unknown.length > 0) {
+      console.error(`conformance: no such file(s): ${unknown.join(', ')}`);
+      process.exit(2);
+    }
+    files = files.filter((f) => want.has(fileKey(f).toUpperCase()));
+  }
+
+  const machine = createConformanceMachine();
+  const started = performance.now();
+  let passed = 0, total = 0, skipped = 0;
+  const skippedBy = new Map<string, number>();
+  for (const f of files) {
+    const r = runMooFile(join(dir, f), f, { metadata, machine, known: knownDifference, maxFailures: FAILURES_SHOWN });
+    passed += r.passed;
+    total += r.total;
+    skipped += r.skipped;
+    for (const [reason, n] of r.skippedBy) skippedBy.set(reason, (skippedBy.get(reason) ?? 0) + n);
+    const skip = r.skipped > 0 ? ` [${r.skipped} skipped: 286-only behaviour]` : '';
+    console.log(`${r.file} ${r.mnemonic || '-'} ${pct(r.passed, r.total)}% (${r.passed}/${r.total})${skip}`);
+    if (opts.verbose && r.failed > 0) {
+      for (const fail of r.failures) for (const line of formatFailure(fail)) console.log(line);
+      if (r.failed > r.failures.length) console.log(`  ... and ${r.failed - r.failures.length} more`);
+    }
+  }
+  if (skipped > 0) {
+    console.log(`skipped ${skipped} test(s) where the 286 and the 386 differ:`);
+    for (const [reason, n] of skippedBy) console.log(`  ${n}: ${reason}`);
+  }
+  console.log(`time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`overall ${pct(passed, total)}% (${passed}/${total})`);
+}
+
+main();

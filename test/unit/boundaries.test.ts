@@ -1,0 +1,48 @@
+// The import rules of ARCHITECTURE.md, checked by running the project's own lint configuration on
+// small pieces of code placed (virtually) in each folder.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
+
+async function errorsFor(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: file });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it('rejects a kernel module that imports an emulator value', async () => {
+    const errors = await errorsFor('kernel/mm/frames.ts', "import { Machine } from '../../emulator/machine.ts';\nexport const m = Machine;\n");
+    expect(errors.join()).toMatch(/kernel\/ may import only emulator\/hostport\.ts/);
+  });
+
+  it('rejects a value import of HostPort into the kernel', async () => {
+    const errors = await errorsFor('kernel/hw.ts', "import { HostPort } from '../emulator/hostport.ts';\nexport const h: HostPort | null = null;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('accepts `import type` of HostPort in the kernel', async () => {
+    const errors = await errorsFor('kernel/hw.ts', "import type { HostPort } from '../emulator/hostport.ts';\nexport const h: HostPort | null = null;\n");
+    expect(errors).toEqual([]);
+  });
+
+  it('rejects the CPU importing a device', async () => {
+    const errors = await errorsFor('emulator/cpu/step.ts', "import { DebugConsole } from '../devices/debugcon.ts';\nexport const d = DebugConsole;\n");
+    expect(errors.join()).toMatch(/never a device/);
+  });
+
+  it('rejects a device importing the CPU', async () => {
+    const errors = await errorsFor('emulator/devices/uart16550.ts', "import { Cpu } from '../cpu/state.ts';\nexport const c = Cpu;\n");
+    expect(errors.join()).toMatch(/never the CPU/);
+  });
+
+  it('rejects node:* outside emulator/host', async () => {
+    const errors = await errorsFor('emulator/machine.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n");
+    expect(errors.join()).toMatch(/only emulator\/host\//);
+  });
+
+  it('rejects the emulator importing the kernel', async () => {
+    const errors = await errorsFor('emulator/machine.ts', "import { x } from '../kernel/index.ts';\nexport const y = x;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+});
