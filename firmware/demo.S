@@ -162,10 +162,10 @@ msg_bye:	.asciz	"\r\nts386 demo: done; the kernel and shell come with the next i
 gdt:	.quad	0
 	.quad	0x00CF9A000000FFFF		# 0x08: code, base 0, 4 GiB, 32-bit, DPL 0
 	.quad	0x00CF92000000FFFF		# 0x10: data, base 0, 4 GiB, writable
+gdt_end:
 gdt_desc:
 	.word	gdt_end - gdt - 1
 	.long	gdt
-gdt_end:
 
 	# The reset vector: the last 16 bytes of the ROM (the section starts at F0000).
 	.code16

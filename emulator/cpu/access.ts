@@ -10,6 +10,7 @@ import { gp, ss } from './faults.ts';
 import { ACCESS_READ, ACCESS_WRITE, translate } from './paging.ts';
 import { SS } from './registers.ts';
 import type { Cpu } from './state.ts';
+import { PageKind } from '../memory/physical.ts';
 import { updateAccessMasks, TLB_DIRTY, TLB_PAGE_MASK, TLB_SLOW, TLB_SLOW_WRITE, TLB_VALID } from './tlb.ts';
 
 // --- segments ---------------------------------------------------------------------------------
@@ -35,9 +36,13 @@ export function segWrite(cpu: Cpu, seg: number, off: number, len: number): numbe
 
 // --- physical writes (the slow path's last step) -------------------------------------------------
 
-/** Writes a byte at a physical address, dropping decoded code cached from its page. */
+/**
+ * Writes a byte at a physical address, dropping decoded code cached from its page. Only plain RAM
+ * is written directly: the ROM window below 1 MiB lies inside the RAM array's range but is
+ * read-only, so anything that is not RAM goes through PhysicalMemory.
+ */
 function physWrite8(cpu: Cpu, phys: number, value: number): void {
-  if (phys >= 0 && phys < cpu.phys.ramSize) {
+  if (cpu.phys.pageKind(phys >>> 0) === PageKind.RAM) {
     if (cpu.codePages[phys >>> 12] === 1) cpu.blocks.invalidatePage(phys >>> 12);
     cpu.mem8[phys] = value;
   } else {
@@ -46,7 +51,6 @@ function physWrite8(cpu: Cpu, phys: number, value: number): void {
 }
 
 function physRead8(cpu: Cpu, phys: number): number {
-  if (phys >= 0 && phys < cpu.phys.ramSize) return cpu.mem8[phys]!;
   return cpu.phys.read8(phys >>> 0);
 }
 
@@ -116,7 +120,8 @@ export function writeLin32(cpu: Cpu, lin: number, value: number): void {
   }
   // Translate (and fault) on both pages before writing anything.
   const p0 = writeSlowAddr(cpu, lin);
-  const p3 = writeSlowAddr(cpu, lin + 3);
+  // The second page is checked at its first byte: that is the address a fault there reports in CR2.
+  const p3 = (lin & 0xfff) <= 0xffc ? p0 + 3 : writeSlowAddr(cpu, ((lin | 0xfff) + 1) | 0);
   for (let k = 0; k < 4; k++) {
     const p = (lin & 0xfff) + k <= 0xfff ? p0 + k : (p3 & TLB_PAGE_MASK) | ((lin + k) & 0xfff);
     physWrite8(cpu, p, (value >>> (8 * k)) & 0xff);
@@ -141,13 +146,13 @@ function writeSlowAddr(cpu: Cpu, lin: number): number {
  */
 export function probeWrite(cpu: Cpu, lin: number, len: number): void {
   writeSlowAddr(cpu, lin);
-  if (((lin & 0xfff) + len - 1) > 0xfff) writeSlowAddr(cpu, lin + len - 1);
+  if (((lin & 0xfff) + len - 1) > 0xfff) writeSlowAddr(cpu, ((lin | 0xfff) + 1) | 0);
 }
 
 /** Checks that `len` bytes at `lin` can be read, faulting now if not. */
 export function probeRead(cpu: Cpu, lin: number, len: number): void {
   translate(cpu, lin | 0, ACCESS_READ);
-  if (((lin & 0xfff) + len - 1) > 0xfff) translate(cpu, (lin + len - 1) | 0, ACCESS_READ);
+  if (((lin & 0xfff) + len - 1) > 0xfff) translate(cpu, ((lin | 0xfff) + 1) | 0, ACCESS_READ);
 }
 
 // --- system accesses ----------------------------------------------------------------------------

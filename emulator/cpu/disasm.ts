@@ -1,20 +1,21 @@
 // The disassembler, driven by the opcode table: a decoded Insn carries its row (opcodes.ts), and
 // the row's operands, written in the i386 PRM's Appendix A notation, say how to print each one.
-// Nothing here knows an opcode number except the coprocessor escape, which the table leaves to the
-// 387. The output is Intel syntax as `objdump -M intel` prints it (test/unit/emulator/cpu/
-// objdump.test.ts holds the two side by side over a large corpus), so a trace line can be compared
-// with GNU tools:
+// Nothing here knows an opcode number (the coprocessor escape, which the table leaves to the 387,
+// is printed as the 387 opcode it carries). The output is Intel syntax as `objdump -M intel`
+// prints it (test/unit/emulator/cpu/objdump.test.ts holds the two side by side over a large
+// corpus), so a trace line can be compared with GNU tools:
 //
 //   mov    eax,DWORD PTR [ebx+esi*4+0x10]     rep movsd DWORD PTR es:[edi],DWORD PTR ds:[esi]
-//   jne    0x1010                            add    BYTE PTR es:[bx+si-0x2],0x7f
+//   jnz    0x1010                            add    BYTE PTR es:[bx+si-0x2],0x7f
 //
-// Mnemonic and operands are separated by padding to seven columns, as objdump does.
+// Mnemonics are the table's (JNZ, MOVSD, SETNB, where objdump says jne, movs, setae); the mnemonic
+// is padded to seven columns before the operands, as objdump does.
 
 import { IoPorts } from '../memory/ioports.ts';
 import { PhysicalMemory } from '../memory/physical.ts';
 import { BlockCache } from './blocks.ts';
 import { CpuFault } from './faults.ts';
-import { REPE, REPNE, type Insn } from './insn.ts';
+import { REP_NONE, REPE, REPNE, type Insn } from './insn.ts';
 import { ONE_BYTE, TWO_BYTE } from './opcodes.ts';
 import { F_INVALID, F_STRING } from './optable.ts';
 import { REG16_NAMES, REG32_NAMES, REG8_NAMES, SEG_NAMES, ZERO } from './registers.ts';
@@ -35,7 +36,7 @@ function sizeOf(type: string, osize: number): number {
     case 'b': return 8;
     case 'w': return 16;
     case 'd': return 32;
-    case 'v': case 'vs': return osize;
+    case 'v': return osize;
     default: return 0;
   }
 }
@@ -68,12 +69,18 @@ function memOperand(i: Insn, size: number): string {
 }
 
 /** The ModRM r/m operand of `size` bits: a register, or memory. */
-function rmOperand(i: Insn, size: number, memSize = size): string {
-  return i.isMem ? memOperand(i, memSize) : regName(i.rm, size);
+function rmOperand(i: Insn, size: number): string {
+  return i.isMem ? memOperand(i, size) : regName(i.rm, size);
 }
 
-/** Renders one operand of the row, in Appendix A notation. `imm` counts the immediates used so far. */
+/**
+ * Renders one operand of the row, in Appendix A notation. `immIndex` says which immediate an I
+ * operand is (ENTER Iw,Ib has two: imm, then imm2).
+ */
 function operand(i: Insn, o: string, eip: number, immIndex: number): string {
+  // Fixed operands are upper case (AL, DX, ES, EAX) or e + upper case (eAX: AX or EAX by operand
+  // size); an addressing method is one capital and its lower-case type (Ev, Ib), or LEA's bare M.
+  if (!/^[A-Z](?:[a-z]|$)/.test(o)) return fixedOperand(o, i.osize);
   const kind = o[0]!;
   const type = o.slice(1);
   const osize = i.osize;
@@ -96,6 +103,7 @@ function operand(i: Insn, o: string, eip: number, immIndex: number): string {
       return hex(size === 32 ? v : v & ((1 << size) - 1));
     }
     case 'J': {
+      // A 16-bit operand size wraps the new EIP to 16 bits (PRM "JMP", "Jcc").
       const target = eip + i.len + i.imm;
       return hex(osize === 32 ? target : target & 0xffff);
     }
@@ -107,9 +115,12 @@ function operand(i: Insn, o: string, eip: number, immIndex: number): string {
       const a = i.asize === 32 ? REG32_NAMES : REG16_NAMES;
       return kind === 'X' ? `${ptr}${segPrefix(i, 'ds', true)}[${a[6]!}]` : `${ptr}es:[${a[7]!}]`;
     }
-    default: break;
+    default: return '?';
   }
-  // Fixed operands: eAX..eDI follow the operand size; AL, DX, CL, ES, EAX, 1 are themselves.
+}
+
+/** A fixed operand: eAX..eDI follow the operand size; AL, DX, CL, ES, EAX and 1 are themselves. */
+function fixedOperand(o: string, osize: number): string {
   if (o.length === 3 && o[0] === 'e') return regName(REG32_NAMES.indexOf(o.toLowerCase() as 'eax'), osize);
   return o.toLowerCase();
 }
@@ -141,7 +152,8 @@ export function disassemble(i: Insn, eip: number): string {
 
   let prefix = '';
   if (i.lock) prefix += 'lock ';
-  if (i.rep !== 0) {
+  if (i.rep !== REP_NONE) {
+    // objdump's names: F2 is repnz; F3 is rep on MOVS/STOS/LODS/INS/OUTS and repz where it tests ZF.
     const compares = (row.flags & F_STRING) !== 0 && (text.startsWith('cmps') || text.startsWith('scas'));
     prefix += i.rep === REPNE ? 'repnz ' : i.rep === REPE && (compares || (row.flags & F_STRING) === 0) ? 'repz ' : 'rep ';
   }

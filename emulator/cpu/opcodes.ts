@@ -261,5 +261,5 @@ export const TWO_BYTE: readonly OpRow[] = buildMap('0F map', [
   [0xbf, op('MOVSX', 'Gv,Ew', move.movsxw)],
   [0xc0, op('XADD', 'Eb,Gb', alu.xadd, { flags: F_486 | LOCK, clocks: { r: 3, m: 4 } })],
   [0xc1, op('XADD', 'Ev,Gv', alu.xadd, { flags: F_486 | LOCK, clocks: { r: 3, m: 4 } })],
-  ...range(0xc8, 8).map((c, r): [number, OpRow] => [c, op('BSWAP', R32[r]!.replace('e', 'E'), bits.bswap, { flags: F_486, clocks: { r: 1 } })]),
+  ...range(0xc8, 8).map((c, r): [number, OpRow] => [c, op('BSWAP', R32[r]!, bits.bswap, { flags: F_486, clocks: { r: 1 } })]),
 ], INVALID);

@@ -51,7 +51,8 @@ export interface RowOptions {
   clocks32?: string;
 }
 
-const MODRM_OPERAND = /^[EGMRCDTS][a-z]/;
+// Operands that live in the ModRM byte; INVLPG's bare M (a memory operand of no size) is one too.
+const MODRM_OPERAND = /^(?:[EGMRCDTS][a-z]|M$)/;
 
 function immediatesOf(operands: string): number[] {
   const imms: number[] = [];
@@ -83,7 +84,8 @@ export function op(mnemonic: string, operands: string, handler: Handler, opts: R
   const flags = (opts.flags ?? 0) | (list.some((o) => o.startsWith('M')) ? F_MEM_ONLY : 0) |
     (list.some((o) => o.startsWith('R')) ? F_REG_ONLY : 0);
   const key = opts.clocks ?? (operands ? `${mnemonic.split('|')[0]} ${operands}` : mnemonic.split('|')[0]!);
-  const clocks = typeof key === 'string' ? clocksFor(key) : key;
+  // Rows whose counts differ by operand size name both; their default is the 32-bit form.
+  const clocks = typeof key === 'string' ? (CLOCKS[key] ?? (opts.clocks32 ? clocksFor(opts.clocks32) : UNKNOWN_CLOCKS)) : key;
   return {
     mnemonic,
     operands,

@@ -75,15 +75,32 @@ export function translate(cpu: Cpu, lin: number, access: number): number {
       if ((user && (e & TLB_NO_WRITE_USER) !== 0) || (!user && wp && (e & TLB_NO_WRITE_SUP) !== 0)) {
         throw pageFault(cpu, lin, PF_P | PF_W | (user ? PF_U : 0));
       }
-      if ((e & TLB_DIRTY) === 0) {
-        // First write through this entry: the processor goes back to the PTE and sets D.
-        return walk(cpu, lin, access, user);
-      }
+      if ((e & TLB_DIRTY) === 0) return markDirty(cpu, lin, e);
     }
     return e;
   }
   cpu.tlbStats.misses++;
   return walk(cpu, lin, access, user);
+}
+
+/**
+ * The first write through a TLB entry whose PTE had D clear: the processor goes back to the page
+ * table in memory and sets D (and A), but the write still uses the frame the TLB cached — so a
+ * kernel that changed the PTE without flushing keeps seeing the stale mapping, for writes too.
+ */
+function markDirty(cpu: Cpu, lin: number, e: number): number {
+  const phys = cpu.phys;
+  const pdeAddr = ((cpu.cr3 & ~0xfff) + ((lin >>> 22) << 2)) & phys.a20Mask;
+  const pde = phys.read32(pdeAddr);
+  if ((pde & PTE_P) !== 0) {
+    const pteAddr = ((pde & ~0xfff) + (((lin >>> 12) & 0x3ff) << 2)) & phys.a20Mask;
+    const pte = phys.read32(pteAddr);
+    if ((pte & PTE_P) !== 0 && (pte & (PTE_A | PTE_D)) !== (PTE_A | PTE_D)) phys.write32(pteAddr, pte | PTE_A | PTE_D);
+  }
+  let dirty = (e | TLB_DIRTY) & ~TLB_SLOW_WRITE;
+  if ((e & TLB_SLOW) === 0 && cpu.codePages[e >>> 12] === 1) dirty |= TLB_SLOW_WRITE;
+  tlbFill(cpu, lin >>> 12, dirty);
+  return dirty;
 }
 
 function walk(cpu: Cpu, lin: number, access: number, user: boolean): number {

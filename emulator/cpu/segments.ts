@@ -129,13 +129,16 @@ export function loadSegmentReal(cpu: Cpu, s: number, sel: number): void {
   if ((cpu.flags & VM) !== 0) {
     // In virtual-8086 mode every segment is a 64 KiB writable data segment at privilege 3.
     cpu.segLimit[s] = 0xffff;
-    cpu.segAttr[s] = SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_WRITABLE | (s === CS ? SEG_CODE : 0);
     cpu.segDpl[s] = 3;
-  } else {
-    cpu.segAttr[s] = cpu.segAttr[s]! | SEG_USABLE | SEG_PRESENT;
   }
+  // Real and v86 mode have no segment types: any segment, CS included, may be read and written
+  // (a real-mode program may store through a CS: override). The limit is kept (unreal mode).
+  cpu.segAttr[s] = (cpu.segAttr[s]! & SEG_DB) | SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_WRITABLE;
   updateSegmentBounds(cpu, s);
-  if (s === CS) cpu.blockExit = true;
+  if (s === CS) {
+    cpu.code32 = false;
+    cpu.blockExit = true;
+  }
 }
 
 /**

@@ -177,7 +177,6 @@ export function resetRegisters(cpu: Cpu): void {
   // CS = F000 with base FFFF0000: the first fetch is from FFFFFFF0, the ROM's reset vector.
   cpu.seg[CS] = 0xf000;
   cpu.segBase[CS] = 0xffff0000 | 0;
-  cpu.segAttr[CS] = SEG_PRESENT | SEG_READABLE | SEG_WRITABLE | SEG_CODE | SEG_USABLE;
   cpu.cpl = 0;
   cpu.code32 = false;
   cpu.stack32 = false;

@@ -44,7 +44,8 @@ describe('ts386 command', () => {
     [['--mem', '100K'], /between 1 MiB and 3 GiB/],
     [['--cpu', '286'], /--cpu 286: expected 386 or 486/],
     [['--bios', '/nonexistent/rom.bin'], /--bios \/nonexistent\/rom\.bin: no such file/],
-    [['--max-cycles', '-5'], /--max-cycles -5: expected a positive whole number/],
+    [['--max-cycles=-5'], /--max-cycles -5: expected a positive whole number/],
+    [['--max-cycles', 'lots'], /--max-cycles lots: expected a positive whole number/],
   ])('rejects %j with one line and status 2', (args, message) => {
     const r = ts386(...args);
     expect(r.stderr).toMatch(message);
