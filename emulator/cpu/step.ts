@@ -72,6 +72,8 @@ function runBlocks(cpu: Cpu, until: number): void {
     }
     if (cpu.halted || cpu.stopRequested || (cpu.flags & TF) !== 0) return;
 
+    // A fault while fetching or decoding the block's first instruction belongs to that instruction.
+    cpu.insnStart = cpu.eip;
     const insns = blocks.lookup(cpu).insns;
     const ipMask = cpu.code32 ? -1 : 0xffff;
     const n = insns.length < limit ? insns.length : limit;
@@ -95,15 +97,18 @@ function runBlocks(cpu: Cpu, until: number): void {
 function stepTraced(cpu: Cpu): void {
   if ((cpu.irqPending || cpu.nmiPending) && !cpu.inhibitIrq && serviceInterrupts(cpu)) return;
   cpu.inhibitIrq = false;
+  cpu.insnStart = cpu.eip;
   const i = cpu.blocks.lookup(cpu).insns[0]!;
   const tfBefore = (cpu.flags & TF) !== 0 && (cpu.flags & RF) === 0;
-  cpu.insnStart = cpu.eip;
   cpu.eip = (cpu.eip + i.len) & (cpu.code32 ? -1 : 0xffff);
   cpu.cycles += i.cycles;
   i.handler(cpu, i);
   cpu.instructions++;
   cpu.flags &= ~RF;
-  if (tfBefore && !cpu.halted) {
+  // INT n, INT3, INTO and INT1 that deliver their interrupt clear TF on the way in: the handler is
+  // not single-stepped, and no trap follows the INT itself (it comes after the handler's IRET).
+  const deliveredInt = (i.opcode === 0xcc || i.opcode === 0xcd || i.opcode === 0xce || i.opcode === 0xf1) && (cpu.flags & TF) === 0;
+  if (tfBefore && !cpu.halted && !deliveredInt) {
     cpu.dr[6] = cpu.dr[6]! | (1 << 14);
     cpu.insnStart = cpu.eip;
     interrupt(cpu, Vector.DB, -1, INT_EXCEPTION);

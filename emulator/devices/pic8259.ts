@@ -96,6 +96,7 @@ export class Pic8259 implements PortHandler {
 
   /** Back to the power-on state (the input levels are the devices', and stay). */
   reset(): void {
+    this.dropPulses();
     this.irr = 0; // edge-triggered again: an input already high needs a new edge, as after ICW1
     this.isr = 0;
     this.imr = 0xff;
@@ -111,7 +112,6 @@ export class Pic8259 implements PortHandler {
     this.readIsr = false;
     this.pollPending = false;
     this.initStep = READY;
-    this.dropOnAck = 0;
     this.update();
   }
 
@@ -217,6 +217,7 @@ export class Pic8259 implements PortHandler {
     this.levelTriggered = (value & ICW1_LTIM) !== 0;
     this.single = (value & ICW1_SNGL) !== 0;
     this.expectIcw4 = (value & ICW1_IC4) !== 0;
+    this.dropPulses();
     this.irr = this.levelTriggered ? this.lines : 0;
     this.isr = 0;
     this.imr = 0;
@@ -225,7 +226,6 @@ export class Pic8259 implements PortHandler {
     this.readIsr = false;
     this.pollPending = false;
     this.rotateOnAutoEoi = false;
-    this.dropOnAck = 0;
     if (!this.expectIcw4) {
       this.autoEoi = false;
       this.specialFullyNested = false;
@@ -259,7 +259,7 @@ export class Pic8259 implements PortHandler {
       const ir = (this.lowestPriority + k) & 7;
       if ((candidates & (1 << ir)) !== 0) {
         this.isr &= ~(1 << ir);
-        
+        if (rotate) this.lowestPriority = ir;
         return;
       }
     }
@@ -284,6 +284,15 @@ export class Pic8259 implements PortHandler {
     this.endOfAcknowledge(ir);
     this.update();
     return 0x80 | ir;
+  }
+
+  /**
+   * Re-initialisation cancels pulsed requests: their lines go low as their devices expect, so the
+   * next pulse() is an edge again.
+   */
+  private dropPulses(): void {
+    this.lines &= ~this.dropOnAck;
+    this.dropOnAck = 0;
   }
 
   /** First INTA: IR`ir`'s request becomes in service. */

@@ -13,6 +13,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/bin}"
 mkdir -p "$out"
 tmp="$(mktemp -d)"
+# binutils 2.39+ warns about the one RWX segment -N makes; older ld has no flag to silence it.
+ldflags=(); case "$(ld --help 2>/dev/null)" in *--no-warn-rwx-segments*) ldflags=(--no-warn-rwx-segments) ;; esac
 trap 'rm -rf "$tmp"' EXIT
 for src in "$here"/*.S; do
   name="$(basename "$src" .S)"
@@ -21,6 +23,6 @@ for src in "$here"/*.S; do
     *)      defs=(); org=0x10000 ;;
   esac
   as --32 -I "$here" "${defs[@]}" -o "$tmp/$name.o" "$src"
-  ld -m elf_i386 --no-warn-rwx-segments -N -e _start -Ttext="$org" -o "$tmp/$name.elf" "$tmp/$name.o"
+  ld -m elf_i386 "${ldflags[@]}" -N -e _start -Ttext="$org" -o "$tmp/$name.elf" "$tmp/$name.o"
   objcopy -O binary "$tmp/$name.elf" "$out/$name.bin"
 done

@@ -1,9 +1,10 @@
-// Random-code fuzzing with fixed seeds: a page of random bytes (or of random instructions built from
-// the opcode table) runs in real mode, in flat 32-bit protected mode at CPL 0, and at CPL 3 with
-// paging on (some pages absent, some read-only), with every interrupt vector pointing at a handler
-// that counts the exception, steps the return address past one byte and returns. Whatever the bytes do, the emulator must only ever raise architected exceptions —
-// a JavaScript exception escaping machine.run is an emulator bug — and the same seed must give
-// the same run, to the cycle.
+// Random-code fuzzing with fixed seeds: a page of random bytes (or of random instructions built
+// from the opcode table) runs in real mode, in flat 32-bit protected mode at CPL 0, and at CPL 3
+// with paging on (some pages absent, some read-only). Every interrupt vector points at a handler
+// that counts the exception and returns to somewhere else in the random page. Whatever the bytes
+// do, the emulator must only ever raise architected exceptions — a JavaScript exception escaping
+// machine.run is an emulator bug — and the same seed must give the same run, to the cycle, the
+// register and the byte of RAM.
 
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../../../../emulator/machine.ts';
@@ -29,12 +30,12 @@ function mulberry32(seed: number): () => number {
 
 const RAM = 2 * 1024 * 1024;
 const CODE_BYTES = 4096;
-/** Enough for a few thousand instructions: most runs wander off into zeroed memory long before. */
+/** A few thousand instructions and a few hundred exceptions a run. */
 const CYCLES = 60_000;
 
 // Where the fixed parts of the harness live (physical = linear: segments are based at 0).
 const HANDLER = 0x500;
-const HANDLER_ERR = 0x520;
+const HANDLER_ERR = 0x540;
 const COUNTER = 0x4f0;
 const GDT = 0x600;
 const IDT = 0x800;
@@ -57,23 +58,55 @@ const GDT_ENTRIES: Array<[number, number]> = [
   [(TSS << 16) | 0x67, 0x00008b00], // 0x28 busy 386 TSS (base below 64 KiB)
 ];
 
-/** Real-mode handler: count it, step the pushed IP past one byte, return. */
+function le32(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+}
+
+// The handlers count the exception, then send execution to a pseudo-random offset in the code
+// page (count * 0x9E5 mod 4096): a plain "skip a byte" would spend the whole budget creeping
+// through an absent or supervisor page one fault at a time.
+
+/** Real-mode handler. */
 const REAL_HANDLER = [
   0x2e, 0xff, 0x06, COUNTER & 0xff, COUNTER >> 8, // inc word cs:[COUNTER]
   0x55, //                                           push bp
   0x89, 0xe5, //                                     mov bp, sp
-  0xff, 0x46, 0x02, //                               inc word [bp+2]
+  0x50, //                                           push ax
+  0x2e, 0xa1, COUNTER & 0xff, COUNTER >> 8, //       mov ax, cs:[COUNTER]
+  0x69, 0xc0, 0xe5, 0x09, //                         imul ax, ax, 0x9E5
+  0x25, 0xff, 0x0f, //                               and ax, 0xFFF
+  0x05, REAL_CODE & 0xff, REAL_CODE >> 8, //         add ax, REAL_CODE
+  0x89, 0x46, 0x02, //                               mov [bp+2], ax   (IP)
+  0xc7, 0x46, 0x04, 0x00, 0x00, //                   mov word [bp+4], 0 (CS)
+  0x58, //                                           pop ax
   0x5d, //                                           pop bp
   0xcf, //                                           iret
 ];
 
-/** Protected-mode handlers, without and with an error code to discard. */
-const PM_HANDLER = [
-  0xff, 0x05, COUNTER & 0xff, COUNTER >> 8, 0, 0, // inc dword [COUNTER]
-  0xff, 0x04, 0x24, //                               inc dword [esp]
-  0xcf, //                                           iretd
-];
-const PM_HANDLER_ERR = [0x83, 0xc4, 0x04, ...PM_HANDLER]; // add esp, 4 first
+/**
+ * Protected-mode handler (preceded by `add esp, 4` for vectors with an error code). Memory is
+ * reached through SS, the one data segment the processor guarantees usable in the handler. With
+ * `ring3Only`, a frame from ring 0 (an exception taken inside the handler itself) is returned to
+ * as it is, so random code never ends up running at CPL 0.
+ */
+function pmHandler(errorCode: boolean, ring3Only: boolean): number[] {
+  const relocate = [
+    0x36, 0xa1, ...le32(COUNTER), //                 mov eax, ss:[COUNTER]
+    0x69, 0xc0, ...le32(0x9e5), //                   imul eax, eax, 0x9E5
+    0x25, ...le32(0xfff), //                         and eax, 0xFFF
+    0x05, ...le32(PM_CODE), //                       add eax, PM_CODE
+    0x89, 0x44, 0x24, 0x04, //                       mov [esp+4], eax  (EIP)
+  ];
+  return [
+    ...(errorCode ? [0x83, 0xc4, 0x04] : []), //     add esp, 4
+    0x36, 0xff, 0x05, ...le32(COUNTER), //           inc dword ss:[COUNTER]
+    0x50, //                                         push eax
+    ...(ring3Only ? [0xf6, 0x44, 0x24, 0x08, 0x03, 0x74, relocate.length] : []), // test byte [esp+8], 3 (CS.RPL); jz +n
+    ...relocate,
+    0x58, //                                         pop eax
+    0xcf, //                                         iretd
+  ];
+}
 
 /** Vectors whose exceptions push an error code (i386 PRM, "Error Code"). */
 const WITH_ERROR = new Set([8, 10, 11, 12, 13, 14]);
@@ -143,10 +176,10 @@ function setupReal(m: Machine, code: Uint8Array): void {
   cpu.blockExit = true;
 }
 
-function setupPm(m: Machine, code: Uint8Array): void {
+function setupPm(m: Machine, code: Uint8Array, ring3Only = false): void {
   const cpu = m.cpu;
-  m.phys.load(HANDLER, Uint8Array.from(PM_HANDLER));
-  m.phys.load(HANDLER_ERR, Uint8Array.from(PM_HANDLER_ERR));
+  m.phys.load(HANDLER, Uint8Array.from(pmHandler(false, ring3Only)));
+  m.phys.load(HANDLER_ERR, Uint8Array.from(pmHandler(true, ring3Only)));
   GDT_ENTRIES.forEach(([lo, hi], k) => {
     m.phys.write32(GDT + k * 8, lo);
     m.phys.write32(GDT + k * 8 + 4, hi);
@@ -171,7 +204,7 @@ function setupPm(m: Machine, code: Uint8Array): void {
  * read-only. Exceptions switch to the ring-0 stack through the TSS and IRET back to ring 3.
  */
 function setupUser(m: Machine, code: Uint8Array): void {
-  setupPm(m, code);
+  setupPm(m, code, true);
   const cpu = m.cpu;
   m.phys.write32(TSS + 4, KERNEL_STACK); // ESP0
   m.phys.write32(TSS + 8, 0x10); //         SS0

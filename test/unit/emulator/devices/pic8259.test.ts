@@ -284,9 +284,9 @@ describe('8259A end of interrupt and rotation (OCW2)', () => {
     expect(pic.acknowledge()).toBe(0x20);
     io.write8(MASTER, CLEAR_ROTATE_AEOI);
     io.write8(MASTER, SET_PRIORITY(7));
-    irq(1).lower();
-    irq(1).raise();
-    expect(pic.acknowledge()).toBe(0x21);
+    irq(0).lower();
+    irq(0).raise();
+    expect(pic.acknowledge()).toBe(0x20); // with rotation this would make IR0 lowest
     irq(0).lower();
     irq(0).raise();
     irq(1).lower();
@@ -503,6 +503,19 @@ describe('PicPair lines: pulse()', () => {
     expect(pic.intr).toBe(false);
     irq(4).pulse!(); // the line went low at the acknowledge, so this is a new edge
     expect(pic.acknowledge()).toBe(0x24);
+  });
+
+  it('cancels a pending pulse on ICW1, and takes the next pulse as a new request', () => {
+    const { io, pic, irq } = setup();
+    io.write8(MASTER + 1, 0x08);
+    irq(3).pulse!();
+    io.write8(MASTER, 0x11);
+    io.write8(MASTER + 1, 0x20);
+    io.write8(MASTER + 1, 0x04);
+    io.write8(MASTER + 1, 0x01);
+    expect(pic.intr).toBe(false);
+    irq(3).pulse!();
+    expect(pic.acknowledge()).toBe(0x23);
   });
 
   it('holds a pulsed request on a level-triggered input until it is acknowledged', () => {

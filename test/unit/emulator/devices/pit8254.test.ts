@@ -134,6 +134,30 @@ describe('8254 mode 0: interrupt on terminal count', () => {
     expect(wave(1, 152, 154)).toBe('LHH'); // 120 + 32 + 1
   });
 
+  it('does not restart counting on a GATE edge between the two bytes of a count', () => {
+    const { goto, control, write, counts, pit } = setup();
+    goto(100);
+    control(cw(2, BOTH, 0));
+    write(2, 9, 0);
+    goto(103);
+    write(2, 0x40); // counting stops at 7
+    pit.setGate(2, false);
+    pit.setGate(2, true);
+    expect(counts(2, 104, 106)).toEqual([7, 7, 7]);
+  });
+
+  it('loads a count written while GATE is low, and counts it once GATE goes high', () => {
+    const { goto, control, write, counts, pit, wave } = setup();
+    pit.setGate(2, false);
+    goto(100);
+    control(cw(2, LSB, 0));
+    write(2, 3);
+    expect(counts(2, 101, 103, LSB)).toEqual([3, 3, 3]);
+    pit.setGate(2, true);
+    expect(counts(2, 104, 105, LSB)).toEqual([2, 1]);
+    expect(wave(2, 105, 106)).toBe('LH');
+  });
+
   it('restarts with a new single-byte count written while counting, and sets OUT low again', () => {
     const { goto, control, write, wave } = setup();
     goto(100);
@@ -248,6 +272,21 @@ describe('8254 mode 2: rate generator', () => {
     pit.setGate(2, true);
     expect(counts(2, 111, 112, LSB)).toEqual([4, 3]);
     expect(wave(2, 113, 115)).toBe('HLH');
+  });
+
+  it('keeps a count written during the period waiting while GATE is low, and starts it on the trigger', () => {
+    const { goto, control, write, counts, status, pit } = setup();
+    goto(100);
+    control(cw(2, LSB, 2));
+    write(2, 10); // 10 at 101
+    goto(103);
+    write(2, 4); // due at the end of the period, at 111
+    goto(105);
+    pit.setGate(2, false);
+    expect(counts(2, 110, 112, LSB)).toEqual([6, 6, 6]); // frozen: the period never ended
+    expect(status(2) & 0x40).toBe(0x40);
+    pit.setGate(2, true);
+    expect(counts(2, 113, 114, LSB)).toEqual([4, 3]);
   });
 
   it('treats control words with M2 set as modes 2 and 3', () => {
@@ -590,9 +629,10 @@ describe('8254 timing on the cycle clock', () => {
     write(0, 10);
     goto(11); // the count is loaded
     expect(clock.nextEventTime()).toBe(clock.tickTime(16, PIT_HZ)); // IRQ0 falls at 11 + 5
-    const log = listen(2);
+    goto(17);
+    const log = listen(2); // counter 2's OUT fell at 16 with nobody listening
     goto(40);
-    expect(log).toEqual([[false, 16], [true, 21], [false, 26], [true, 31], [false, 36]]);
+    expect(log).toEqual([[true, 21], [false, 26], [true, 31], [false, 36]]);
   });
 
   it('tells a connected OUT listener about each change at the clock it happens', () => {
@@ -605,6 +645,18 @@ describe('8254 timing on the cycle clock', () => {
     pit.setGate(2, true);
     goto(200);
     expect(log).toEqual([[true, 100], [false, 101], [true, 105]]); // mode 1 starts with OUT high
+  });
+
+  it('tells a connected listener when a strobe starts and when it ends', () => {
+    const { goto, control, write, listen, pit } = setup();
+    goto(100);
+    control(cw(2, LSB, 5));
+    const log = listen(2);
+    write(2, 3);
+    pit.setGate(2, false);
+    pit.setGate(2, true);
+    goto(300);
+    expect(log).toEqual([[false, 104], [true, 105]]);
   });
 
   it('gives the same counts at the same cycles however often it is read', () => {
