@@ -109,6 +109,7 @@ export class Clock {
   cancel(task: Task): void {
     const i = task.index;
     if (i < 0) return;
+    if (task.clock !== this) throw new Error('task belongs to another clock');
     task.index = -1;
     const last = this.heap[--this.size]!;
     this.heap[this.size] = undefined as unknown as Task; // drop the reference; the slot is reused

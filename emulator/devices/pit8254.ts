@@ -266,7 +266,7 @@ class Counter {
         // Level sensitive: low disables counting, high enables it; OUT is not affected.
         if (level) {
           if (this.loaded && !this.running) this.resume(t);
-        }
+        } else if (this.running) this.freeze(t);
         break;
       case 2:
       case 3:

@@ -124,6 +124,26 @@ describe('8259A initialisation (ICW1-ICW4)', () => {
   });
 });
 
+describe('PicPair reset', () => {
+  it('returns both chips to the power-on state, dropping INTR', () => {
+    const { io, pic, irq, intr, readIsr } = setup({ masterBase: 0x40, icw4: 0x03 });
+    irq(5).raise();
+    irq(9).raise();
+    expect(pic.intr).toBe(true);
+    pic.reset();
+    expect(intr.at(-1)).toBe(false);
+    expect(io.read8(MASTER + 1)).toBe(0xff);
+    expect(io.read8(SLAVE + 1)).toBe(0xff);
+    io.write8(MASTER + 1, 0x00);
+    io.write8(SLAVE + 1, 0x00);
+    expect(pic.intr).toBe(false); // edge requests need a new edge
+    irq(5).lower();
+    irq(5).raise();
+    expect(pic.acknowledge()).toBe(0x0d);
+    expect(readIsr(MASTER)).toBe(0x20); // no AEOI any more
+  });
+});
+
 describe('8259A requests and INTR', () => {
   it('raises INTR for a request and drops it once the request is acknowledged', () => {
     const { pic, intr, irq } = setup();

@@ -574,6 +574,21 @@ describe('8254 latching and read-back', () => {
   });
 });
 
+describe('8254 reset', () => {
+  it('returns every counter to mode 0 with no count: OUT low, IRQ0 lowered, no events', () => {
+    const { goto, control, write, pit, irq0, clock, status } = setup();
+    goto(10);
+    control(cw(0, LSB, 3));
+    write(0, 100);
+    expect(irq0.level).toBe(true);
+    goto(20);
+    pit.reset();
+    expect(irq0.level).toBe(false);
+    expect(clock.nextEventTime()).toBe(Infinity);
+    expect(status(0)).toBe(0x40 | 0x30);
+  });
+});
+
 describe('8254 timing on the cycle clock', () => {
   it('raises IRQ0 at 100.0 Hz of emulated time with counter 0 in mode 2 and divisor 11932', () => {
     const clock = new Clock();
