@@ -13,6 +13,8 @@ export interface MachineConfig {
   onDebugByte?: (byte: number) => void;
   /** Receives each byte the guest transmits on COM1. */
   onSerialByte?: (byte: number) => void;
+  /** The CPU clock in Hz, which converts device rates (the PIT's 1.193182 MHz) into cycles. Default 33 MHz. */
+  clockHz?: number;
 }
 
 export const DEFAULT_MEMORY_BYTES = 32 * 1024 * 1024;
@@ -23,6 +25,7 @@ export interface ResolvedConfig {
   rom: Uint8Array | null;
   onDebugByte: (byte: number) => void;
   onSerialByte: (byte: number) => void;
+  clockHz: number;
 }
 
 export function resolveConfig(c: MachineConfig): ResolvedConfig {
@@ -32,5 +35,6 @@ export function resolveConfig(c: MachineConfig): ResolvedConfig {
     rom: c.rom ?? null,
     onDebugByte: c.onDebugByte ?? (() => {}),
     onSerialByte: c.onSerialByte ?? (() => {}),
+    clockHz: c.clockHz ?? 33_000_000,
   };
 }

@@ -3,11 +3,14 @@
 
 import { BlockCache } from './cpu/blocks.ts';
 import { ONE_BYTE, TWO_BYTE } from './cpu/opcodes.ts';
-import { resetRegisters, Cpu } from './cpu/state.ts';
+import { resetRegisters, Cpu, IF } from './cpu/state.ts';
 import { run } from './cpu/step.ts';
 import { tlbFlush, updateAccessMasks } from './cpu/tlb.ts';
 import { type MachineConfig, resolveConfig, type ResolvedConfig } from './config.ts';
+import { Clock } from './clock.ts';
 import { DebugConsole } from './devices/debugcon.ts';
+import { PicPair } from './devices/pic8259.ts';
+import { Pit8254 } from './devices/pit8254.ts';
 import { ExitPort } from './devices/exitport.ts';
 import { Uart16550 } from './devices/uart16550.ts';
 import { IoPorts, type PortHandler } from './memory/ioports.ts';
@@ -30,6 +33,9 @@ export class Machine {
   readonly io: IoPorts;
   readonly cpu: Cpu;
   readonly com1: Uart16550;
+  readonly clock: Clock;
+  readonly pic: PicPair;
+  readonly pit: Pit8254;
   exitStatus: number | null = null;
 
   constructor(config: MachineConfig = {}) {
@@ -46,6 +52,24 @@ export class Machine {
     // Writes that bypass the CPU (devices, the kernel) still drop stale decoded code.
     this.phys.onCodeWrite = (page) => this.cpu.blocks.invalidatePage(page);
     if (this.config.rom) this.phys.mapRom(this.config.rom);
+    // Time: devices schedule events on the clock; the CPU's cycle count drives it (run() below).
+    this.clock = new Clock(this.config.clockHz);
+    this.clock.onEarlierEvent = () => {
+      this.cpu.stopRequested = true;
+    };
+    this.io.beforeAccess = () => {
+      this.clock.advanceTo(this.cpu.cycles);
+      this.clock.runDue();
+    };
+    // Interrupts: the PIC pair drives the CPU's INTR line and answers its acknowledge cycle.
+    this.pic = new PicPair(this.io);
+    this.pic.onIntrChange = (level) => {
+      this.cpu.irqPending = level;
+      if (level) this.cpu.stopRequested = true;
+    };
+    this.cpu.ackIrq = () => this.pic.acknowledge();
+    this.pit = new Pit8254(this.io, this.clock, this.pic.irqLine(0));
+    new SystemControlPortB(this.io, this.pit);
     new DebugConsole(this.io, this.config.onDebugByte);
     this.com1 = new Uart16550(this.io, 0x3f8, this.config.onSerialByte);
     new FastA20Gate(this.io, this.phys);
@@ -66,18 +90,31 @@ export class Machine {
     this.exitStatus = null;
   }
 
-  /** Runs for at most `maxCycles` more cycles, or until the guest exits, halts for good or shuts down. */
+  /**
+   * Runs for at most `maxCycles` more cycles, or until the guest exits, halts for good (HLT with
+   * interrupts off, or with no device event left to wake it) or shuts down. The CPU runs up to the
+   * next device event; then the clock catches up and the due events run (clock.ts, "protocol").
+   */
   run(maxCycles: number): RunResult {
     const cpu = this.cpu;
-    const until = cpu.cycles + maxCycles;
+    const clock = this.clock;
+    const end = cpu.cycles + maxCycles;
     let reason: StopReason = 'cycles';
-    while (cpu.cycles < until) {
-      cpu.stopRequested = false;
-      run(cpu, until);
+    while (cpu.cycles < end) {
+      const next = clock.nextEventTime();
+      const until = next < end ? next : end;
+      if (cpu.halted && cpu.shutdownReason === null && !(cpu.irqPending && (cpu.flags & IF) !== 0) && !cpu.nmiPending) {
+        // A halted processor only waits: skip to the next event, or stop if none can wake it.
+        if ((cpu.flags & IF) === 0 || next === Number.POSITIVE_INFINITY) { reason = 'halt'; break; }
+        cpu.cycles = until;
+      } else {
+        cpu.stopRequested = false;
+        run(cpu, until);
+      }
+      clock.advanceTo(cpu.cycles);
+      clock.runDue();
       if (this.exitStatus !== null) { reason = 'exit'; break; }
       if (cpu.shutdownReason !== null) { reason = 'shutdown'; break; }
-      // Nothing can wake a halted processor until the board has timers to raise interrupts.
-      if (cpu.halted) { reason = 'halt'; break; }
     }
     return { reason, exitStatus: this.exitStatus, cycles: cpu.cycles, instructions: cpu.instructions };
   }
@@ -102,5 +139,26 @@ class FastA20Gate implements PortHandler {
   }
   write8(_port: number, value: number): void {
     this.phys.setA20((value & 2) !== 0);
+  }
+}
+
+/**
+ * Port 0x61, "system control port B": bit 0 is the PIT counter 2 GATE (the speaker timer), bit 1
+ * the speaker data enable; reading returns them with counter 2's OUT in bit 5.
+ */
+class SystemControlPortB implements PortHandler {
+  private readonly pit: Pit8254;
+  private value = 0;
+  constructor(io: IoPorts, pit: Pit8254) {
+    this.pit = pit;
+    io.register(0x61, 1, this);
+    pit.setGate(2, false);
+  }
+  read8(): number {
+    return (this.value & 0x03) | (this.pit.out(2) ? 0x20 : 0);
+  }
+  write8(_port: number, value: number): void {
+    this.value = value & 0x0f;
+    this.pit.setGate(2, (value & 1) !== 0);
   }
 }

@@ -18,6 +18,11 @@ export type UnmappedPortHook = (port: number, size: 8 | 16 | 32, write: boolean,
 export class IoPorts {
   private readonly handlers: Array<PortHandler | undefined> = new Array<PortHandler | undefined>(0x10000).fill(undefined);
   onUnmapped: UnmappedPortHook | null = null;
+  /**
+   * Called before every access: the board brings the devices' clock up to the CPU's cycle count
+   * here, so a device sees the instant of the IN or OUT that reaches it.
+   */
+  beforeAccess: (() => void) | null = null;
 
   /** Claims `count` consecutive ports from `first` for `handler`; a port claimed twice is a wiring bug. */
   register(first: number, count: number, handler: PortHandler): void {
@@ -28,6 +33,7 @@ export class IoPorts {
   }
 
   read8(port: number): number {
+    this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];
     if (h) return h.read8(port & 0xffff) & 0xff;
     this.onUnmapped?.(port & 0xffff, 8, false, 0xff);
@@ -35,18 +41,21 @@ export class IoPorts {
   }
 
   write8(port: number, value: number): void {
+    this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];
     if (h) h.write8(port & 0xffff, value & 0xff);
     else this.onUnmapped?.(port & 0xffff, 8, true, value & 0xff);
   }
 
   read16(port: number): number {
+    this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];
     if (h?.read16) return h.read16(port & 0xffff) & 0xffff;
     return this.read8(port) | (this.read8(port + 1) << 8);
   }
 
   write16(port: number, value: number): void {
+    this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];
     if (h?.write16) return h.write16(port & 0xffff, value & 0xffff);
     this.write8(port, value & 0xff);
@@ -54,12 +63,14 @@ export class IoPorts {
   }
 
   read32(port: number): number {
+    this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];
     if (h?.read32) return h.read32(port & 0xffff) | 0;
     return (this.read16(port) | (this.read16(port + 2) << 16)) | 0;
   }
 
   write32(port: number, value: number): void {
+    this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];
     if (h?.write32) return h.write32(port & 0xffff, value | 0);
     this.write16(port, value & 0xffff);
