@@ -5,6 +5,9 @@ import { BlockCache } from './cpu/blocks.ts';
 import { ONE_BYTE, TWO_BYTE } from './cpu/opcodes.ts';
 import { resetRegisters, Cpu, IF } from './cpu/state.ts';
 import { run } from './cpu/step.ts';
+import { enterFlatProtectedMode } from './cpu/segments.ts';
+import { EAX, EBX } from './cpu/registers.ts';
+import { type LoadedKernel, loadMultiboot, MULTIBOOT_BOOTLOADER_MAGIC } from './multiboot.ts';
 import { tlbFlush, updateAccessMasks } from './cpu/tlb.ts';
 import { type MachineConfig, resolveConfig, type ResolvedConfig } from './config.ts';
 import { Clock } from './clock.ts';
@@ -88,6 +91,19 @@ export class Machine {
     updateAccessMasks(this.cpu);
     this.cpu.shutdownReason = null;
     this.exitStatus = null;
+  }
+
+  /**
+   * Loads a Multiboot v1 ELF kernel and starts it as a Multiboot loader would (multiboot.ts):
+   * throws MultibootError, with one line saying what is wrong, for a file that is not one.
+   */
+  bootMultiboot(image: Uint8Array, cmdline = ''): LoadedKernel {
+    this.phys.setA20(true);
+    const k = loadMultiboot(image, this.phys, cmdline);
+    enterFlatProtectedMode(this.cpu, k.entry, 0x7000);
+    this.cpu.reg[EAX] = MULTIBOOT_BOOTLOADER_MAGIC;
+    this.cpu.reg[EBX] = k.infoAddr;
+    return k;
   }
 
   /**

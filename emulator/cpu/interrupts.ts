@@ -9,13 +9,25 @@
 // A gate to a more privileged non-conforming code segment switches to the stack for that level,
 // from the TSS, and pushes the old SS:ESP first; from virtual-8086 mode it also pushes and clears
 // GS, FS, DS and ES. An interrupt gate clears IF; both kinds clear TF, NT, RF and VM.
+//
+// Error codes (i386 PRM 9.7, "Error Code"): a selector error code is the selector's index and TI
+// bit, with bit 1 (IDT) set when the index names an IDT gate and bit 0 (EXT) set when "an event
+// external to the program caused the exception": here, when the fault arose while delivering an
+// exception or an external interrupt (NMI, INTR), as opposed to INT n, INT3 or INTO. interrupt()
+// adds EXT to every #TS, #NP, #SS and #GP raised under it, whichever helper raised it; #PF has an
+// error code of its own format and #DF's is always 0.
+//
+// NMI (i386 PRM 9.2.1, "NMI Masks Further NMIs"): while an NMI handler runs, further NMIs are held
+// until the next IRET; one is remembered and taken after it (Intel386 DX data sheet, "Interrupt
+// Processing": "Only one NMI can be saved").
 
-import { readLin16, readSys16, readSys32, segWrite, writeLin16, writeLin32 } from './access.ts';
+import { probeWrite, readLin16, readSys16, readSys32, segWrite, writeLin16, writeLin32 } from './access.ts';
 import { CONTRIBUTORY, CpuFault, HAS_ERROR_CODE, Vector, VECTOR_NAMES, gp, np, ss, ts } from './faults.ts';
 import { getEflags, materializeFlags } from './flags.ts';
 import { CS, DS, ES, ESP, FS, GS, SS } from './registers.ts';
 import { descriptorAddress, isProtected, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
 import { AC, type Cpu, IF, NT, RF, SEG_DB, TF, VM } from './state.ts';
+import { descriptorOrNull, taskSwitch } from './tasks.ts';
 import { updateAccessMasks } from './tlb.ts';
 
 /** Where an interrupt came from: it decides the EXT bit, gate-DPL checks and the pushed EIP. */
@@ -26,13 +38,81 @@ export const INT_EXCEPTION = 0, INT_SOFTWARE = 1, INT_EXTERNAL = 2;
  * (faults) or the next one (traps); for INT n, EIP is already past the instruction.
  */
 export function interrupt(cpu: Cpu, vector: number, errorCode: number, source: number): void {
-  if (!isProtected(cpu) && (cpu.flags & VM) === 0) {
-    interruptReal(cpu, vector);
-  } else {
-    interruptProtected(cpu, vector, errorCode, source);
+  if (vector === Vector.NMI && source === INT_EXTERNAL && !takeNmi(cpu)) return;
+  try {
+    if (!isProtected(cpu) && (cpu.flags & VM) === 0) {
+      interruptReal(cpu, vector);
+    } else {
+      interruptProtected(cpu, vector, errorCode, source);
+    }
+  } catch (e) {
+    throw source === INT_SOFTWARE ? e : withExt(e);
   }
   cpu.blockExit = true;
   cpu.halted = false;
+}
+
+/** Exceptions whose error code is a selector error code, with an EXT bit. */
+const SELECTOR_ERROR_CODE: ReadonlySet<number> = new Set([Vector.TS, Vector.NP, Vector.SS, Vector.GP]);
+
+/** The fault `e` with EXT (bit 0) set in its error code, when it has a selector error code. */
+function withExt(e: unknown): unknown {
+  if (!(e instanceof CpuFault) || !SELECTOR_ERROR_CODE.has(e.vector) || e.errorCode < 0 || (e.errorCode & 1) !== 0) return e;
+  return new CpuFault(e.vector, e.errorCode | 1, e.detail);
+}
+
+// --- NMI masking -------------------------------------------------------------------------------------
+
+/**
+ * Per processor: whether an NMI handler is running (NMIs blocked until the next IRET), and whether
+ * an NMI arrived meanwhile. Kept here, keyed by the Cpu, because state.ts is not this module's to
+ * change; it belongs there, beside nmiPending (and reset should clear it).
+ */
+interface NmiLatch { blocked: boolean; held: boolean }
+const nmiLatches = new WeakMap<Cpu, NmiLatch>();
+
+function nmiLatch(cpu: Cpu): NmiLatch {
+  let l = nmiLatches.get(cpu);
+  if (l === undefined) {
+    l = { blocked: false, held: false };
+    nmiLatches.set(cpu, l);
+  }
+  return l;
+}
+
+/**
+ * Called as an NMI is taken: true to deliver it (NMIs are now blocked), false when an NMI handler
+ * is already running, in which case the NMI is held and redelivered after the IRET.
+ */
+function takeNmi(cpu: Cpu): boolean {
+  const l = nmiLatch(cpu);
+  if (l.blocked) {
+    l.held = true;
+    return false;
+  }
+  l.blocked = true;
+  return true;
+}
+
+/** Whether NMIs are blocked (an NMI handler has not yet executed IRET). */
+export function nmiBlocked(cpu: Cpu): boolean {
+  return nmiLatches.get(cpu)?.blocked === true;
+}
+
+/**
+ * IRET ends NMI blocking, whatever it then does: even an IRET that faults (in virtual-8086 mode
+ * with IOPL < 3, "the NMI is unmasked before the general-protection exception handler is invoked",
+ * Intel SDM vol. 3, "Handling Multiple NMIs"). An NMI held meanwhile becomes pending again, to be
+ * taken at the next instruction boundary.
+ */
+export function unblockNmi(cpu: Cpu): void {
+  const l = nmiLatches.get(cpu);
+  if (l === undefined || !l.blocked) return;
+  l.blocked = false;
+  if (l.held) {
+    l.held = false;
+    cpu.nmiPending = true;
+  }
 }
 
 function interruptReal(cpu: Cpu, vector: number): void {
@@ -69,7 +149,13 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
   // INT n, INT3 and INTO may use only gates whose DPL is at least CPL.
   if (source === INT_SOFTWARE && gateDpl < cpu.cpl) throw gp(idtCode, `INT ${vector}: gate DPL ${gateDpl} < CPL ${cpu.cpl}`);
   if ((ghi & 0x8000) === 0) throw np(idtCode, `IDT gate ${vector} not present`);
-  if (type === 0x05) throw gp(idtCode, `task gate for vector ${vector}: task switches are not implemented yet`);
+  if (type === 0x05) {
+    // A task gate: the handler is a task of its own (i386 PRM 9.6.2, "Interrupt Tasks"). The
+    // switch nests (NT, back link) and an exception's error code goes on the new task's stack.
+    const code = source === INT_EXCEPTION && HAS_ERROR_CODE.has(vector) ? errorCode : -1;
+    taskSwitch(cpu, glo >>> 16, 'int', code, ext);
+    return;
+  }
 
   const gate32 = (type & 8) !== 0;
   const trapGate = (type & 1) !== 0;
@@ -101,56 +187,87 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
     const newEsp = tss32 ? readSys32(cpu, (cpu.trBase + spOff) | 0) : readSys16(cpu, (cpu.trBase + spOff) | 0);
     const newSs = readSys16(cpu, (cpu.trBase + spOff + (tss32 ? 4 : 2)) | 0);
     if ((newSs & ~3) === 0) throw ts(ext, 'null SS in the TSS');
-    const saddr = descriptorAddress(cpu, newSs);
-    const sd = parseDescriptor(readSys32(cpu, saddr), readSys32(cpu, saddr + 4));
-    if ((newSs & 3) !== newCpl || sd.dpl !== newCpl || !sd.s || (sd.type & 0xa) !== 2) {
+    // A selector beyond its table is reported as #TS(SS selector) as well, not as #GP.
+    const sd = descriptorOrNull(cpu, newSs);
+    if (sd === null || (newSs & 3) !== newCpl || sd.dpl !== newCpl || !sd.s || (sd.type & 0xa) !== 2) {
       throw ts((newSs & 0xfffc) | ext, `TSS SS 0x${newSs.toString(16)} is not a writable data segment at ring ${newCpl}`);
     }
     if (!sd.present) throw ss((newSs & 0xfffc) | ext, `TSS SS 0x${newSs.toString(16)} not present`);
 
+    // i386 PRM INT, INTERRUPT-TO-INNER-PRIVILEGE: "New stack must have room for 20 bytes else
+    // #SS(0)" (10 through a 286 gate; from virtual-8086 mode four more slots, for GS FS DS ES; one
+    // more with an error code); then "Instruction pointer must be within CS segment boundaries
+    // else #GP(0)".
+    const slots = (fromV86 ? 9 : 5) + (hasError ? 1 : 0);
+    const stack32 = sd.db;
+    const top = stack32 ? newEsp : newEsp & 0xffff;
+    const expandDown = (sd.type & 4) !== 0;
+    const lowest = expandDown ? sd.limit + 1 : 0;
+    const highest = expandDown ? (stack32 ? 0xffffffff : 0xffff) : sd.limit;
+    for (let k = 1; k <= slots; k++) {
+      const o = (stack32 ? (top - k * width) | 0 : (top - k * width) & 0xffff) >>> 0;
+      if (o < lowest || o + width - 1 > highest) throw ss(0, 'interrupt frame beyond the new stack segment limit');
+    }
+    if (offset >>> 0 > d.limit) throw gp(0, `IDT gate ${vector}: entry point 0x${(offset >>> 0).toString(16)} beyond CS limit 0x${d.limit.toString(16)}`);
+    // Every slot is probed for writing, as a supervisor access (the new CPL's), before the first
+    // is written: a #PF on the new stack leaves the interrupted context as it was.
+    const oldCpl = cpu.cpl;
+    cpu.cpl = newCpl;
+    updateAccessMasks(cpu);
+    try {
+      for (let k = 1; k <= slots; k++) probeWrite(cpu, (sd.base + (stack32 ? (top - k * width) | 0 : (top - k * width) & 0xffff)) | 0, width);
+    } catch (e) {
+      cpu.cpl = oldCpl;
+      updateAccessMasks(cpu);
+      throw e;
+    }
+
+    // Nothing below can fault.
     const oldSs = cpu.seg[SS]!;
     const oldEsp = cpu.reg[ESP]!;
-    // Build the frame on the new stack before committing anything.
-    const values: number[] = [];
-    if (fromV86) values.push(cpu.seg[GS]!, cpu.seg[FS]!, cpu.seg[DS]!, cpu.seg[ES]!);
-    values.push(oldSs, oldEsp, oldFlags, oldCs, oldEip);
-    if (hasError) values.push(errorCode);
-    const stack32 = sd.db;
-    let sp = newEsp;
-    const base = sd.base;
-    for (const v of values) {
-      sp = stack32 ? (sp - width) | 0 : (sp - width) & 0xffff;
-      const o = sp >>> 0;
-      if (o + width - 1 > sd.limit) throw ss((newSs & 0xfffc) | ext, 'interrupt frame beyond the new stack segment limit');
-      const lin = (base + sp) | 0;
-      cpu.cpl = 0; updateAccessMasks(cpu); // frame writes are supervisor accesses
-      if (width === 4) writeLin32(cpu, lin, v);
-      else writeLin16(cpu, lin, v);
+    let sp = top;
+    if (fromV86) {
+      sp = putBelow(cpu, sd.base, stack32, sp, width, cpu.seg[GS]!);
+      sp = putBelow(cpu, sd.base, stack32, sp, width, cpu.seg[FS]!);
+      sp = putBelow(cpu, sd.base, stack32, sp, width, cpu.seg[DS]!);
+      sp = putBelow(cpu, sd.base, stack32, sp, width, cpu.seg[ES]!);
     }
-    cpu.cpl = newCpl;
+    sp = putBelow(cpu, sd.base, stack32, sp, width, oldSs);
+    sp = putBelow(cpu, sd.base, stack32, sp, width, oldEsp);
+    sp = putBelow(cpu, sd.base, stack32, sp, width, oldFlags);
+    sp = putBelow(cpu, sd.base, stack32, sp, width, oldCs);
+    sp = putBelow(cpu, sd.base, stack32, sp, width, oldEip);
+    if (hasError) sp = putBelow(cpu, sd.base, stack32, sp, width, errorCode);
     setSegmentCache(cpu, SS, (newSs & ~3) | newCpl, sd);
     cpu.stack32 = stack32;
     if (stack32) cpu.reg[ESP] = sp;
     else cpu.reg16[ESP << 1] = sp;
     if (fromV86) {
+      // i386 PRM 15.3.2: the handler runs with GS, FS, DS and ES null, "invalid for use in
+      // protected mode"; IRET back to virtual-8086 mode reloads them from the frame.
       for (const s of [ES, DS, FS, GS]) {
         cpu.seg[s] = 0; cpu.segBase[s] = 0; cpu.segLimit[s] = 0; cpu.segAttr[s] = 0;
         updateSegmentBounds(cpu, s);
       }
     }
   } else {
-    if (fromV86) throw gp((sel & 0xfffc) | ext, 'interrupt from virtual-8086 mode to a ring-3 handler');
-    let sp = cpu.stack32 ? cpu.reg[ESP]! : cpu.reg16[ESP << 1]!;
-    const values = hasError ? [oldFlags, oldCs, oldEip, errorCode] : [oldFlags, oldCs, oldEip];
-    const lins: number[] = [];
-    for (let k = 0; k < values.length; k++) {
-      sp = cpu.stack32 ? (sp - width) | 0 : (sp - width) & 0xffff;
-      lins.push(segWrite(cpu, SS, sp, width));
+    // i386 PRM 15.3.2: an interrupt from virtual-8086 mode must go to a privilege-0 handler.
+    if (fromV86) throw gp((sel & 0xfffc) | ext, 'interrupt from virtual-8086 mode to a handler that is not at privilege level 0');
+    // "Current stack limits must allow pushing 6|8 bytes, else #SS(0)" (i386 PRM INT,
+    // INTERRUPT-TO-SAME-PRIVILEGE-LEVEL; 12|16 bytes through a 386 gate), then the entry point.
+    const slots = hasError ? 4 : 3;
+    const sp0 = cpu.stack32 ? cpu.reg[ESP]! : cpu.reg16[ESP << 1]!;
+    for (let k = 1; k <= slots; k++) segWrite(cpu, SS, cpu.stack32 ? (sp0 - k * width) | 0 : (sp0 - k * width) & 0xffff, width);
+    if (offset >>> 0 > d.limit) throw gp(0, `IDT gate ${vector}: entry point 0x${(offset >>> 0).toString(16)} beyond CS limit 0x${d.limit.toString(16)}`);
+    for (let k = 1; k <= slots; k++) {
+      probeWrite(cpu, (cpu.segBase[SS]! + (cpu.stack32 ? (sp0 - k * width) | 0 : (sp0 - k * width) & 0xffff)) | 0, width);
     }
-    for (let k = 0; k < values.length; k++) {
-      if (width === 4) writeLin32(cpu, lins[k]!, values[k]!);
-      else writeLin16(cpu, lins[k]!, values[k]!);
-    }
+    const base = cpu.segBase[SS]!;
+    let sp = sp0;
+    sp = putBelow(cpu, base, cpu.stack32, sp, width, oldFlags);
+    sp = putBelow(cpu, base, cpu.stack32, sp, width, oldCs);
+    sp = putBelow(cpu, base, cpu.stack32, sp, width, oldEip);
+    if (hasError) sp = putBelow(cpu, base, cpu.stack32, sp, width, errorCode);
     if (cpu.stack32) cpu.reg[ESP] = sp;
     else cpu.reg16[ESP << 1] = sp;
   }
@@ -165,11 +282,22 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
   updateAccessMasks(cpu);
 }
 
+/** Writes `v` in the slot below `sp` on a stack at linear `base`; returns the new stack pointer. */
+function putBelow(cpu: Cpu, base: number, stack32: boolean, sp: number, width: number, v: number): number {
+  const next = stack32 ? (sp - width) | 0 : (sp - width) & 0xffff;
+  if (width === 4) writeLin32(cpu, (base + next) | 0, v);
+  else writeLin16(cpu, (base + next) | 0, v & 0xffff);
+  return next;
+}
+
 /**
  * Delivers a fault or trap detected while executing, applying the double-fault rule (i386 PRM
- * 9.8.8, "Double Fault"): a contributory exception while delivering a contributory one, or a
- * contributory one or a page fault while delivering a page fault, becomes #DF; a fault while
- * delivering #DF shuts the processor down (triple fault).
+ * 9.8.8, "Double Fault"): a contributory exception while delivering a contributory one,
+ * or a contributory one or a page fault while delivering a page fault, becomes #DF (error code 0);
+ * any other fault raised while delivering is delivered in its turn, and becomes the "first"
+ * exception for the next step. A fault while delivering #DF shuts the processor down (triple
+ * fault). The longest chain is benign -> contributory -> #PF -> #DF: every fault that delivery
+ * raises is contributory or a page fault. Faults raised while delivering carry EXT (interrupt()).
  */
 export function deliverException(cpu: Cpu, fault: CpuFault): void {
   let vector = fault.vector;
@@ -180,7 +308,8 @@ export function deliverException(cpu: Cpu, fault: CpuFault): void {
       return;
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
-      if (vector === Vector.DF || attempt >= 2) {
+      // The attempt bound only guards against a chain the table says cannot happen.
+      if (vector === Vector.DF || attempt >= 8) {
         shutdown(cpu, `triple fault: ${e.message} while delivering ${VECTOR_NAMES[vector] ?? vector}`);
         return;
       }

@@ -126,14 +126,18 @@ export function updateSegmentBounds(cpu: Cpu, s: number): void {
 export function loadSegmentReal(cpu: Cpu, s: number, sel: number): void {
   cpu.seg[s] = sel & 0xffff;
   cpu.segBase[s] = (sel & 0xffff) << 4;
-  if ((cpu.flags & VM) !== 0) {
-    // In virtual-8086 mode every segment is a 64 KiB writable data segment at privilege 3.
-    cpu.segLimit[s] = 0xffff;
-    cpu.segDpl[s] = 3;
-  }
   // Real and v86 mode have no segment types: any segment, CS included, may be read and written
   // (a real-mode program may store through a CS: override). The limit is kept (unreal mode).
-  cpu.segAttr[s] = (cpu.segAttr[s]! & SEG_DB) | SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_WRITABLE;
+  let attr = (cpu.segAttr[s]! & SEG_DB) | SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_WRITABLE;
+  if ((cpu.flags & VM) !== 0) {
+    // In virtual-8086 mode every segment is a 64 KiB, 16-bit, writable data segment at privilege
+    // 3 (i386 PRM 15.1, "Executing 8086 Code"), whatever the protected-mode caches held before:
+    // a B bit kept from them would make a later MOV SS switch the stack to ESP.
+    cpu.segLimit[s] = 0xffff;
+    cpu.segDpl[s] = 3;
+    attr &= ~SEG_DB;
+  }
+  cpu.segAttr[s] = attr;
   updateSegmentBounds(cpu, s);
   if (s === CS) {
     cpu.code32 = false;
@@ -204,4 +208,29 @@ export function loadCodeSegment(cpu: Cpu, sel: number, d: Descriptor | null): vo
   if (d === null && (cpu.flags & VM) !== 0) cpu.cpl = 3;
   cpu.blockExit = true;
   updateAccessMasks(cpu);
+}
+
+/**
+ * Puts the processor in 32-bit protected mode with flat 4 GiB code (selector 0x08) and data
+ * (0x10) segments at CPL 0, paging off — the state a Multiboot loader or a boot sector's
+ * protected-mode switch leaves. Only the hidden caches are set: GDTR is not, so the guest must load
+ * its own GDT before it reloads a segment register (as the Multiboot specification requires).
+ */
+export function enterFlatProtectedMode(cpu: Cpu, eip: number, esp: number): void {
+  cpu.cr0 |= CR0_PE;
+  for (let s = 0; s < 6; s++) {
+    cpu.seg[s] = s === CS ? 0x08 : 0x10;
+    cpu.segBase[s] = 0;
+    cpu.segLimit[s] = 0xffffffff;
+    cpu.segAttr[s] = SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_DB | (s === CS ? SEG_CODE : SEG_WRITABLE);
+    cpu.segDpl[s] = 0;
+    updateSegmentBounds(cpu, s);
+  }
+  cpu.code32 = true;
+  cpu.stack32 = true;
+  cpu.cpl = 0;
+  cpu.eip = eip;
+  cpu.reg[4] = esp;
+  updateAccessMasks(cpu);
+  cpu.blockExit = true;
 }

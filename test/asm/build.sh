@@ -5,6 +5,10 @@
 #
 #   NAME.S       flat 32-bit protected mode, linked at 0x10000
 #   NAME.real.S  real mode (--defsym REAL=1), linked at 0x1000
+#   NAME.pm.S    (and NAME.486.pm.S) linked at 0x1000 and entered in real mode: the program
+#                switches to protected mode itself (pm.inc)
+#   rom/NAME.S   a 64 KiB ROM image, bin/rom/NAME.bin, linked by rom/rom.ld so that its reset
+#                vector is at F000:FFF0, as firmware/demo.S is
 #
 # -N puts .data straight after .text in one writable segment, so the binary is one image with no
 # page-alignment padding.
@@ -20,9 +24,19 @@ for src in "$here"/*.S; do
   name="$(basename "$src" .S)"
   case "$name" in
     *.real) defs=(--defsym REAL=1); org=0x1000 ;;
+    *.pm)   defs=(); org=0x1000 ;;
     *)      defs=(); org=0x10000 ;;
   esac
   as --32 -I "$here" "${defs[@]}" -o "$tmp/$name.o" "$src"
   ld -m elf_i386 "${ldflags[@]}" -N -e _start -Ttext="$org" -o "$tmp/$name.elf" "$tmp/$name.o"
   objcopy -O binary "$tmp/$name.elf" "$out/$name.bin"
+done
+mkdir -p "$out/rom"
+for src in "$here"/rom/*.S; do
+  [ -e "$src" ] || continue
+  name="$(basename "$src" .S)"
+  as --32 -I "$here/rom" -o "$tmp/rom-$name.o" "$src"
+  ld -m elf_i386 "${ldflags[@]}" -T "$here/rom/rom.ld" -o "$tmp/rom-$name.elf" "$tmp/rom-$name.o"
+  objcopy -O binary "$tmp/rom-$name.elf" "$out/rom/$name.bin"
+  test "$(stat -c %s "$out/rom/$name.bin")" = 65536 || { echo "rom/$name.bin is not 64 KiB" >&2; exit 1; }
 done

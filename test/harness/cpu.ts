@@ -4,9 +4,7 @@
 import { Machine, type RunResult } from '../../emulator/machine.ts';
 import type { MachineConfig } from '../../emulator/config.ts';
 import { CS, DS, ES, FS, GS, SS } from '../../emulator/cpu/registers.ts';
-import { CR0_PE, SEG_CODE, SEG_DB, SEG_PRESENT, SEG_READABLE, SEG_USABLE, SEG_WRITABLE } from '../../emulator/cpu/state.ts';
-import { updateSegmentBounds } from '../../emulator/cpu/segments.ts';
-import { updateAccessMasks } from '../../emulator/cpu/tlb.ts';
+import { enterFlatProtectedMode } from '../../emulator/cpu/segments.ts';
 
 export interface TestMachine {
   m: Machine;
@@ -50,23 +48,7 @@ export function flat32(code: Uint8Array | number[], opts: { addr?: number; stack
 }
 
 export function enterFlat32(m: Machine, eip: number, esp: number): void {
-  const cpu = m.cpu;
-  cpu.cr0 |= CR0_PE;
-  for (const s of [ES, CS, SS, DS, FS, GS]) {
-    cpu.seg[s] = s === CS ? 0x08 : 0x10;
-    cpu.segBase[s] = 0;
-    cpu.segLimit[s] = 0xffffffff;
-    cpu.segAttr[s] = SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_DB | (s === CS ? SEG_CODE : SEG_WRITABLE);
-    cpu.segDpl[s] = 0;
-    updateSegmentBounds(cpu, s);
-  }
-  cpu.code32 = true;
-  cpu.stack32 = true;
-  cpu.cpl = 0;
-  cpu.eip = eip;
-  cpu.reg[4] = esp;
-  updateAccessMasks(cpu);
-  cpu.blockExit = true;
+  enterFlatProtectedMode(m.cpu, eip, esp);
 }
 
 /** Runs until HLT, the exit port, shutdown, or `maxCycles`. */

@@ -4,16 +4,17 @@
 // branch adds its displacement to cpu.eip. A near target is truncated to the operand size and must
 // lie within CS's limit (#GP(0) otherwise, raised by the branch itself).
 
-import { readSys32 } from '../access.ts';
-import { CpuFault, gp, np, ss, Vector } from '../faults.ts';
+import { probeWrite, readSys16, readSys32, writeLin16, writeLin32 } from '../access.ts';
+import { CpuFault, gp, np, ss, ts, Vector } from '../faults.ts';
 import { getOF, materializeFlags, testCC } from '../flags.ts';
 import type { Insn } from '../insn.ts';
-import { INT_SOFTWARE, interrupt } from '../interrupts.ts';
+import { INT_SOFTWARE, interrupt, unblockNmi } from '../interrupts.ts';
 import { ea, readE, readMem, readMem16, sext } from '../operands.ts';
-import { CS, DS, ECX, ES, FS, GS, SS } from '../registers.ts';
+import { CS, DS, ECX, ES, ESP, FS, GS, SS } from '../registers.ts';
 import { descriptorAddress, isProtected, loadCodeSegment, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds, type Descriptor } from '../segments.ts';
 import { getSP, peek, push, setSP, spAdd } from '../stack.ts';
 import { AC, type Cpu, EFLAGS_FIXED, IF, IOPL, NT, RF, SEG_CODE, SEG_CONFORMING, VM } from '../state.ts';
+import { descriptorOrNull, farTransferToTask, taskSwitch } from '../tasks.ts';
 import { updateAccessMasks } from '../tlb.ts';
 
 /** Sets EIP to a near target, checking it against CS's limit. */
@@ -124,15 +125,19 @@ export function bound(cpu: Cpu, i: Insn): void {
 // --- far transfers ---------------------------------------------------------------------------------
 
 /**
- * Reads and checks the code segment descriptor for a far JMP or CALL straight to a code segment
- * (i386 PRM 6.3.4.1, "Direct Calls or Jumps to Code Segments"): conforming DPL <= CPL, non-
- * conforming RPL <= CPL and DPL == CPL. Gates and task switches are not handled here.
+ * Reads the descriptor a far JMP or CALL names and, for a code segment, checks it (i386 PRM
+ * 6.3.4.1, "Direct Calls or Jumps to Code Segments"): conforming DPL <= CPL, non-conforming RPL <=
+ * CPL and DPL == CPL. A system descriptor is a call gate, a task gate or a TSS: the transfer is
+ * carried out through it here, and null is returned.
  */
-function farTargetDescriptor(cpu: Cpu, sel: number): Descriptor {
+function farTargetDescriptor(cpu: Cpu, sel: number, call: boolean): Descriptor | null {
   if ((sel & ~3) === 0) throw gp(0, 'far transfer to a null selector');
   const addr = descriptorAddress(cpu, sel);
   const d = parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
-  if (!d.s) throw gp(sel & 0xfffc, `far transfer through system descriptor type ${d.type} (gates and task switches are not implemented yet)`);
+  if (!d.s) {
+    farThroughSystemDescriptor(cpu, sel, d, call);
+    return null;
+  }
   if ((d.type & 8) === 0) throw gp(sel & 0xfffc, `far transfer to data segment 0x${sel.toString(16)}`);
   const conforming = (d.type & 4) !== 0;
   if (conforming ? d.dpl > cpu.cpl : (sel & 3) > cpu.cpl || d.dpl !== cpu.cpl) {
@@ -148,7 +153,8 @@ function farJump(cpu: Cpu, sel: number, offset: number, osize: number): void {
     if (off >>> 0 > cpu.segLimit[CS]!) throw gp(0, 'far jump beyond CS limit');
     loadCodeSegment(cpu, sel, null);
   } else {
-    const d = farTargetDescriptor(cpu, sel);
+    const d = farTargetDescriptor(cpu, sel, false);
+    if (d === null) return;
     if (off >>> 0 > d.limit) throw gp(0, `far jump to offset 0x${(off >>> 0).toString(16)} beyond limit 0x${d.limit.toString(16)}`);
     loadCodeSegment(cpu, sel, d);
   }
@@ -159,12 +165,19 @@ function farCall(cpu: Cpu, sel: number, offset: number, osize: number): void {
   const off = osize === 32 ? offset | 0 : offset & 0xffff;
   let d: Descriptor | null = null;
   if (isProtected(cpu)) {
-    d = farTargetDescriptor(cpu, sel);
+    d = farTargetDescriptor(cpu, sel, true);
+    if (d === null) return;
     if (off >>> 0 > d.limit) throw gp(0, 'far call beyond the target segment limit');
   } else if (off >>> 0 > cpu.segLimit[CS]!) {
     throw gp(0, 'far call beyond CS limit');
   }
-  // Push CS then EIP, committing ESP only after both writes succeeded.
+  pushReturnAddress(cpu, osize);
+  loadCodeSegment(cpu, sel, d);
+  cpu.eip = off;
+}
+
+/** Pushes CS then EIP, committing ESP only after both writes succeeded. */
+function pushReturnAddress(cpu: Cpu, osize: number): void {
   const sp = getSP(cpu);
   push(cpu, cpu.seg[CS]!, osize);
   try {
@@ -173,8 +186,141 @@ function farCall(cpu: Cpu, sel: number, offset: number, osize: number): void {
     setSP(cpu, sp);
     throw e;
   }
+}
+
+// --- call gates ----------------------------------------------------------------------------------
+
+// Clocks a transfer through a call gate costs beyond the direct far form decode charged (i386 PRM,
+// CALL: ptr16:32 34+m, through a gate to the same level 52+m, to a more privileged level 86+m, or
+// 94+4x+m with x parameters; the m16:32 forms are 4 more in each case. JMP: ptr16:32 27+m, through
+// a gate 45+m).
+const CLK_GATE_SAME = 18, CLK_GATE_INNER = 52, CLK_GATE_INNER_PARAMS = 60, CLK_GATE_PER_PARAM = 4;
+
+/** Far JMP or CALL through a call gate (286: type 4, 386: type C), a task gate (5) or a TSS (1, 9; busy 3, B). */
+function farThroughSystemDescriptor(cpu: Cpu, sel: number, d: Descriptor, call: boolean): void {
+  switch (d.type) {
+    case 0x4: case 0xc:
+      callGate(cpu, sel, d, call);
+      return;
+    case 0x1: case 0x3: case 0x5: case 0x9: case 0xb:
+      farTransferToTask(cpu, sel, d, call ? 'call' : 'jmp');
+      return;
+    default:
+      throw gp(sel & 0xfffc, `far ${call ? 'call' : 'jump'} to system descriptor 0x${sel.toString(16)} of type ${d.type}`);
+  }
+}
+
+/**
+ * A far JMP or CALL through a call gate (i386 PRM 6.3.4.2, "Gate Descriptors Guard Procedure Entry
+ * Points", and CALL / JMP "CALL-GATE"). The gate must be visible: DPL >= max(CPL, RPL), else
+ * #GP(gate); present, else #NP(gate). It names a code segment with DPL <= CPL and the offset (the
+ * far pointer's offset is ignored). JMP may only reach the same level (or a conforming segment);
+ * CALL to a more privileged non-conforming segment switches stacks. The gate's size, not the
+ * instruction's, sets the size of everything pushed.
+ */
+function callGate(cpu: Cpu, gateSel: number, g: Descriptor, call: boolean): void {
+  const rpl = gateSel & 3;
+  if (g.dpl < cpu.cpl || g.dpl < rpl) {
+    throw gp(gateSel & 0xfffc, `call gate 0x${gateSel.toString(16)}: DPL ${g.dpl} < CPL ${cpu.cpl} or RPL ${rpl}`);
+  }
+  if (!g.present) throw np(gateSel & 0xfffc, `call gate 0x${gateSel.toString(16)} not present`);
+  const sel = g.lo >>> 16;
+  if ((sel & ~3) === 0) throw gp(0, `call gate 0x${gateSel.toString(16)} names a null selector`);
+  const addr = descriptorAddress(cpu, sel);
+  const d = parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
+  const conforming = (d.type & 4) !== 0;
+  if (!d.s || (d.type & 8) === 0 || d.dpl > cpu.cpl || (!call && !conforming && d.dpl !== cpu.cpl)) {
+    throw gp(sel & 0xfffc, `call gate 0x${gateSel.toString(16)}: 0x${sel.toString(16)} is not a code segment ${call ? 'CALL' : 'JMP'} may reach from CPL ${cpu.cpl}`);
+  }
+  if (!d.present) throw np(sel & 0xfffc, `code segment 0x${sel.toString(16)} not present`);
+  const gate32 = (g.type & 8) !== 0;
+  const offset = gate32 ? ((g.hi & 0xffff0000) | (g.lo & 0xffff)) | 0 : g.lo & 0xffff;
+  if (offset >>> 0 > d.limit) throw gp(0, `call gate target 0x${(offset >>> 0).toString(16)} beyond limit 0x${d.limit.toString(16)}`);
+  if (call && !conforming && d.dpl < cpu.cpl) {
+    callToInnerLevel(cpu, g, sel, d, offset);
+    return;
+  }
+  if (call) pushReturnAddress(cpu, gate32 ? 32 : 16);
+  cpu.cycles += CLK_GATE_SAME;
   loadCodeSegment(cpu, sel, d);
-  cpu.eip = off;
+  cpu.eip = offset;
+}
+
+/** Parameters read from the caller's stack, before any is written (at most 31 of them). */
+const gateParams = new Int32Array(32);
+
+/**
+ * CALL through a gate to a more privileged level (i386 PRM 6.3.4.2 and Figure 6-8, "Stack
+ * Contents on Initial Entry"): the new stack is the TSS's SSn:ESPn for the new CPL (in the current
+ * TSS's format); on it go the caller's SS and ESP, the gate's count of parameters (dwords for a
+ * 386 gate, words for a 286 gate) copied from the caller's stack, then CS and EIP. Every check
+ * and every read and write happens before CPL, SS, ESP, CS or EIP change, so a #TS, #SS or #PF
+ * leaves the caller's state as it was.
+ */
+function callToInnerLevel(cpu: Cpu, g: Descriptor, sel: number, d: Descriptor, offset: number): void {
+  const newCpl = d.dpl;
+  const tss32 = (cpu.trType & 8) !== 0;
+  const spOff = tss32 ? 4 + newCpl * 8 : 2 + newCpl * 4;
+  if (spOff + (tss32 ? 5 : 3) > cpu.trLimit) throw ts(cpu.trSel & 0xfffc, `TSS too small for the ring ${newCpl} stack`);
+  const newEsp = tss32 ? readSys32(cpu, (cpu.trBase + spOff) | 0) : readSys16(cpu, (cpu.trBase + spOff) | 0);
+  const newSs = readSys16(cpu, (cpu.trBase + spOff + (tss32 ? 4 : 2)) | 0);
+  if ((newSs & ~3) === 0) throw ts(0, `null SS for ring ${newCpl} in the TSS`);
+  const sd = descriptorOrNull(cpu, newSs);
+  if (sd === null || (newSs & 3) !== newCpl || sd.dpl !== newCpl || !sd.s || (sd.type & 0xa) !== 2) {
+    throw ts(newSs & 0xfffc, `TSS SS 0x${newSs.toString(16)} is not a writable data segment at ring ${newCpl}`);
+  }
+  if (!sd.present) throw ss(newSs & 0xfffc, `TSS SS 0x${newSs.toString(16)} not present`);
+
+  const gate32 = (g.type & 8) !== 0;
+  const size = gate32 ? 32 : 16;
+  const w = size >> 3;
+  const count = g.hi & 0x1f;
+  for (let k = 0; k < count; k++) gateParams[k] = peek(cpu, k * w, size);
+  const oldCpl = cpu.cpl;
+  const oldSs = cpu.seg[SS]!;
+  const oldEsp = cpu.reg[ESP]!;
+  const oldCs = cpu.seg[CS]!;
+  const oldEip = cpu.eip;
+
+  // The frame's slots on the new stack, checked against its limits (expand-down too), then
+  // probed for writing at the new privilege level, before the first is written.
+  const slots = 4 + count;
+  const expandDown = (sd.type & 4) !== 0;
+  const lowest = expandDown ? sd.limit + 1 : 0;
+  const highest = expandDown ? (sd.db ? 0xffffffff : 0xffff) : sd.limit;
+  const top = sd.db ? newEsp : newEsp & 0xffff;
+  for (let k = 1; k <= slots; k++) {
+    const o = (sd.db ? (top - k * w) | 0 : (top - k * w) & 0xffff) >>> 0;
+    if (o < lowest || o + w - 1 > highest) throw ss(newSs & 0xfffc, 'call gate frame beyond the new stack segment limit');
+  }
+  cpu.cpl = newCpl;
+  updateAccessMasks(cpu);
+  try {
+    for (let k = 1; k <= slots; k++) probeWrite(cpu, (sd.base + (sd.db ? (top - k * w) | 0 : (top - k * w) & 0xffff)) | 0, w);
+  } catch (e) {
+    cpu.cpl = oldCpl;
+    updateAccessMasks(cpu);
+    throw e;
+  }
+  let sp = top;
+  const put = (v: number): void => {
+    sp = sd.db ? (sp - w) | 0 : (sp - w) & 0xffff;
+    if (w === 4) writeLin32(cpu, (sd.base + sp) | 0, v);
+    else writeLin16(cpu, (sd.base + sp) | 0, v & 0xffff);
+  };
+  put(oldSs);
+  put(oldEsp);
+  // The parameter at the highest address first, so they keep their order on the new stack.
+  for (let k = count - 1; k >= 0; k--) put(gateParams[k]!);
+  put(oldCs);
+  put(oldEip);
+
+  setSegmentCache(cpu, SS, newSs, sd);
+  cpu.stack32 = sd.db;
+  cpu.reg[ESP] = sd.db ? sp : (newEsp & ~0xffff) | sp;
+  loadCodeSegment(cpu, sel, d);
+  cpu.eip = offset;
+  cpu.cycles += count === 0 ? CLK_GATE_INNER : CLK_GATE_INNER_PARAMS + CLK_GATE_PER_PARAM * count;
 }
 
 /** EA: JMP ptr16:16/32. */
@@ -300,7 +446,15 @@ export function writableFlags(cpu: Cpu, osize: number): number {
 export function iret(cpu: Cpu, i: Insn): void {
   const osize = i.osize;
   const w = osize >> 3;
+  // Any IRET, even one that faults, ends the blocking of NMIs an NMI handler runs under.
+  unblockNmi(cpu);
   if ((cpu.flags & VM) !== 0 && (cpu.flags & IOPL) !== IOPL) throw gp(0, 'IRET in virtual-8086 mode with IOPL < 3');
+  // With NT set, IRET returns to the task named by the current TSS's back link (i386 PRM 7.6,
+  // "Task Linking"). It pops nothing, so this comes before the stack is read.
+  if (isProtected(cpu) && (cpu.flags & NT) !== 0) {
+    taskSwitch(cpu, readSys16(cpu, cpu.trBase), 'iret');
+    return;
+  }
   const offset = peek(cpu, 0, osize);
   const sel = peek(cpu, w, osize) & 0xffff;
   const flags = peek(cpu, 2 * w, osize);
@@ -314,9 +468,9 @@ export function iret(cpu: Cpu, i: Insn): void {
     setFlags(cpu, flags, writableFlags(cpu, osize));
     return;
   }
-  if ((cpu.flags & NT) !== 0) throw gp(cpu.trSel & 0xfffc, 'IRET with NT set: task return is not implemented yet');
   if (osize === 32 && (flags & VM) !== 0 && cpu.cpl === 0) {
-    throw gp(0, 'IRET to virtual-8086 mode is not implemented yet');
+    iretToV86(cpu, off, sel, flags);
+    return;
   }
   const rpl = sel & 3;
   if (rpl < cpu.cpl) throw gp(sel & 0xfffc, `IRET to RPL ${rpl} from CPL ${cpu.cpl}`);
@@ -334,6 +488,38 @@ export function iret(cpu: Cpu, i: Insn): void {
   const newSs = peek(cpu, 4 * w, osize) & 0xffff;
   setFlags(cpu, flags, mask);
   returnToOuterLevel(cpu, sel, d, off, newSs, newSp, 0);
+}
+
+/**
+ * IRETD at CPL 0 whose EFLAGS image has VM set returns to virtual-8086 mode (i386 PRM 15.3.2,
+ * "Transitions Through Trap Gates and Interrupt Gates", and IRET, STACK-RETURN-TO-V86). The frame
+ * is nine dwords: EIP, CS, EFLAGS, ESP, SS, ES, DS, FS, GS, each selector in a low word. All nine
+ * are read, and EIP is checked against the 64 KiB limit of a v86 code segment (#GP(0)), before
+ * anything changes. EFLAGS is loaded whole (at CPL 0 IOPL and IF may change, and VM is what is
+ * being set); CPL becomes 3 and every segment register is loaded as in real mode.
+ */
+function iretToV86(cpu: Cpu, eip: number, cs: number, flags: number): void {
+  const esp = peek(cpu, 12, 32);
+  const ss = peek(cpu, 16, 32) & 0xffff;
+  const es = peek(cpu, 20, 32) & 0xffff;
+  const ds = peek(cpu, 24, 32) & 0xffff;
+  const fs = peek(cpu, 28, 32) & 0xffff;
+  const gs = peek(cpu, 32, 32) & 0xffff;
+  if (eip >>> 0 > 0xffff) throw gp(0, `IRET to virtual-8086 mode at EIP 0x${(eip >>> 0).toString(16)}, beyond the 64 KiB code segment`);
+  // VM first: loadSegmentReal gives v86 segments their 64 KiB limit and DPL 3 when it is set.
+  setFlags(cpu, flags, writableFlags(cpu, 32) | RF | VM);
+  cpu.cpl = 3;
+  loadSegmentReal(cpu, CS, cs);
+  loadSegmentReal(cpu, SS, ss);
+  loadSegmentReal(cpu, ES, es);
+  loadSegmentReal(cpu, DS, ds);
+  loadSegmentReal(cpu, FS, fs);
+  loadSegmentReal(cpu, GS, gs);
+  cpu.code32 = false;
+  cpu.stack32 = false;
+  cpu.reg[ESP] = esp;
+  cpu.eip = eip;
+  updateAccessMasks(cpu);
 }
 
 function setFlags(cpu: Cpu, value: number, mask: number): void {
