@@ -1,36 +1,51 @@
-// The `ts386` command: parse options, load the firmware, build the machine, connect COM1 and the
-// debug console to the terminal, run, and end with a one-line summary on stderr.
+// The `ts386` command: parse options, load the firmware, disks or a Multiboot kernel, build the
+// machine, connect COM1 and the debug console to the host, run, and end with a one-line summary
+// on stderr that says why the run ended.
 //
 // Exit status: the guest's exit-port status when it wrote one; 0 when it halted with interrupts
-// off; EXIT_* below otherwise.
+// off; EXIT_* below otherwise (documented in --help).
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createMachine, type RunResult } from '../emulator/index.ts';
+import { createMachine, type Machine, type RunResult } from '../emulator/index.ts';
+import type { BlockDevice } from '../emulator/disk.ts';
+import { openDiskFile } from '../emulator/host/disk-file.ts';
+import { attachTerminal } from '../emulator/host/terminal-serial.ts';
+import { MultibootError } from '../emulator/multiboot.ts';
 
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_TRIPLE_FAULT = 3;
 export const EXIT_MAX_CYCLES = 4;
 export const EXIT_HALTED_WITH_INTERRUPTS = 5;
+export const EXIT_QUIT = 6;
 
 const HELP = `usage: ts386 [options]
 
-Boots an emulated i386 PC. With no options it runs the built-in demo guest (firmware/demo.bin),
-which prints over COM1 in real mode and in protected mode.
+Boots an emulated i386 PC from its firmware (or a Multiboot kernel) with COM1 on the terminal.
 
 options:
-  --mem SIZE          RAM size, e.g. 16M, 64M, 1G (default 32M)
-  --cpu 386|486       processor model (default 386)
-  --bios FILE         firmware ROM image to start from F000:FFF0 (64 or 128 KiB)
-  --max-cycles N      stop after N emulated cycles (exit status ${EXIT_MAX_CYCLES})
-  --clock MHZ         emulated clock for the summary's emulated seconds (default 33)
-  -h, --help          this text
+  --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default 32M)
+  --cpu 386|486         processor model (default 386)
+  --bios FILE           firmware ROM image started at F000:FFF0 (64 or 128 KiB; default: the
+                        built-in demo ROM, firmware/demo.bin)
+  --disk FILE           attach a disk image (repeatable; whole 512-byte sectors). The file is
+                        never written: guest writes stay in memory unless --write is given
+  --write               write guest disk writes through to the --disk files
+  --kernel FILE         load a Multiboot v1 ELF kernel directly, as qemu -kernel does
+  --append TEXT         the kernel's command line (with --kernel)
+  --serial MODE         COM1: stdio (default), file:PATH, or none
+  --debugcon MODE       port 0xE9 output: stdio, file:PATH, or none (default)
+  --max-cycles N        stop after N emulated cycles
+  --clock MHZ           emulated CPU clock (default 33)
+  -h, --help            this text
 
-exit status: the guest's exit-port (0xF4) status; 0 after HLT with interrupts off;
-  ${EXIT_BAD_INPUT} bad input, ${EXIT_TRIPLE_FAULT} triple fault, ${EXIT_MAX_CYCLES} --max-cycles reached,
-  ${EXIT_HALTED_WITH_INTERRUPTS} halted with interrupts enabled and nothing left to wake it
+keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys; Ctrl-C goes to the guest.
+
+exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT with interrupts
+  off; ${EXIT_BAD_INPUT} bad input; ${EXIT_TRIPLE_FAULT} triple fault; ${EXIT_MAX_CYCLES} --max-cycles reached;
+  ${EXIT_HALTED_WITH_INTERRUPTS} halted with interrupts on and nothing left to wake it; ${EXIT_QUIT} quit with Ctrl-A X
 `;
 
 class BadInput extends Error {}
@@ -50,25 +65,73 @@ function readFileOrFail(file: string, what: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new BadInput(`${what} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new BadInput(`${what} ${file}: ${why}`);
   }
 }
 
 /** firmware/ sits beside dist/ (the bundle) and beside cli/ (the sources). */
-function defaultRom(): Uint8Array {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return readFileOrFail(path.join(here, '..', 'firmware', 'demo.bin'), 'firmware');
+function builtinFile(...parts: string[]): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
 }
 
-export function main(argv: string[]): number {
-  let opts;
+/** An output sink for --serial / --debugcon: stdout, a file, or nothing. */
+function openSink(mode: string, option: string): { write: (b: number) => void; close: () => void } {
+  if (mode === 'none') return { write: () => {}, close: () => {} };
+  if (mode === 'stdio') {
+    // Bytes are buffered and flushed after each slice of emulation: one write per byte is slow.
+    return { write: (b) => stdoutBuffer.push(b), close: () => {} };
+  }
+  if (mode.startsWith('file:') && mode.length > 5) {
+    const file = mode.slice(5);
+    let fd: number;
+    try {
+      fd = openSync(file, 'w');
+    } catch (e) {
+      throw new BadInput(`${option} ${mode}: cannot open ${file} for writing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    return { write: (b) => writeSync(fd, Uint8Array.of(b)), close: () => closeSync(fd) };
+  }
+  throw new BadInput(`${option} ${mode}: expected stdio, file:PATH or none`);
+}
+
+const stdoutBuffer: number[] = [];
+function flushStdout(): void {
+  if (stdoutBuffer.length > 0) {
+    process.stdout.write(Uint8Array.from(stdoutBuffer));
+    stdoutBuffer.length = 0;
+  }
+}
+
+interface Options {
+  memoryBytes: number | undefined;
+  cpu: 386 | 486;
+  rom: Uint8Array;
+  disks: BlockDevice[];
+  kernel: Uint8Array | null;
+  append: string;
+  serial: string;
+  debugcon: string;
+  maxCycles: number;
+  mhz: number;
+}
+
+function parseOptions(argv: string[]): Options | 'help' {
+  let values;
   try {
-    opts = parseArgs({
+    values = parseArgs({
       args: argv,
       options: {
         mem: { type: 'string' },
         cpu: { type: 'string' },
         bios: { type: 'string' },
+        disk: { type: 'string', multiple: true },
+        write: { type: 'boolean' },
+        kernel: { type: 'string' },
+        append: { type: 'string' },
+        serial: { type: 'string' },
+        debugcon: { type: 'string' },
         'max-cycles': { type: 'string' },
         clock: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -77,43 +140,64 @@ export function main(argv: string[]): number {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    process.stderr.write(`ts386: ${(e as Error).message}\n`);
-    return EXIT_BAD_INPUT;
+    throw new BadInput((e as Error).message);
   }
-  if (opts.help) {
-    process.stdout.write(HELP);
-    return 0;
+  if (values.help) return 'help';
+  const memoryBytes = values.mem !== undefined ? parseSize(values.mem) : undefined;
+  if (values.cpu !== undefined && values.cpu !== '386' && values.cpu !== '486') throw new BadInput(`--cpu ${values.cpu}: expected 386 or 486`);
+  const rom = values.bios !== undefined ? readFileOrFail(values.bios, '--bios') : readFileOrFail(builtinFile('firmware', 'demo.bin'), 'firmware');
+  if (rom.length !== 0x10000 && rom.length !== 0x20000) {
+    throw new BadInput(`--bios ${values.bios ?? 'firmware'}: ${rom.length} bytes; a ROM image must be 64 or 128 KiB`);
   }
-  try {
-    const memoryBytes = opts.mem !== undefined ? parseSize(opts.mem) : undefined;
-    if (opts.cpu !== undefined && opts.cpu !== '386' && opts.cpu !== '486') throw new BadInput(`--cpu ${opts.cpu}: expected 386 or 486`);
-    const cpu = opts.cpu === '486' ? 486 : 386;
-    const rom = opts.bios !== undefined ? readFileOrFail(opts.bios, '--bios') : defaultRom();
-    if (rom.length !== 0x10000 && rom.length !== 0x20000) {
-      throw new BadInput(`--bios ${opts.bios ?? 'firmware'}: ${rom.length} bytes; a ROM image must be 64 or 128 KiB`);
+  const disks: BlockDevice[] = [];
+  for (const file of values.disk ?? []) {
+    try {
+      disks.push(openDiskFile(file, { write: values.write === true }));
+    } catch (e) {
+      throw new BadInput(`--disk ${(e as Error).message}`);
     }
-    let maxCycles = Number.POSITIVE_INFINITY;
-    if (opts['max-cycles'] !== undefined) {
-      maxCycles = Number(opts['max-cycles']);
-      if (!Number.isSafeInteger(maxCycles) || maxCycles <= 0) throw new BadInput(`--max-cycles ${opts['max-cycles']}: expected a positive whole number`);
-    }
-    const mhz = opts.clock !== undefined ? Number(opts.clock) : 33;
-    if (!(mhz > 0 && mhz <= 10000)) throw new BadInput(`--clock ${opts.clock}: expected a clock in MHz, such as 33`);
+  }
+  if (disks.length > 2) throw new BadInput(`--disk given ${disks.length} times: the ATA channel has room for two disks`);
+  if (values.write && disks.length === 0) throw new BadInput('--write without --disk: there is no disk to write to');
+  const kernel = values.kernel !== undefined ? readFileOrFail(values.kernel, '--kernel') : null;
+  if (values.append !== undefined && kernel === null) throw new BadInput('--append needs --kernel');
+  let maxCycles = Number.POSITIVE_INFINITY;
+  if (values['max-cycles'] !== undefined) {
+    maxCycles = Number(values['max-cycles']);
+    if (!Number.isSafeInteger(maxCycles) || maxCycles <= 0) throw new BadInput(`--max-cycles ${values['max-cycles']}: expected a positive whole number`);
+  }
+  const mhz = values.clock !== undefined ? Number(values.clock) : 33;
+  if (!(mhz >= 1 && mhz <= 10000) || !Number.isInteger(mhz * 1e6)) throw new BadInput(`--clock ${values.clock}: expected a clock in MHz, such as 33`);
+  return {
+    memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, kernel, append: values.append ?? '',
+    serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
+  };
+}
 
-    const out = (b: number): void => {
-      process.stdout.write(Uint8Array.of(b));
-    };
-    const machine = createMachine({ memoryBytes, cpu, rom, onSerialByte: out });
-    const started = performance.now();
-    let result: RunResult;
-    // Run in slices so that a long run stays responsive to the max-cycles limit.
-    for (;;) {
-      const slice = Math.min(50_000_000, maxCycles - machine.cpu.cycles);
-      result = machine.run(slice);
-      if (result.reason !== 'cycles' || machine.cpu.cycles >= maxCycles) break;
+export async function main(argv: string[]): Promise<number> {
+  let opts: Options | 'help';
+  let serial, debugcon;
+  let machine: Machine;
+  try {
+    opts = parseOptions(argv);
+    if (opts === 'help') {
+      process.stdout.write(HELP);
+      return 0;
     }
-    const wall = (performance.now() - started) / 1000;
-    return summarize(result, machine.cpu.cycles, mhz, wall, machine.cpu.shutdownReason, (machine.cpu.flags & 0x200) !== 0);
+    serial = openSink(opts.serial, '--serial');
+    debugcon = openSink(opts.debugcon, '--debugcon');
+    machine = createMachine({
+      memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: opts.rom, disks: opts.disks,
+      clockHz: Math.round(opts.mhz * 1e6), onSerialByte: serial.write, onDebugByte: debugcon.write,
+    });
+    if (opts.kernel !== null) {
+      try {
+        machine.bootMultiboot(opts.kernel, opts.append);
+      } catch (e) {
+        if (e instanceof MultibootError) throw new BadInput(`--kernel ${path.basename(argv[argv.indexOf('--kernel') + 1] ?? '')}: ${e.message}`);
+        throw e;
+      }
+    }
   } catch (e) {
     if (e instanceof BadInput) {
       process.stderr.write(`ts386: ${e.message}\n`);
@@ -121,25 +205,68 @@ export function main(argv: string[]): number {
     }
     throw e;
   }
+
+  let quit = false;
+  const detach = opts.serial === 'stdio' && process.stdin.isTTY
+    ? attachTerminal({
+      input: process.stdin, output: process.stdout,
+      onInput: (bytes) => machine.com1.receive(bytes),
+      onQuit: () => { quit = true; },
+    })
+    : () => {};
+
+  const started = performance.now();
+  let result: RunResult;
+  try {
+    for (;;) {
+      // Run in slices, handing the event loop a turn between them so that keystrokes arrive.
+      const slice = Math.min(20_000_000, opts.maxCycles - machine.cpu.cycles);
+      result = machine.run(slice);
+      flushStdout();
+      if (result.reason !== 'cycles' || machine.cpu.cycles >= opts.maxCycles || quit) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    detach();
+    serial.close();
+    debugcon.close();
+  }
+  const wall = (performance.now() - started) / 1000;
+  return summarize(machine, result, opts.mhz, wall, quit);
 }
 
-function summarize(r: RunResult, cycles: number, mhz: number, wall: number, shutdown: string | null, interruptsOn: boolean): number {
+function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: boolean): number {
+  const cycles = m.cpu.cycles;
   const emulated = cycles / (mhz * 1e6);
   const mips = wall > 0 ? r.instructions / wall / 1e6 : 0;
-  const figures = `after ${cycles} cycles, ${r.instructions} instructions, ${emulated.toFixed(2)} s emulated, ${mips.toFixed(1)} MIPS`;
+  const post = m.lastPostCode >= 0 ? `, last POST 0x${m.lastPostCode.toString(16).padStart(2, '0')}` : '';
+  const figures = `after ${cycles} cycles, ${r.instructions} instructions, ${emulated.toFixed(2)} s emulated, ${mips.toFixed(1)} MIPS${post}`;
   let why: string;
   let status: number;
-  switch (r.reason) {
-    case 'exit': why = `guest exited with status ${r.exitStatus}`; status = r.exitStatus ?? 0; break;
-    case 'shutdown': why = `${shutdown ?? 'triple fault'}; stopped`; status = EXIT_TRIPLE_FAULT; break;
-    case 'halt':
-      why = interruptsOn ? 'halted with interrupts enabled and nothing to wake it' : 'halted (cli; hlt)';
-      status = interruptsOn ? EXIT_HALTED_WITH_INTERRUPTS : 0;
-      break;
-    default: why = 'stopped at --max-cycles'; status = EXIT_MAX_CYCLES; break;
+  if (quit) {
+    why = 'quit (Ctrl-A X)';
+    status = EXIT_QUIT;
+  } else {
+    switch (r.reason) {
+      case 'exit': why = `guest exited with status ${r.exitStatus}`; status = r.exitStatus ?? 0; break;
+      case 'shutdown': why = `${m.cpu.shutdownReason ?? 'triple fault'}; stopped`; status = EXIT_TRIPLE_FAULT; break;
+      case 'halt': {
+        const interruptsOn = (m.cpu.flags & 0x200) !== 0;
+        why = interruptsOn ? 'halted with interrupts enabled and nothing to wake it' : 'halted (cli; hlt)';
+        status = interruptsOn ? EXIT_HALTED_WITH_INTERRUPTS : 0;
+        break;
+      }
+      default: why = 'stopped at --max-cycles'; status = EXIT_MAX_CYCLES; break;
+    }
   }
   process.stderr.write(`ts386: ${why} ${figures}\n`);
   return status;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (status) => { process.exitCode = status; },
+  (e: unknown) => {
+    process.stderr.write(`ts386: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,6 +1,7 @@
 // What a machine is built from. Every field has a default, so `createMachine({})` is a usable PC.
 
 import type { CpuModel } from './cpu/state.ts';
+import type { BlockDevice } from './disk.ts';
 
 export interface MachineConfig {
   /** RAM in bytes (a whole number of 4 KiB pages, at least 1 MiB). Default 32 MiB. */
@@ -13,6 +14,11 @@ export interface MachineConfig {
   onDebugByte?: (byte: number) => void;
   /** Receives each byte the guest transmits on COM1. */
   onSerialByte?: (byte: number) => void;
+  /** Disks on the primary ATA channel: master, then slave. */
+  disks?: BlockDevice[];
+  /** ATA latency in cycles: per command and per sector (defaults: 0.1 ms and 0.01 ms). */
+  ataRequestCycles?: number;
+  ataSectorCycles?: number;
   /** The CPU clock in Hz, which converts device rates (the PIT's 1.193182 MHz) into cycles. Default 33 MHz. */
   clockHz?: number;
 }
@@ -26,6 +32,9 @@ export interface ResolvedConfig {
   onDebugByte: (byte: number) => void;
   onSerialByte: (byte: number) => void;
   clockHz: number;
+  disks: BlockDevice[];
+  ataRequestCycles: number | undefined;
+  ataSectorCycles: number | undefined;
 }
 
 export function resolveConfig(c: MachineConfig): ResolvedConfig {
@@ -36,5 +45,8 @@ export function resolveConfig(c: MachineConfig): ResolvedConfig {
     onDebugByte: c.onDebugByte ?? (() => {}),
     onSerialByte: c.onSerialByte ?? (() => {}),
     clockHz: c.clockHz ?? 33_000_000,
+    disks: c.disks ?? [],
+    ataRequestCycles: c.ataRequestCycles,
+    ataSectorCycles: c.ataSectorCycles,
   };
 }

@@ -12,6 +12,10 @@ import { tlbFlush, updateAccessMasks } from './cpu/tlb.ts';
 import { type MachineConfig, resolveConfig, type ResolvedConfig } from './config.ts';
 import { Clock } from './clock.ts';
 import { DebugConsole } from './devices/debugcon.ts';
+import { AtaController } from './devices/ata.ts';
+import { Cmos } from './devices/cmos.ts';
+import { Kbc8042 } from './devices/kbc8042.ts';
+import { PostCode } from './devices/postcode.ts';
 import { PicPair } from './devices/pic8259.ts';
 import { Pit8254 } from './devices/pit8254.ts';
 import { ExitPort } from './devices/exitport.ts';
@@ -39,6 +43,15 @@ export class Machine {
   readonly clock: Clock;
   readonly pic: PicPair;
   readonly pit: Pit8254;
+  readonly com2: Uart16550;
+  readonly cmos: Cmos;
+  readonly ata: AtaController;
+  readonly post: PostCode;
+  /** A20 as each of its two gates drives it: the 8042's output port and port 0x92 (ORed on a PC). */
+  private a20Kbc = true;
+  private a20Fast = true;
+  /** A reset requested by the 8042 or port 0x92, carried out at the next instruction boundary. */
+  private resetPending = false;
   exitStatus: number | null = null;
 
   constructor(config: MachineConfig = {}) {
@@ -73,14 +86,43 @@ export class Machine {
     this.cpu.ackIrq = () => this.pic.acknowledge();
     this.pit = new Pit8254(this.io, this.clock, this.pic.irqLine(0));
     new SystemControlPortB(this.io, this.pit);
+    this.post = new PostCode(this.io);
+    new Kbc8042(this.io, {
+      onA20: (enabled) => { this.a20Kbc = enabled; this.updateA20(); },
+      onReset: () => this.requestReset(),
+    });
     new DebugConsole(this.io, this.config.onDebugByte);
-    this.com1 = new Uart16550(this.io, 0x3f8, this.config.onSerialByte);
-    new FastA20Gate(this.io, this.phys);
+    this.com1 = new Uart16550(this.io, 0x3f8, this.config.onSerialByte, this.pic.irqLine(4), this.clock);
+    this.com2 = new Uart16550(this.io, 0x2f8, () => {}, this.pic.irqLine(3), this.clock);
+    this.cmos = new Cmos(this.io, this.clock, this.pic.irqLine(8), { memoryBytes: this.config.memoryBytes });
+    const [master, slave] = this.config.disks;
+    this.ata = new AtaController(this.io, this.clock, this.pic.irqLine(14), [master ?? null, slave ?? null], {
+      requestCycles: this.config.ataRequestCycles, sectorCycles: this.config.ataSectorCycles,
+    });
+    new FastA20Gate(this.io, (enabled) => { this.a20Fast = enabled; this.updateA20(); }, () => this.requestReset());
     new ExitPort(this.io, (status) => {
       this.exitStatus = status;
       this.cpu.stopRequested = true;
     });
     this.reset();
+  }
+
+  /** The last POST code the firmware wrote to port 0x80 or 0x190, or -1. */
+  get lastPostCode(): number {
+    return this.post.lastPost;
+  }
+
+  /**
+   * A20 is open when either gate opens it. Like QEMU's PC, ts386 powers on with A20 open; firmware
+   * that wants the 8086 wrap-around closes it through either gate.
+   */
+  private updateA20(): void {
+    this.phys.setA20(this.a20Kbc || this.a20Fast);
+  }
+
+  private requestReset(): void {
+    this.resetPending = true;
+    this.cpu.stopRequested = true;
   }
 
   /** The processor's reset: registers as the manual's reset table gives them, caches dropped. */
@@ -129,6 +171,14 @@ export class Machine {
       }
       clock.advanceTo(cpu.cycles);
       clock.runDue();
+      if (this.resetPending) {
+        // The reset line resets the processor only: RAM, devices and the cycle count go on.
+        this.resetPending = false;
+        const cycles = cpu.cycles;
+        this.reset();
+        cpu.cycles = cycles;
+        continue;
+      }
       if (this.exitStatus !== null) { reason = 'exit'; break; }
       if (cpu.shutdownReason !== null) { reason = 'shutdown'; break; }
     }
@@ -141,20 +191,25 @@ export function createMachine(config: MachineConfig = {}): Machine {
 }
 
 /**
- * Port 0x92, "system control port A" (the PS/2 fast A20 gate): bit 1 opens A20. Bit 0 would reset
- * the processor; it is ignored until the board has a reset line.
+ * Port 0x92, "system control port A" (the PS/2 fast A20 gate): bit 1 drives A20; writing bit 0
+ * as 1 resets the processor (a "fast reset").
  */
 class FastA20Gate implements PortHandler {
-  private readonly phys: PhysicalMemory;
-  constructor(io: IoPorts, phys: PhysicalMemory) {
-    this.phys = phys;
+  private value = 0x02;
+  private readonly onA20: (enabled: boolean) => void;
+  private readonly onReset: () => void;
+  constructor(io: IoPorts, onA20: (enabled: boolean) => void, onReset: () => void) {
+    this.onA20 = onA20;
+    this.onReset = onReset;
     io.register(0x92, 1, this);
   }
   read8(): number {
-    return this.phys.a20Enabled ? 0x02 : 0x00;
+    return this.value;
   }
   write8(_port: number, value: number): void {
-    this.phys.setA20((value & 2) !== 0);
+    this.value = value & 0x02;
+    this.onA20((value & 2) !== 0);
+    if ((value & 1) !== 0) this.onReset();
   }
 }
 

@@ -248,7 +248,19 @@ post:
 	POST	0x06
 
 	call	serial_init
-	POST	0x07
+	# COM2, when a UART answers at 2F8h (its scratch register keeps what is written), goes in the
+	# BDA and the equipment word's serial port count.
+	movw	$0x2FF, %dx
+	movb	$0x5A, %al
+	outb	%al, %dx
+	inb	%dx, %al
+	cmpb	$0x5A, %al
+	jne	1f
+	movw	$BDA_SEG, %ax
+	movw	%ax, %es
+	movw	$0x2F8, %es:0x02
+	addw	$0x0200, %es:0x10
+1:	POST	0x07
 
 	call	disks_init
 	POST	0x08
@@ -366,6 +378,7 @@ cmos_write:
 # ---------------------------------------------------------------------------------------------
 
 # serial_init: 115200 baud (divisor 1), 8N1, FIFOs on and cleared, DTR RTS OUT2, no interrupts.
+# The receive trigger is one byte, so the INT 16h wait (kbd_sleep) wakes at each key.
 serial_init:
 	movw	$(COM1 + 1), %dx
 	xorb	%al, %al
@@ -383,8 +396,8 @@ serial_init:
 	movb	$0x03, %al
 	outb	%al, %dx			# 8N1
 	movw	$(COM1 + 2), %dx
-	movb	$0xC7, %al
-	outb	%al, %dx			# FCR: enable, clear both FIFOs, trigger 14
+	movb	$0x07, %al
+	outb	%al, %dx			# FCR: enable, clear both FIFOs, receive trigger 1 byte
 	movw	$(COM1 + 4), %dx
 	movb	$0x0B, %al
 	outb	%al, %dx			# MCR: DTR, RTS, OUT2 (gates IRQ4 on the PC)
@@ -433,6 +446,8 @@ tty_putc:
 	incb	%dl
 	cmpb	$80, %dl
 	jb	4f
+	xorb	%dl, %dl			# wrap to the next line
+	jmp	2f
 1:	xorb	%dl, %dl
 	jmp	4f
 2:	incb	%dh
@@ -483,11 +498,18 @@ put_nibble:
 	addb	$('A' - '9' - 1), %al
 1:	jmp	tty_putc
 
-# halt_forever: the end of the road for a message: interrupts off and HLT.
+# halt_forever: the end of the road for a message: once COM1 has sent it (LSR.TEMT, with a bounded
+# wait), interrupts off and HLT.
 halt_forever:
 	cli
-1:	hlt
-	jmp	1b
+	movw	$(COM1 + 5), %dx
+	movw	$0xFFFF, %cx
+1:	inb	%dx, %al
+	testb	$0x40, %al
+	jnz	2f
+	loop	1b
+2:	hlt
+	jmp	2b
 
 # ---------------------------------------------------------------------------------------------
 # Interrupt handlers: defaults, the timer, CPU exceptions
@@ -846,8 +868,8 @@ d13_reset:
 	xorb	%al, %al
 	jmp	d13_done
 
-# AH=02h/03h/04h: AL sectors at cylinder CH + CL[7:6]<<8, head DH, sector CL[5:0], ES:BX.
-# AL = sectors transferred on return.
+# AH=02h/03h/04h: AL sectors from cylinder CH + CL[7:6]<<8, head DH, sector CL[5:0], to or from
+# ES:BX. AL = the sectors transferred on return.
 d13_read_chs:
 	movb	$ATA_CMD_READ, V_CMD
 	jmp	d13_chs
@@ -857,10 +879,1295 @@ d13_write_chs:
 d13_verify_chs:
 	movb	$0, V_CMD
 d13_chs:
+	movzbw	F_AL(%bp), %cx
 	movb	$0, F_AL(%bp)
-	movzbw	F_AL + 0x100 - 0x100(%bp), %cx	# placeholder replaced below
-	jmp	d13_chs_go
-d13_chs_go:
-	movzbw	%cl, %cx
+	movb	$0x01, %al			# no sectors asked for: invalid
+	testw	%cx, %cx
+	jz	d13_done
+	movw	%cx, V_COUNT
+	movb	$0x04, %al			# sector not found
+	movzbl	F_CL(%bp), %ebx
+	andb	$0x3F, %bl			# sector, counted from 1
+	jz	d13_done
+	cmpw	D_LSPT(%si), %bx
+	ja	d13_done
+	movzbl	F_DH(%bp), %edi			# head
+	cmpw	D_LHEADS(%si), %di
+	jae	d13_done
 	movzbw	F_CL(%bp), %ax
-	jmp	d13_chs_body
+	shlw	$2, %ax
+	andw	$0x300, %ax
+	movb	F_CH(%bp), %al			# cylinder
+	movzwl	%ax, %eax
+	movzwl	D_LHEADS(%si), %ecx		# LBA = (C * heads + H) * spt + S - 1
+	mull	%ecx
+	addl	%edi, %eax
+	movzwl	D_LSPT(%si), %ecx
+	mull	%ecx
+	decl	%ebx
+	addl	%ebx, %eax
+	movl	%eax, V_LBA
+	movw	F_ES(%bp), %ax
+	movw	%ax, V_SEG
+	movw	F_BX(%bp), %ax
+	movw	%ax, V_OFF
+	call	xfer
+	movb	V_DONE, %ah
+	movb	%ah, F_AL(%bp)
+	jmp	d13_done
+
+# AH=08h: CH = maximum cylinder (low 8 bits), CL = sectors per track | cylinder bits 8-9 << 6,
+# DH = maximum head, DL = number of hard disks.
+d13_params:
+	movw	D_LCYL(%si), %ax
+	decw	%ax
+	cmpw	$1023, %ax
+	jbe	1f
+	movw	$1023, %ax
+1:	movb	%al, F_CH(%bp)
+	movb	%ah, %cl
+	shlb	$6, %cl
+	orb	D_LSPT(%si), %cl
+	movb	%cl, F_CL(%bp)
+	movb	D_LHEADS(%si), %al
+	decb	%al
+	movb	%al, F_DH(%bp)
+	movb	%fs:0x75, %al
+	movb	%al, F_DL(%bp)
+	movb	$0, F_AL(%bp)
+	xorb	%al, %al
+	jmp	d13_done
+
+# AH=41h: BX = 55AAh -> BX = AA55h, AH = 21h (EDD 1.1), CX bit 0: functions 42h-44h, 47h, 48h.
+d13_ext_check:
+	movb	$0x01, %al
+	cmpw	$0x55AA, F_BX(%bp)
+	jne	d13_done
+	movw	$0xAA55, F_BX(%bp)
+	movw	$0x0001, F_CX(%bp)
+	movb	$0x21, F_AH(%bp)
+	movb	$0, %fs:0x74
+	jmp	ret_cf_clear
+
+# AH=42h/43h/44h: the disk address packet at DS:SI: byte size (10h or more), word count (updated
+# to the sectors transferred), dword buffer offset:segment, qword LBA.
+d13_ext_read:
+	movb	$ATA_CMD_READ, V_CMD
+	jmp	d13_ext
+d13_ext_write:
+	movb	$ATA_CMD_WRITE, V_CMD
+	jmp	d13_ext
+d13_ext_verify:
+	movb	$0, V_CMD
+d13_ext:
+	movw	$0, V_DONE
+	movw	F_DS(%bp), %es
+	movw	F_SI(%bp), %di
+	movb	$0x01, %al
+	cmpb	$0x10, %es:(%di)
+	jb	d13_done			# not a packet: leave it alone
+	movw	%es:2(%di), %cx
+	movw	%cx, V_COUNT
+	cmpl	$0xFFFFFFFF, %es:4(%di)
+	je	1f				# FFFF:FFFF asks for a 64-bit flat buffer: not supported
+	movw	%es:4(%di), %cx
+	movw	%cx, V_OFF
+	movw	%es:6(%di), %cx
+	movw	%cx, V_SEG
+	movb	$0x04, %al
+	cmpl	$0, %es:12(%di)
+	jne	1f				# beyond LBA28
+	movl	%es:8(%di), %ecx
+	movl	%ecx, V_LBA
+	call	xfer
+1:	movw	F_DS(%bp), %es
+	movw	F_SI(%bp), %di
+	movw	V_DONE, %cx
+	movw	%cx, %es:2(%di)
+	jmp	d13_done
+
+# AH=48h: the result buffer at DS:SI (its first word says how big it is, at least 1Ah):
+# flags, cylinders, heads, sectors per track (IDENTIFY's), total sectors, bytes per sector;
+# from 1Eh bytes on, the DPTE pointer FFFF:FFFF (none).
+d13_ext_params:
+	movw	F_DS(%bp), %es
+	movw	F_SI(%bp), %di
+	movb	$0x01, %al
+	movw	%es:(%di), %cx
+	cmpw	$0x1A, %cx
+	jb	d13_done
+	movw	$0x1A, %ax
+	cmpw	$0x1E, %cx
+	jb	1f
+	movl	$0xFFFFFFFF, %es:0x1A(%di)
+	movw	$0x1E, %ax
+1:	movw	%ax, %es:(%di)
+	movl	D_TOTAL(%si), %eax
+	xorw	%cx, %cx
+	cmpl	$16514064, %eax			# 16383 * 16 * 63: CHS describes the whole disk
+	ja	2f
+	movw	$0x0002, %cx			# the geometry fields are valid
+2:	movw	%cx, %es:2(%di)
+	movl	%eax, %es:16(%di)
+	movl	$0, %es:20(%di)
+	movzwl	D_PCYL(%si), %eax
+	movl	%eax, %es:4(%di)
+	movzwl	D_PHEADS(%si), %eax
+	movl	%eax, %es:8(%di)
+	movzwl	D_PSPT(%si), %eax
+	movl	%eax, %es:12(%di)
+	movw	$512, %es:24(%di)
+	xorb	%al, %al
+	jmp	d13_done
+
+# ---------------------------------------------------------------------------------------------
+# ATA PIO by polling (ATA/ATAPI-6, "PIO data-in" and "PIO data-out" protocols). Device
+# interrupts are off (nIEN) and IRQ14 is masked at the slave PIC.
+# ---------------------------------------------------------------------------------------------
+
+# xfer: V_COUNT sectors from V_LBA to/from V_SEG:V_OFF on the drive at DS:SI; V_CMD is
+# ATA_CMD_READ, ATA_CMD_WRITE or 0 (verify: the bounds only). Returns AL = status, V_DONE.
+xfer:
+	cld
+	movw	$0, V_DONE
+	movl	V_LBA, %eax
+	movzwl	V_COUNT, %ecx
+	addl	%ecx, %eax
+	jc	8f
+	cmpl	D_TOTAL(%si), %eax
+	ja	8f
+	cmpb	$0, V_CMD
+	jne	1f
+	movw	%cx, V_DONE
+	jmp	7f
+1:	movw	V_OFF, %ax			# seg:off with off < 16, so 128 sectors fit one segment
+	movw	%ax, %bx
+	shrw	$4, %bx
+	addw	%bx, V_SEG
+	andw	$0x0F, %ax
+	movw	%ax, V_OFF
+2:	movw	V_COUNT, %cx			# one ATA command per 128 sectors
+	subw	V_DONE, %cx
+	jz	7f
+	cmpw	$128, %cx
+	jbe	3f
+	movw	$128, %cx
+3:	movw	%cx, V_CHUNK
+	movl	V_LBA, %eax
+	movzwl	V_DONE, %edx
+	addl	%edx, %eax
+	movb	V_CMD, %ch
+	call	ata_issue
+	testb	%al, %al
+	jnz	9f
+4:	call	ata_wait_data			# each sector: BSY clear, then DRQ (or an error)
+	jnz	9f
+	pushw	%si
+	movw	$256, %cx
+	movw	$ATA_DATA, %dx
+	cmpb	$ATA_CMD_WRITE, V_CMD
+	je	5f
+	movw	V_SEG, %ax
+	movw	%ax, %es
+	movw	V_OFF, %di
+	rep insw
+	jmp	6f
+5:	movw	V_OFF, %si
+	movw	V_SEG, %ax
+	pushw	%ds
+	movw	%ax, %ds
+	rep outsw
+	popw	%ds
+6:	popw	%si
+	addw	$0x20, V_SEG
+	incw	V_DONE
+	decw	V_CHUNK
+	jnz	4b
+	cmpb	$ATA_CMD_WRITE, V_CMD
+	jne	2b
+	call	ata_wait_bsy			# the last sector written: wait for it to be committed
+	movb	$0x80, %ah
+	jc	10f
+	testb	$(ST_ERR | ST_DF), %al
+	jz	2b
+	call	ata_error_code
+	decw	V_DONE
+	ret
+7:	xorb	%al, %al
+	ret
+8:	movb	$0x04, %al			# past the end of the disk
+9:	ret
+10:	movb	%ah, %al
+	ret
+
+# ata_issue: sends command CH for CL sectors (1-128) from LBA EAX to the drive at DS:SI.
+# Returns AL = 0, or 80h when the channel stays busy.
+ata_issue:
+	pushl	%eax
+	call	ata_wait_bsy
+	popl	%eax
+	jc	1f
+	movl	%eax, %ebx
+	shrl	$24, %eax
+	andb	$0x0F, %al
+	orb	$0xE0, %al			# LBA mode
+	movb	D_SEL(%si), %ah
+	andb	$0x10, %ah			# DEV: master or slave
+	orb	%ah, %al
+	movw	$ATA_DRIVE, %dx
+	outb	%al, %dx
+	call	ata_delay
+	call	ata_wait_bsy
+	jc	1f
+	movw	$ATA_COUNT, %dx
+	movb	%cl, %al
+	outb	%al, %dx
+	incw	%dx
+	movb	%bl, %al
+	outb	%al, %dx			# LBA 7:0
+	incw	%dx
+	movb	%bh, %al
+	outb	%al, %dx			# LBA 15:8
+	incw	%dx
+	shrl	$16, %ebx
+	movb	%bl, %al
+	outb	%al, %dx			# LBA 23:16
+	movw	$ATA_STATUS, %dx
+	movb	%ch, %al
+	outb	%al, %dx
+	call	ata_delay
+	xorb	%al, %al
+	ret
+1:	movb	$0x80, %al
+	ret
+
+# ata_wait_data: waits for the drive to be ready to move a sector. Returns AL = 0 with ZF set,
+# or AL = status with ZF clear (80h timeout, or the error the drive reports).
+ata_wait_data:
+	call	ata_wait_bsy
+	jc	2f
+	testb	$(ST_ERR | ST_DF), %al
+	jnz	ata_error_code
+	testb	$ST_DRQ, %al
+	jz	3f
+	xorb	%al, %al
+	ret
+2:	movb	$0x80, %al
+	testb	%al, %al
+	ret
+3:	movb	$0xBB, %al			# neither data nor an error: undefined error
+	testb	%al, %al
+	ret
+
+# ata_error_code: AL = the drive's status with ERR or DF set -> AL = INT 13h status (ZF clear):
+# DF 20h (controller failure); error register IDNF 04h, UNC 10h, AMNF 02h, BBK 0Ah; else BBh.
+ata_error_code:
+	testb	$ST_DF, %al
+	movb	$0x20, %al
+	jnz	1f
+	movw	$ATA_ERROR, %dx
+	inb	%dx, %al
+	movb	%al, %ah
+	movb	$0x04, %al
+	testb	$0x10, %ah
+	jnz	1f
+	movb	$0x10, %al
+	testb	$0x40, %ah
+	jnz	1f
+	movb	$0x02, %al
+	testb	$0x01, %ah
+	jnz	1f
+	movb	$0x0A, %al
+	testb	$0x80, %ah
+	jnz	1f
+	movb	$0xBB, %al
+1:	testb	%al, %al
+	ret
+
+# ata_wait_bsy: polls the status register until BSY clears. Returns AL = status, CF set on
+# timeout (a channel whose status reads FFh, with nothing on it, times out). Clobbers DX.
+ata_wait_bsy:
+	pushl	%ecx
+	movw	$ATA_STATUS, %dx
+	movl	$ATA_TIMEOUT, %ecx
+1:	inb	%dx, %al
+	testb	$ST_BSY, %al
+	jz	2f
+	decl	%ecx
+	jnz	1b
+	popl	%ecx
+	stc
+	ret
+2:	popl	%ecx
+	clc
+	ret
+
+# ata_delay: the 400 ns a drive may take to show a new status after a command or a drive select:
+# four reads of the alternate status register.
+ata_delay:
+	pushw	%ax
+	pushw	%dx
+	movw	$ATA_CTRL, %dx
+	inb	%dx, %al
+	inb	%dx, %al
+	inb	%dx, %al
+	inb	%dx, %al
+	popw	%dx
+	popw	%ax
+	ret
+
+# ata_identify: IDENTIFY DEVICE on the drive BL (A0h master, B0h slave) into ES:E_IDENTIFY.
+# CF set when no ATA drive answers (floating bus, status 0, an abort as ATAPI gives, a timeout).
+ata_identify:
+	movb	%bl, %al
+	movw	$ATA_DRIVE, %dx
+	outb	%al, %dx
+	call	ata_delay
+	movw	$ATA_STATUS, %dx
+	inb	%dx, %al
+	cmpb	$0xFF, %al
+	je	1f
+	testb	%al, %al
+	jz	1f
+	call	ata_wait_bsy
+	jc	1f
+	movb	$ATA_CMD_IDENTIFY, %al
+	outb	%al, %dx
+	call	ata_delay
+	inb	%dx, %al
+	testb	%al, %al
+	jz	1f
+	call	ata_wait_bsy
+	jc	1f
+	testb	$(ST_ERR | ST_DF), %al
+	jnz	1f
+	testb	$ST_DRQ, %al
+	jz	1f
+	movw	$E_IDENTIFY, %di
+	movw	$256, %cx
+	movw	$ATA_DATA, %dx
+	cld
+	rep insw
+	clc
+	ret
+1:	stc
+	ret
+
+# disks_init: finds the primary channel's drives; each one that answers IDENTIFY becomes the next
+# BIOS drive (80h, 81h). Sets the count at 0040:0075 and INT 41h/46h (the parameter tables).
+disks_init:
+	movw	$EBDA_SEG, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	$E_DRIVES, %si
+	movw	$ATA_STATUS, %dx
+	inb	%dx, %al
+	cmpb	$0xFF, %al			# nothing drives the bus: no controller
+	je	2f
+	movw	$ATA_CTRL, %dx
+	movb	$0x02, %al			# nIEN: no INTRQ, the BIOS polls
+	outb	%al, %dx
+	movb	$0xA0, %bl
+	call	ata_identify
+	jc	1f
+	call	drive_record
+	addw	$D_SIZE, %si
+1:	movb	$0xB0, %bl
+	call	ata_identify
+	jc	2f
+	call	drive_record
+	addw	$D_SIZE, %si
+2:	movw	%si, %ax
+	subw	$E_DRIVES, %ax
+	shrw	$5, %ax
+	movw	$BDA_SEG, %bx
+	movw	%bx, %es
+	movb	%al, %es:0x75
+	xorw	%bx, %bx
+	movw	%bx, %es
+	movw	$E_FDPT0, %es:(0x41 * 4)
+	movw	$EBDA_SEG, %es:(0x41 * 4 + 2)
+	movw	$E_FDPT1, %es:(0x46 * 4)
+	movw	$EBDA_SEG, %es:(0x46 * 4 + 2)
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	ret
+
+# drive_record: fills the record at DS:SI from the IDENTIFY data for drive BL, and its FDPT.
+# Geometry: IDENTIFY words 1, 3, 6 (16 heads, 63 sectors when they are missing); INT 13h's CHS
+# uses them unchanged up to 1024 cylinders, else LBA-assisted translation (63 sectors, 16-255
+# heads, at most 1024 cylinders). Size: words 60-61 (LBA28), else C * H * S.
+drive_record:
+	movb	$1, D_PRESENT(%si)
+	movb	%bl, D_SEL(%si)
+	movl	E_IDENTIFY + 120, %eax
+	andl	$0x0FFFFFFF, %eax
+	movw	E_IDENTIFY + 2, %cx		# cylinders
+	movw	E_IDENTIFY + 6, %bx		# heads
+	movw	E_IDENTIFY + 12, %di		# sectors per track
+	testw	%cx, %cx
+	jz	1f
+	testw	%bx, %bx
+	jz	1f
+	cmpw	$16, %bx
+	ja	1f
+	testw	%di, %di
+	jz	1f
+	cmpw	$63, %di
+	jbe	2f
+1:	movw	$16, %bx			# no usable geometry: derive it from the size
+	movw	$63, %di
+	pushl	%eax
+	xorl	%edx, %edx
+	movl	$(16 * 63), %ecx
+	divl	%ecx
+	cmpl	$16383, %eax
+	jbe	3f
+	movl	$16383, %eax
+3:	movw	%ax, %cx
+	popl	%eax
+2:	testw	%cx, %cx
+	jnz	4f
+	incw	%cx
+4:	movw	%cx, D_PCYL(%si)
+	movw	%bx, D_PHEADS(%si)
+	movw	%di, D_PSPT(%si)
+	testl	%eax, %eax
+	jnz	5f
+	movzwl	%cx, %eax			# no LBA size: the CHS capacity
+	movzwl	%bx, %edx
+	imull	%edx, %eax
+	movzwl	%di, %edx
+	imull	%edx, %eax
+5:	movl	%eax, D_TOTAL(%si)
+	cmpw	$1024, %cx
+	ja	6f
+	movw	%cx, D_LCYL(%si)
+	movw	%bx, D_LHEADS(%si)
+	movw	%di, D_LSPT(%si)
+	jmp	9f
+6:	movw	$16, %bx			# the fewest heads whose 1024 x H x 63 covers the disk
+7:	movl	%ebx, %ecx
+	andl	$0xFFFF, %ecx
+	imull	$(1024 * 63), %ecx
+	cmpl	%ecx, %eax
+	jbe	8f
+	shlw	$1, %bx
+	cmpw	$256, %bx
+	jb	7b
+	movw	$255, %bx
+8:	movw	%bx, D_LHEADS(%si)
+	movw	$63, D_LSPT(%si)
+	movzwl	%bx, %ecx
+	imull	$63, %ecx
+	xorl	%edx, %edx
+	pushl	%eax
+	divl	%ecx
+	cmpl	$1024, %eax
+	jbe	10f
+	movl	$1024, %eax
+10:	movw	%ax, D_LCYL(%si)
+	popl	%eax
+9:	# The fixed disk parameter table (IBM AT Technical Reference, "Fixed disk parameter table").
+	movw	%si, %di
+	subw	$E_DRIVES, %di
+	shrw	$1, %di				# 32-byte records -> 16-byte tables
+	addw	$E_FDPT0, %di
+	movw	D_LCYL(%si), %ax
+	movw	%ax, (%di)			# cylinders
+	movw	%ax, 12(%di)			# landing zone
+	movb	D_LHEADS(%si), %al
+	movb	%al, 2(%di)			# heads
+	movw	$0xFFFF, 5(%di)			# write precompensation: none
+	movb	$0, 8(%di)
+	cmpb	$8, %al
+	jbe	11f
+	movb	$0x08, 8(%di)			# control byte: more than 8 heads
+11:	movb	D_LSPT(%si), %al
+	movb	%al, 14(%di)
+	ret
+
+# ---------------------------------------------------------------------------------------------
+# INT 14h serial port (port 0 = COM1 only): 00h init (the POST setting stays), 01h send AL,
+# 02h receive (AH = line status, 80h on timeout), 03h status (AH = LSR, AL = MSR).
+# ---------------------------------------------------------------------------------------------
+int14:
+	sti
+	ENTER_FRAME
+	movb	$0x80, F_AH(%bp)
+	cmpw	$0, F_DX(%bp)
+	jne	9f
+	cmpb	$0x01, %ah
+	je	1f
+	cmpb	$0x02, %ah
+	je	2f
+	cmpb	$0x00, %ah
+	je	3f
+	cmpb	$0x03, %ah
+	je	3f
+	jmp	9f
+1:	call	com_tx
+	jmp	3f
+2:	movl	$0x100000, %ecx
+4:	call	com_rx
+	jnc	5f
+	decl	%ecx
+	jnz	4b
+	jmp	9f
+5:	movb	%al, F_AL(%bp)
+	movw	$(COM1 + 5), %dx
+	inb	%dx, %al
+	andb	$0x1E, %al
+	movb	%al, F_AH(%bp)
+	jmp	9f
+3:	movw	$(COM1 + 5), %dx
+	inb	%dx, %al
+	movb	%al, F_AH(%bp)
+	incw	%dx
+	inb	%dx, %al
+	movb	%al, F_AL(%bp)
+9:	LEAVE_FRAME
+
+# com_tx: AL to COM1 only (bounded wait for THRE). Preserves every register.
+com_tx:
+	pushw	%ax
+	pushw	%cx
+	pushw	%dx
+	movb	%al, %ah
+	movw	$(COM1 + 5), %dx
+	movw	$0xFFFF, %cx
+1:	inb	%dx, %al
+	testb	$0x20, %al
+	jnz	2f
+	loop	1b
+2:	movb	%ah, %al
+	movw	$COM1, %dx
+	outb	%al, %dx
+	popw	%dx
+	popw	%cx
+	popw	%ax
+	ret
+
+# com_rx: CF clear with AL = the next received byte, or CF set when COM1 has none.
+com_rx:
+	pushw	%dx
+	movw	$(COM1 + 5), %dx
+	inb	%dx, %al
+	cmpb	$0xFF, %al			# no UART
+	je	1f
+	testb	$0x01, %al			# LSR.DR
+	jz	1f
+	movw	$COM1, %dx
+	inb	%dx, %al
+	popw	%dx
+	clc
+	ret
+1:	popw	%dx
+	stc
+	ret
+
+# ---------------------------------------------------------------------------------------------
+# INT 15h system services.
+# ---------------------------------------------------------------------------------------------
+int15:
+	sti
+	ENTER_FRAME
+	movw	$BDA_SEG, %bx
+	movw	%bx, %fs
+	movw	%fs:0x0E, %bx
+	movw	%bx, %ds			# DS = EBDA (V_RAMTOP)
+	cmpw	$0xE820, %ax
+	je	int15_e820
+	cmpw	$0xE801, %ax
+	je	int15_e801
+	cmpb	$0x88, %ah
+	je	int15_88
+	cmpb	$0x24, %ah
+	je	int15_a20
+	cmpb	$0x86, %ah
+	je	int15_wait
+	cmpb	$0x4F, %ah
+	je	ret_cf_set			# keyboard intercept: let the scan code through
+	cmpb	$0x90, %ah
+	je	1f
+	cmpb	$0x91, %ah
+	je	1f
+	jmp	ret_unsupported			# C0h, 87h, 89h, ... : not supported
+1:	movb	$0, F_AH(%bp)			# device busy / interrupt complete: nothing to wait for
+	jmp	ret_cf_clear
+
+# AX=E820h, EDX='SMAP', EBX = continuation (0 first), ES:DI a buffer of ECX >= 20 bytes:
+# one address range descriptor (base, length, type) per call; EBX = 0 after the last one.
+int15_e820:
+	cmpl	$0x534D4150, %edx
+	jne	ret_unsupported
+	cmpl	$20, %ecx
+	jb	ret_unsupported
+	movl	V_RAMTOP, %eax
+	movw	F_ES(%bp), %es
+	movw	F_DI(%bp), %di
+	cmpl	$3, %ebx
+	ja	ret_unsupported
+	jb	1f
+	cmpl	$0x100000, %eax			# entry 3: 1 MiB to the end of RAM, usable
+	jbe	ret_unsupported
+	movl	$0x100000, %es:(%di)
+	movl	$0, %es:4(%di)
+	subl	$0x100000, %eax
+	movl	%eax, %es:8(%di)
+	movl	$0, %es:12(%di)
+	movl	$1, %es:16(%di)
+	xorl	%ebx, %ebx
+	jmp	3f
+1:	movw	%bx, %si			# entries 0-2 come from the ROM table
+	imulw	$20, %si, %si
+	addw	$(e820_table - ROM), %si
+	pushw	%ds
+	pushw	%cs
+	popw	%ds
+	movw	$20, %cx
+	cld
+	rep movsb
+	popw	%ds
+	incl	%ebx
+	cmpl	$3, %ebx
+	jb	3f
+	cmpl	$0x100000, %eax
+	ja	3f
+	xorl	%ebx, %ebx			# no extended memory: entry 2 was the last
+3:	movl	%ebx, F_EBX(%bp)
+	movl	$0x534D4150, F_EAX(%bp)
+	movl	$20, F_ECX(%bp)
+	jmp	ret_cf_clear
+
+# AX=E801h: AX = CX = KiB between 1 and 16 MiB, BX = DX = 64 KiB blocks above 16 MiB.
+int15_e801:
+	movl	V_RAMTOP, %eax
+	xorw	%bx, %bx
+	cmpl	$0x1000000, %eax
+	jbe	1f
+	movl	%eax, %ebx
+	subl	$0x1000000, %ebx
+	shrl	$16, %ebx
+	movl	$0x1000000, %eax
+1:	subl	$0x100000, %eax
+	shrl	$10, %eax
+	movw	%ax, F_AX(%bp)
+	movw	%ax, F_CX(%bp)
+	movw	%bx, F_BX(%bp)
+	movw	%bx, F_DX(%bp)
+	jmp	ret_cf_clear
+
+# AH=88h: AX = KiB of extended memory above 1 MiB (at most FFFFh).
+int15_88:
+	movl	V_RAMTOP, %eax
+	subl	$0x100000, %eax
+	shrl	$10, %eax
+	cmpl	$0xFFFF, %eax
+	jbe	1f
+	movw	$0xFFFF, %ax
+1:	movw	%ax, F_AX(%bp)
+	jmp	ret_cf_clear
+
+# AX=2400h disable A20, 2401h enable, 2402h AL = state, 2403h BX = 2 (port 92h supported).
+int15_a20:
+	cmpb	$0x03, %al
+	ja	ret_unsupported
+	movb	$0, F_AH(%bp)
+	cmpb	$0x03, %al
+	je	3f
+	movb	%al, %bl
+	inb	$0x92, %al
+	andb	$0xFE, %al			# never the reset bit
+	cmpb	$0x02, %bl
+	je	2f
+	andb	$0xFD, %al
+	cmpb	$0x00, %bl
+	je	1f
+	orb	$0x02, %al
+1:	outb	%al, $0x92
+	jmp	ret_cf_clear
+2:	shrb	$1, %al
+	andb	$1, %al
+	movb	%al, F_AL(%bp)
+	jmp	ret_cf_clear
+3:	movw	$0x0002, F_BX(%bp)
+	jmp	ret_cf_clear
+
+# AH=86h: wait CX:DX microseconds, timed by PIT counter 2 as a one-shot (mode 0) in pieces of at
+# most 50 ms, its OUT read at port 61h bit 5 (the AT's way of timing short delays).
+int15_wait:
+	movw	F_CX(%bp), %ax
+	shll	$16, %eax
+	movw	F_DX(%bp), %ax
+	movl	%eax, %esi			# microseconds left
+	inb	$0x61, %al
+	movb	%al, %bl			# port 61h as it was
+1:	testl	%esi, %esi
+	jz	4f
+	movl	$50000, %eax
+	cmpl	%eax, %esi
+	jae	2f
+	movl	%esi, %eax
+2:	subl	%eax, %esi
+	movl	$1193, %ecx			# PIT clocks = us * 1.193182
+	mull	%ecx
+	movl	$1000, %ecx
+	divl	%ecx
+	incl	%eax
+	movw	%ax, %cx
+	movb	%bl, %al
+	andb	$0xFC, %al			# speaker off, gate 2 low while it is programmed
+	outb	%al, $0x61
+	movb	$0xB0, %al			# counter 2, lobyte/hibyte, mode 0, binary
+	outb	%al, $0x43
+	movb	%cl, %al
+	outb	%al, $0x42
+	movb	%ch, %al
+	outb	%al, $0x42
+	movb	%bl, %al
+	andb	$0xFC, %al
+	orb	$0x01, %al			# gate 2 high: count
+	outb	%al, $0x61
+3:	inb	$0x61, %al
+	testb	$0x20, %al			# OUT2 rises at the terminal count
+	jz	3b
+	jmp	1b
+4:	movb	%bl, %al
+	andb	$0x0F, %al
+	outb	%al, $0x61
+	movb	$0, F_AH(%bp)
+	jmp	ret_cf_clear
+
+	.p2align 2
+e820_table:
+	.quad	0x00000000, 0x0009FC00		# conventional memory: usable
+	.long	1
+	.quad	0x0009FC00, 0x00000400		# the EBDA: reserved
+	.long	2
+	.quad	0x000F0000, 0x00010000		# this ROM: reserved
+	.long	2
+
+# ---------------------------------------------------------------------------------------------
+# INT 16h keyboard, from COM1: bytes received are translated to (scan code, ASCII) words and
+# queued in the BDA's keyboard buffer (0040:001E-003D), so AH=01h can look without taking.
+# ANSI cursor sequences (ESC [ A ...) become the extended keys' scan codes with ASCII 0.
+# ---------------------------------------------------------------------------------------------
+int16:
+	sti
+	ENTER_FRAME
+	movw	$BDA_SEG, %bx
+	movw	%bx, %ds
+	cmpb	$0x10, %ah			# 10h-12h: the enhanced keyboard's versions of 00h-02h
+	jb	1f
+	cmpb	$0x12, %ah
+	ja	1f
+	subb	$0x10, %ah
+1:	cmpb	$0x00, %ah
+	je	int16_read
+	cmpb	$0x01, %ah
+	je	int16_check
+	cmpb	$0x02, %ah
+	je	int16_shift
+	cmpb	$0x05, %ah
+	je	int16_store
+	LEAVE_FRAME
+
+# AH=00h: wait for a key; AX = scan code, ASCII.
+int16_read:
+	cli
+	call	kbd_fill
+	movw	0x1A, %bx
+	cmpw	0x1C, %bx
+	jne	1f
+	call	kbd_sleep
+	jmp	int16_read
+1:	movw	(%bx), %ax
+	addw	$2, %bx
+	cmpw	0x82, %bx
+	jb	2f
+	movw	0x80, %bx
+2:	movw	%bx, 0x1A
+	movw	%ax, F_AX(%bp)
+	LEAVE_FRAME
+
+# AH=01h: ZF clear with AX = the next key (left in the buffer), or ZF set when there is none.
+int16_check:
+	cli
+	call	kbd_fill
+	movw	0x1A, %bx
+	cmpw	0x1C, %bx
+	je	1f
+	movw	(%bx), %ax
+	movw	%ax, F_AX(%bp)
+	andb	$~FL_ZF, F_FLAGS(%bp)
+	LEAVE_FRAME
+1:	orb	$FL_ZF, F_FLAGS(%bp)
+	LEAVE_FRAME
+
+# AH=02h: AL = shift flags (none: a serial terminal has no shift state to report).
+int16_shift:
+	movb	0x17, %al
+	movb	%al, F_AL(%bp)
+	LEAVE_FRAME
+
+# AH=05h: queue CX as a key; AL = 0, or 1 when the buffer is full.
+int16_store:
+	cli
+	movw	%cx, %ax
+	call	kbd_push
+	movb	$0, F_AL(%bp)
+	jnc	1f
+	movb	$1, F_AL(%bp)
+1:	LEAVE_FRAME
+
+# kbd_sleep: HLT until COM1 receives a byte or the timer ticks. The receive interrupt is turned
+# on (and IRQ4 unmasked) only for this wait; irq4_com1 turns it off again. Called with IF clear:
+# STI's one-instruction delay keeps an interrupt from slipping in before the HLT.
+kbd_sleep:
+	inb	$0x21, %al
+	movb	%al, %ah
+	andb	$0xEF, %al
+	outb	%al, $0x21
+	movw	$(COM1 + 1), %dx
+	movb	$0x01, %al			# IER: received data available
+	outb	%al, %dx
+	sti
+	hlt
+	cli
+	xorb	%al, %al
+	outb	%al, %dx
+	movb	%ah, %al
+	outb	%al, $0x21
+	ret
+
+# kbd_fill: moves every byte COM1 has received into the keyboard buffer (DS = BDA).
+kbd_fill:
+	call	com_rx
+	jc	9f
+	cmpb	$0x1B, %al
+	je	1f
+	call	kbd_translate
+	call	kbd_push
+	jmp	kbd_fill
+1:	call	com_rx_soon			# ESC: alone, or the start of a sequence?
+	jc	8f
+	cmpb	$'[', %al
+	je	2f
+	cmpb	$'O', %al
+	je	2f
+	pushw	%ax				# ESC then an ordinary key
+	movw	$0x011B, %ax
+	call	kbd_push
+	popw	%ax
+	call	kbd_translate
+	call	kbd_push
+	jmp	kbd_fill
+2:	xorb	%bl, %bl			# BL = the first parameter digit
+3:	call	com_rx_soon
+	jc	kbd_fill
+	cmpb	$'0', %al
+	jb	4f
+	cmpb	$'9', %al
+	ja	4f
+	testb	%bl, %bl
+	jnz	3b
+	movb	%al, %bl
+	jmp	3b
+4:	cmpb	$';', %al
+	je	3b
+	cmpb	$'~', %al
+	jne	5f
+	movb	%bl, %al			# ESC [ n ~: the editing keys
+	subb	$'1', %al
+	cmpb	$7, %al
+	ja	kbd_fill
+	movzbw	%al, %bx
+	movb	%cs:(tilde_scan - ROM)(%bx), %ah
+	jmp	6f
+5:	subb	$'A', %al			# ESC [ A-H: the arrows, End, Home
+	cmpb	$7, %al
+	ja	kbd_fill
+	movzbw	%al, %bx
+	movb	%cs:(csi_scan - ROM)(%bx), %ah
+6:	testb	%ah, %ah
+	jz	kbd_fill
+	xorb	%al, %al
+	call	kbd_push
+	jmp	kbd_fill
+8:	movw	$0x011B, %ax
+	call	kbd_push
+9:	ret
+
+# com_rx_soon: like com_rx, but waits a little for the rest of an escape sequence.
+com_rx_soon:
+	pushw	%cx
+	movw	$2000, %cx
+1:	call	com_rx
+	jnc	2f
+	loop	1b
+	stc
+2:	popw	%cx
+	ret
+
+# kbd_translate: AL = ASCII -> AX = scan code, ASCII (US layout); DEL is the backspace key.
+kbd_translate:
+	cmpb	$0x7F, %al
+	jne	1f
+	movw	$0x0E08, %ax
+	ret
+1:	xorb	%ah, %ah
+	testb	$0x80, %al
+	jnz	2f
+	pushw	%bx
+	movzbw	%al, %bx
+	movb	%cs:(ascii_scan - ROM)(%bx), %ah
+	popw	%bx
+2:	ret
+
+# kbd_push: AX into the keyboard buffer (DS = BDA); CF set when it is full.
+kbd_push:
+	pushw	%bx
+	pushw	%si
+	movw	0x1C, %bx
+	movw	%bx, %si
+	addw	$2, %si
+	cmpw	0x82, %si
+	jb	1f
+	movw	0x80, %si
+1:	cmpw	0x1A, %si
+	je	2f
+	movw	%ax, (%bx)
+	movw	%si, 0x1C
+	popw	%si
+	popw	%bx
+	clc
+	ret
+2:	popw	%si
+	popw	%bx
+	stc
+	ret
+
+csi_scan:	.byte	0x48, 0x50, 0x4D, 0x4B, 0, 0x4F, 0, 0x47	# A B C D E F G H
+tilde_scan:	.byte	0x47, 0x52, 0x53, 0x4F, 0x49, 0x51, 0x47, 0x4F	# 1 Home 2 Ins 3 Del 4 End 5 PgUp 6 PgDn 7 8
+
+# US-layout scan codes for ASCII 00h-7Fh (control characters get their letter's key).
+ascii_scan:
+	.byte	0x03, 0x1E, 0x30, 0x2E, 0x20, 0x12, 0x21, 0x22	# 00 ^A-^G
+	.byte	0x0E, 0x0F, 0x1C, 0x25, 0x26, 0x1C, 0x31, 0x18	# BS TAB LF ^K ^L CR ^N ^O
+	.byte	0x19, 0x10, 0x13, 0x1F, 0x14, 0x16, 0x2F, 0x11	# ^P-^W
+	.byte	0x2D, 0x15, 0x2C, 0x01, 0x2B, 0x1B, 0x07, 0x0C	# ^X ^Y ^Z ESC ^\ ^] ^^ ^_
+	.byte	0x39, 0x02, 0x28, 0x04, 0x05, 0x06, 0x08, 0x28	# space ! " # $ % & '
+	.byte	0x0A, 0x0B, 0x09, 0x0D, 0x33, 0x0C, 0x34, 0x35	# ( ) * + , - . /
+	.byte	0x0B, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08	# 0-7
+	.byte	0x09, 0x0A, 0x27, 0x27, 0x33, 0x0D, 0x34, 0x35	# 8 9 : ; < = > ?
+	.byte	0x03, 0x1E, 0x30, 0x2E, 0x20, 0x12, 0x21, 0x22	# @ A-G
+	.byte	0x23, 0x17, 0x24, 0x25, 0x26, 0x32, 0x31, 0x18	# H-O
+	.byte	0x19, 0x10, 0x13, 0x1F, 0x14, 0x16, 0x2F, 0x11	# P-W
+	.byte	0x2D, 0x15, 0x2C, 0x1A, 0x2B, 0x1B, 0x07, 0x0C	# X Y Z [ \ ] ^ _
+	.byte	0x29, 0x1E, 0x30, 0x2E, 0x20, 0x12, 0x21, 0x22	# ` a-g
+	.byte	0x23, 0x17, 0x24, 0x25, 0x26, 0x32, 0x31, 0x18	# h-o
+	.byte	0x19, 0x10, 0x13, 0x1F, 0x14, 0x16, 0x2F, 0x11	# p-w
+	.byte	0x2D, 0x15, 0x2C, 0x1A, 0x2B, 0x1B, 0x29, 0x0E	# x y z { | } ~ DEL
+
+# ---------------------------------------------------------------------------------------------
+# INT 18h: no bootable device. INT 19h: the bootstrap loader.
+# ---------------------------------------------------------------------------------------------
+int18:
+	POST	0xE4
+	movw	$(msg_int18 - ROM), %si
+	call	puts
+	jmp	halt_forever
+
+# INT 19h: sector 0 of disk 80h to 0000:7C00 and, if it ends in 55h AAh, jump there with
+# DL = 80h, CS = DS = ES = SS = 0, SP = 7C00h, interrupts on.
+int19:
+	POST	0x09
+	cli
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movw	$BOOT_ADDR, %sp
+	sti
+	movw	$BDA_SEG, %ax
+	movw	%ax, %fs
+	cmpb	$0, %fs:0x75
+	je	3f
+	movw	$3, %di				# tries
+1:	movw	$0x0201, %ax
+	movw	$0x0001, %cx
+	movw	$0x0080, %dx
+	movw	$BOOT_ADDR, %bx
+	int	$0x13
+	jnc	2f
+	movb	%ah, %bl
+	decw	%di
+	jz	4f
+	xorb	%ah, %ah
+	movb	$0x80, %dl
+	int	$0x13
+	jmp	1b
+2:	cmpw	$0xAA55, (BOOT_ADDR + 510)
+	jne	5f
+	POST	0x00
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	movl	$0x80, %edx
+	xorl	%esi, %esi
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	movw	%ax, %fs
+	movw	%ax, %gs
+	ljmp	$0, $BOOT_ADDR
+3:	POST	0xE1
+	movw	$(msg_no_disk - ROM), %si
+	call	puts
+	jmp	halt_forever
+4:	POST	0xE3
+	movw	$(msg_read_error - ROM), %si
+	call	puts
+	movb	%bl, %al
+	call	put_hex8
+	movw	$(msg_read_error2 - ROM), %si
+	call	puts
+	jmp	halt_forever
+5:	POST	0xE2
+	movw	$(msg_no_signature - ROM), %si
+	call	puts
+	jmp	halt_forever
+
+# ---------------------------------------------------------------------------------------------
+# INT 1Ah time of day: 00h/01h the tick count, 02h-05h the RTC (BCD, as the CMOS keeps it or
+# converted when register B says binary).
+# ---------------------------------------------------------------------------------------------
+int1a:
+	sti
+	ENTER_FRAME
+	movw	$BDA_SEG, %bx
+	movw	%bx, %ds
+	cmpb	$0x00, %ah
+	je	int1a_get_ticks
+	cmpb	$0x01, %ah
+	je	int1a_set_ticks
+	cmpb	$0x02, %ah
+	je	int1a_get_time
+	cmpb	$0x03, %ah
+	je	int1a_set_time
+	cmpb	$0x04, %ah
+	je	int1a_get_date
+	cmpb	$0x05, %ah
+	je	int1a_set_date
+	jmp	ret_unsupported
+
+# AH=00h: CX:DX = ticks since midnight, AL = midnight passed since the last read (then cleared).
+int1a_get_ticks:
+	cli
+	movw	0x6C, %ax
+	movw	%ax, F_DX(%bp)
+	movw	0x6E, %ax
+	movw	%ax, F_CX(%bp)
+	movb	0x70, %al
+	movb	%al, F_AL(%bp)
+	movb	$0, 0x70
+	jmp	ret_cf_clear
+
+# AH=01h: ticks = CX:DX.
+int1a_set_ticks:
+	cli
+	movw	%dx, 0x6C
+	movw	%cx, 0x6E
+	movb	$0, 0x70
+	jmp	ret_cf_clear
+
+# AH=02h: CH = hours, CL = minutes, DH = seconds (BCD), DL = 1 with daylight saving time.
+int1a_get_time:
+	call	rtc_wait
+	jc	ret_cf_set
+	movb	$0x04, %al
+	call	rtc_read_bcd
+	movb	%al, F_CH(%bp)
+	movb	$0x02, %al
+	call	rtc_read_bcd
+	movb	%al, F_CL(%bp)
+	movb	$0x00, %al
+	call	rtc_read_bcd
+	movb	%al, F_DH(%bp)
+	movb	$0x0B, %al
+	call	cmos_read
+	andb	$0x01, %al
+	movb	%al, F_DL(%bp)
+	jmp	ret_cf_clear
+
+# AH=04h: CH = century, CL = year, DH = month, DL = day (BCD).
+int1a_get_date:
+	call	rtc_wait
+	jc	ret_cf_set
+	movb	$0x32, %al
+	call	rtc_read_bcd
+	testb	%al, %al
+	jnz	1f
+	movb	$0x20, %al			# no century byte: assume the 2000s
+1:	movb	%al, F_CH(%bp)
+	movb	$0x09, %al
+	call	rtc_read_bcd
+	movb	%al, F_CL(%bp)
+	movb	$0x08, %al
+	call	rtc_read_bcd
+	movb	%al, F_DH(%bp)
+	movb	$0x07, %al
+	call	rtc_read_bcd
+	movb	%al, F_DL(%bp)
+	jmp	ret_cf_clear
+
+# AH=03h: set the time from CH, CL, DH (BCD) and DL (daylight saving time).
+int1a_set_time:
+	call	rtc_set_begin
+	movb	F_CH(%bp), %ah
+	movb	$0x04, %al
+	call	rtc_write_bcd
+	movb	F_CL(%bp), %ah
+	movb	$0x02, %al
+	call	rtc_write_bcd
+	movb	F_DH(%bp), %ah
+	movb	$0x00, %al
+	call	rtc_write_bcd
+	movb	F_DL(%bp), %ah
+	andb	$0x01, %ah
+	andb	$0xFE, %bl
+	orb	%ah, %bl
+	jmp	rtc_set_end
+
+# AH=05h: set the date from CH (century), CL (year), DH (month), DL (day), BCD.
+int1a_set_date:
+	call	rtc_set_begin
+	movb	F_CH(%bp), %ah
+	movb	$0x32, %al
+	call	rtc_write_bcd
+	movb	F_CL(%bp), %ah
+	movb	$0x09, %al
+	call	rtc_write_bcd
+	movb	F_DH(%bp), %ah
+	movb	$0x08, %al
+	call	rtc_write_bcd
+	movb	F_DL(%bp), %ah
+	movb	$0x07, %al
+	call	rtc_write_bcd
+	# fall through
+
+# rtc_set_end: register B = BL with SET cleared: the clock runs again.
+rtc_set_end:
+	movb	%bl, %ah
+	andb	$0x7F, %ah
+	movb	$0x0B, %al
+	call	cmos_write
+	jmp	ret_cf_clear
+
+# rtc_set_begin: BL = register B; SET stops the updates while the registers are written.
+rtc_set_begin:
+	movb	$0x0B, %al
+	call	cmos_read
+	movb	%al, %bl
+	movb	%al, %ah
+	orb	$0x80, %ah
+	movb	$0x0B, %al
+	jmp	cmos_write
+
+# rtc_wait: waits while the RTC's update is in progress (register A bit 7). CF set if it never
+# ends (no RTC: the port reads FFh).
+rtc_wait:
+	pushw	%cx
+	movw	$0xFFFF, %cx
+1:	movb	$0x0A, %al
+	call	cmos_read
+	testb	$0x80, %al
+	jz	2f
+	loop	1b
+	popw	%cx
+	stc
+	ret
+2:	popw	%cx
+	clc
+	ret
+
+# rtc_read_bcd: AL = RTC register -> AL = its value in BCD.
+rtc_read_bcd:
+	pushw	%bx
+	movb	%al, %bl
+	movb	$0x0B, %al
+	call	cmos_read
+	xchgb	%al, %bl			# BL = register B
+	call	cmos_read
+	testb	$0x04, %bl			# DM: binary
+	jz	1f
+	aam					# AH = tens, AL = units
+	shlb	$4, %ah
+	orb	%ah, %al
+1:	popw	%bx
+	ret
+
+# rtc_write_bcd: RTC register AL = AH given in BCD (stored in binary when register B, in BL,
+# has its DM bit set).
+rtc_write_bcd:
+	testb	$0x04, %bl
+	jz	cmos_write
+	pushw	%cx
+	movb	%al, %cl			# the index
+	movb	%ah, %al
+	shrb	$4, %ah
+	andb	$0x0F, %al
+	aad					# AL = AH * 10 + AL
+	movb	%al, %ah
+	movb	%cl, %al
+	popw	%cx
+	jmp	cmos_write
+
+# ---------------------------------------------------------------------------------------------
+# Tables and messages
+# ---------------------------------------------------------------------------------------------
+
+# The vectors POST points at the services (vector, offset in F000); FFFFh ends the list.
+ivt_table:
+	.word	0x00, exc_divide - ROM
+	.word	0x06, exc_invalid - ROM
+	.word	0x08, irq0_timer - ROM
+	.word	0x0C, irq4_com1 - ROM
+	.word	0x10, int10 - ROM
+	.word	0x11, int11 - ROM
+	.word	0x12, int12 - ROM
+	.word	0x13, int13 - ROM
+	.word	0x14, int14 - ROM
+	.word	0x15, int15 - ROM
+	.word	0x16, int16 - ROM
+	.word	0x18, int18 - ROM
+	.word	0x19, int19 - ROM
+	.word	0x1A, int1a - ROM
+	.word	0x70, irq8_rtc - ROM
+	.word	0xFFFF
+
+# INT 1Eh: diskette parameters for a 1.44 MB drive (IBM's values), for software that reads them.
+floppy_dpt:
+	.byte	0xAF, 0x02, 0x25, 0x02, 0x12, 0x1B, 0xFF, 0x6C, 0xF6, 0x0F, 0x08
+
+msg_no_disk:	.asciz	"ts386 BIOS: no disk attached\r\n"
+msg_no_signature:
+	.asciz	"ts386 BIOS: no bootable disk (sector 0 of disk 80h has no 55AA signature)\r\n"
+msg_read_error:	.asciz	"ts386 BIOS: cannot read sector 0 of disk 80h (INT 13h status "
+msg_read_error2: .asciz	"h)\r\n"
+msg_int18:	.asciz	"ts386 BIOS: no bootable disk (INT 18h)\r\n"
+msg_exception:	.asciz	"ts386 BIOS: unhandled CPU exception "
+msg_at:		.asciz	"h at "
+msg_crlf:	.asciz	"\r\n"
+
+# ---------------------------------------------------------------------------------------------
+# The reset vector (F000:FFF0, the last 16 bytes), the BIOS date at F000:FFF5 and the model byte
+# at F000:FFFE (FCh, AT class), where software has always looked for them.
+# ---------------------------------------------------------------------------------------------
+	.org	0xFFF0, 0xFF
+reset:
+	ljmp	$0xF000, $(post - ROM)
+	.ascii	"01/01/25"
+	.byte	0
+	.byte	0xFC
+	.byte	0

@@ -6,7 +6,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-for name in demo; do
+for name in demo bios; do
   as --32 -o "$tmp/$name.o" "$here/$name.S"
   ld -m elf_i386 -T "$here/$name.ld" -o "$tmp/$name.elf" "$tmp/$name.o"
   objcopy -O binary "$tmp/$name.elf" "$tmp/$name.bin"

@@ -23,6 +23,24 @@ _start:
 	xor	%ax, %ax
 	mov	%ax, %ss
 	mov	$0x7000, %sp
+	# COM1: 115200 baud (divisor 1), 8 data bits, no parity, 1 stop bit, FIFOs on. A 16550
+	# comes out of reset with 5-bit words, so a guest that skips this prints garbage.
+	mov	$(COM1 + 3), %dx
+	mov	$0x80, %al			# DLAB
+	out	%al, %dx
+	mov	$COM1, %dx
+	mov	$1, %al
+	out	%al, %dx
+	inc	%dx
+	xor	%al, %al
+	out	%al, %dx
+	mov	$(COM1 + 3), %dx
+	mov	$0x03, %al			# 8N1, DLAB off
+	out	%al, %dx
+	dec	%dx
+	mov	$0xC7, %al			# FCR: enable and clear FIFOs
+	out	%al, %dx
+
 	mov	$(msg_real - _start), %si
 	call	puts16
 
@@ -103,6 +121,11 @@ pm32:
 	mov	$msg_bye, %esi
 	call	puts32
 
+	# Wait until the UART has sent the last bit (LSR.TEMT): exiting earlier would cut the output.
+	mov	$(COM1 + 5), %dx
+9:	in	%dx, %al
+	test	$0x40, %al
+	jz	9b
 	xor	%eax, %eax
 	out	%al, $EXIT_PORT
 8:	cli

@@ -30,7 +30,7 @@
 //   CR0.TS           set        set                   set
 
 import { probeRead, probeWrite, readSys16, readSys32, writeSys16, writeSys32 } from './access.ts';
-import { CpuFault, gp, np, ss, ts } from './faults.ts';
+import { type CpuFault, gp, np, ss, ts } from './faults.ts';
 import { getEflags, setEflagsMasked } from './flags.ts';
 import { CS, DS, ES, FS, GS, SS } from './registers.ts';
 import { type Descriptor, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
@@ -192,6 +192,9 @@ export function taskSwitch(cpu: Cpu, newSel: number, source: TaskSource, errorCo
   cpu.trLimit = d.limit;
   cpu.trType = d.type | 2;
   cpu.cr0 |= CR0_TS;
+  // i386 PRM 12.2.2, "Debug Control Register (DR7)": the local enables L0-L3 and LE are cleared
+  // on every task switch (they belong to the task that set them).
+  cpu.dr[7] = cpu.dr[7]! & ~0x155;
   if (new32 && (cpu.cr0 & CR0_PG) !== 0) {
     // i386 PRM 5.2.5, "Page Translation Cache": loading CR3 flushes the TLB. With paging off the
     // field is not loaded (as Bochs and QEMU do): the page directory is meaningless then.

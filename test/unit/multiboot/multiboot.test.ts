@@ -30,7 +30,7 @@ describe('Multiboot loader', () => {
   it('rejects a header whose checksum is wrong', () => {
     const bad = Uint8Array.from(elf);
     const off = Buffer.from(bad).indexOf(Buffer.from([0x02, 0xb0, 0xad, 0x1b]));
-    bad[off + 8] ^= 1;
+    bad[off + 8] = bad[off + 8]! ^ 1;
     expect(() => boot(bad)).toThrow(MultibootError);
     expect(() => boot(bad)).toThrow(/checksum/);
   });

@@ -6,9 +6,9 @@
 // top at 0x60000.
 import { describe, expect, it } from 'vitest';
 import { CS, EAX, EBX, ESP } from '../../../../emulator/cpu/registers.ts';
-import { CR0_TS, NT } from '../../../../emulator/cpu/state.ts';
+import { CR0_TS, NT, VM } from '../../../../emulator/cpu/state.ts';
 import { flat32, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm32 } from './gas.ts';
+import { asm16, asm32 } from './gas.ts';
 import { enablePaging, installTables, PD, PT, setGate, TSS, TSS_SEL } from './pm-fixture.ts';
 import { idtTaskGate, segment, taskGate, tss16, tss32, tssType } from './task-fixture.ts';
 
@@ -113,7 +113,9 @@ describe('JMP to a task gate', () => {
     const t = tasks('ljmp $0x3b, $0', 'hlt');
     taskGate(t.m, 0x38, B, 3);
     t.m.phys.write16(TSS_B, 0x7777);
+    t.m.cpu.dr[7] = 0x3ff;
     expect(runToHalt(t).reason).toBe('halt');
+    expect(t.m.cpu.dr[7]).toBe(0x2aa); // the local breakpoint enables belong to the old task
     expect(t.m.cpu.trSel).toBe(B);
     expect(t.m.cpu.eip).toBe(B_CODE + 1);
     expect(tssType(t.m, TSS_SEL)).toBe(0x9);
@@ -232,5 +234,24 @@ describe('286 TSSs', () => {
     expect(rdw(t, TSS_B + 0x12)).toBe(0x4321); // AX
     expect(rdw(t, TSS_B + 0x0e)).toBe(B_CODE + asm32(b, B_CODE).length); // IP after the IRET
     expect(rdw(t, TSS_B + 0x10) & NT).toBe(0);
+  });
+});
+
+describe('virtual-8086 tasks', () => {
+  it('a TSS whose EFLAGS has VM set starts a virtual-8086 task with paragraph segments at CPL 3', () => {
+    const t = tasks(`ljmp $${B}, $0`, 'hlt');
+    // B runs at 0300:0000 (linear 0x3000); DS = 0300 too. Its HLT is #GP(0) at CPL 3, handled at
+    // ring 0 on the stack from B's TSS.
+    t.m.phys.load(B_CODE, asm16('movw $0x4242, 0x2000\nhlt', 0));
+    tss32(t.m, B, TSS_B, { eip: 0, esp: 0x1000, eflags: VM | 2, cs: 0x300, data: 0x300 });
+    t.m.phys.write32(TSS_B + 4, 0x70000);
+    t.m.phys.write16(TSS_B + 8, 0x10);
+    expect(runToHalt(t).reason).toBe('halt');
+    expect(rdw(t, 0x5000)).toBe(0x4242);
+    expect(t.m.cpu.eip).toBe(0x3f01);
+    const esp = r32(t, ESP);
+    expect(esp).toBe(0x70000 - 40); // error code, EIP, CS, EFLAGS, ESP, SS, ES, DS, FS, GS
+    expect(rd(t, esp + 8)).toBe(0x300);
+    expect(rd(t, esp + 12) & VM).toBe(VM);
   });
 });

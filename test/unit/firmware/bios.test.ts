@@ -1,0 +1,277 @@
+// firmware/bios.bin, the BIOS ts386 boots by default, driven the way a guest drives it: boot sectors
+// (boot/*.S, built by boot/build.sh) call its services and record the registers they get back in
+// "slots" (boot/probe.inc), then end the run through the exit port; the tests read the slots, the
+// memory the services wrote and the serial transcript.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Machine, type RunResult } from '../../../emulator/machine.ts';
+import { type BlockDevice, MemoryDisk, SECTOR_SIZE } from '../../../emulator/disk.ts';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const bootDir = path.join(root, 'test/unit/firmware/boot');
+const bios = new Uint8Array(readFileSync(path.join(root, 'firmware/bios.bin')));
+const benchImage = '/work/shared/bench/images/bench-cpu-10.img';
+
+const CF = 0x01, ZF = 0x40, IF = 0x200;
+const MiB = 1024 * 1024;
+/** 18.2 Hz at 33 MHz: cycles per timer tick (65536 PIT clocks). */
+const CYCLES_PER_TICK = (65536 * 33_000_000) / 1_193_182;
+
+const hasAs = (() => {
+  try {
+    execFileSync('as', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+interface Booted {
+  m: Machine;
+  result: RunResult;
+  serial: () => string;
+  debug: () => string;
+}
+
+/** Builds a machine on bios.bin with `disks` and runs it until it exits, halts or `cycles` pass. */
+function boot(disks: BlockDevice[], opts: { memoryBytes?: number; cycles?: number } = {}): Booted {
+  const serial: number[] = [];
+  const debug: number[] = [];
+  const m = new Machine({
+    rom: bios,
+    memoryBytes: opts.memoryBytes ?? 16 * MiB,
+    disks,
+    onSerialByte: (b) => serial.push(b),
+    onDebugByte: (b) => debug.push(b),
+  });
+  const result = m.run(opts.cycles ?? 200_000_000);
+  return {
+    m,
+    result,
+    serial: () => String.fromCharCode(...serial),
+    debug: () => String.fromCharCode(...debug),
+  };
+}
+
+/** A disk of `sectors` sectors whose sector s holds pattern(s) (so that every read is checkable), with `program` in sector 0. */
+function diskWith(program: Uint8Array, sectors = 2016): MemoryDisk {
+  const disk = MemoryDisk.blank(sectors, 'test disk');
+  for (let s = 1; s < sectors; s++) disk.bytes.set(pattern(s), s * SECTOR_SIZE);
+  disk.bytes.set(program, 0);
+  return disk;
+}
+
+function pattern(lba: number): Uint8Array {
+  const b = new Uint8Array(SECTOR_SIZE);
+  for (let i = 0; i < SECTOR_SIZE; i++) b[i] = (lba * 31 + i * 7 + (lba >> 8)) & 0xff;
+  b[0] = lba & 0xff;
+  b[1] = lba >> 8;
+  return b;
+}
+
+function program(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(path.join(bootDir, `${name}.bin`)));
+}
+
+/** Boots boot/NAME.bin from sector 0 of a pattern disk and runs it to its exit. */
+function run(name: string, opts: { sectors?: number; memoryBytes?: number } = {}): Booted & { disk: MemoryDisk } {
+  const disk = diskWith(program(name), opts.sectors);
+  const b = boot([disk], { memoryBytes: opts.memoryBytes });
+  expect(b.result.reason, `${name} should end through the exit port; serial: ${b.serial()}`).toBe('exit');
+  return { ...b, disk };
+}
+
+interface Slot { ax: number; bx: number; cx: number; dx: number; si: number; di: number; es: number; flags: number; ah: number; al: number }
+
+function slot(m: Machine, n: number): Slot {
+  const w = (o: number) => m.phys.ram[0x600 + n * 16 + o]! | (m.phys.ram[0x600 + n * 16 + o + 1]! << 8);
+  const ax = w(0);
+  return { ax, bx: w(2), cx: w(4), dx: w(6), si: w(8), di: w(10), es: w(12), flags: w(14), ah: ax >> 8, al: ax & 0xff };
+}
+
+const word = (m: Machine, a: number) => m.phys.ram[a]! | (m.phys.ram[a + 1]! << 8);
+const dword = (m: Machine, a: number) => (word(m, a) | (word(m, a + 2) << 16)) >>> 0;
+const ram = (m: Machine, a: number, n: number) => m.phys.ram.slice(a, a + n);
+
+describe('BIOS boot', () => {
+  it('prints that no disk is attached and halts when there is none', () => {
+    const b = boot([]);
+    expect(b.result.reason).toBe('halt');
+    expect(b.serial()).toBe('ts386 BIOS: no disk attached\r\n');
+    expect(b.debug()).toBe(b.serial());
+  });
+
+  it('refuses a sector 0 without the 55AA signature', () => {
+    const b = boot([MemoryDisk.blank(2016)]);
+    expect(b.result.reason).toBe('halt');
+    expect(b.serial()).toBe('ts386 BIOS: no bootable disk (sector 0 of disk 80h has no 55AA signature)\r\n');
+  });
+
+  it('jumps to 0000:7C00 with DL = 80h, DS = ES = SS = 0, SP = 7C00h and interrupts on', () => {
+    const { m } = run('hello');
+    const entry = slot(m, 0);
+    expect(entry.dx & 0xff).toBe(0x80);
+    expect(entry.es).toBe(0);
+    expect(entry.flags & IF).toBe(IF);
+    const segs = slot(m, 1);
+    expect(segs).toMatchObject({ ax: 0x7c00, bx: 0, cx: 0, dx: 0 });
+  });
+});
+
+describe('INT 10h, 11h, 12h', () => {
+  it('sends teletype output to COM1 and the 0xE9 console', () => {
+    const { serial, debug } = run('hello');
+    expect(serial()).toBe('Hello from the boot sector\r\nline two\r\n');
+    expect(debug()).toBe(serial());
+  });
+
+  it('tracks the cursor through CR and LF, and AH=02h moves it', () => {
+    const { m } = run('hello');
+    expect(slot(m, 2).dx).toBe(0x0200); // row 2, column 0 after two lines
+    expect(slot(m, 2).cx).toBe(0x0607);
+    expect(slot(m, 3).dx).toBe(0x0507);
+  });
+
+  it('reports mode 3, 80 columns, page 0 for AH=0Fh', () => {
+    const { m } = run('hello');
+    expect(slot(m, 4).ax).toBe(0x5003);
+    expect(slot(m, 4).bx >> 8).toBe(0);
+  });
+
+  it('INT 12h gives 639 KiB (the EBDA takes the top KiB); INT 11h one serial port per UART', () => {
+    const { m } = run('hello');
+    expect(slot(m, 5).ax).toBe(639);
+    expect(word(m, 0x40e)).toBe(0x9fc0);
+    expect(slot(m, 6).ax & 0x30).toBe(0x20); // 80x25 colour
+    expect((slot(m, 6).ax >> 9) & 7).toBe(2); // COM1 and COM2
+    expect(word(m, 0x400)).toBe(0x3f8);
+  });
+});
+
+describe('INT 13h', () => {
+  it('AH=08h gives the IDENTIFY geometry (2 cylinders, 16 heads, 63 sectors) and one disk', () => {
+    const { m } = run('disk');
+    const s = slot(m, 0);
+    expect(s.flags & CF).toBe(0);
+    expect(s.ah).toBe(0);
+    expect(s.cx).toBe(0x013f); // max cylinder 1, 63 sectors
+    expect(s.dx).toBe(0x0f01); // max head 15, 1 drive
+  });
+
+  it('AH=41h answers BX=AA55h with the fixed-disk subset (CX bit 0)', () => {
+    const { m } = run('disk');
+    const s = slot(m, 1);
+    expect(s.flags & CF).toBe(0);
+    expect(s.bx).toBe(0xaa55);
+    expect(s.cx & 1).toBe(1);
+    expect(s.ah).toBe(0x21);
+  });
+
+  it('AH=02h reads CHS sectors to ES:BX', () => {
+    const { m, disk } = run('disk');
+    expect(slot(m, 2)).toMatchObject({ ah: 0, al: 2 });
+    expect(slot(m, 2).flags & CF).toBe(0);
+    expect(ram(m, 0x10000, 1024)).toEqual(disk.bytes.slice(512, 512 + 1024));
+    // C1 H2 S5: LBA (1 * 16 + 2) * 63 + 4 = 1138.
+    expect(slot(m, 3)).toMatchObject({ ah: 0, al: 1 });
+    expect(ram(m, 0x10400, 512)).toEqual(pattern(1138));
+  });
+
+  it('AH=42h reads LBA sectors to the packet buffer and leaves the count', () => {
+    const { m, disk } = run('disk');
+    expect(slot(m, 4).ah).toBe(0);
+    expect(slot(m, 4).flags & CF).toBe(0);
+    expect(ram(m, 0x20010, 3 * 512)).toEqual(disk.bytes.slice(5 * 512, 8 * 512));
+  });
+
+  it('an unsupported drive number is CF=1 AH=01h, kept for AH=01h; an absent disk is AH=80h', () => {
+    const { m } = run('disk');
+    expect(slot(m, 5).flags & CF).toBe(CF);
+    expect(slot(m, 5).ah).toBe(0x01);
+    expect(slot(m, 6).flags & CF).toBe(CF);
+    expect(slot(m, 6).ah).toBe(0x01);
+    expect(slot(m, 7).flags & CF).toBe(CF);
+    expect(slot(m, 7).ah).toBe(0x80);
+  });
+
+  it('sectors beyond the disk are CF=1 AH=04h with nothing transferred', () => {
+    const { m } = run('disk');
+    expect(slot(m, 8).flags & CF).toBe(CF); // AH=42h LBA 2015, 2 sectors: the second is past the end
+    expect(slot(m, 8).ah).toBe(0x04);
+    const dap2 = slot(m, 8).si;
+    expect(word(m, dap2 + 2)).toBe(0);
+    expect(ram(m, 0x30000, 512)).toEqual(new Uint8Array(512));
+    expect(slot(m, 9).flags & CF).toBe(CF); // AH=02h C2 H0 S1 = LBA 2016
+    expect(slot(m, 9)).toMatchObject({ ah: 0x04, al: 0 });
+    expect(slot(m, 10)).toMatchObject({ ah: 0x04, al: 0 }); // sector 0 does not exist in CHS
+  });
+
+  it('AH=15h says fixed disk with CX:DX sectors', () => {
+    const { m } = run('disk');
+    expect(slot(m, 11).ah).toBe(0x03);
+    expect(slot(m, 11).flags & CF).toBe(0);
+    expect((slot(m, 11).cx << 16) | slot(m, 11).dx).toBe(2016);
+  });
+
+  it('AH=48h fills the extended parameters', () => {
+    const { m } = run('disk');
+    expect(slot(m, 12).flags & CF).toBe(0);
+    expect(word(m, 0x580)).toBe(0x1e);
+    expect(word(m, 0x582) & 2).toBe(2); // CHS valid
+    expect(dword(m, 0x584)).toBe(2);
+    expect(dword(m, 0x588)).toBe(16);
+    expect(dword(m, 0x58c)).toBe(63);
+    expect(dword(m, 0x590)).toBe(2016);
+    expect(dword(m, 0x594)).toBe(0);
+    expect(word(m, 0x598)).toBe(512);
+    expect(dword(m, 0x59a)).toBe(0xffffffff); // no DPTE
+  });
+
+  it('AH=03h and AH=43h write to the disk', () => {
+    const { m, disk } = run('disk');
+    expect(slot(m, 13)).toMatchObject({ ah: 0, al: 1 });
+    expect(disk.bytes.slice(10 * 512, 11 * 512)).toEqual(ram(m, 0x7c00, 512));
+    expect(slot(m, 14).ah).toBe(0);
+    expect(slot(m, 14).flags & CF).toBe(0);
+    expect(disk.bytes.slice(20 * 512, 22 * 512)).toEqual(disk.bytes.slice(1 * 512, 3 * 512));
+  });
+
+  it('an unknown function is CF=1 AH=01h; reset succeeds; floppy 00h times out', () => {
+    const { m } = run('disk');
+    expect(slot(m, 15).ah).toBe(0x01);
+    expect(slot(m, 15).flags & CF).toBe(CF);
+    expect(slot(m, 16).ah).toBe(0);
+    expect(slot(m, 16).flags & CF).toBe(0);
+    expect(slot(m, 17).ah).toBe(0x80);
+    expect(slot(m, 17).flags & CF).toBe(CF);
+  });
+});
+
+describe('boot sectors', () => {
+  it.skipIf(!hasAs)('boot/*.bin are current with their sources', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ts386-boot-'));
+    try {
+      execFileSync('bash', [path.join(bootDir, 'build.sh'), dir]);
+      for (const f of readdirSync(dir)) {
+        expect(Buffer.compare(readFileSync(path.join(dir, f)), readFileSync(path.join(bootDir, f))), f).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
+
+describe('the benchmark guest', () => {
+  it.skipIf(!existsSync(benchImage))('boots bench-cpu-10.img from disk 80h and prints its checksum', () => {
+    const image = new Uint8Array(readFileSync(benchImage));
+    const b = boot([new MemoryDisk(image, 'bench-cpu-10.img')], { memoryBytes: 64 * MiB, cycles: 2_000_000_000 });
+    expect(b.result.reason).toBe('exit');
+    expect(b.serial()).toContain('BENCH cpu N=10 checksum=ecabe5fc');
+  });
+});
+
+void CYCLES_PER_TICK;
+void ZF;
