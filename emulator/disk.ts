@@ -106,7 +106,7 @@ export class CopyOnWriteDisk implements BlockDevice {
     for (let i = 0; i < count; i++) {
       const start = offset + i * SECTOR_SIZE;
       const copy = this.overlay.get(lba + i);
-      this.base.write(lba + i, 1, from, start); if (copy) copy.set(from.subarray(start, start + SECTOR_SIZE));
+      if (copy) copy.set(from.subarray(start, start + SECTOR_SIZE));
       else this.overlay.set(lba + i, from.slice(start, start + SECTOR_SIZE));
     }
   }

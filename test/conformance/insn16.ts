@@ -40,7 +40,7 @@ const SEG_PREFIX: Record<number, SegName> = { 0x26: 'es', 0x2e: 'cs', 0x36: 'ss'
 /** Opcodes of the suite that take a ModRM byte, with the number of immediate bytes after it. */
 const MODRM_IMM: Record<number, number> = {
   0x00: 0, 0x01: 0, 0x03: 0, 0x11: 0, 0x31: 0, 0x62: 0, 0x81: 2, 0x83: 1, 0x8b: 0, 0x8d: 0, 0x8e: 0,
-  0x8f: 0, 0xc1: 1, 0xc4: 0, 0xd0: 0, 0xd1: 0, 0xd3: 0, 0xd4: 0, 0xf7: 0, 0xff: 0,
+  0x8f: 0, 0xc1: 1, 0xc4: 0, 0xd0: 0, 0xd1: 0, 0xd3: 0, 0xf7: 0, 0xff: 0,
 };
 
 /** Length of the immediates of the non-ModRM opcodes of the suite. */
@@ -61,7 +61,7 @@ export function decode16(bytes: readonly number[]): Decoded {
   const opAt = k;
   const opcode = bytes[k++]!;
   const d: Decoded = { segOverride, lock, rep, opAt, opcode, length: 0 };
-  if (opcode in MODRM_IMM && opcode !== 0xd4) {
+  if (opcode in MODRM_IMM) {
     const m = bytes[k++]!;
     d.mod = m >> 6;
     d.reg = (m >> 3) & 7;

@@ -1,6 +1,6 @@
 // The `ts386` command end to end, as a child process (the bundle scripts/build.mjs makes).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,53 @@ describe('ts386 command', () => {
 
   it('prints help listing every option', () => {
     const r = ts386('--help');
-    for (const o of ['--mem', '--cpu', '--bios', '--max-cycles', '--clock']) expect(r.stdout).toContain(o);
+    for (const o of ['--mem', '--cpu', '--bios', '--disk', '--write', '--kernel', '--append', '--serial', '--debugcon', '--max-cycles', '--clock']) {
+      expect(r.stdout).toContain(o);
+    }
+    expect(r.status).toBe(0);
+  });
+
+  it('rejects a disk image that is not a whole number of sectors, naming the file and its size', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ts386-')), 'odd.img');
+    writeFileSync(file, new Uint8Array(1000));
+    const r = ts386('--disk', file);
+    expect(r.stderr).toMatch(/odd\.img: 1000 bytes is not a whole number of 512-byte sectors/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.status).toBe(2);
+  });
+
+  it.each([
+    [['--disk', '/nonexistent/disk.img'], /\/nonexistent\/disk\.img/],
+    [['--write'], /--write without --disk/],
+    [['--append', 'x'], /--append needs --kernel/],
+    [['--serial', 'tcp:1234'], /--serial tcp:1234: expected stdio, file:PATH or none/],
+    [['--kernel', '/nonexistent/k.elf'], /--kernel \/nonexistent\/k\.elf: no such file/],
+  ])('rejects %j with one line and status 2', (args, message) => {
+    const r = ts386(...args);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.status).toBe(2);
+  });
+
+  it('rejects a --kernel file without a Multiboot header', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ts386-')), 'plain.bin');
+    writeFileSync(file, new Uint8Array(8192));
+    const r = ts386('--kernel', file);
+    expect(r.stderr).toMatch(/^ts386: --kernel plain\.bin: no Multiboot header/);
+    expect(r.status).toBe(2);
+  });
+
+  it('runs a Multiboot kernel with its command line and returns its exit status', () => {
+    const r = ts386('--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--append', 'hello', '--debugcon', 'stdio', '--mem', '8M');
+    expect(r.stdout).toBe('hello');
+    expect(r.status).toBe(7); // the test kernel exits with mem_upper in MiB
+  });
+
+  it('sends COM1 to a file with --serial file:PATH and nothing to stdout', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ts386-')), 'com1.txt');
+    const r = ts386('--serial', `file:${file}`);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toContain('primes below 10000: 1229');
     expect(r.status).toBe(0);
   });
 });

@@ -574,15 +574,29 @@ describe('errors', () => {
     expect(inb(LBA_LOW) | (inb(LBA_MID) << 8)).toBe(DISK_SECTORS);
   });
 
-  it('fails CHS addresses outside the translation with IDNF: sector 0, a sector past 63, a head past 15, a cylinder past the last', () => {
-    for (const [c, h, s] of [[0, 0, 0], [0, 0, 64], [0, 15, 1], [4, 0, 1]] as const) {
+  it('fails CHS addresses outside the translation with IDNF: sector 0, a sector past 63, a cylinder past the last', () => {
+    for (const [c, h, sector] of [[0, 0, 0], [0, 0, 64], [4, 0, 1]] as const) {
       const { chs, command, waitNotBusy, inb } = setup();
-      chs(c, h === 15 ? 15 : h, s, 1);
+      chs(c, h, sector, 1);
       command(READ_SECTORS);
-      const expected = h === 15 ? IDLE | DRQ : IDLE | ERR; // head 15 is valid with 16 heads
-      expect(waitNotBusy()).toBe(expected);
-      if (expected & ERR) expect(inb(ERROR)).toBe(IDNF);
+      expect(waitNotBusy()).toBe(IDLE | ERR);
+      expect(inb(ERROR)).toBe(IDNF);
     }
+  });
+
+  it('fails a head past the last one of a smaller translation with IDNF', () => {
+    const { out, chs, command, waitNotBusy, inb } = setup();
+    out(COUNT, 63);
+    out(DEVICE, 0xa0 | 3); // 4 heads
+    command(INIT_PARAMS);
+    waitNotBusy();
+    chs(0, 4, 1, 1);
+    command(READ_SECTORS);
+    expect(waitNotBusy()).toBe(IDLE | ERR);
+    expect(inb(ERROR)).toBe(IDNF);
+    chs(0, 3, 63, 1); // the last sector of the last head is fine
+    command(READ_SECTORS);
+    expect(waitNotBusy()).toBe(IDLE | DRQ);
   });
 
   it('aborts commands it does not implement with ERR and ABRT, at once and with an interrupt', () => {

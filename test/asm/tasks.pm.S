@@ -1,0 +1,231 @@
+# Task switches (i386 PRM chapter 7 "Multitasking": 7.5 "Task Switching", 7.6 "Task Linking",
+# Table 7-1 "Checks Made during a Task Switch"): CALL to a TSS saves the registers in the current
+# TSS, loads the new task's, links it back (back link, NT) and marks it busy; IRET with NT set
+# returns to the task the back link names, clearing its busy bit; JMP through a task gate switches
+# without linking and frees the old task; INT through a task gate in the IDT nests like CALL. A TSS
+# whose limit is below 0x67 is #TS(selector), a busy one #GP(selector), all before anything
+# changes.
+#
+# Task 1 is the program (TR = SEL_TSS from pm.inc). Tasks 2 and 3 run at CPL 0 with their own
+# stacks; paging stays off, so the CR3 in their TSSs is not loaded.
+
+  .include "pm.inc"
+
+.set SEL_TSS2, 0x48      # 386 TSS -> tss2 (task 2: task2_entry)
+.set SEL_TSS3, 0x50      # 386 TSS -> tss3 (task 3: task3_entry)
+.set SEL_TASKGATE, 0x58  # task gate -> SEL_TSS3, DPL 0
+.set SEL_TSS_SMALL, 0x60 # 386 TSS with limit 0x50
+.set SEL_TSS_NP, 0x68    # 386 TSS, not present
+.set VEC_TASK, 28        # IDT task gate -> SEL_TSS2
+
+.set TSS_LINK, 0x00
+.set TSS_EIP, 0x20
+.set TSS_EFLAGS, 0x24
+.set TSS_EAX, 0x28
+.set TSS_EBX, 0x34
+.set TSS_ESP, 0x38
+.set TSS_ESI, 0x40
+.set TSS_ES, 0x48
+.set TSS_CS, 0x4c
+.set TSS_SS, 0x50
+.set TSS_DS, 0x54
+.set TSS_FS, 0x58
+
+.set ACCESS_BYTE, 5
+.set CR0_TS, 8
+
+# Fills a 386 TSS for a ring-0 task starting at `entry` with stack `esp` and EAX = `eax`.
+.macro INIT_TSS tss, entry, esp, eax
+  movl $\entry, \tss + TSS_EIP
+  movl $2, \tss + TSS_EFLAGS
+  movl $\eax, \tss + TSS_EAX
+  movl $\esp, \tss + TSS_ESP
+  movl $SEL_DATA32, \tss + TSS_ES
+  movl $SEL_CODE32, \tss + TSS_CS
+  movl $SEL_DATA32, \tss + TSS_SS
+  movl $SEL_DATA32, \tss + TSS_DS
+  movw $0x68, \tss + 0x66
+.endm
+
+TEST set_up
+  INIT_TSS tss2, task2_entry, 0x60000, 0x22220000
+  INIT_TSS tss3, task3_entry, 0x68000, 0x33330000
+  SET_SYS_DESC SEL_TSS2, tss2, 0x67, 0x89
+  SET_SYS_DESC SEL_TSS3, tss3, 0x67, 0x89
+  SET_SYS_DESC SEL_TSS_SMALL, tss3, 0x50, 0x89
+  SET_SYS_DESC SEL_TSS_NP, tss3, 0x67, 0x09
+  movl $SEL_TSS3 << 16, pm_gdt + SEL_TASKGATE
+  movl $0x8500, pm_gdt + SEL_TASKGATE + 4
+  movl $SEL_TSS2 << 16, idt + VEC_TASK * 8
+  movl $0x8500, idt + VEC_TASK * 8 + 4
+  CHECK_EQ8 pm_gdt + SEL_TSS + ACCESS_BYTE, 0x8b   # LTR marked task 1 busy
+
+TEST call_to_a_tss_and_iret_back
+  movl $0x600df00d, 0x100000
+  movw $SEL_DATA_1M, %ax
+  movw %ax, %fs
+  movl $0xb0b0b0b0, %ebx
+  movl $0x51515151, %esi
+  movl %esp, saved_esp
+  SET_FLAGS F_CF | F_ZF
+  lcall $SEL_TSS2, $0x12345678   # the offset is ignored
+.Lback1:
+  pushfl
+  popl %edi
+  CHECK_EQ %edi, F_CF | F_ZF | 2 # task 1's flags back, NT clear
+  CHECK_EQ %ebx, 0xb0b0b0b0      # its registers back, from its TSS
+  CHECK_EQ %esi, 0x51515151
+  CHECK_SAME %esp, saved_esp
+  movl %fs:0, %eax               # FS reloaded, descriptor and all
+  CHECK_EQ %eax, 0x600df00d
+  str %ax
+  CHECK_EQ16 %ax, SEL_TSS
+  # What the CALL saved in task 1's TSS: the return address and the registers.
+  CHECK_EQ pm_tss + TSS_EIP, .Lback1
+  CHECK_EQ pm_tss + TSS_EBX, 0xb0b0b0b0
+  CHECK_EQ16 pm_tss + TSS_FS, SEL_DATA_1M
+  # IRET freed task 2 and left task 1 busy.
+  CHECK_EQ8 pm_gdt + SEL_TSS2 + ACCESS_BYTE, 0x89
+  CHECK_EQ8 pm_gdt + SEL_TSS + ACCESS_BYTE, 0x8b
+  # What task 2 saw: its own TR, registers and stack, NT set, the link to task 1, both busy, and
+  # CR0.TS set by the switch.
+  CHECK_EQ t2_runs, 1
+  CHECK_EQ t2_tr, SEL_TSS2
+  CHECK_EQ t2_eax, 0x22220000
+  CHECK_EQ t2_esp, 0x60000
+  CHECK_EQ t2_nt, F_NT
+  CHECK_EQ t2_link, SEL_TSS
+  CHECK_EQ t2_busy2, 0x8b
+  CHECK_EQ t2_busy1, 0x8b
+  CHECK_EQ t2_ts, CR0_TS
+  CHECK_EQ t2_fs, 0              # task 2's TSS has FS = 0
+  # IRET saved task 2's state: it resumes after its IRET when called again.
+  lcall $SEL_TSS2, $0
+  CHECK_EQ t2_runs, 2
+  CHECK_EQ t2_tr, SEL_TSS2
+  clts
+
+TEST jmp_through_a_task_gate
+  movl $0x0e0e0e0e, %ebp
+  ljmp $SEL_TASKGATE, $0
+.Lback3:
+  CHECK_EQ %ebp, 0x0e0e0e0e
+  str %ax
+  CHECK_EQ16 %ax, SEL_TSS
+  # What task 3 saw: not nested (NT clear, the back link untouched), task 1 freed by the JMP.
+  CHECK_EQ t3_tr, SEL_TSS3
+  CHECK_EQ t3_eax, 0x33330000
+  CHECK_EQ t3_nt, 0
+  CHECK_EQ t3_link, 0
+  CHECK_EQ t3_busy1, 0x89
+  CHECK_EQ t3_busy3, 0x8b
+  # Task 3 jumped back: now it is free and task 1 busy again.
+  CHECK_EQ8 pm_gdt + SEL_TSS3 + ACCESS_BYTE, 0x89
+  CHECK_EQ8 pm_gdt + SEL_TSS + ACCESS_BYTE, 0x8b
+  clts
+
+TEST int_through_a_task_gate
+  movl $0, t2_runs
+  movl $task2_entry, tss2 + TSS_EIP
+  int $VEC_TASK
+  CHECK_EQ t2_runs, 1
+  CHECK_EQ t2_nt, F_NT
+  CHECK_EQ t2_link, SEL_TSS
+  CHECK_EQ8 pm_gdt + SEL_TSS2 + ACCESS_BYTE, 0x89
+  clts
+
+TEST bad_task_switches_change_nothing
+  movl %esp, saved_esp
+  FAULTS 10, SEL_TSS_SMALL, lcall $SEL_TSS_SMALL, $0   # limit below 0x67: #TS
+  FAULTS 10, SEL_TSS_SMALL, ljmp $SEL_TSS_SMALL, $0
+  FAULTS 13, SEL_TSS, lcall $SEL_TSS, $0               # busy (the current task): #GP
+  FAULTS 13, SEL_TSS, ljmp $SEL_TSS, $0
+  FAULTS 11, SEL_TSS_NP, lcall $SEL_TSS_NP, $0         # not present: #NP
+  CHECK_SAME %esp, saved_esp
+  str %ax
+  CHECK_EQ16 %ax, SEL_TSS
+  CHECK_EQ8 pm_gdt + SEL_TSS + ACCESS_BYTE, 0x8b
+  CHECK_EQ8 pm_gdt + SEL_TSS_SMALL + ACCESS_BYTE, 0x89
+  movl %cr0, %eax
+  andl $CR0_TS, %eax
+  CHECK_EQ %eax, 0
+  # From ring 3, a DPL-0 task gate or TSS is #GP(selector).
+  RING3
+  FAULTS 13, SEL_TASKGATE, ljmp $SEL_TASKGATE, $0
+  movl saved_esp, %esp
+  RING3
+  FAULTS 13, SEL_TSS2, lcall $SEL_TSS2|3, $0
+  movl saved_esp, %esp
+  str %ax
+  CHECK_EQ16 %ax, SEL_TSS
+
+DONE
+
+# ---- the other tasks ---------------------------------------------------------------------------
+
+task2_entry:
+  incl t2_runs
+  movl %eax, t2_eax
+  movl %esp, t2_esp
+  str %ax
+  movzwl %ax, %eax
+  movl %eax, t2_tr
+  pushfl
+  popl %eax
+  andl $F_NT, %eax
+  movl %eax, t2_nt
+  movzwl tss2 + TSS_LINK, %eax
+  movl %eax, t2_link
+  movzbl pm_gdt + SEL_TSS2 + ACCESS_BYTE, %eax
+  movl %eax, t2_busy2
+  movzbl pm_gdt + SEL_TSS + ACCESS_BYTE, %eax
+  movl %eax, t2_busy1
+  movl %cr0, %eax
+  andl $CR0_TS, %eax
+  movl %eax, t2_ts
+  movw %fs, %ax
+  movzwl %ax, %eax
+  movl %eax, t2_fs
+  iretl                          # NT: back to task 1
+  jmp task2_entry                # where the next switch to task 2 resumes
+
+task3_entry:
+  movl %eax, t3_eax
+  str %ax
+  movzwl %ax, %eax
+  movl %eax, t3_tr
+  pushfl
+  popl %eax
+  andl $F_NT, %eax
+  movl %eax, t3_nt
+  movzwl tss3 + TSS_LINK, %eax
+  movl %eax, t3_link
+  movzbl pm_gdt + SEL_TSS + ACCESS_BYTE, %eax
+  movl %eax, t3_busy1
+  movzbl pm_gdt + SEL_TSS3 + ACCESS_BYTE, %eax
+  movl %eax, t3_busy3
+  ljmp $SEL_TSS, $0              # back to task 1, after its JMP
+
+  .data
+  .balign 4
+saved_esp: .long 0
+t2_runs:   .long 0
+t2_eax:    .long 0
+t2_esp:    .long 0
+t2_tr:     .long 0
+t2_nt:     .long 0
+t2_link:   .long 0
+t2_busy1:  .long 0
+t2_busy2:  .long 0
+t2_ts:     .long 0
+t2_fs:     .long 0
+t3_eax:    .long 0
+t3_tr:     .long 0
+t3_nt:     .long 0
+t3_link:   .long 0
+t3_busy1:  .long 0
+t3_busy3:  .long 0
+  .balign 16
+tss2: .fill 0x68, 1, 0
+  .balign 16
+tss3: .fill 0x68, 1, 0
