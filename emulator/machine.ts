@@ -107,6 +107,16 @@ export class Machine {
     this.reset();
   }
 
+  /**
+   * Whether any interrupt could still reach a halted CPU: some PIC input is unmasked (on the
+   * master, or on the slave through an unmasked cascade input). With every input masked, HLT with
+   * IF=1 sleeps forever, and the board says so instead of running out the cycle budget.
+   */
+  private anyIrqUnmasked(): boolean {
+    const m = this.pic.master.imr, sl = this.pic.slave.imr;
+    return (m & ~(1 << 2) & 0xff) !== 0xfb || ((m & (1 << 2)) === 0 && sl !== 0xff);
+  }
+
   /** The last POST code the firmware wrote to port 0x80 or 0x190, or -1. */
   get lastPostCode(): number {
     return this.post.lastPost;
@@ -163,7 +173,7 @@ export class Machine {
       const until = next < end ? next : end;
       if (cpu.halted && cpu.shutdownReason === null && !(cpu.irqPending && (cpu.flags & IF) !== 0) && !cpu.nmiPending) {
         // A halted processor only waits: skip to the next event, or stop if none can wake it.
-        if ((cpu.flags & IF) === 0 || next === Number.POSITIVE_INFINITY) { reason = 'halt'; break; }
+        if ((cpu.flags & IF) === 0 || next === Number.POSITIVE_INFINITY || !this.anyIrqUnmasked()) { reason = 'halt'; break; }
         cpu.cycles = until;
       } else {
         cpu.stopRequested = false;

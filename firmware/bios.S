@@ -20,7 +20,8 @@
 #
 # Services: INT 10h teletype (every character goes to COM1 and to the 0xE9 console) and cursor
 # state; INT 11h, 12h; INT 13h hard disks 80h/81h (CHS and EDD 1.1 LBA) over ATA PIO; INT 14h;
-# INT 15h E820/E801/88h/86h/24xxh; INT 16h keyboard from COM1; INT 17h; INT 18h, 19h; INT 1Ah.
+# INT 15h E820/E801/88h/86h/24xxh; INT 16h keyboard from COM1; INT 18h, 19h; INT 1Ah; a message
+# (and HLT) for divide errors and invalid opcodes, which would otherwise restart forever.
 # References: IBM PC AT Technical Reference (BIOS listing, BDA); Phoenix "Enhanced Disk Drive
 # Specification" 1.1/3.0 (INT 13h 41h-48h); ACPI 1.0 "INT 15H E820H" (memory map); ATA/ATAPI-6
 # (PIO data-in/out protocols, IDENTIFY DEVICE); Intel 8259A and 8254 data sheets; 16550D data sheet.
@@ -242,8 +243,8 @@ post:
 	POST	0x05
 
 	call	size_memory
-	movw	$EBDA_SEG, %ax
-	movw	%ax, %es
+	movw	$EBDA_SEG, %bx
+	movw	%bx, %es
 	movl	%eax, %es:V_RAMTOP
 	POST	0x06
 
@@ -1406,8 +1407,12 @@ int14:
 	cmpb	$0x03, %ah
 	je	3f
 	jmp	9f
-1:	call	com_tx
-	jmp	3f
+1:	call	com_tx			# AH = line status; AL stays the character sent
+	movw	$(COM1 + 5), %dx
+	inb	%dx, %al
+	andb	$0x7F, %al
+	movb	%al, F_AH(%bp)
+	jmp	9f
 2:	movl	$0x100000, %ecx
 4:	call	com_rx
 	jnc	5f
@@ -1506,6 +1511,7 @@ int15_e820:
 	movl	V_RAMTOP, %eax
 	movw	F_ES(%bp), %es
 	movw	F_DI(%bp), %di
+	movl	F_EBX(%bp), %ebx
 	cmpl	$3, %ebx
 	ja	ret_unsupported
 	jb	1f
@@ -1569,30 +1575,79 @@ int15_88:
 1:	movw	%ax, F_AX(%bp)
 	jmp	ret_cf_clear
 
-# AX=2400h disable A20, 2401h enable, 2402h AL = state, 2403h BX = 2 (port 92h supported).
+# AX=2400h disable A20, 2401h enable, 2402h AL = state, 2403h BX = 3 (8042 and port 92h).
+# The board opens A20 when either gate does, so both are driven; the state comes from memory:
+# whether 1 MiB + 4F0h is a different byte from 0000:04F0.
 int15_a20:
 	cmpb	$0x03, %al
 	ja	ret_unsupported
 	movb	$0, F_AH(%bp)
+	cmpb	$0x02, %al
+	je	2f
 	cmpb	$0x03, %al
 	je	3f
-	movb	%al, %bl
+	movb	%al, %bl			# 0: off, 1: on
 	inb	$0x92, %al
-	andb	$0xFE, %al			# never the reset bit
-	cmpb	$0x02, %bl
-	je	2f
-	andb	$0xFD, %al
-	cmpb	$0x00, %bl
-	je	1f
+	andb	$0xFC, %al			# A20 off, and never the reset bit
+	movb	$0xDD, %bh			# 8042 output port: A20 off, reset high
+	testb	%bl, %bl
+	jz	1f
 	orb	$0x02, %al
+	movb	$0xDF, %bh			# ... A20 on
 1:	outb	%al, $0x92
+	call	kbc_wait
+	movb	$0xD1, %al			# write the output port
+	outb	%al, $0x64
+	call	kbc_wait
+	movb	%bh, %al
+	outb	%al, $0x60
+	call	kbc_wait
 	jmp	ret_cf_clear
-2:	shrb	$1, %al
-	andb	$1, %al
+2:	call	a20_state
 	movb	%al, F_AL(%bp)
 	jmp	ret_cf_clear
-3:	movw	$0x0002, F_BX(%bp)
+3:	movw	$0x0003, F_BX(%bp)
 	jmp	ret_cf_clear
+
+# kbc_wait: waits (boundedly) until the 8042 has taken the last byte (status IBF clear).
+kbc_wait:
+	pushw	%ax
+	pushw	%cx
+	movw	$0xFFFF, %cx
+1:	inb	$0x64, %al
+	testb	$0x02, %al
+	jz	2f
+	loop	1b
+2:	popw	%cx
+	popw	%ax
+	ret
+
+# a20_state: AL = 1 when A20 is open: a byte written at 1 MiB + 4F0h does not appear at 0000:04F0.
+a20_state:
+	pushw	%ds
+	pushw	%es
+	pushw	%bx
+	pushw	%cx
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	decw	%ax
+	movw	%ax, %es			# FFFF:0500 = 1004F0h
+	movb	0x4F0, %bl
+	movb	%es:0x500, %bh
+	movb	$0x00, 0x4F0
+	movb	$0xFF, %es:0x500
+	movb	0x4F0, %cl
+	movb	%bh, %es:0x500			# put back the high byte first: it may be the low one
+	movb	%bl, 0x4F0
+	xorb	%al, %al
+	cmpb	$0xFF, %cl
+	je	1f
+	incb	%al
+1:	popw	%cx
+	popw	%bx
+	popw	%es
+	popw	%ds
+	ret
 
 # AH=86h: wait CX:DX microseconds, timed by PIT counter 2 as a one-shot (mode 0) in pieces of at
 # most 50 ms, its OUT read at port 61h bit 5 (the AT's way of timing short delays).

@@ -78,8 +78,13 @@ export function readDescriptor(cpu: Cpu, sel: number): Descriptor {
   return parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
 }
 
-/** Fills segment register `s`'s hidden cache from a code or data descriptor. */
+/**
+ * Fills segment register `s`'s hidden cache from a code or data descriptor, setting the
+ * descriptor's accessed bit in memory as every load of a segment register does (MOV, POP, far
+ * transfers, gates, interrupts, task switches alike). Callers have made every check first.
+ */
 export function setSegmentCache(cpu: Cpu, s: number, sel: number, d: Descriptor): void {
+  markAccessed(cpu, sel, d);
   cpu.seg[s] = sel;
   cpu.segBase[s] = d.base;
   cpu.segLimit[s] = d.limit;
@@ -184,7 +189,6 @@ export function loadDataSegment(cpu: Cpu, s: number, sel: number): void {
     }
     if (!d.present) throw np(sel & 0xfffc, `segment 0x${sel.toString(16)} not present`);
   }
-  markAccessed(cpu, sel, d);
   setSegmentCache(cpu, s, sel, d);
   if (s === SS) cpu.stack32 = d.db;
 }

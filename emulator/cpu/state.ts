@@ -107,6 +107,12 @@ export class Cpu {
   instructions = 0;
   /** Set by anything that makes the rest of the current decoded block wrong to run (SMC, mode change). */
   blockExit = false;
+  /**
+   * Linear address of the REP string instruction that stopped after a chunk of iterations
+   * (string.ts) and will resume, or -1: its base clocks were charged already, so the resumed
+   * dispatch hands them back.
+   */
+  repResume = -1;
   /** Interrupt shadow: set by MOV SS / POP SS / STI so that the next instruction runs before interrupts. */
   inhibitIrq = false;
   /** The interrupt controller's request line (set by the board; step() asks `ackIrq` for the vector). */

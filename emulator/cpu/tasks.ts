@@ -267,7 +267,6 @@ function loadTaskSegments(cpu: Cpu, sels: Uint16Array, ldt: number, ext: number)
     throw ts(ssCode, `new task's SS 0x${ssSel.toString(16)} is not a writable data segment at ring ${cpl}`);
   }
   if (!sd.present) throw ss(ssCode, `new task's SS 0x${ssSel.toString(16)} not present`);
-  markAccessed(cpu, ssSel, sd);
   setSegmentCache(cpu, SS, ssSel, sd);
   cpu.stack32 = sd.db;
   cpu.cpl = cpl;
@@ -287,7 +286,6 @@ function loadTaskSegments(cpu: Cpu, sels: Uint16Array, ldt: number, ext: number)
       throw ts(code, `new task's segment 0x${sel.toString(16)}: DPL ${d.dpl} < CPL ${cpl} or RPL ${sel & 3}`);
     }
     if (!d.present) throw np(code, `new task's segment 0x${sel.toString(16)} not present`);
-    markAccessed(cpu, sel, d);
     setSegmentCache(cpu, s, sel, d);
   }
 
@@ -300,16 +298,8 @@ function loadTaskSegments(cpu: Cpu, sels: Uint16Array, ldt: number, ext: number)
     throw ts(csCode, `new task's CS 0x${csSel.toString(16)}: DPL ${cd.dpl} does not suit RPL ${cpl}`);
   }
   if (!cd.present) throw np(csCode, `new task's CS 0x${csSel.toString(16)} not present`);
-  markAccessed(cpu, csSel, cd);
   setSegmentCache(cpu, CS, csSel, cd);
   cpu.code32 = cd.db;
 }
 
-/** Sets a descriptor's accessed bit, as loading a segment register does. */
-function markAccessed(cpu: Cpu, sel: number, d: Descriptor): void {
-  if ((d.hi & (1 << 8)) !== 0) return;
-  const ldt = (sel & 4) !== 0;
-  const addr = ((ldt ? cpu.ldtrBase : cpu.gdtrBase) + (sel & ~7) + 4) | 0;
-  writeSys32(cpu, addr, d.hi | (1 << 8));
-}
 

@@ -17,6 +17,7 @@
 //   +5  LBA 23:16  (CHS: cylinder high)
 //   +6  device     obs LBA obs DEV LBA27:24 (CHS: head)
 //   +7  read status BSY DRDY DF DSC DRQ CORR IDX ERR / write command
+//   (0x3F7, the obsolete drive address register, is not claimed: the floppy controller shares it.)
 //
 // Both devices see every register write (each keeps its own copy); the DEV bit picks which one
 // answers reads and executes commands. With only one device present, it answers for the absent one

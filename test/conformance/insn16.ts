@@ -118,6 +118,7 @@ export function accesses(t: MooTest, maxIterations = 0x10000): Access[] | null {
   const stack = (delta: number, len: number, write: boolean): Access => ({ seg: 'ss', off: (sp + delta) & 0xffff, len, write });
   const mem = modrmOperand(d, t.bytes, r);
   const operand = (len: number, write: boolean): Access[] => (mem ? [{ ...mem, len, write }] : []);
+  const pair = (): Access[] => (mem ? [{ ...mem, len: 2, write: false }, { ...mem, off: (mem.off + 2) & 0xffff, len: 2, write: false }] : []);
   switch (d.opcode) {
     // ModRM word operand, read (and for the ALU ops written back to the same place).
     case 0x01: case 0x11: case 0x31: case 0x81: case 0x83: case 0xc1: case 0xd1: case 0xd3:
@@ -128,12 +129,13 @@ export function accesses(t: MooTest, maxIterations = 0x10000): Access[] | null {
       return operand(1, false);
     case 0x8d:
       return [];
-    // A 4-byte operand (offset and segment, or BOUND's pair), read as one operand by the 386.
+    // A pair of words (offset and segment, or BOUND's bounds), the second at offset + 2 modulo
+    // 64 KiB: so the 286 reads them, and so does ts386 (see README, "Open questions").
     case 0x62: case 0xc4:
-      return operand(4, false);
+      return pair();
     case 0xff: // /3 CALL FAR m16:16: read the pointer, then push CS and IP.
       if (d.reg !== 3) return null;
-      return [...operand(4, false), stack(-2, 2, true), stack(-4, 2, true)];
+      return [...pair(), stack(-2, 2, true), stack(-4, 2, true)];
     case 0x8f: // POP m16: read the stack, then write the operand.
       return [stack(0, 2, false), ...operand(2, true)];
     case 0x1f: case 0x5c: case 0x9d: case 0xc3: // POP DS, POP SP, POPF, RET

@@ -55,8 +55,20 @@ export interface TestFailure {
   hash: string;
   /** Instruction bytes in hex (with the trailing HLT). */
   bytes: string;
+  /** The expected exception, with where its FLAGS word really is (pushedFlagsAddress). */
   exception?: { number: number; flagAddress: number };
+  /** The known difference whose 386 outcome the test was checked against, if any. */
+  knownAs?: string;
   diffs: string[];
+}
+
+/** How a known difference (known-differences.ts) applied to the tests of a file. */
+export interface KnownCount {
+  reason: string;
+  /** Tests checked against the 386 outcome the entry derives (they count as passed or failed). */
+  adapted: number;
+  /** Tests skipped because the 386's outcome cannot be derived from the 286's. */
+  skipped: number;
 }
 
 export interface FileOutcome {
@@ -64,13 +76,20 @@ export interface FileOutcome {
   mnemonic: string;
   passed: number;
   failed: number;
-  /** Tests a known 286-vs-386 difference covers that did not pass (not counted in `total`). */
+  /** Tests a known difference says cannot be checked on a 386 (not counted in `total`). */
   skipped: number;
   /** passed + failed. */
   total: number;
   failures: TestFailure[];
-  /** Known differences that applied, by reason, with how many tests each covered. */
-  skippedBy: Map<string, number>;
+  /** By known-difference id. */
+  known: Map<string, KnownCount>;
+}
+
+/** A known 286-vs-386 difference covering a test: the test to check instead, or null to skip. */
+export interface KnownResolution {
+  id: string;
+  reason: string;
+  test: MooTest | null;
 }
 
 export interface RunFileOptions {
@@ -78,11 +97,8 @@ export interface RunFileOptions {
   metadata?: MooMetadata;
   /** Or the mask itself (overrides metadata). */
   flagsMask?: number;
-  /**
-   * Classifies a failing test as a known 286-vs-386 difference: returns the reason, or null.
-   * Such tests count as skipped, not failed.
-   */
-  known?: (file: string, test: MooTest) => string | null;
+  /** Known 286-vs-386 differences (known-differences.ts resolveKnown). */
+  known?: (file: string, test: MooTest) => KnownResolution | null;
   /** Keep at most this many failures (all are counted). Default 20. */
   maxFailures?: number;
   /** Reuse a machine (see createConformanceMachine). */
@@ -110,10 +126,60 @@ function cycleBudget(test: MooTest): number {
   return 10_000;
 }
 
+/**
+ * Where the "unexpected exception" HLT may go: the first of these physical addresses the test
+ * does not use. Every IVT entry the test leaves unset points at it, through a different
+ * segment:offset per vector (segment X - v, offset 16v + o), so an exception the 286 did not
+ * raise still ends at a HLT — instead of running whatever zeros lie at 0000:0000 — and the final
+ * CS says which vector it was.
+ */
+// Each must be below 1 MiB (segment X - v fits in 16 bits) and at least 0x1000 (X >= 255).
+const TRAP_CANDIDATES = [0x0ffff0, 0x0a0000, 0x07fff0, 0x04fff0, 0x02fff0, 0x01fff0, 0x00fff0, 0x001000];
+const IVT_BYTES = 0x400;
+
+interface Trap {
+  /** Physical address of the trap HLT. */
+  addr: number;
+  /** Its paragraph (X above); offset within it is addr & 15. */
+  para: number;
+}
+
+function chooseTrap(test: MooTest): Trap {
+  const used = new Set<number>();
+  for (const [a] of test.initial.ram) used.add(a);
+  for (const [a] of test.final.ram) used.add(a);
+  const addr = TRAP_CANDIDATES.find((a) => !used.has(a)) ?? TRAP_CANDIDATES[0]!;
+  return { addr, para: addr >> 4 };
+}
+
+/** Points every IVT entry at the trap HLT (see TRAP_CANDIDATES); load() then writes INIT over it. */
+function installTrap(mem: Uint8Array, trap: Trap): void {
+  const off0 = trap.addr & 15;
+  for (let v = 0; v < 256; v++) {
+    const off = 16 * v + off0;
+    const seg = trap.para - v;
+    mem[4 * v] = off & 0xff;
+    mem[4 * v + 1] = off >> 8;
+    mem[4 * v + 2] = seg & 0xff;
+    mem[4 * v + 3] = seg >> 8;
+  }
+  mem[trap.addr] = 0xf4; // HLT
+}
+
+/** The vector whose trap entry the run ended in, or -1. */
+function trapVector(m: Machine, trap: Trap): number {
+  const cpu = m.cpu;
+  const v = trap.para - cpu.seg[CS]!;
+  if (v < 0 || v > 255 || cpu.seg[CS]! * 16 + ((cpu.eip - 1) & 0xffff) !== trap.addr) return -1;
+  return v;
+}
+
 /** Loads INIT into the (reset) machine: RAM bytes, then the 14 registers. */
-function load(m: Machine, test: MooTest): void {
+function load(m: Machine, test: MooTest, trap: Trap): void {
   const cpu = m.cpu;
   const mem = cpu.mem8;
+  installTrap(mem, trap);
+  // INIT's own bytes (the IVT entry of the expected exception, data) go over the trap entries.
   for (const [addr, val] of test.initial.ram) mem[addr] = val;
   const r = test.initial.regs as Required<MooRegs>;
   for (const [name, s] of Object.entries(SREG)) {
@@ -147,7 +213,8 @@ function actualReg(m: Machine, name: (typeof REG_NAMES)[number]): number {
 export function runMooTest(m: Machine, test: MooTest, flagsMask: number): TestOutcome {
   const diffs: string[] = [];
   m.reset();
-  load(m, test);
+  const trap = chooseTrap(test);
+  load(m, test, trap);
   const budget = cycleBudget(test);
   const cpu = m.cpu;
   const end = cpu.cycles + budget;
@@ -161,6 +228,7 @@ export function runMooTest(m: Machine, test: MooTest, flagsMask: number): TestOu
   } catch (e) {
     // An emulator bug (not a guest fault): report it as this test's failure.
     diffs.push(`emulator threw: ${e instanceof Error ? e.message : String(e)}`);
+    clearTrap(m, trap);
     return { pass: false, diffs };
   }
   if (cpu.shutdownReason !== null) diffs.push(`shut down: ${cpu.shutdownReason}`);
@@ -181,7 +249,7 @@ export function runMooTest(m: Machine, test: MooTest, flagsMask: number): TestOu
   }
 
   const mem = m.cpu.mem8;
-  const flagAddr = test.exception?.flagAddress ?? -1;
+  const flagAddr = test.exception ? pushedFlagsAddress(test) : -1;
   const finalRam = new Map<number, number>();
   for (const [addr, val] of test.final.ram) finalRam.set(addr, val);
   for (const [addr, val] of test.final.ram) {
@@ -205,7 +273,28 @@ export function runMooTest(m: Machine, test: MooTest, flagsMask: number): TestOu
       }
     }
   }
+  if (diffs.length > 0) {
+    const v = trapVector(m, trap);
+    if (v >= 0) diffs.push(`(the emulator raised exception ${v}: the run ended in that vector's trap handler)`);
+  }
+  clearTrap(m, trap);
   return { pass: diffs.length === 0, diffs };
+}
+
+function clearTrap(m: Machine, trap: Trap): void {
+  m.cpu.mem8.fill(0, 0, IVT_BYTES);
+  m.cpu.mem8[trap.addr] = 0;
+}
+
+/**
+ * Where the exception's FLAGS word is: just above the pushed CS and IP at the final SS:SP. The
+ * file's EXCP flag address is that address rounded down to even (the 286 bus's word address),
+ * one byte too low when SP is odd.
+ */
+export function pushedFlagsAddress(test: MooTest): number {
+  const ss = test.final.regs.ss ?? test.initial.regs.ss!;
+  const sp = test.final.regs.sp ?? test.initial.regs.sp!;
+  return ss * 16 + ((sp + 4) & 0xffff);
 }
 
 /** Zeroes every RAM byte the test's INIT or FINA names (all a correct run can have written). */
@@ -233,9 +322,22 @@ export function runMooFile(source: string | Uint8Array, name: string, opts: RunF
   const m = opts.machine ?? createConformanceMachine();
   const maxFailures = opts.maxFailures ?? 20;
   const out: FileOutcome = {
-    file: basename(name), mnemonic: moo.mnemonic, passed: 0, failed: 0, skipped: 0, total: 0, failures: [], skippedBy: new Map(),
+    file: basename(name), mnemonic: moo.mnemonic, passed: 0, failed: 0, skipped: 0, total: 0, failures: [], known: new Map(),
   };
-  for (const test of moo.tests) {
+  for (const original of moo.tests) {
+    let test = original;
+    const res = opts.known?.(key, original) ?? null;
+    if (res) {
+      const count = out.known.get(res.id) ?? { reason: res.reason, adapted: 0, skipped: 0 };
+      out.known.set(res.id, count);
+      if (res.test === null) {
+        count.skipped++;
+        out.skipped++;
+        continue;
+      }
+      count.adapted++;
+      test = res.test;
+    }
     const r = runMooTest(m, test, mask);
     if (r.pass) {
       out.passed++;
@@ -244,12 +346,6 @@ export function runMooFile(source: string | Uint8Array, name: string, opts: RunF
     }
     // A failing run may have written anywhere: start the next test from clean RAM.
     m.cpu.mem8.fill(0);
-    const reason = opts.known?.(key, test) ?? null;
-    if (reason !== null) {
-      out.skipped++;
-      out.skippedBy.set(reason, (out.skippedBy.get(reason) ?? 0) + 1);
-      continue;
-    }
     out.failed++;
     if (out.failures.length < maxFailures) {
       const f: TestFailure = {
@@ -259,7 +355,8 @@ export function runMooFile(source: string | Uint8Array, name: string, opts: RunF
         bytes: test.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' '),
         diffs: r.diffs,
       };
-      if (test.exception) f.exception = test.exception;
+      if (test.exception) f.exception = { number: test.exception.number, flagAddress: pushedFlagsAddress(test) };
+      if (res) f.knownAs = res.id;
       out.failures.push(f);
     }
   }
@@ -270,5 +367,6 @@ export function runMooFile(source: string | Uint8Array, name: string, opts: RunF
 /** A failure as printable lines. */
 export function formatFailure(f: TestFailure): string[] {
   const exc = f.exception ? `, expects exception ${f.exception.number} (FLAGS pushed at ${hex(f.exception.flagAddress, 6)})` : '';
-  return [`  #${f.idx} ${f.name} [${f.bytes}]${exc}`, ...f.diffs.map((d) => `      ${d}`)];
+  const known = f.knownAs ? ` (386 outcome per known difference '${f.knownAs}')` : '';
+  return [`  #${f.idx} ${f.name} [${f.bytes}]${exc}${known}`, ...f.diffs.map((d) => `      ${d}`)];
 }

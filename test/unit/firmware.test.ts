@@ -16,14 +16,24 @@ const hasAs = (() => {
 })();
 
 describe('firmware', () => {
-  it.skipIf(!hasAs)('demo.bin is current with demo.S (rebuilt with GNU as/ld/objcopy)', () => {
+  it.skipIf(!hasAs)('demo.bin and bios.bin are current with their sources (rebuilt with GNU as/ld/objcopy)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ts386-fw-'));
     try {
       execFileSync('bash', [path.join(root, 'firmware/build.sh'), dir]);
-      expect(Buffer.compare(readFileSync(path.join(dir, 'demo.bin')), readFileSync(path.join(root, 'firmware/demo.bin')))).toBe(0);
+      for (const name of ['demo.bin', 'bios.bin']) {
+        expect(Buffer.compare(readFileSync(path.join(dir, name)), readFileSync(path.join(root, 'firmware', name))), name).toBe(0);
+      }
     } finally {
       rmSync(dir, { recursive: true });
     }
+  });
+
+  it('bios.bin is a 64 KiB ROM whose reset vector jumps into it, with the AT model byte at F000:FFFE', () => {
+    const rom = readFileSync(path.join(root, 'firmware/bios.bin'));
+    expect(rom.length).toBe(0x10000);
+    expect(rom[0xfff0]).toBe(0xea); // jmp far
+    expect(rom.readUInt16LE(0xfff3)).toBe(0xf000);
+    expect(rom[0xfffe]).toBe(0xfc);
   });
 
   it('demo.bin is a 64 KiB ROM whose reset vector jumps to F000:0000', () => {

@@ -23,7 +23,7 @@ import { probeWrite, segRead, segWrite } from '../access.ts';
 import { setFlagsSub } from '../flags.ts';
 import { type Insn, REP_NONE, REPE } from '../insn.ts';
 import { readLin, readMem, setReg, trunc, writeLin } from '../operands.ts';
-import { EAX, ECX, EDI, EDX, ES, ESI, type Size } from '../registers.ts';
+import { CS, EAX, ECX, EDI, EDX, ES, ESI, type Size } from '../registers.ts';
 import { type Cpu, DF, TF } from '../state.ts';
 import { TLB_PAGE_MASK, TLB_VALID } from '../tlb.ts';
 import { checkIoPermission, portRead, portWrite, protectedModeClocks } from './io.ts';
@@ -62,8 +62,22 @@ const step = (cpu: Cpu, size: Size): number => ((cpu.flags & DF) !== 0 ? -(size 
 function yieldRep(cpu: Cpu, i: Insn): void {
   cpu.eip = cpu.insnStart;
   cpu.blockExit = true;
-  cpu.cycles -= i.cycles;
+  cpu.repResume = (cpu.segBase[CS]! + cpu.insnStart) | 0;
   cpu.instructions--;
+}
+
+/**
+ * At the start of a string instruction: true when it is a REP resuming after yieldRep, whose base
+ * clocks the dispatch just charged a second time — they are handed back here, before any I/O of
+ * this instruction, so time never runs backwards for the devices (the clock may have been brought
+ * up to date by an I/O access in an earlier instruction, never past this dispatch's start).
+ */
+function resuming(cpu: Cpu, i: Insn): boolean {
+  if (cpu.repResume === -1) return false;
+  const same = cpu.repResume === ((cpu.segBase[CS]! + cpu.insnStart) | 0);
+  cpu.repResume = -1;
+  if (same) cpu.cycles -= i.cycles;
+  return same;
 }
 
 // --- MOVS ----------------------------------------------------------------------------------------
@@ -125,6 +139,7 @@ function movsFast(cpu: Cpu, i: Insn, size: Size, a32: boolean, max: number): num
 
 /** A4 / A5: MOVSB, MOVSW, MOVSD. */
 export function movs(cpu: Cpu, i: Insn): void {
+  resuming(cpu, i);
   const size = elemSize(i);
   const a32 = i.asize === 32;
   if (i.rep === REP_NONE) {
@@ -192,6 +207,7 @@ function stosFast(cpu: Cpu, size: Size, a32: boolean, max: number, v: number): n
 
 /** AA / AB: STOSB, STOSW, STOSD. */
 export function stos(cpu: Cpu, i: Insn): void {
+  resuming(cpu, i);
   const size = elemSize(i);
   const a32 = i.asize === 32;
   const v = size === 32 ? cpu.reg[EAX]! : size === 16 ? cpu.reg16[0]! : cpu.reg8[0]!;
@@ -224,6 +240,7 @@ export function stos(cpu: Cpu, i: Insn): void {
 
 /** AC / AD: LODSB, LODSW, LODSD (REP LODS is legal, if useless: it leaves the last element). */
 export function lods(cpu: Cpu, i: Insn): void {
+  resuming(cpu, i);
   const size = elemSize(i);
   const a32 = i.asize === 32;
   const rep = i.rep !== REP_NONE;
@@ -253,6 +270,7 @@ export function lods(cpu: Cpu, i: Insn): void {
  * while equal, REPNE while different, and both stop when eCX reaches 0.
  */
 export function cmps(cpu: Cpu, i: Insn): void {
+  resuming(cpu, i);
   const size = elemSize(i);
   const a32 = i.asize === 32;
   const rep = i.rep;
@@ -283,6 +301,7 @@ export function cmps(cpu: Cpu, i: Insn): void {
 
 /** AE / AF: SCASB, SCASW, SCASD compare AL/AX/EAX with ES:eDI; REPE / REPNE as CMPS. */
 export function scas(cpu: Cpu, i: Insn): void {
+  resuming(cpu, i);
   const size = elemSize(i);
   const a32 = i.asize === 32;
   const rep = i.rep;
@@ -317,6 +336,7 @@ export function scas(cpu: Cpu, i: Insn): void {
  * before the first iteration (DX does not change); with REP and eCX = 0 nothing happens.
  */
 export function ins(cpu: Cpu, i: Insn): void {
+  const resumed = resuming(cpu, i);
   const size = elemSize(i);
   const w = size >> 3;
   const a32 = i.asize === 32;
@@ -325,12 +345,11 @@ export function ins(cpu: Cpu, i: Insn): void {
   if (count === 0) return;
   const port = cpu.reg16[EDX << 1]!;
   const ioClocks = checkIoPermission(cpu, port, w) + protectedModeClocks(cpu, i);
-  cpu.cycles += ioClocks;
+  if (!resumed) cpu.cycles += ioClocks;
   let done = 0;
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      cpu.cycles -= ioClocks; // charged again when the instruction resumes
       yieldRep(cpu, i);
       return;
     }
@@ -350,6 +369,7 @@ export function ins(cpu: Cpu, i: Insn): void {
 
 /** 6E / 6F: OUTSB, OUTSW, OUTSD write DS:eSI (segment overridable) to port DX. */
 export function outs(cpu: Cpu, i: Insn): void {
+  const resumed = resuming(cpu, i);
   const size = elemSize(i);
   const a32 = i.asize === 32;
   const rep = i.rep !== REP_NONE;
@@ -357,12 +377,11 @@ export function outs(cpu: Cpu, i: Insn): void {
   if (count === 0) return;
   const port = cpu.reg16[EDX << 1]!;
   const ioClocks = checkIoPermission(cpu, port, size >> 3) + protectedModeClocks(cpu, i);
-  cpu.cycles += ioClocks;
+  if (!resumed) cpu.cycles += ioClocks;
   let done = 0;
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      cpu.cycles -= ioClocks; // charged again when the instruction resumes
       yieldRep(cpu, i);
       return;
     }

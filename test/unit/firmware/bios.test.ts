@@ -32,10 +32,12 @@ interface Booted {
   result: RunResult;
   serial: () => string;
   debug: () => string;
+  /** The POST codes written to port 80h, in order. */
+  post: number[];
 }
 
 /** Builds a machine on bios.bin with `disks` and runs it until it exits, halts or `cycles` pass. */
-function boot(disks: BlockDevice[], opts: { memoryBytes?: number; cycles?: number } = {}): Booted {
+function boot(disks: BlockDevice[], opts: { memoryBytes?: number; cycles?: number; setup?: (m: Machine) => void } = {}): Booted {
   const serial: number[] = [];
   const debug: number[] = [];
   const m = new Machine({
@@ -45,12 +47,16 @@ function boot(disks: BlockDevice[], opts: { memoryBytes?: number; cycles?: numbe
     onSerialByte: (b) => serial.push(b),
     onDebugByte: (b) => debug.push(b),
   });
+  const post: number[] = [];
+  m.post.onPost = (code) => post.push(code);
+  opts.setup?.(m);
   const result = m.run(opts.cycles ?? 200_000_000);
   return {
     m,
     result,
     serial: () => String.fromCharCode(...serial),
     debug: () => String.fromCharCode(...debug),
+    post,
   };
 }
 
@@ -109,12 +115,26 @@ describe('BIOS boot', () => {
     expect(b.result.reason).toBe('halt');
     expect(b.serial()).toBe('ts386 BIOS: no disk attached\r\n');
     expect(b.debug()).toBe(b.serial());
+    expect(b.post.at(-1)).toBe(0xe1);
   });
 
   it('refuses a sector 0 without the 55AA signature', () => {
     const b = boot([MemoryDisk.blank(2016)]);
     expect(b.result.reason).toBe('halt');
     expect(b.serial()).toBe('ts386 BIOS: no bootable disk (sector 0 of disk 80h has no 55AA signature)\r\n');
+    expect(b.post.at(-1)).toBe(0xe2);
+  });
+
+  it('writes a POST code at each stage, 00h last when it jumps to the boot sector', () => {
+    const { post } = run('hello');
+    expect(post).toEqual([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x00]);
+  });
+
+  it('boots from a disk attached as the slave when there is no master', () => {
+    // MachineConfig.disks is master, then slave: a hole leaves the master position empty.
+    const b = boot([null as unknown as BlockDevice, diskWith(program('hello'))]);
+    expect(b.result.reason).toBe('exit');
+    expect(b.serial()).toBe('Hello from the boot sector\r\nline two\r\n');
   });
 
   it('jumps to 0000:7C00 with DL = 80h, DS = ES = SS = 0, SP = 7C00h and interrupts on', () => {
@@ -257,6 +277,85 @@ describe('INT 13h', () => {
   });
 });
 
+describe('INT 10h AH=13h, INT 14h, RTC setting, CPU exceptions', () => {
+  function misc(): Booted {
+    const b = boot([diskWith(program('misc'))]);
+    expect(b.result.reason).toBe('halt');
+    return b;
+  }
+
+  it('AH=13h writes a string (the cursor stays put when AL bit 0 is clear); INT 14h sends on COM1 only', () => {
+    const b = misc();
+    expect(b.serial().startsWith('[13h]S\r\n')).toBe(true);
+    expect(b.debug().startsWith('[13h]\r\n')).toBe(true);
+    expect(slot(b.m, 0).dx).toBe(0);
+    expect(slot(b.m, 1).al).toBe(0x53);
+    expect(slot(b.m, 1).ah & 0x80).toBe(0); // no timeout
+    expect(slot(b.m, 2).ah & 0x81).toBe(0); // AH=03h: the line status, no data received, no error
+  });
+
+  it('INT 1Ah AH=03h and AH=05h set the RTC that AH=02h and AH=04h read', () => {
+    const b = misc();
+    expect(slot(b.m, 3).flags & CF).toBe(0);
+    expect(slot(b.m, 4).cx).toBe(0x1234);
+    expect(slot(b.m, 4).dx >> 8).toBeGreaterThanOrEqual(0x56);
+    expect(slot(b.m, 4).dx >> 8).toBeLessThanOrEqual(0x57);
+    expect(slot(b.m, 6)).toMatchObject({ cx: 0x2024, dx: 0x0229 });
+  });
+
+  it('a divide error in real mode prints where it happened and halts, instead of restarting forever', () => {
+    const b = misc();
+    const at = word(b.m, 0x7c00 + 0x1fc).toString(16).toUpperCase();
+    expect(b.serial()).toBe(`[13h]S\r\nts386 BIOS: unhandled CPU exception 00h at 0000:${at}\r\n`);
+    expect(b.m.lastPostCode).toBe(0xee);
+  });
+});
+
+describe('INT 13h on a disk past 1024 cylinders', () => {
+  /** A 1 GiB disk whose sectors are computed (sector 0: the program), so nothing that big is allocated. */
+  function bigDisk(): BlockDevice {
+    const boot0 = program('bigdisk');
+    return {
+      sectorCount: 2097152,
+      name: 'big disk',
+      read(lba, count, into, offset) {
+        for (let i = 0; i < count; i++) into.set(lba + i === 0 ? boot0 : pattern(lba + i), offset + i * SECTOR_SIZE);
+      },
+      write() {},
+    };
+  }
+
+  it('CHS goes through LBA-assisted translation (64 heads, 63 sectors); AH=48h keeps IDENTIFY geometry', () => {
+    const b = boot([bigDisk()]);
+    expect(b.result.reason).toBe('exit');
+    expect(slot(b.m, 0).cx).toBe(((519 & 0xff) << 8) | ((519 >> 8) << 6) | 63);
+    expect(slot(b.m, 0).dx).toBe(0x3f01);
+    expect(slot(b.m, 1)).toMatchObject({ ah: 0, al: 1 });
+    expect(ram(b.m, 0x10000, 512)).toEqual(pattern(2096639));
+    expect(slot(b.m, 2).ah).toBe(0);
+    expect(ram(b.m, 0x20000, 512)).toEqual(pattern(2097151));
+    expect(word(b.m, 0x580)).toBe(0x1a);
+    expect(word(b.m, 0x582) & 2).toBe(2);
+    expect([dword(b.m, 0x584), dword(b.m, 0x588), dword(b.m, 0x58c), dword(b.m, 0x590)]).toEqual([2080, 16, 63, 2097152]);
+  });
+});
+
+describe('INT 13h disk 81h', () => {
+  it('is the slave: AH=08h counts two disks and gives its geometry, AH=02h reads it', () => {
+    const slave = MemoryDisk.blank(4032, 'slave');
+    slave.bytes.set(pattern(4000), 0);
+    const b = boot([diskWith(program('twodisks')), slave]);
+    expect(b.result.reason).toBe('exit');
+    expect(slot(b.m, 0).flags & CF).toBe(0);
+    expect(slot(b.m, 0).cx).toBe(0x033f); // max cylinder 3, 63 sectors
+    expect(slot(b.m, 0).dx).toBe(0x0f02); // max head 15, 2 drives
+    expect(slot(b.m, 1)).toMatchObject({ ah: 0, al: 1 });
+    expect(ram(b.m, 0x10000, 512)).toEqual(pattern(4000));
+    expect(slot(b.m, 2).ah).toBe(0x03);
+    expect((slot(b.m, 2).cx << 16) | slot(b.m, 2).dx).toBe(4032);
+  });
+});
+
 describe('INT 15h memory', () => {
   /** The E820 entries the program collected at 0000:1000, 24 bytes apart. */
   function e820(m: Machine): Array<[number, number, number]> {
@@ -294,6 +393,16 @@ describe('INT 15h memory', () => {
     expect(e820(m)[3]).toEqual([0x100000, 63 * MiB, 1]);
   });
 
+  it.each([0x00, 0xff])('probes RAM when the CMOS size bytes are all %i', (blank) => {
+    const b = boot([diskWith(program('memory'))], {
+      memoryBytes: 24 * MiB,
+      setup: (m) => { for (const i of [0x30, 0x31, 0x34, 0x35]) m.cmos.ram[i] = blank; },
+    });
+    expect(b.result.reason).toBe('exit');
+    expect(e820(b.m)[3]).toEqual([0x100000, 23 * MiB, 1]);
+    expect(slot(b.m, 5)).toMatchObject({ ax: 15 * 1024, bx: 8 * 16 });
+  });
+
   it('E801 splits extended memory at 16 MiB; AH=88h gives KiB above 1 MiB', () => {
     const small = run('memory').m;
     expect(slot(small, 5)).toMatchObject({ ax: 15 * 1024, cx: 15 * 1024, bx: 0, dx: 0 });
@@ -301,8 +410,8 @@ describe('INT 15h memory', () => {
     expect(slot(small, 6).ax).toBe(15 * 1024);
     expect(slot(small, 6).flags & CF).toBe(0);
     const big = run('memory', { memoryBytes: 64 * MiB }).m;
-    expect(slot(big, 9)).toMatchObject({ ax: 15 * 1024, cx: 15 * 1024, bx: 48 * 16, dx: 48 * 16 });
-    expect(slot(big, 10).ax).toBe(63 * 1024);
+    expect(slot(big, 5)).toMatchObject({ ax: 15 * 1024, cx: 15 * 1024, bx: 48 * 16, dx: 48 * 16 });
+    expect(slot(big, 6).ax).toBe(63 * 1024);
   });
 
   it('E820 with EBX past the end or without SMAP in EDX, and AH=C0h, are CF=1 AH=86h', () => {
@@ -315,14 +424,15 @@ describe('INT 15h memory', () => {
 });
 
 describe('INT 15h A20', () => {
-  it('AX=2403h reports the port 92h gate', () => {
+  it('AX=2403h reports both gates: the 8042 and port 92h', () => {
     const { m } = run('a20');
-    expect(slot(m, 0)).toMatchObject({ ah: 0, bx: 2 });
+    expect(slot(m, 0)).toMatchObject({ ah: 0, bx: 3 });
     expect(slot(m, 0).flags & CF).toBe(0);
   });
 
   it('AX=2400h closes the gate (1 MiB wraps to 0) and AX=2401h opens it; AX=2402h tells which', () => {
     const { m } = run('a20');
+    expect(slot(m, 1)).toMatchObject({ ah: 0, al: 1 }); // ts386 powers on with A20 open, as QEMU does
     expect(slot(m, 2).flags & CF).toBe(0);
     expect(slot(m, 3)).toMatchObject({ ah: 0, al: 0 });
     expect(slot(m, 4).flags & CF).toBe(0);

@@ -18,6 +18,8 @@ import { CODE0, enablePaging, enterRing3, GDT, IDT, installTables, PT, setGate, 
 
 const CODE = 0x10000, STACK0 = 0x90000, ESP0 = 0x80000, USER_STACK = 0x70000;
 const STUBS = 0x3f00;
+/** Endless loops (JMP $), two bytes a vector, for handlers in the conforming segment. */
+const LOOPS = 0x3e00;
 const DE = 0, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10, NP = 11, SSF = 12, GP = 13, PF = 14;
 
 // Descriptors beyond pm-fixture.ts's (selectors from 0x30).
@@ -333,16 +335,18 @@ describe('faults raised while delivering an interrupt', () => {
    */
   function user(src: string, setup: (t: TestMachine) => void): TestMachine {
     const t = machine(src, { user: true, setup });
-    t.m.phys.load(0x3e00, Uint8Array.from([0xeb, 0xfe])); // jmp $
-    for (const v of [TS, NP, SSF, GP]) gate(t, v, CONFORMING, 0x3e00, { dpl: 0 });
+    for (const v of [TS, NP, SSF, GP]) {
+      t.m.phys.load(LOOPS + 2 * v, Uint8Array.from([0xeb, 0xfe])); // jmp $
+      gate(t, v, CONFORMING, LOOPS + 2 * v, { dpl: 0 });
+    }
     return t;
   }
-  /** Runs into the conforming handler's endless loop. */
-  function loop(t: TestMachine): void {
+  /** Runs into a conforming handler's endless loop; returns the vector it belongs to. */
+  function loop(t: TestMachine): number {
     const r = runToHalt(t, 20_000);
     expect(r.reason, t.m.cpu.shutdownReason ?? '').toBe('cycles');
-    expect(t.m.cpu.eip).toBe(0x3e00);
     expect(t.m.cpu.cpl).toBe(3);
+    return (t.m.cpu.eip - LOOPS) / 2;
   }
   const ss0 = (t: TestMachine, sel: number): void => t.m.phys.write32(TSS + 8, sel);
 
@@ -353,41 +357,41 @@ describe('faults raised while delivering an interrupt', () => {
       gate(t, 0x41, CODE0, STUBS + 0x41, { dpl: 3 });
       ss0(t, 0x23); // a DPL-3 segment cannot be the ring-0 stack
     });
-    loop(t);
+    expect(loop(t)).toBe(TS);
     expect(frame(t, true)).toMatchObject({ error: 0x20, eip: at(src, 'here'), cs: 0x1b });
   });
 
   it('an exception with an invalid ring-0 SS: #TS(SS selector + EXT), EIP at the faulting instruction', () => {
     const src = 'nop; here: .byte 0x0f, 0xff; hlt';
     const t = user(src, (t) => ss0(t, 0x23));
-    loop(t);
+    expect(loop(t)).toBe(TS);
     expect(frame(t, true)).toMatchObject({ error: 0x21, eip: at(src, 'here') });
   });
 
   it('a ring-0 SS selector beyond the GDT is #TS(selector + EXT), not #GP', () => {
     const t = user('.byte 0x0f, 0xff', (t) => ss0(t, 0x3f8));
-    loop(t);
+    expect(loop(t)).toBe(TS);
     expect(frame(t, true).error).toBe(0x3f9);
   });
 
   it('a null ring-0 SS is #TS(EXT): 0 for INT n, 1 for an exception', () => {
     const sw = user('int 0x41', (t) => { gate(t, 0x41, CODE0, STUBS + 0x41, { dpl: 3 }); ss0(t, 0); });
-    loop(sw);
+    expect(loop(sw)).toBe(TS);
     expect(frame(sw, true).error).toBe(0);
     const ex = user('.byte 0x0f, 0xff', (t) => ss0(t, 0));
-    loop(ex);
+    expect(loop(ex)).toBe(TS);
     expect(frame(ex, true).error).toBe(1);
   });
 
   it('a ring-0 SS that is not present is #SS(selector + EXT)', () => {
     const t = user('.byte 0x0f, 0xff', (t) => ss0(t, ABSENT0));
-    loop(t);
+    expect(loop(t)).toBe(SSF);
     expect(frame(t, true).error).toBe(ABSENT0 | 1);
   });
 
   it('a TSS too small to hold the ring-0 stack pointer is #TS(TSS selector + EXT)', () => {
     const t = user('.byte 0x0f, 0xff', (t) => { t.m.cpu.trLimit = 8; });
-    loop(t);
+    expect(loop(t)).toBe(TS);
     expect(frame(t, true).error).toBe(0x28 | 1);
   });
 
@@ -398,11 +402,11 @@ describe('faults raised while delivering an interrupt', () => {
       t.m.phys.write32(TSS + 4, 0x10); // ESP0: room for four dwords of the five
       t.m.phys.write32(0x40000, 0x5a5a5a5a);
     });
-    loop(sw);
+    expect(loop(sw)).toBe(SSF);
     expect(frame(sw, true).error).toBe(0);
     expect(rd(sw, 0x40000)).toBe(0x5a5a5a5a);
     const ex = user('.byte 0x0f, 0xff', (t) => { ss0(t, SMALL0); t.m.phys.write32(TSS + 4, 0x10); });
-    loop(ex);
+    expect(loop(ex)).toBe(SSF);
     expect(frame(ex, true).error).toBe(1);
   });
 
@@ -500,10 +504,10 @@ describe('double fault and shutdown', () => {
     // to the conforming segment, on the user stack.
     const src = 'nop; here: hlt';
     const t = machine(src, { user: true, setup: (t) => { enablePaging(t.m, [ESP0 - 0x1000]); } });
-    t.m.phys.load(0x3e00, Uint8Array.from([0xeb, 0xfe]));
-    gate(t, PF, CONFORMING, 0x3e00);
+    t.m.phys.load(LOOPS, Uint8Array.from([0xeb, 0xfe]));
+    gate(t, PF, CONFORMING, LOOPS);
     expect(runToHalt(t, 20_000).reason).toBe('cycles');
-    expect(t.m.cpu.eip).toBe(0x3e00);
+    expect(t.m.cpu.eip).toBe(LOOPS);
     // A supervisor write to a missing page: the frame's first slot below ESP0.
     expect(frame(t, true)).toMatchObject({ error: 0b010, eip: at(src, 'here'), cs: 0x1b });
     expect(t.m.cpu.cr2 >>> 0).toBe(ESP0 - 4);
@@ -521,11 +525,11 @@ describe('double fault and shutdown', () => {
         gate(t, UD, CODE0, STUBS + UD, { present: false });
       },
     });
-    t.m.phys.load(0x3e00, Uint8Array.from([0xeb, 0xfe]));
-    gate(t, DF, CONFORMING, 0x3e00);
+    t.m.phys.load(LOOPS, Uint8Array.from([0xeb, 0xfe]));
+    gate(t, DF, CONFORMING, LOOPS);
     const r = runToHalt(t, 20_000);
     expect(r.reason, t.m.cpu.shutdownReason ?? '').toBe('cycles');
-    expect(t.m.cpu.eip).toBe(0x3e00);
+    expect(t.m.cpu.eip).toBe(LOOPS);
     expect(frame(t, true)).toMatchObject({ error: 0, eip: at(src, 'here'), cs: 0x1b });
   });
 

@@ -84,12 +84,21 @@ describe('maskable interrupts (INTR)', () => {
   });
 
   it('are taken at the next instruction boundary when IF is set, through the vector the controller gives', () => {
-    const main = 'mov dx, 0x701; out dx, al; jmp next; next: mov byte ptr [0x5001], 2; cli; hlt';
+    // OUT ends its block, so the interrupt it raises is taken right after it.
+    const main = 'mov dx, 0x701; out dx, al; here: mov byte ptr [0x5001], 2; cli; hlt';
     const { t, acks } = machine(main, { irq: RECORD_FRAME, flags: IF });
     runHalted(t);
     expect(acks()).toBe(1);
-    expect(rdw(t, 0x5010)).toBe(at(main, 'next'));
+    expect(rdw(t, 0x5010)).toBe(at(main, 'here'));
     expect(t.m.phys.read8(0x5001)).toBe(2);
+  });
+
+  it('STI holds a pending interrupt off for one instruction', () => {
+    const main = 'sti; mov byte ptr [0x5001], 1; here: mov byte ptr [0x5002], 1; cli; hlt';
+    const { t } = machine(main, { irq: RECORD_FRAME });
+    t.m.cpu.irqPending = true;
+    runHalted(t);
+    expect(rdw(t, 0x5010)).toBe(at(main, 'here'));
   });
 
   it('STI; HLT: the interrupt is held off until the HLT has run, then wakes it', () => {
@@ -102,17 +111,21 @@ describe('maskable interrupts (INTR)', () => {
     expect(t.m.phys.read8(0x5001)).toBe(1);
   });
 
-  it('STI when IF is already set makes no shadow', () => {
-    const main = 'mov dx, 0x701; out dx, al; sti; here: nop; cli; hlt';
-    const { t } = machine(main, { irq: RECORD_FRAME, flags: IF });
+  it('STI when IF is already set makes no new shadow', () => {
+    // The second STI runs in the first one's shadow; it must not extend it past itself.
+    const main = 'sti; sti; here: nop; cli; hlt';
+    const { t } = machine(main, { irq: RECORD_FRAME });
+    t.m.cpu.irqPending = true;
     runHalted(t);
-    // STI ends the block: the interrupt raised by the OUT is taken right after it.
     expect(rdw(t, 0x5010)).toBe(at(main, 'here'));
   });
 
+  // In these two the interrupt is pending from the start; the STI's shadow covers the load of SS,
+  // whose own shadow must then cover the load of SP.
   it('MOV SS holds interrupts off for one instruction, so MOV SS; MOV SP is never split', () => {
-    const main = 'mov dx, 0x701; out dx, al; mov ax, 0x100; mov ss, ax; mov sp, 0x800; here: nop; cli; hlt';
-    const { t } = machine(main, { irq: RECORD_FRAME, flags: IF });
+    const main = 'mov ax, 0x100; sti; mov ss, ax; mov sp, 0x800; here: nop; cli; hlt';
+    const { t } = machine(main, { irq: RECORD_FRAME });
+    t.m.cpu.irqPending = true;
     runHalted(t);
     expect(rdw(t, 0x5010)).toBe(at(main, 'here'));
     expect(rdw(t, 0x5012)).toBe(0x800 - 6); // the frame went on the new stack
@@ -120,8 +133,9 @@ describe('maskable interrupts (INTR)', () => {
   });
 
   it('POP SS holds interrupts off for one instruction too', () => {
-    const main = 'mov dx, 0x701; push 0x100; out dx, al; pop ss; mov sp, 0x800; here: nop; cli; hlt';
-    const { t } = machine(main, { irq: RECORD_FRAME, flags: IF });
+    const main = 'push 0x100; sti; pop ss; mov sp, 0x800; here: nop; cli; hlt';
+    const { t } = machine(main, { irq: RECORD_FRAME });
+    t.m.cpu.irqPending = true;
     runHalted(t);
     expect(rdw(t, 0x5010)).toBe(at(main, 'here'));
     expect(rdw(t, 0x5012)).toBe(0x800 - 6);
@@ -190,14 +204,6 @@ describe('NMI', () => {
     runHalted(t);
     expect(rdw(t, 0x5000)).toBe(1);
     expect(t.m.phys.read8(0x5004)).toBe(1);
-  });
-
-  it('is held off by MOV SS for one instruction as well', () => {
-    const main = 'mov dx, 0x700; out dx, al; mov ax, 0x100; mov ss, ax; mov sp, 0x800; here: nop; hlt';
-    const { t } = machine(main, { nmi: RECORD_FRAME });
-    runHalted(t);
-    expect(rdw(t, 0x5010)).toBe(at(main, 'here'));
-    expect(rdw(t, 0x5012)).toBe(0x800 - 6);
   });
 
   it('takes precedence over a pending INTR', () => {

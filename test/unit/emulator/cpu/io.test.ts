@@ -22,7 +22,7 @@ class Device implements PortHandler {
 
 function withDevice(t: TestMachine): Device {
   const dev = new Device();
-  t.m.io.register(0x70, 0x20, dev);
+  t.m.io.replace(0x70, 0x20, dev); // in front of the CMOS and the POST port
   t.m.io.register(0x300, 4, dev);
   return dev;
 }

@@ -1,5 +1,5 @@
 # a20.S -- the INT 15h A20 functions, seen through the wrap at 1 MiB.
-#   slot 0: AX=2403h (support)        slot 1: AX=2402h (state)
+#   slot 0: AX=2403h (support)        slot 1: AX=2402h (state at boot)
 #   slot 2: AX=2400h (disable)        slot 3: AX=2402h
 #   then FFFF:7010 (1 MiB + 7000h) is written with 5Ah: with A20 off it is 0000:7000
 #   slot 4: AX=2401h (enable)         slot 5: AX=2402h
