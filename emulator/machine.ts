@@ -171,7 +171,7 @@ export class Machine {
     while (cpu.cycles < end) {
       const next = clock.nextEventTime();
       const until = next < end ? next : end;
-      if (cpu.halted && cpu.shutdownReason === null && !(cpu.irqPending && (cpu.flags & IF) !== 0) && !cpu.nmiPending) {
+      if (cpu.halted && cpu.shutdownReason === null && !(cpu.irqPending && (cpu.flags & IF) !== 0) && !(cpu.nmiPending && !cpu.nmiBlocked)) {
         // A halted processor only waits: skip to the next event, or stop if none can wake it.
         if ((cpu.flags & IF) === 0 || next === Number.POSITIVE_INFINITY || !this.anyIrqUnmasked()) { reason = 'halt'; break; }
         cpu.cycles = until;

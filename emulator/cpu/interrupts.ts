@@ -38,7 +38,6 @@ export const INT_EXCEPTION = 0, INT_SOFTWARE = 1, INT_EXTERNAL = 2;
  * (faults) or the next one (traps); for INT n, EIP is already past the instruction.
  */
 export function interrupt(cpu: Cpu, vector: number, errorCode: number, source: number): void {
-  if (vector === Vector.NMI && source === INT_EXTERNAL && !takeNmi(cpu)) return;
   try {
     if (!isProtected(cpu) && (cpu.flags & VM) === 0) {
       interruptReal(cpu, vector);
@@ -64,55 +63,14 @@ function withExt(e: unknown): unknown {
 // --- NMI masking -------------------------------------------------------------------------------------
 
 /**
- * Per processor: whether an NMI handler is running (NMIs blocked until the next IRET), and whether
- * an NMI arrived meanwhile. Kept here, keyed by the Cpu, because state.ts is not this module's to
- * change; it belongs there, beside nmiPending (and reset should clear it).
- */
-interface NmiLatch { blocked: boolean; held: boolean }
-const nmiLatches = new WeakMap<Cpu, NmiLatch>();
-
-function nmiLatch(cpu: Cpu): NmiLatch {
-  let l = nmiLatches.get(cpu);
-  if (l === undefined) {
-    l = { blocked: false, held: false };
-    nmiLatches.set(cpu, l);
-  }
-  return l;
-}
-
-/**
- * Called as an NMI is taken: true to deliver it (NMIs are now blocked), false when an NMI handler
- * is already running, in which case the NMI is held and redelivered after the IRET.
- */
-function takeNmi(cpu: Cpu): boolean {
-  const l = nmiLatch(cpu);
-  if (l.blocked) {
-    l.held = true;
-    return false;
-  }
-  l.blocked = true;
-  return true;
-}
-
-/** Whether NMIs are blocked (an NMI handler has not yet executed IRET). */
-export function nmiBlocked(cpu: Cpu): boolean {
-  return nmiLatches.get(cpu)?.blocked === true;
-}
-
-/**
- * IRET ends NMI blocking, whatever it then does: even an IRET that faults (in virtual-8086 mode
- * with IOPL < 3, "the NMI is unmasked before the general-protection exception handler is invoked",
- * Intel SDM vol. 3, "Handling Multiple NMIs"). An NMI held meanwhile becomes pending again, to be
- * taken at the next instruction boundary.
+ * IRET ends the blocking of NMIs that taking an NMI starts (i386 PRM 9.2.1, "NMI Masks Further
+ * NMIs"), whatever the IRET then does: even one that faults (in virtual-8086 mode with IOPL < 3,
+ * "the NMI is unmasked before the general-protection exception handler is invoked", Intel SDM
+ * vol. 3, "Handling Multiple NMIs"). An NMI that arrived meanwhile stayed pending in
+ * cpu.nmiPending (one is remembered) and is taken at the next instruction boundary (step.ts).
  */
 export function unblockNmi(cpu: Cpu): void {
-  const l = nmiLatches.get(cpu);
-  if (l === undefined || !l.blocked) return;
-  l.blocked = false;
-  if (l.held) {
-    l.held = false;
-    cpu.nmiPending = true;
-  }
+  cpu.nmiBlocked = false;
 }
 
 function interruptReal(cpu: Cpu, vector: number): void {

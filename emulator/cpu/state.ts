@@ -119,6 +119,8 @@ export class Cpu {
   irqPending = false;
   ackIrq: () => number = () => -1;
   nmiPending = false;
+  /** An NMI handler is running: further NMIs wait in nmiPending until the next IRET. */
+  nmiBlocked = false;
 
   // --- translation state (tlb.ts, paging.ts) ---
   /**
@@ -188,5 +190,8 @@ export function resetRegisters(cpu: Cpu): void {
   cpu.stack32 = false;
   cpu.halted = false;
   cpu.inhibitIrq = false;
+  cpu.nmiPending = false;
+  cpu.nmiBlocked = false;
+  cpu.repResume = -1;
   cpu.blockExit = true;
 }

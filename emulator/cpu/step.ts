@@ -33,7 +33,7 @@ export function run(cpu: Cpu, until: number): number {
 /** A halted processor resumes on an interrupt it will take (or NMI). */
 function wakeFromHalt(cpu: Cpu): boolean {
   if (cpu.shutdownReason !== null) return false;
-  if (cpu.nmiPending || (cpu.irqPending && (cpu.flags & IF) !== 0)) {
+  if ((cpu.nmiPending && !cpu.nmiBlocked) || (cpu.irqPending && (cpu.flags & IF) !== 0)) {
     cpu.halted = false;
     return true;
   }
@@ -42,8 +42,10 @@ function wakeFromHalt(cpu: Cpu): boolean {
 
 /** Takes a pending NMI or maskable interrupt at an instruction boundary; true if one was delivered. */
 function serviceInterrupts(cpu: Cpu): boolean {
-  if (cpu.nmiPending) {
+  if (cpu.nmiPending && !cpu.nmiBlocked) {
+    // Taking an NMI blocks further NMIs until the next IRET (interrupts.ts, unblockNmi).
     cpu.nmiPending = false;
+    cpu.nmiBlocked = true;
     cpu.insnStart = cpu.eip;
     interrupt(cpu, Vector.NMI, -1, INT_EXTERNAL);
     return true;

@@ -394,7 +394,9 @@ function returnCodeDescriptor(cpu: Cpu, sel: number): Descriptor {
   return d;
 }
 
-function returnToOuterLevel(cpu: Cpu, sel: number, d: Descriptor, off: number, newSs: number, newSp: number, release: number): void {
+function returnToOuterLevel(
+  cpu: Cpu, sel: number, d: Descriptor, off: number, newSs: number, newSp: number, release: number, beforeCommit: (() => void) | null = null,
+): void {
   const rpl = sel & 3;
   if ((newSs & ~3) === 0) throw gp(0, 'return to an outer level with a null SS');
   const saddr = descriptorAddress(cpu, newSs);
@@ -403,6 +405,7 @@ function returnToOuterLevel(cpu: Cpu, sel: number, d: Descriptor, off: number, n
     throw gp(newSs & 0xfffc, `return SS 0x${newSs.toString(16)} is not a writable data segment at ring ${rpl}`);
   }
   if (!sd.present) throw ss(newSs & 0xfffc, `return SS 0x${newSs.toString(16)} not present`);
+  beforeCommit?.();
   cpu.cpl = rpl;
   loadCodeSegment(cpu, sel, d);
   cpu.eip = off;
@@ -465,7 +468,7 @@ export function iret(cpu: Cpu, i: Insn): void {
     setSP(cpu, spAdd(cpu, getSP(cpu), 3 * w));
     loadSegmentReal(cpu, CS, sel);
     cpu.eip = off;
-    setFlags(cpu, flags, writableFlags(cpu, osize));
+    setFlags(cpu, flags, writableFlags(cpu, osize) | (osize === 32 ? RF : 0));
     return;
   }
   if (osize === 32 && (flags & VM) !== 0 && cpu.cpl === 0) {
@@ -486,8 +489,8 @@ export function iret(cpu: Cpu, i: Insn): void {
   }
   const newSp = peek(cpu, 3 * w, osize);
   const newSs = peek(cpu, 4 * w, osize) & 0xffff;
-  setFlags(cpu, flags, mask);
-  returnToOuterLevel(cpu, sel, d, off, newSs, newSp, 0);
+  // The mask was computed at the old CPL; EFLAGS changes only once the new SS has passed its checks.
+  returnToOuterLevel(cpu, sel, d, off, newSs, newSp, 0, () => setFlags(cpu, flags, mask));
 }
 
 /**
