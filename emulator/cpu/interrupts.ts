@@ -23,6 +23,7 @@
 
 import { probeWrite, readLin16, readSys16, readSys32, segWrite, writeLin16, writeLin32 } from './access.ts';
 import { CONTRIBUTORY, CpuFault, HAS_ERROR_CODE, Vector, VECTOR_NAMES, gp, np, ss, ts } from './faults.ts';
+import { CLOCKS } from './cycles.ts';
 import { getEflags, materializeFlags } from './flags.ts';
 import { CS, DS, ES, ESP, FS, GS, SS } from './registers.ts';
 import { descriptorAddress, isProtected, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
@@ -38,6 +39,7 @@ export const INT_EXCEPTION = 0, INT_SOFTWARE = 1, INT_EXTERNAL = 2;
  * (faults) or the next one (traps); for INT n, EIP is already past the instruction.
  */
 export function interrupt(cpu: Cpu, vector: number, errorCode: number, source: number): void {
+  cpu.traceInterrupt?.(cpu, vector, errorCode, source);
   try {
     if (!isProtected(cpu) && (cpu.flags & VM) === 0) {
       interruptReal(cpu, vector);
@@ -248,6 +250,9 @@ function putBelow(cpu: Cpu, base: number, stack32: boolean, sp: number, width: n
   return next;
 }
 
+/** Clocks to deliver an exception: those of INT n (real mode in r, through a gate in pm). */
+const DELIVERY_CLOCKS = CLOCKS['INT Ib']!;
+
 /**
  * Delivers a fault or trap detected while executing, applying the double-fault rule (i386 PRM
  * 9.8.8, "Double Fault"): a contributory exception while delivering a contributory one,
@@ -260,6 +265,12 @@ function putBelow(cpu: Cpu, base: number, stack32: boolean, sp: number, width: n
 export function deliverException(cpu: Cpu, fault: CpuFault): void {
   let vector = fault.vector;
   let code = fault.errorCode;
+  // Delivery takes as long as INT n does (i386 PRM, INT: 37 clocks in real mode, 59 through a
+  // gate). Charging it also keeps the clock moving when a guest is stuck in a fault loop (a
+  // handler that faults again, taking no instruction's clocks): without it run() never reached
+  // its cycle limit and never returned to the board. (Conformance runner, SingleStepTests
+  // F7.6 #2129: LOCK DIV -> #UD whose IVT entry points at an invalid opcode.)
+  cpu.cycles += isProtected(cpu) || (cpu.flags & VM) !== 0 ? DELIVERY_CLOCKS.pm! : DELIVERY_CLOCKS.r;
   for (let attempt = 0; ; attempt++) {
     try {
       interrupt(cpu, vector, code, INT_EXCEPTION);

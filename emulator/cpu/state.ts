@@ -10,6 +10,7 @@ import type { PhysicalMemory } from '../memory/physical.ts';
 import type { IoPorts } from '../memory/ioports.ts';
 import { CS, ZERO } from './registers.ts';
 import type { BlockCache } from './blocks.ts';
+import type { Insn } from './insn.ts';
 
 export type CpuModel = 386 | 486;
 
@@ -135,6 +136,13 @@ export class Cpu {
   readMask = 0;
   writeMask = 0;
   readonly tlbStats = { hits: 0, misses: 0, flushes: 0 };
+
+  /**
+   * Debugging hooks (debug/trace.ts). With traceInsn set, the run loop executes one instruction at
+   * a time and calls it after each; traceInterrupt sees every interrupt and exception delivered.
+   */
+  traceInsn: ((cpu: Cpu, i: Insn, eip: number) => void) | null = null;
+  traceInterrupt: ((cpu: Cpu, vector: number, errorCode: number, source: number) => void) | null = null;
 
   /** Decoded-instruction cache, keyed by physical address; invalidated by writes to its pages. */
   blocks!: BlockCache;

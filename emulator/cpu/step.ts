@@ -19,7 +19,7 @@ export function run(cpu: Cpu, until: number): number {
       if (!wakeFromHalt(cpu)) break;
     }
     try {
-      if ((cpu.flags & TF) !== 0) stepTraced(cpu);
+      if ((cpu.flags & TF) !== 0 || cpu.traceInsn !== null) stepTraced(cpu);
       else runBlocks(cpu, until);
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
@@ -72,7 +72,7 @@ function runBlocks(cpu: Cpu, until: number): void {
     } else if ((cpu.irqPending || cpu.nmiPending) && serviceInterrupts(cpu)) {
       continue;
     }
-    if (cpu.halted || cpu.stopRequested || (cpu.flags & TF) !== 0) return;
+    if (cpu.halted || cpu.stopRequested || (cpu.flags & TF) !== 0 || cpu.traceInsn !== null) return;
 
     // A fault while fetching or decoding the block's first instruction belongs to that instruction.
     cpu.insnStart = cpu.eip;
@@ -93,8 +93,9 @@ function runBlocks(cpu: Cpu, until: number): void {
 }
 
 /**
- * Single-step mode (TF set when an instruction starts): after the instruction, a #DB trap with
- * BS set in DR6 (i386 PRM 12.3.1.4, "Single-Step Trap").
+ * One instruction at a time: for single-step mode (TF set when an instruction starts: after the
+ * instruction, a #DB trap with BS set in DR6, i386 PRM 12.3.1.4 "Single-Step Trap") and for the
+ * instruction trace (cpu.traceInsn).
  */
 function stepTraced(cpu: Cpu): void {
   if ((cpu.irqPending || cpu.nmiPending) && !cpu.inhibitIrq && serviceInterrupts(cpu)) return;
@@ -106,6 +107,7 @@ function stepTraced(cpu: Cpu): void {
   cpu.cycles += i.cycles;
   i.handler(cpu, i);
   cpu.instructions++;
+  cpu.traceInsn?.(cpu, i, cpu.insnStart);
   cpu.flags &= ~RF;
   // INT n, INT3, INTO and INT1 that deliver their interrupt clear TF on the way in: the handler is
   // not single-stepped, and no trap follows the INT itself (it comes after the handler's IRET).

@@ -23,6 +23,8 @@ export class IoPorts {
    * here, so a device sees the instant of the IN or OUT that reaches it.
    */
   beforeAccess: (() => void) | null = null;
+  /** Sees every access after it happened (`--trace io`): port, size in bits, write or read, value. */
+  onTrace: ((port: number, size: 8 | 16 | 32, write: boolean, value: number) => void) | null = null;
 
   /** Claims `count` consecutive ports from `first` for `handler`; a port claimed twice is a wiring bug. */
   register(first: number, count: number, handler: PortHandler): void {
@@ -37,48 +39,84 @@ export class IoPorts {
     for (let p = first; p < first + count; p++) this.handlers[p & 0xffff] = handler;
   }
 
+  // The public accessors: bring the devices' time up to date, access, then report to a tracer.
   read8(port: number): number {
     this.beforeAccess?.();
-    const h = this.handlers[port & 0xffff];
-    if (h) return h.read8(port & 0xffff) & 0xff;
-    this.onUnmapped?.(port & 0xffff, 8, false, 0xff);
-    return 0xff;
+    const v = this.in8(port & 0xffff);
+    this.onTrace?.(port & 0xffff, 8, false, v);
+    return v;
   }
 
   write8(port: number, value: number): void {
     this.beforeAccess?.();
-    const h = this.handlers[port & 0xffff];
-    if (h) h.write8(port & 0xffff, value & 0xff);
-    else this.onUnmapped?.(port & 0xffff, 8, true, value & 0xff);
+    this.out8(port & 0xffff, value & 0xff);
+    this.onTrace?.(port & 0xffff, 8, true, value & 0xff);
   }
 
   read16(port: number): number {
     this.beforeAccess?.();
-    const h = this.handlers[port & 0xffff];
-    if (h?.read16) return h.read16(port & 0xffff) & 0xffff;
-    return this.read8(port) | (this.read8(port + 1) << 8);
+    const v = this.in16(port & 0xffff);
+    this.onTrace?.(port & 0xffff, 16, false, v);
+    return v;
   }
 
   write16(port: number, value: number): void {
     this.beforeAccess?.();
-    const h = this.handlers[port & 0xffff];
-    if (h?.write16) return h.write16(port & 0xffff, value & 0xffff);
-    this.write8(port, value & 0xff);
-    this.write8(port + 1, (value >>> 8) & 0xff);
+    this.out16(port & 0xffff, value & 0xffff);
+    this.onTrace?.(port & 0xffff, 16, true, value & 0xffff);
   }
 
   read32(port: number): number {
     this.beforeAccess?.();
-    const h = this.handlers[port & 0xffff];
-    if (h?.read32) return h.read32(port & 0xffff) | 0;
-    return (this.read16(port) | (this.read16(port + 2) << 16)) | 0;
+    const v = this.in32(port & 0xffff);
+    this.onTrace?.(port & 0xffff, 32, false, v);
+    return v;
   }
 
   write32(port: number, value: number): void {
     this.beforeAccess?.();
-    const h = this.handlers[port & 0xffff];
-    if (h?.write32) return h.write32(port & 0xffff, value | 0);
-    this.write16(port, value & 0xffff);
-    this.write16(port + 2, value >>> 16);
+    this.out32(port & 0xffff, value | 0);
+    this.onTrace?.(port & 0xffff, 32, true, value | 0);
+  }
+
+  // Dispatch. A wide access to a device without a wide handler is split into byte accesses at
+  // consecutive ports, as the bus does for an 8-bit device.
+  private in8(port: number): number {
+    const h = this.handlers[port];
+    if (h) return h.read8(port) & 0xff;
+    this.onUnmapped?.(port, 8, false, 0xff);
+    return 0xff;
+  }
+
+  private out8(port: number, value: number): void {
+    const h = this.handlers[port];
+    if (h) h.write8(port, value);
+    else this.onUnmapped?.(port, 8, true, value);
+  }
+
+  private in16(port: number): number {
+    const h = this.handlers[port];
+    if (h?.read16) return h.read16(port) & 0xffff;
+    return this.in8(port) | (this.in8((port + 1) & 0xffff) << 8);
+  }
+
+  private out16(port: number, value: number): void {
+    const h = this.handlers[port];
+    if (h?.write16) return h.write16(port, value);
+    this.out8(port, value & 0xff);
+    this.out8((port + 1) & 0xffff, (value >>> 8) & 0xff);
+  }
+
+  private in32(port: number): number {
+    const h = this.handlers[port];
+    if (h?.read32) return h.read32(port) | 0;
+    return (this.in16(port) | (this.in16((port + 2) & 0xffff) << 16)) | 0;
+  }
+
+  private out32(port: number, value: number): void {
+    const h = this.handlers[port];
+    if (h?.write32) return h.write32(port, value);
+    this.out16(port, value & 0xffff);
+    this.out16((port + 2) & 0xffff, value >>> 16);
   }
 }

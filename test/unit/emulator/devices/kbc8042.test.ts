@@ -197,10 +197,11 @@ describe('8042 output port: A20 and reset', () => {
 
 describe('8042 interrupts', () => {
   it('raises IRQ1 while a byte waits in the output buffer with the keyboard interrupt enabled', () => {
-    const { command, read, irq1 } = setup();
-    command(0x60, 0x01);
+    const { command, read, irq1, irq12 } = setup();
+    command(0x60, 0x03);
     command(0xd2, 0x1c); // as if the keyboard sent it
     expect(irq1.level).toBe(true);
+    expect(irq12.level).toBe(false);
     expect(read()).toBe(0x1c);
     expect(irq1.level).toBe(false);
   });

@@ -119,6 +119,13 @@ describe('16550 transmitter timing', () => {
     expect(bytes()).toEqual([0x41]);
   });
 
+  it('replaces the byte waiting in THR when THR is written again in 16450 mode', () => {
+    const { write, bytes, goto } = setup();
+    write(THR, 1, 2, 3); // 1 to the TSR, 2 to THR, then 3 over it
+    goto(10 * CHAR);
+    expect(bytes()).toEqual([1, 3]);
+  });
+
   it('queues 16 bytes in the TX FIFO behind the shift register and loses writes to a full FIFO', () => {
     const { write, bytes, times, goto, read } = setup({ fcr: FIFO_TRIGGER[1] });
     for (let i = 0; i < 18; i++) write(THR, i); // 0 goes to the TSR, 1..16 fill the FIFO, 17 is lost
@@ -165,6 +172,15 @@ describe('16550 THR empty interrupt', () => {
     goto(CHAR);
     expect(irq.level).toBe(true);
     expect(read(IIR)).toBe(IIR_THRE);
+  });
+
+  it('is requested at once after FCR0 changes, if enabled', () => {
+    const { write, read, irq } = setup({ ier: IER_ETBEI });
+    read(IIR);
+    expect(irq.level).toBe(false);
+    write(FCR, FCR_ENABLE);
+    expect(irq.level).toBe(true);
+    expect(read(IIR)).toBe(FIFOS | IIR_THRE);
   });
 
   it('in FIFO mode comes when the TX FIFO is empty, not when each byte leaves', () => {
