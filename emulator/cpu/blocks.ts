@@ -17,14 +17,57 @@ import { tlbProtectCode } from './tlb.ts';
 
 export const MAX_BLOCK = 64;
 
+/**
+ * A decoded block, and its links to the blocks that ran after it (block chaining): up to two
+ * successors (a branch's taken and fall-through paths), each known by the EIP it starts at. A link
+ * holds while cpu.chainGen is what it was when the link was made and the successor is still valid;
+ * following it skips the TLB and cache lookup entirely.
+ */
 export class Block {
   readonly insns: Insn[];
   readonly key: number;
   readonly physPage: number;
+  /** Cleared when a write to its page (or a cache clear) drops it. */
+  valid = true;
+  linkGen = -1;
+  eip0 = -1;
+  next0: Block | null = null;
+  eip1 = -1;
+  next1: Block | null = null;
   constructor(insns: Insn[], key: number, physPage: number) {
     this.insns = insns;
     this.key = key;
     this.physPage = physPage;
+  }
+
+  /** The successor that starts at `eip`, if a still-valid link says so. */
+  follow(eip: number, gen: number): Block | null {
+    if (this.linkGen !== gen) return null;
+    const b = this.eip0 === eip ? this.next0 : this.eip1 === eip ? this.next1 : null;
+    return b !== null && b.valid ? b : null;
+  }
+
+  /** Records that `next` ran after this block, starting at `eip`. */
+  link(eip: number, next: Block, gen: number): void {
+    if (this.linkGen !== gen) {
+      this.linkGen = gen;
+      this.eip0 = eip;
+      this.next0 = next;
+      this.eip1 = -1;
+      this.next1 = null;
+    } else if (this.eip1 === -1 || this.eip0 === eip) {
+      if (this.eip0 === eip) this.next0 = next;
+      else {
+        this.eip1 = eip;
+        this.next1 = next;
+      }
+    } else {
+      // A third successor (an indirect jump): keep the newest two.
+      this.eip0 = this.eip1;
+      this.next0 = this.next1;
+      this.eip1 = eip;
+      this.next1 = next;
+    }
   }
 }
 
@@ -121,7 +164,10 @@ export class BlockCache {
   invalidatePage(page: number): void {
     const list = this.byPage.get(page);
     if (list !== undefined) {
-      for (const b of list) this.map.delete(b.key);
+      for (const b of list) {
+        b.valid = false;
+        this.map.delete(b.key);
+      }
       this.byPage.delete(page);
     }
     this.cpu.codePages[page] = 0;
@@ -131,7 +177,9 @@ export class BlockCache {
 
   /** Drops everything (ROM remapped, A20 toggled, reset). */
   clear(): void {
+    for (const b of this.map.values()) b.valid = false;
     this.map.clear();
+    this.cpu.chainGen++;
     this.byPage.clear();
     this.cpu.codePages.fill(0);
     this.cpu.blockExit = true;

@@ -85,6 +85,7 @@ export function readDescriptor(cpu: Cpu, sel: number): Descriptor {
  */
 export function setSegmentCache(cpu: Cpu, s: number, sel: number, d: Descriptor): void {
   markAccessed(cpu, sel, d);
+  if (s === CS) cpu.chainGen++;
   cpu.seg[s] = sel;
   cpu.segBase[s] = d.base;
   cpu.segLimit[s] = d.limit;
@@ -147,6 +148,7 @@ export function loadSegmentReal(cpu: Cpu, s: number, sel: number): void {
   if (s === CS) {
     cpu.code32 = false;
     cpu.blockExit = true;
+    cpu.chainGen++;
   }
 }
 

@@ -144,6 +144,11 @@ export class Cpu {
   traceInsn: ((cpu: Cpu, i: Insn, eip: number) => void) | null = null;
   traceInterrupt: ((cpu: Cpu, vector: number, errorCode: number, source: number) => void) | null = null;
 
+  /**
+   * Bumped whenever what a linear EIP means for code may have changed (TLB flush, CPL, CS load,
+   * cache clear): links between decoded blocks (blocks.ts) made under an older value are ignored.
+   */
+  chainGen = 0;
   /** Decoded-instruction cache, keyed by physical address; invalidated by writes to its pages. */
   blocks!: BlockCache;
   /** Per physical page: 1 when decoded code is cached from it (writes there take the slow path); shared with PhysicalMemory. */

@@ -5,6 +5,7 @@
 
 import { CpuFault, Vector } from './faults.ts';
 import { interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
+import type { Block } from './blocks.ts';
 import type { Insn } from './insn.ts';
 import { type Cpu, IF, RF, TF } from './state.ts';
 
@@ -63,6 +64,7 @@ function serviceInterrupts(cpu: Cpu): boolean {
 
 function runBlocks(cpu: Cpu, until: number): void {
   const blocks = cpu.blocks;
+  let prev: Block | null = null;
   while (cpu.cycles < until) {
     // Interrupts are taken between blocks; the instruction after STI, MOV SS or POP SS runs first.
     let limit = 0x7fffffff;
@@ -70,13 +72,20 @@ function runBlocks(cpu: Cpu, until: number): void {
       cpu.inhibitIrq = false;
       limit = 1;
     } else if ((cpu.irqPending || cpu.nmiPending) && serviceInterrupts(cpu)) {
+      prev = null;
       continue;
     }
     if (cpu.halted || cpu.stopRequested || (cpu.flags & TF) !== 0 || cpu.traceInsn !== null) return;
 
     // A fault while fetching or decoding the block's first instruction belongs to that instruction.
     cpu.insnStart = cpu.eip;
-    const insns = blocks.lookup(cpu).insns;
+    let block: Block | null = prev !== null ? prev.follow(cpu.eip, cpu.chainGen) : null;
+    if (block === null) {
+      block = blocks.lookup(cpu);
+      if (prev !== null) prev.link(cpu.eip, block, cpu.chainGen);
+    }
+    prev = block;
+    const insns = block.insns;
     const ipMask = cpu.code32 ? -1 : 0xffff;
     const n = insns.length < limit ? insns.length : limit;
     cpu.blockExit = false;

@@ -40,10 +40,12 @@ export function tlbFlush(cpu: Cpu): void {
   for (let k = 0; k < pages.length; k++) tlb[pages[k]!] = 0;
   pages.length = 0;
   cpu.tlbStats.flushes++;
+  cpu.chainGen++;
 }
 
 /** Drops one page's entry (INVLPG). */
 export function tlbFlushPage(cpu: Cpu, page: number): void {
+  cpu.chainGen++;
   if (cpu.tlb[page] !== 0) {
     cpu.tlb[page] = 0;
     const k = cpu.tlbPages.indexOf(page);
@@ -72,6 +74,7 @@ export function tlbProtectCode(cpu: Cpu, physPage: number): void {
  * either changes.
  */
 export function updateAccessMasks(cpu: Cpu): void {
+  cpu.chainGen++; // CPL or CS may have changed: code fetches must be checked again
   if (cpu.cpl === 3) {
     cpu.readMask = TLB_VALID | TLB_SLOW | TLB_NO_USER;
     cpu.writeMask = TLB_VALID | TLB_SLOW | TLB_SLOW_WRITE | TLB_NO_USER | TLB_NO_WRITE_USER;
