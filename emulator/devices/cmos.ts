@@ -20,13 +20,16 @@
 //
 // Time. The clock starts at the time given to the constructor (2000-01-01 00:00:00 by default, so
 // that runs are deterministic) and advances with EMULATED time: an update cycle runs once per
-// emulated second as a clock task, and never reads the host's clock. The time registers hold bytes
+// emulated second, and never reads the host's clock. The time registers hold bytes
 // in the format register B selected when they were written (BCD or binary, 12- or 24-hour); the
 // update cycle counts in that format, and changing DM or 24/12 does not convert them (as on the chip).
 // UIP is high during the 244 us before an update and the 1984 us the update takes; the registers
 // change at the end of that window. The periodic interrupt's rate (32768 >> (RS - 1) Hz, 256 and
-// 128 Hz for RS = 1, 2) runs from the divider chain; PF is computed from the clock when register C
-// is read, and a clock task runs at each period only while PIE = 1.
+// 128 Hz for RS = 1, 2) runs from the divider chain.
+//
+// An idle RTC schedules nothing: the update cycles that have come due are run when a port is
+// accessed (catchUp), and PF is computed from the clock when register C is read. Clock tasks run
+// only to raise IRQ8 on time: once per second while UIE or AIE is set, once per period while PIE is.
 //
 // Not modelled: the square-wave output (SQWE has no pin on a PC), the 4.194304 and 1.048576 MHz
 // time bases (any DV other than 010 stops the divider chain), and the undefined results of
@@ -91,7 +94,10 @@ function weekday(year: number, month: number, day: number): number {
 }
 
 export class Cmos implements PortHandler {
-  /** The 128 bytes; 0x00-0x0D are the RTC's registers (0x0A-0x0D are kept through the ports' rules). */
+  /**
+   * The 128 bytes; 0x00-0x0D are the RTC's registers. The board may set bytes 0x0E-0x7F before the
+   * guest runs (then call updateChecksum()); the time registers are current only through the ports.
+   */
   readonly ram = new Uint8Array(128);
   /** The byte the data port reaches. */
   index = 0;
@@ -109,6 +115,8 @@ export class Cmos implements PortHandler {
   private dividerStart: number;
   /** Periodic ticks before this time have been folded into PF. */
   private pfCheckedAt: number;
+  /** When the next update cycle ends, in cycles (Infinity while the divider chain is stopped). */
+  private nextUpdate: number;
   /** October's fall-back hour has been repeated today (daylight saving, DSE). */
   private fellBack = false;
   private readonly updateTask: Task;
@@ -120,7 +128,11 @@ export class Cmos implements PortHandler {
     this.irq = irq8;
     this.base = base;
     this.uipCycles = Math.round((clock.cyclesPerSecond * UIP_MICROSECONDS) / 1_000_000);
-    this.updateTask = clock.newTask(() => this.updateCycle());
+    this.updateTask = clock.newTask(() => {
+      this.catchUp();
+      this.scheduleUpdate();
+      this.updateIrq();
+    });
     this.periodicTask = clock.newTask(() => {
       this.syncPeriodic();
       this.schedulePeriodic();
@@ -137,12 +149,13 @@ export class Cmos implements PortHandler {
     this.dividerStart = clock.now;
     this.pfCheckedAt = clock.now;
     // The first update ends one second after power-on; then one per second.
-    clock.scheduleAt(this.updateTask, clock.now + clock.cyclesPerSecond);
+    this.nextUpdate = clock.now + clock.cyclesPerSecond;
     io.register(base, 2, this);
   }
 
   read8(port: number): number {
     if (port === this.base) return 0xff; // the index register is write-only on the AT
+    this.catchUp();
     return this.readRegister(this.index);
   }
 
@@ -156,6 +169,7 @@ export class Cmos implements PortHandler {
       }
       return;
     }
+    this.catchUp();
     this.writeRegister(this.index, value);
   }
 
@@ -183,12 +197,13 @@ export class Cmos implements PortHandler {
         this.syncPeriodic();
         const wasRunning = this.dividerRunning();
         this.ram[REG_A] = value & 0x7f;
-        if (!this.dividerRunning()) this.clock.cancel(this.updateTask);
+        if (!this.dividerRunning()) this.nextUpdate = Infinity;
         else if (!wasRunning) {
           // "When the divider reset is removed, the first update cycle begins one-half second later."
           this.dividerStart = this.pfCheckedAt = this.clock.now;
-          this.clock.schedule(this.updateTask, Math.floor(this.clock.cyclesPerSecond / 2));
+          this.nextUpdate = this.clock.now + Math.floor(this.clock.cyclesPerSecond / 2);
         }
+        this.scheduleUpdate();
         this.schedulePeriodic();
         break;
       }
@@ -196,6 +211,7 @@ export class Cmos implements PortHandler {
         this.syncPeriodic();
         // SET = 1 stops updates and clears UIE.
         this.ram[REG_B] = (value & B_SET) !== 0 ? value & ~B_UIE : value;
+        this.scheduleUpdate();
         this.schedulePeriodic();
         this.updateIrq();
         break;
@@ -262,17 +278,34 @@ export class Cmos implements PortHandler {
   // --- the update cycle ---
 
   private updateInProgress(): boolean {
-    if ((this.ram[REG_B]! & B_SET) !== 0 || !this.updateTask.scheduled) return false;
-    return this.updateTask.time - this.clock.now <= this.uipCycles;
+    if ((this.ram[REG_B]! & B_SET) !== 0) return false;
+    return this.nextUpdate - this.clock.now <= this.uipCycles;
   }
 
-  private updateCycle(): void {
-    this.clock.scheduleAt(this.updateTask, this.clock.now + this.clock.cyclesPerSecond);
-    if ((this.ram[REG_B]! & B_SET) !== 0) return; // SET = 1: no update
-    this.advanceOneSecond();
-    this.flags |= C_UF;
-    if (this.alarmMatches()) this.flags |= C_AF;
-    this.updateIrq();
+  /** Runs the update cycles that have ended by now (SET and the divider cannot change in between: only ports change them). */
+  private catchUp(): void {
+    const now = this.clock.now;
+    if (this.nextUpdate > now) return;
+    const cps = this.clock.cyclesPerSecond;
+    if ((this.ram[REG_B]! & B_SET) !== 0) {
+      // SET = 1: the divider chain runs on, but no update cycle happens.
+      this.nextUpdate += (Math.floor((now - this.nextUpdate) / cps) + 1) * cps;
+      return;
+    }
+    while (this.nextUpdate <= now) {
+      this.advanceOneSecond();
+      this.flags |= C_UF;
+      if (this.alarmMatches()) this.flags |= C_AF;
+      this.nextUpdate += cps;
+    }
+  }
+
+  /** A task at the next update only when its flag can interrupt (UIE, or AIE, whose match is checked there). */
+  private scheduleUpdate(): void {
+    const b = this.ram[REG_B]!;
+    if (this.nextUpdate !== Infinity && (b & (B_UIE | B_AIE)) !== 0 && (b & B_SET) === 0) {
+      this.clock.scheduleAt(this.updateTask, this.nextUpdate);
+    } else this.clock.cancel(this.updateTask);
   }
 
   private alarmMatches(): boolean {

@@ -67,6 +67,21 @@ describe('MC146818 time and date', () => {
     expect([reg(SEC), reg(MIN)]).toEqual([0x00, 0x35]);
   });
 
+  it('counts every second of a long stretch in which the guest does not look (1 h 1 min 1 s)', () => {
+    const { seconds, time } = setup();
+    seconds(3661);
+    expect(time()).toEqual([0x01, 0x01, 0x01, 7, 0x01, 0x01, 0x00]);
+  });
+
+  it('schedules no clock event while no RTC interrupt is enabled: an idle RTC costs nothing', () => {
+    const { clock, set } = setup();
+    expect(clock.nextEventTime()).toBe(Infinity);
+    set(B, UIE | H24);
+    expect(clock.nextEventTime()).toBe(HZ);
+    set(B, H24);
+    expect(clock.nextEventTime()).toBe(Infinity);
+  });
+
   it('does not follow anything but the emulated clock', () => {
     const { time } = setup();
     const before = time();
@@ -310,6 +325,17 @@ describe('MC146818 interrupts (register C, IRQ8)', () => {
     seconds(5);
     expect(irq8.level).toBe(true);
     expect(reg(C)).toBe(IRQF | AF | UF);
+  });
+
+  it('sets AF for an alarm time that passed while AIE = 0, without interrupting', () => {
+    const { set, seconds, reg, irq8 } = setup();
+    set(A, NO_PERIODIC);
+    set(SEC_ALARM, 0x03);
+    set(MIN_ALARM, 0x00);
+    set(HOUR_ALARM, 0x00);
+    seconds(10);
+    expect(irq8.rises).toBe(0);
+    expect(reg(C)).toBe(AF | UF);
   });
 
   it('matches any value in an alarm byte with both top bits set (a once-a-minute alarm)', () => {
