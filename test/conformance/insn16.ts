@@ -37,13 +37,20 @@ export interface Decoded {
 
 const SEG_PREFIX: Record<number, SegName> = { 0x26: 'es', 0x2e: 'cs', 0x36: 'ss', 0x3e: 'ds' };
 
-/** Opcodes of the suite that take a ModRM byte, with the number of immediate bytes after it. */
+/**
+ * One-byte opcodes that take a ModRM byte (8086/80286 map, i386 PRM Appendix A), with the number
+ * of immediate bytes after it (F6/F7 add one for TEST, below).
+ */
 const MODRM_IMM: Record<number, number> = {
-  0x00: 0, 0x01: 0, 0x03: 0, 0x11: 0, 0x31: 0, 0x62: 0, 0x81: 2, 0x83: 1, 0x8b: 0, 0x8d: 0, 0x8e: 0,
-  0x8f: 0, 0xc1: 1, 0xc4: 0, 0xd0: 0, 0xd1: 0, 0xd3: 0, 0xf7: 0, 0xff: 0,
+  0x62: 0, 0x63: 0, 0x69: 2, 0x6b: 1, 0x80: 1, 0x81: 2, 0x82: 1, 0x83: 1,
+  0xc0: 1, 0xc1: 1, 0xc4: 0, 0xc5: 0, 0xc6: 1, 0xc7: 2, 0xd0: 0, 0xd1: 0, 0xd2: 0, 0xd3: 0,
+  0xf6: 0, 0xf7: 0, 0xfe: 0, 0xff: 0,
 };
+for (let op = 0; op < 0x40; op++) if ((op & 7) < 4) MODRM_IMM[op] = 0; // ALU Eb,Gb .. Gv,Ev
+for (let op = 0x84; op <= 0x8f; op++) MODRM_IMM[op] = 0; // TEST XCHG MOV LEA POP
+for (let op = 0xd8; op <= 0xdf; op++) MODRM_IMM[op] = 0; // ESC
 
-/** Length of the immediates of the non-ModRM opcodes of the suite. */
+/** Length of the immediates of the suite's opcodes without ModRM (`length` is right for those only). */
 const PLAIN_IMM: Record<number, number> = { 0xb8: 2, 0xcd: 1, 0xd4: 1, 0x7e: 1, 0xe2: 1, 0xe3: 1, 0xe8: 2 };
 
 export function decode16(bytes: readonly number[]): Decoded {
@@ -70,6 +77,7 @@ export function decode16(bytes: readonly number[]): Decoded {
     else if (d.mod === 1) k += 1;
     else if (d.mod === 2) k += 2;
     k += MODRM_IMM[opcode]!;
+    if (opcode === 0xf6 && d.reg! < 2) k += 1; // TEST Eb,Ib
     if (opcode === 0xf7 && d.reg! < 2) k += 2; // TEST Ev,Iv
   } else {
     k += PLAIN_IMM[opcode] ?? 0;

@@ -96,16 +96,18 @@ function asFault(t: MooTest, vector: number, regs: MooRegs = {}, keepRam: Array<
 
 /**
  * Can LOCK precede this instruction on a 386? Only the read-modify-write instructions with a
- * memory destination (i386 PRM 14.8.1 "Bus Lock" and LOCK): ADD ADC SUB SBB AND OR XOR NOT NEG
- * INC DEC, XCHG, BTS BTR BTC. Of this suite's opcodes, that is 00/01/11/31 and 81/83 /0-/6.
+ * memory destination (i386 PRM 14.8.1 "Bus Lock" and LOCK): ADD ADC SUB SBB AND OR XOR (not CMP)
+ * NOT NEG INC DEC, and XCHG (BTS BTR BTC are 0F-prefixed, absent from the 286 suite).
  */
 function lockable(d: Decoded): boolean {
   if (d.mod === undefined || d.mod === 3) return false;
-  switch (d.opcode) {
-    case 0x00: case 0x01: case 0x11: case 0x31: return true;
-    case 0x81: case 0x83: return d.reg !== 7; // not CMP
-    case 0xf7: return d.reg === 2 || d.reg === 3; // NOT, NEG
-    case 0xff: return d.reg === 0 || d.reg === 1; // INC, DEC
+  const op = d.opcode;
+  if (op < 0x40) return (op & 7) < 2 && (op & 0x38) !== 0x38; // ALU Eb,Gb / Ev,Gv, not CMP
+  switch (op) {
+    case 0x80: case 0x81: case 0x82: case 0x83: return d.reg !== 7; // not CMP
+    case 0x86: case 0x87: return true; // XCHG
+    case 0xf6: case 0xf7: return d.reg === 2 || d.reg === 3; // NOT, NEG
+    case 0xfe: case 0xff: return d.reg === 0 || d.reg === 1; // INC, DEC
     default: return false;
   }
 }

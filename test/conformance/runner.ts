@@ -1,20 +1,21 @@
 // Runs SingleStepTests MOO tests (80286 real mode, captured on real hardware) on ts386 and
-// compares the result with what the chip did.
+// compares the result with what the chip did. README.md beside this file has the long version.
 //
-// One test = one instruction: load the 14 registers and the RAM bytes of INIT, run until the HLT
-// that follows the instruction (or the HLT the generator put at the jump target or at the
-// handler the exception's IVT entry points to), then compare the 14 registers (FINA lists only
-// the changed ones) and every RAM byte FINA lists (only changed bytes are listed). Final IP is one
-// past the HLT, which is where ts386 leaves EIP after HLT too.
+// One test = one instruction: point every IVT entry at a trap HLT, load the RAM bytes and the 14
+// registers of INIT, run until the CPU halts — at the HLT that follows the instruction, or the
+// one the generator put at the jump target or exception handler — then compare the 14 registers
+// (FINA lists only the changed ones), every RAM byte FINA lists, and every INIT byte FINA does not
+// list (it must be unchanged). Final IP is one past the HLT, where ts386 leaves EIP after HLT too.
 //
-// What is masked, and why (README.md has the long version):
+// What is masked, and why:
 //   - FLAGS bits 12-15. In real mode the 286 holds IOPL and NT at 0 (and bit 15 reads 0), whatever
 //     INIT says: the generator's random INIT value never reached those bits. We therefore start the
 //     386 with them clear (the state the 286 really had) and, because a 386 *does* load IOPL/NT
 //     from POPF/IRET in real mode, compare FLAGS with them masked (FLAGS_MASK_NO_IOPL_NT).
 //   - Undefined flags: metadata.json's per-opcode "flags-mask" (flagsMaskFor).
-//   - The FLAGS word an exception or INT n pushes (at exception.flagAddress): the same mask.
-// Bus cycles (CYCL) and the prefetch queue (QUEU) are 286-specific and ignored.
+//   - The FLAGS word an exception or INT n pushed (pushedFlagsAddress): the same mask.
+// Bus cycles (CYCL) and the prefetch queue (QUEU) are 286-specific and ignored. Where a 386 is
+// meant to differ, known-differences.ts supplies the 386's outcome (runMooFile's `known`).
 //
 // The machine is reused between tests: physical RAM is only cleared where a test wrote it.
 
@@ -213,6 +214,8 @@ function actualReg(m: Machine, name: (typeof REG_NAMES)[number]): number {
 export function runMooTest(m: Machine, test: MooTest, flagsMask: number): TestOutcome {
   const diffs: string[] = [];
   m.reset();
+  // Addresses reach 0x10FFEF (FFFF:FFFF): the tests were captured with A20 on.
+  m.phys.setA20(true);
   const trap = chooseTrap(test);
   load(m, test, trap);
   const budget = cycleBudget(test);
