@@ -6,7 +6,7 @@
 // it changes any register, so that a fault leaves the machine as it was (step() rolls EIP back).
 // An operand that straddles two pages is checked on both pages before any byte is written.
 
-import { gp, ss } from './faults.ts';
+import { CpuFault, gp, ss } from './faults.ts';
 import { ACCESS_READ, ACCESS_WRITE, translate } from './paging.ts';
 import { SS } from './registers.ts';
 import type { Cpu } from './state.ts';
@@ -34,6 +34,11 @@ export function segWrite(cpu: Cpu, seg: number, off: number, len: number): numbe
   return (cpu.segBase[seg]! + off) | 0;
 }
 
+/** #AC(0) (vector 17): a misaligned data access at CPL 3 with the 486's alignment check on. */
+function alignmentFault(lin: number): CpuFault {
+  return new CpuFault(17, 0, `misaligned access at linear 0x${(lin >>> 0).toString(16)}`);
+}
+
 // --- physical writes (the slow path's last step) -------------------------------------------------
 
 /**
@@ -58,23 +63,30 @@ function physRead8(cpu: Cpu, phys: number): number {
 
 export function readLin8(cpu: Cpu, lin: number): number {
   const e = cpu.tlb[lin >>> 12]!;
-  if ((e & cpu.readMask) === TLB_VALID) return cpu.mem8[(e & TLB_PAGE_MASK) | (lin & 0xfff)]!;
+  if ((e & cpu.readMask) === TLB_VALID) {
+    cpu.tlbHits++;
+    return cpu.mem8[(e & TLB_PAGE_MASK) | (lin & 0xfff)]!;
+  }
   return readSlow8(cpu, lin);
 }
 
 export function readLin16(cpu: Cpu, lin: number): number {
   const e = cpu.tlb[lin >>> 12]!;
   if ((e & cpu.readMask) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
+    cpu.tlbHits++;
     return cpu.memView.getUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
   }
+  if (cpu.alignCheck && (lin & 1) !== 0) throw alignmentFault(lin);
   return readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8);
 }
 
 export function readLin32(cpu: Cpu, lin: number): number {
   const e = cpu.tlb[lin >>> 12]!;
   if ((e & cpu.readMask) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
+    cpu.tlbHits++;
     return cpu.memView.getInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
   }
+  if (cpu.alignCheck && (lin & 3) !== 0) throw alignmentFault(lin);
   if ((lin & 0xfff) <= 0xffc) {
     const p = (translate(cpu, lin, ACCESS_READ) & TLB_PAGE_MASK) | (lin & 0xfff);
     return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
@@ -94,6 +106,7 @@ function readSlow8(cpu: Cpu, lin: number): number {
 export function writeLin8(cpu: Cpu, lin: number, value: number): void {
   const e = cpu.tlb[lin >>> 12]!;
   if ((e & cpu.writeMask) === TLB_VALID) {
+    cpu.tlbHits++;
     cpu.mem8[(e & TLB_PAGE_MASK) | (lin & 0xfff)] = value;
     return;
   }
@@ -103,9 +116,11 @@ export function writeLin8(cpu: Cpu, lin: number, value: number): void {
 export function writeLin16(cpu: Cpu, lin: number, value: number): void {
   const e = cpu.tlb[lin >>> 12]!;
   if ((e & cpu.writeMask) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
+    cpu.tlbHits++;
     cpu.memView.setUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), value, true);
     return;
   }
+  if (cpu.alignCheck && (lin & 1) !== 0) throw alignmentFault(lin);
   const p0 = writeSlowAddr(cpu, lin);
   const p1 = writeSlowAddr(cpu, lin + 1);
   physWrite8(cpu, p0, value & 0xff);
@@ -115,9 +130,11 @@ export function writeLin16(cpu: Cpu, lin: number, value: number): void {
 export function writeLin32(cpu: Cpu, lin: number, value: number): void {
   const e = cpu.tlb[lin >>> 12]!;
   if ((e & cpu.writeMask) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
+    cpu.tlbHits++;
     cpu.memView.setInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), value, true);
     return;
   }
+  if (cpu.alignCheck && (lin & 3) !== 0) throw alignmentFault(lin);
   // Translate (and fault) on both pages before writing anything.
   const p0 = writeSlowAddr(cpu, lin);
   // The second page is checked at its first byte: that is the address a fault there reports in CR2.

@@ -19,15 +19,16 @@ export const Vector = {
   GP: 13, // general protection
   PF: 14, // page fault
   MF: 16, // coprocessor error
+  AC: 17, // alignment check (486)
 } as const;
 
 export const VECTOR_NAMES: Record<number, string> = {
   0: '#DE', 1: '#DB', 2: 'NMI', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 8: '#DF',
-  9: 'CSO', 10: '#TS', 11: '#NP', 12: '#SS', 13: '#GP', 14: '#PF', 16: '#MF',
+  9: 'CSO', 10: '#TS', 11: '#NP', 12: '#SS', 13: '#GP', 14: '#PF', 16: '#MF', 17: '#AC',
 };
 
 /** Exceptions that push an error code (i386 PRM, "Error Code"). */
-export const HAS_ERROR_CODE: ReadonlySet<number> = new Set([8, 10, 11, 12, 13, 14]);
+export const HAS_ERROR_CODE: ReadonlySet<number> = new Set([8, 10, 11, 12, 13, 14, 17]);
 
 /**
  * Class of each exception for the double-fault rule (i386 PRM, "Double Fault", table

@@ -12,7 +12,8 @@
 //
 // ZF, SF and PF always come from lr and lsize.
 
-import { AF, ARITH_FLAGS, CF, type Cpu, EFLAGS_FIXED, OF, PF, SF, ZF } from './state.ts';
+import { AC, AF, ARITH_FLAGS, CF, type Cpu, EFLAGS_FIXED, OF, PF, SF, ZF } from './state.ts';
+import { updateAccessMasks } from './tlb.ts';
 import type { Size } from './registers.ts';
 
 export const LOP_NONE = 0, LOP_ADD = 1, LOP_ADC = 2, LOP_SUB = 3, LOP_SBB = 4, LOP_LOGIC = 5,
@@ -153,7 +154,9 @@ export function materializeFlags(cpu: Cpu): void {
  */
 export function setEflagsMasked(cpu: Cpu, value: number, mask: number): void {
   materializeFlags(cpu);
+  const old = cpu.flags;
   cpu.flags = ((cpu.flags & ~mask) | (value & mask)) | EFLAGS_FIXED;
+  if (((old ^ cpu.flags) & AC) !== 0) updateAccessMasks(cpu); // the 486 alignment check follows AC
 }
 
 /** Sets or clears CF alone (CLC, STC, CMC, BT...). */

@@ -62,13 +62,13 @@ export function translate(cpu: Cpu, lin: number, access: number): number {
       const physPage = ((page << 12) & cpu.phys.a20Mask) >>> 12;
       e = (physPage << 12) | TLB_VALID | TLB_DIRTY | kindBits(cpu, physPage);
       tlbFill(cpu, page, e);
-      cpu.tlbStats.misses++;
     }
     return e;
   }
 
   if (e !== 0) {
     // A cached translation: check the access against its permissions, as the hardware does.
+    cpu.tlbHits++;
     if (user && (e & TLB_NO_USER) !== 0) throw pageFault(cpu, lin, PF_P | (write ? PF_W : 0) | PF_U);
     if (write) {
       const wp = cpu.model === 486 && (cpu.cr0 & CR0_WP) !== 0;

@@ -135,7 +135,15 @@ export class Cpu {
   /** Mask an entry must match (== TLB_VALID) for a direct read / write at the current CPL and CR0.WP. */
   readMask = 0;
   writeMask = 0;
-  readonly tlbStats = { hits: 0, misses: 0, flushes: 0 };
+  /** The 486's alignment check is active (CR0.AM, EFLAGS.AC, CPL 3): misaligned data accesses raise #AC(0). */
+  alignCheck = false;
+  /**
+   * TLB counters: hits (accesses translated by a cached entry, counted on the fast path — with
+   * paging off this is the identity map's cache), misses (page-table walks, paging on), flushes
+   * (CR3 writes, CR0.PG changes, INVLPG).
+   */
+  tlbHits = 0;
+  readonly tlbStats = { misses: 0, flushes: 0 };
 
   /**
    * Debugging hooks (debug/trace.ts). With traceInsn set, the run loop executes one instruction at

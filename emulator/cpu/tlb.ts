@@ -16,7 +16,7 @@
 //   SLOW:       not RAM (ROM or unmapped): every access goes through PhysicalMemory.
 //   SLOW_WRITE: a write needs work first: set the PTE's D bit, or drop decoded code on the page.
 
-import { type Cpu, CR0_WP } from './state.ts';
+import { AC, type Cpu, CR0_AM, CR0_WP } from './state.ts';
 
 export const TLB_VALID = 1 << 0;
 export const TLB_NO_USER = 1 << 1;
@@ -25,12 +25,18 @@ export const TLB_NO_WRITE_SUP = 1 << 3;
 export const TLB_SLOW = 1 << 4;
 export const TLB_SLOW_WRITE = 1 << 5;
 export const TLB_DIRTY = 1 << 6;
+/**
+ * Set in every entry, and added to the fast-path masks only while the 486's alignment check is
+ * active: then no entry matches, every access takes the slow path, and the slow path checks
+ * alignment (access.ts). With the check off the bit is outside the masks and costs nothing.
+ */
+export const TLB_ALWAYS = 1 << 7;
 export const TLB_PAGE_MASK = ~0xfff;
 
 /** Caches `entry` for the linear page `page` (a page number, lin >>> 12). */
 export function tlbFill(cpu: Cpu, page: number, entry: number): void {
   if (cpu.tlb[page] === 0) cpu.tlbPages.push(page);
-  cpu.tlb[page] = entry;
+  cpu.tlb[page] = entry | TLB_ALWAYS;
 }
 
 /** Drops every entry (a CR3 write, or CR0.PG changing). */
@@ -46,6 +52,7 @@ export function tlbFlush(cpu: Cpu): void {
 /** Drops one page's entry (INVLPG). */
 export function tlbFlushPage(cpu: Cpu, page: number): void {
   cpu.chainGen++;
+  cpu.tlbStats.flushes++;
   if (cpu.tlb[page] !== 0) {
     cpu.tlb[page] = 0;
     const k = cpu.tlbPages.indexOf(page);
@@ -83,5 +90,11 @@ export function updateAccessMasks(cpu: Cpu): void {
     // The 386 lets supervisor code write read-only pages; the 486 faults when CR0.WP is set.
     const wp = cpu.model === 486 && (cpu.cr0 & CR0_WP) !== 0;
     cpu.writeMask = TLB_VALID | TLB_SLOW | TLB_SLOW_WRITE | (wp ? TLB_NO_WRITE_SUP : 0);
+  }
+  // 486 alignment check (i486 PRM, "Alignment Check Exception"): CR0.AM, EFLAGS.AC and CPL 3.
+  cpu.alignCheck = cpu.model === 486 && cpu.cpl === 3 && (cpu.cr0 & CR0_AM) !== 0 && (cpu.flags & AC) !== 0;
+  if (cpu.alignCheck) {
+    cpu.readMask |= TLB_ALWAYS;
+    cpu.writeMask |= TLB_ALWAYS;
   }
 }

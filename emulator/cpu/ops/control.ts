@@ -6,7 +6,7 @@
 
 import { probeWrite, readSys16, readSys32, writeLin16, writeLin32 } from '../access.ts';
 import { CpuFault, gp, np, ss, ts, Vector } from '../faults.ts';
-import { getOF, materializeFlags, testCC } from '../flags.ts';
+import { getOF, setEflagsMasked, testCC } from '../flags.ts';
 import type { Insn } from '../insn.ts';
 import { INT_SOFTWARE, interrupt, unblockNmi } from '../interrupts.ts';
 import { ea, readE, readMem, readMem16, sext } from '../operands.ts';
@@ -526,7 +526,6 @@ function iretToV86(cpu: Cpu, eip: number, cs: number, flags: number): void {
 }
 
 function setFlags(cpu: Cpu, value: number, mask: number): void {
-  materializeFlags(cpu);
-  cpu.flags = ((cpu.flags & ~mask) | (value & mask)) | EFLAGS_FIXED;
+  setEflagsMasked(cpu, value, mask);
   cpu.blockExit = true;
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { CpuFault } from '../../../../emulator/cpu/faults.ts';
 import { ACCESS_READ, ACCESS_WRITE, PF_P, PF_U, PF_W, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US, translate } from '../../../../emulator/cpu/paging.ts';
 import { CR0_PE, CR0_PG, CR0_WP, type Cpu } from '../../../../emulator/cpu/state.ts';
-import { tlbFlush, updateAccessMasks } from '../../../../emulator/cpu/tlb.ts';
+import { tlbFlush, tlbFlushPage, updateAccessMasks } from '../../../../emulator/cpu/tlb.ts';
+import { readLin8, writeLin32 } from '../../../../emulator/cpu/access.ts';
 import { newMachine } from '../../../harness/cpu.ts';
 import type { Machine } from '../../../../emulator/machine.ts';
 
@@ -100,5 +101,23 @@ describe('paging', () => {
     expect(translate(m.cpu, 0x400000, ACCESS_READ) >>> 12).toBe(0x200); // stale, as on hardware
     tlbFlush(m.cpu);
     expect(translate(m.cpu, 0x400000, ACCESS_READ) >>> 12).toBe(0x300);
+  });
+
+  it('counts TLB hits, misses (page walks) and flushes', () => {
+    const m = setup(486);
+    m.phys.write32(PT + 0, 0x200000 | PTE_P | PTE_RW);
+    m.phys.write32(PT + 4, 0x201000 | PTE_P | PTE_RW);
+    const cpu = m.cpu;
+    const start = { hits: cpu.tlbHits, misses: cpu.tlbStats.misses, flushes: cpu.tlbStats.flushes };
+    readLin8(cpu, 0x400000); // miss: walk
+    readLin8(cpu, 0x400001); // hit
+    writeLin32(cpu, 0x400004, 1); // hit (D set through the cached entry)
+    readLin8(cpu, 0x401000); // miss
+    tlbFlushPage(cpu, 0x400);
+    readLin8(cpu, 0x400000); // miss again
+    tlbFlush(cpu);
+    expect(cpu.tlbStats.misses - start.misses).toBe(3);
+    expect(cpu.tlbHits - start.hits).toBe(2);
+    expect(cpu.tlbStats.flushes - start.flushes).toBe(2);
   });
 });
