@@ -6,13 +6,16 @@
 // off; EXIT_* below otherwise (documented in --help).
 
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createMachine, type Machine, type RunResult } from '../emulator/index.ts';
 import type { BlockDevice } from '../emulator/disk.ts';
 import { openDiskFile } from '../emulator/host/disk-file.ts';
 import { attachTerminal } from '../emulator/host/terminal-serial.ts';
+import { MSR_CTS, MSR_DCD, MSR_DSR } from '../emulator/devices/uart16550.ts';
 import { MultibootError } from '../emulator/multiboot.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -24,28 +27,31 @@ export const EXIT_QUIT = 6;
 const HELP = `usage: ts386 [options]
 
 Boots an emulated i386 PC from its firmware (or a Multiboot kernel) with COM1 on the terminal.
+The firmware is a PC BIOS that boots sector 0 of the first --disk; images/demo.img is a demo disk.
 
 options:
   --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default 32M)
   --cpu 386|486         processor model (default 386)
   --bios FILE           firmware ROM image started at F000:FFF0 (64 or 128 KiB; default: the
-                        built-in demo ROM, firmware/demo.bin)
+                        built-in BIOS, firmware/bios.bin; firmware/demo.bin is a demo ROM)
   --disk FILE           attach a disk image (repeatable; whole 512-byte sectors). The file is
                         never written: guest writes stay in memory unless --write is given
   --write               write guest disk writes through to the --disk files
   --kernel FILE         load a Multiboot v1 ELF kernel directly, as qemu -kernel does
   --append TEXT         the kernel's command line (with --kernel)
-  --serial MODE         COM1: stdio (default), file:PATH, or none
+  --serial MODE         COM1: stdio (default), file:PATH, pty (a pseudo-terminal to connect
+                        to, e.g. with screen; needs the node-pty package), or none. COM1's
+                        carrier detect (MSR.DCD) is on only while a terminal can type to it
   --debugcon MODE       port 0xE9 output: stdio, file:PATH, or none (default)
   --max-cycles N        stop after N emulated cycles
-  --clock MHZ           emulated CPU clock (default 33)
+  --clock MHZ           emulated CPU clock, 1.2 to 7500 (default 33)
   -h, --help            this text
 
 keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys; Ctrl-C goes to the guest.
 
 exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT with interrupts
   off; ${EXIT_BAD_INPUT} bad input; ${EXIT_TRIPLE_FAULT} triple fault; ${EXIT_MAX_CYCLES} --max-cycles reached;
-  ${EXIT_HALTED_WITH_INTERRUPTS} halted with interrupts on and nothing left to wake it; ${EXIT_QUIT} quit with Ctrl-A X
+  ${EXIT_HALTED_WITH_INTERRUPTS} halted with interrupts on and nothing left to wake it; ${EXIT_QUIT} quit with Ctrl-A X (or, with --serial pty, Ctrl-C)
 `;
 
 class BadInput extends Error {}
@@ -94,6 +100,65 @@ function openSink(mode: string, option: string): { write: (b: number) => void; c
     return { write: (b) => writeSync(fd, Uint8Array.of(b)), close: () => closeSync(fd) };
   }
   throw new BadInput(`${option} ${mode}: expected stdio, file:PATH or none`);
+}
+
+/**
+ * A pseudo-terminal for COM1, like QEMU's `-serial pty`: ts386 holds the master side, and the
+ * user connects a terminal program (screen, minicom, picocom) to the slave device it names. Node
+ * cannot open one itself (it has no grantpt/unlockpt/ptsname), and node-pty's public API only
+ * spawns processes in one; but its native binding also has `open(cols, rows)`, an openpty(3)
+ * wrapper (used by its undocumented UnixTerminal.open, which would also read the slave side and so
+ * steal the user's keys). It is loaded at run time, so ts386 works without node-pty otherwise.
+ */
+interface PtySerial {
+  path: string;
+  write: (b: number) => void;
+  /** Bytes typed at the terminal connected to the slave. */
+  onInput: (listener: (bytes: Uint8Array) => void) => void;
+  close: () => void;
+}
+
+function openPtySerial(): PtySerial {
+  let native: { open: (cols: number, rows: number) => { master: number; slave: number; pty: string } };
+  try {
+    // A computed specifier: esbuild leaves it alone, and node-pty (a native addon) stays outside the bundle.
+    const load = createRequire(import.meta.url)(['node-pty', 'lib', 'utils.js'].join('/')) as {
+      loadNativeModule: (name: string) => { module: typeof native };
+    };
+    native = load.loadNativeModule('pty').module;
+  } catch (e) {
+    throw new BadInput(`--serial pty: needs the node-pty package (npm install node-pty): ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (process.platform === 'win32' || typeof native.open !== 'function') throw new BadInput('--serial pty: this platform has no pseudo-terminals');
+  const t = native.open(80, 24);
+  // The slave side stays open for the whole run, so that the master never reads EIO (or loses
+  // the settings below) while no terminal program is connected. Raw: the guest, not the host's
+  // line discipline, decides about echo, line editing and CR/LF, as on a real serial line.
+  const slave = new ReadStream(t.slave);
+  slave.setRawMode(true);
+  const master = new ReadStream(t.master);
+  master.on('error', () => {}); // EIO when the pty goes away at exit: nothing to report
+  return {
+    path: t.pty,
+    write: (b) => {
+      // The master is non-blocking: with nobody reading the slave, the kernel's buffer fills and
+      // further bytes are dropped (EAGAIN), as on a line with no one listening.
+      try {
+        writeSync(t.master, Uint8Array.of(b));
+      } catch {
+        // dropped
+      }
+    },
+    onInput: (listener) => master.on('data', (chunk: Buffer) => listener(chunk)),
+    close: () => {
+      // The master's end hangs up the terminal program, which then loses whatever it has not read
+      // yet (the guest's last lines): give it a moment to read them.
+      setTimeout(() => {
+        master.destroy();
+        slave.destroy();
+      }, 300);
+    },
+  };
 }
 
 const stdoutBuffer: number[] = [];
@@ -145,9 +210,12 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.help) return 'help';
   const memoryBytes = values.mem !== undefined ? parseSize(values.mem) : undefined;
   if (values.cpu !== undefined && values.cpu !== '386' && values.cpu !== '486') throw new BadInput(`--cpu ${values.cpu}: expected 386 or 486`);
-  const rom = values.bios !== undefined ? readFileOrFail(values.bios, '--bios') : readFileOrFail(builtinFile('firmware', 'demo.bin'), 'firmware');
+  const rom = values.bios !== undefined ? readFileOrFail(values.bios, '--bios') : readFileOrFail(builtinFile('firmware', 'bios.bin'), 'firmware');
   if (rom.length !== 0x10000 && rom.length !== 0x20000) {
     throw new BadInput(`--bios ${values.bios ?? 'firmware'}: ${rom.length} bytes; a ROM image must be 64 or 128 KiB`);
+  }
+  if (values.serial !== undefined && !/^(stdio|none|pty|file:.+)$/.test(values.serial)) {
+    throw new BadInput(`--serial ${values.serial}: expected stdio, file:PATH, pty or none`);
   }
   const disks: BlockDevice[] = [];
   for (const file of values.disk ?? []) {
@@ -167,7 +235,10 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (!Number.isSafeInteger(maxCycles) || maxCycles <= 0) throw new BadInput(`--max-cycles ${values['max-cycles']}: expected a positive whole number`);
   }
   const mhz = values.clock !== undefined ? Number(values.clock) : 33;
-  if (!(mhz >= 1 && mhz <= 10000) || !Number.isInteger(mhz * 1e6)) throw new BadInput(`--clock ${values.clock}: expected a clock in MHz, such as 33`);
+  // The devices' clocks are derived from the CPU's with exact integer arithmetic (clock.ts): the
+  // CPU clock must be at least the fastest of them, the PIT's 1.193182 MHz, and small enough
+  // that cycles * PIT_HZ stays an exact double (under 2^53: about 7548 MHz).
+  if (!(mhz >= 1.2 && mhz <= 7500) || !Number.isInteger(mhz * 1e6)) throw new BadInput(`--clock ${values.clock}: expected a clock in MHz from 1.2 to 7500, such as 33`);
   return {
     memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, kernel, append: values.append ?? '',
     serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
@@ -177,6 +248,7 @@ function parseOptions(argv: string[]): Options | 'help' {
 export async function main(argv: string[]): Promise<number> {
   let opts: Options | 'help';
   let serial, debugcon;
+  let pty: PtySerial | null = null;
   let machine: Machine;
   try {
     opts = parseOptions(argv);
@@ -184,7 +256,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    serial = openSink(opts.serial, '--serial');
+    if (opts.serial === 'pty') {
+      pty = openPtySerial();
+      serial = { write: pty.write, close: pty.close };
+    } else {
+      serial = openSink(opts.serial, '--serial');
+    }
     debugcon = openSink(opts.debugcon, '--debugcon');
     machine = createMachine({
       memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: opts.rom, disks: opts.disks,
@@ -206,14 +283,26 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 
-  let quit = false;
-  const detach = opts.serial === 'stdio' && process.stdin.isTTY
+  let quit: string | null = null;
+  const terminal = opts.serial === 'stdio' && process.stdin.isTTY;
+  const detach = terminal
     ? attachTerminal({
       input: process.stdin, output: process.stdout,
       onInput: (bytes) => machine.com1.receive(bytes),
-      onQuit: () => { quit = true; },
+      onQuit: () => { quit = 'quit (Ctrl-A X)'; },
     })
     : () => {};
+  const onSigint = (): void => { quit = 'interrupted (SIGINT)'; };
+  if (pty !== null) {
+    pty.onInput((bytes) => machine.com1.receive(bytes));
+    process.on('SIGINT', onSigint);
+    process.stderr.write(`ts386: COM1 is on ${pty.path} (connect with e.g. \`screen ${pty.path}\`; Ctrl-C here ends the run)\n`);
+  }
+  // Carrier detect tells the guest whether anyone can type to COM1: a terminal on stdin or a
+  // pseudo-terminal (which a terminal program may open at any time). CTS and DSR stay on, so a
+  // guest that waits for them before sending still prints to a file or a pipe.
+  if (!terminal && pty === null) machine.com1.setModemInputs(MSR_CTS | MSR_DSR);
+  else machine.com1.setModemInputs(MSR_CTS | MSR_DSR | MSR_DCD);
 
   const started = performance.now();
   let result: RunResult;
@@ -228,6 +317,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } finally {
     detach();
+    process.off('SIGINT', onSigint);
     serial.close();
     debugcon.close();
   }
@@ -235,7 +325,7 @@ export async function main(argv: string[]): Promise<number> {
   return summarize(machine, result, opts.mhz, wall, quit);
 }
 
-function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: boolean): number {
+function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null): number {
   const cycles = m.cpu.cycles;
   const emulated = cycles / (mhz * 1e6);
   const mips = wall > 0 ? r.instructions / wall / 1e6 : 0;
@@ -243,8 +333,8 @@ function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: bo
   const figures = `after ${cycles} cycles, ${r.instructions} instructions, ${emulated.toFixed(2)} s emulated, ${mips.toFixed(1)} MIPS${post}`;
   let why: string;
   let status: number;
-  if (quit) {
-    why = 'quit (Ctrl-A X)';
+  if (quit !== null) {
+    why = quit;
     status = EXIT_QUIT;
   } else {
     switch (r.reason) {

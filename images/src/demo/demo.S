@@ -377,8 +377,7 @@ gdt_end:
 gdt_desc:
 	.word	gdt_end - gdt - 1
 	.long	gdt
-end:
 
-	.if	end - STAGE2 > STAGE2_SECTORS * 512
-	.error	"the program outgrew STAGE2_SECTORS: raise it"
-	.endif
+	# Fills the sectors the boot sector reads; "attempt to move .org backwards" means the program
+	# outgrew them: raise STAGE2_SECTORS.
+	.org	(1 + STAGE2_SECTORS) * 512

@@ -1,12 +1,14 @@
 // The `ts386` command end to end, as a child process (the bundle scripts/build.mjs makes).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const bin = path.join(root, 'dist/ts386.mjs');
+const demoDisk = path.join(root, 'images/demo.img');
+const benchImage = path.join(root, '../shared/bench/images/bench-cpu-10.img');
 
 function ts386(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -18,8 +20,29 @@ beforeAll(() => {
 });
 
 describe('ts386 command', () => {
-  it('boots the demo guest, which prints from real and protected mode and exits 0', () => {
+  it('boots the BIOS by default, which says there is no disk and halts: status 0', () => {
     const r = ts386();
+    expect(r.stdout).toBe('ts386 BIOS: no disk attached\r\n');
+    expect(r.stderr).toMatch(/^ts386: halted \(cli; hlt\) after \d+ cycles, \d+ instructions, [\d.]+ s emulated, [\d.]+ MIPS, last POST 0xe1\n$/);
+    expect(r.status).toBe(0);
+  });
+
+  it('boots the demo disk through the BIOS; with stdin not a terminal it asks for no input and exits 0', () => {
+    const r = ts386('--disk', demoDisk);
+    expect(r.stdout).toBe([
+      'ts386 demo disk: hello from the boot sector (booted from drive 80h)',
+      'ts386 demo disk: now in 32-bit protected mode',
+      'ts386 demo disk: primes below 10000: 1229',
+      '(no terminal on COM1: carrier detect is off)',
+      'ts386 demo disk: done',
+      '',
+    ].join('\r\n'));
+    expect(r.stderr).toMatch(/^ts386: guest exited with status 0 after \d+ cycles, \d+ instructions, [\d.]+ s emulated, [\d.]+ MIPS, last POST 0x00\n$/);
+    expect(r.status).toBe(0);
+  });
+
+  it('still runs the demo ROM with --bios firmware/demo.bin', () => {
+    const r = ts386('--bios', path.join(root, 'firmware/demo.bin'));
     expect(r.stdout).toContain('hello from real mode');
     expect(r.stdout).toContain('now in 32-bit protected mode');
     expect(r.stdout).toContain('primes below 10000: 1229');
@@ -27,14 +50,29 @@ describe('ts386 command', () => {
     expect(r.status).toBe(0);
   });
 
+  it.skipIf(!existsSync(benchImage))('boots the shared benchmark disk as `npx ts386` and prints its checksum', () => {
+    const r = spawnSync('npx', ['ts386', '--disk', benchImage, '--serial', 'stdio', '--mem', '64M'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toContain('BENCH cpu N=10 checksum=ecabe5fc');
+    expect(r.stderr).toMatch(/ts386: guest exited with status 0 after/);
+    expect(r.status).toBe(0);
+  });
+
   it('is deterministic: two runs take the same number of cycles', () => {
     const cycles = (s: string): string => /after (\d+ cycles, \d+ instructions)/.exec(s)?.[1] ?? 'none';
-    expect(cycles(ts386().stderr)).toBe(cycles(ts386().stderr));
+    expect(cycles(ts386('--disk', demoDisk).stderr)).toBe(cycles(ts386('--disk', demoDisk).stderr));
   });
 
   it('stops at --max-cycles with status 4', () => {
-    const r = ts386('--max-cycles', '1000');
+    const r = ts386('--bios', path.join(root, 'firmware/demo.bin'), '--max-cycles', '1000');
     expect(r.stderr).toMatch(/stopped at --max-cycles after 10\d\d cycles/);
+    expect(r.status).toBe(4);
+  });
+
+  it('stops the BIOS at the first instruction boundary after --max-cycles, naming the last POST code', () => {
+    const r = ts386('--max-cycles', '1000');
+    const m = /^ts386: stopped at --max-cycles after (\d+) cycles, .*, last POST 0x01\n$/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(1000);
     expect(r.status).toBe(4);
   });
 
@@ -46,6 +84,8 @@ describe('ts386 command', () => {
     [['--bios', '/nonexistent/rom.bin'], /--bios \/nonexistent\/rom\.bin: no such file/],
     [['--max-cycles=-5'], /--max-cycles -5: expected a positive whole number/],
     [['--max-cycles', 'lots'], /--max-cycles lots: expected a positive whole number/],
+    [['--clock', '1'], /--clock 1: expected a clock in MHz from 1\.2 to 7500/],
+    [['--clock', '10000'], /--clock 10000: expected a clock in MHz from 1\.2 to 7500/],
   ])('rejects %j with one line and status 2', (args, message) => {
     const r = ts386(...args);
     expect(r.stderr).toMatch(message);
@@ -82,7 +122,8 @@ describe('ts386 command', () => {
     [['--disk', '/nonexistent/disk.img'], /\/nonexistent\/disk\.img/],
     [['--write'], /--write without --disk/],
     [['--append', 'x'], /--append needs --kernel/],
-    [['--serial', 'tcp:1234'], /--serial tcp:1234: expected stdio, file:PATH or none/],
+    [['--serial', 'tcp:1234'], /--serial tcp:1234: expected stdio, file:PATH, pty or none/],
+    [['--debugcon', 'pty'], /--debugcon pty: expected stdio, file:PATH or none/],
     [['--kernel', '/nonexistent/k.elf'], /--kernel \/nonexistent\/k\.elf: no such file/],
   ])('rejects %j with one line and status 2', (args, message) => {
     const r = ts386(...args);
@@ -105,11 +146,11 @@ describe('ts386 command', () => {
     expect(r.status).toBe(7); // the test kernel exits with mem_upper in MiB
   });
 
-  it('sends COM1 to a file with --serial file:PATH and nothing to stdout', () => {
+  it('sends COM1 to a file with --serial file:PATH and nothing to stdout; no terminal, so no carrier', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ts386-')), 'com1.txt');
-    const r = ts386('--serial', `file:${file}`);
+    const r = ts386('--serial', `file:${file}`, '--disk', demoDisk);
     expect(r.stdout).toBe('');
-    expect(readFileSync(file, 'utf8')).toContain('primes below 10000: 1229');
+    expect(readFileSync(file, 'utf8')).toContain('primes below 10000: 1229\r\n(no terminal on COM1: carrier detect is off)');
     expect(r.status).toBe(0);
   });
 });

@@ -1,0 +1,34 @@
+// images/demo.img, the disk `npm start` boots, must be what images/src/demo/demo.S builds to.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const hasAs = (() => {
+  try {
+    execFileSync('as', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('images/demo.img', () => {
+  it.skipIf(!hasAs)('is current with images/src/demo/demo.S (rebuilt by images/build.sh with GNU as/ld/objcopy)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ts386-img-'));
+    try {
+      execFileSync('bash', [path.join(root, 'images/build.sh'), dir]);
+      expect(Buffer.compare(readFileSync(path.join(dir, 'demo.img')), readFileSync(path.join(root, 'images/demo.img')))).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('is a 64 KiB disk whose sector 0 is a boot sector (55 AA at offset 510)', () => {
+    const img = readFileSync(path.join(root, 'images/demo.img'));
+    expect(img.length).toBe(64 * 1024);
+    expect([img[510], img[511]]).toEqual([0x55, 0xaa]);
+  });
+});
