@@ -15,6 +15,7 @@ import { createMachine, type Machine, type RunResult } from '../emulator/index.t
 import type { BlockDevice } from '../emulator/disk.ts';
 import { openDiskFile } from '../emulator/host/disk-file.ts';
 import { attachTerminal } from '../emulator/host/terminal-serial.ts';
+import { attachTrace, parseTraceKinds, type TraceKind } from '../emulator/debug/trace.ts';
 import { MSR_CTS, MSR_DCD, MSR_DSR } from '../emulator/devices/uart16550.ts';
 import { MultibootError } from '../emulator/multiboot.ts';
 
@@ -44,6 +45,11 @@ options:
                         carrier detect (MSR.DCD) is on only while a terminal can type to it
   --debugcon MODE       port 0xE9 output: stdio, file:PATH, or none (default)
   --max-cycles N        stop after N emulated cycles
+  --trace KINDS         log to stderr (or --trace-file): cpu (every instruction: CS:EIP, bytes,
+                        disassembly, changed registers), int (interrupts and exceptions),
+                        pf (page faults with CR2 and the error code in words), io (port accesses)
+  --trace-file PATH     write the trace to PATH instead of stderr
+  --no-reboot           stop on a triple fault with a report (default: reset and go on, as a PC does)
   --clock MHZ           emulated CPU clock, 1.2 to 7500 (default 33)
   -h, --help            this text
 
@@ -180,6 +186,9 @@ interface Options {
   debugcon: string;
   maxCycles: number;
   mhz: number;
+  trace: Set<TraceKind>;
+  traceFile: string | null;
+  noReboot: boolean;
 }
 
 function parseOptions(argv: string[]): Options | 'help' {
@@ -199,6 +208,9 @@ function parseOptions(argv: string[]): Options | 'help' {
         debugcon: { type: 'string' },
         'max-cycles': { type: 'string' },
         clock: { type: 'string' },
+        trace: { type: 'string' },
+        'trace-file': { type: 'string' },
+        'no-reboot': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -239,9 +251,19 @@ function parseOptions(argv: string[]): Options | 'help' {
   // CPU clock must be at least the fastest of them, the PIT's 1.193182 MHz, and small enough
   // that cycles * PIT_HZ stays an exact double (under 2^53: about 7548 MHz).
   if (!(mhz >= 1.2 && mhz <= 7500) || !Number.isInteger(mhz * 1e6)) throw new BadInput(`--clock ${values.clock}: expected a clock in MHz from 1.2 to 7500, such as 33`);
+  let trace = new Set<TraceKind>();
+  if (values.trace !== undefined) {
+    try {
+      trace = parseTraceKinds(values.trace);
+    } catch (e) {
+      throw new BadInput(`--trace ${values.trace}: ${(e as Error).message}`);
+    }
+  }
+  if (values['trace-file'] !== undefined && trace.size === 0) throw new BadInput('--trace-file needs --trace');
   return {
     memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, kernel, append: values.append ?? '',
     serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
+    trace, traceFile: values['trace-file'] ?? null, noReboot: values['no-reboot'] === true,
   };
 }
 
@@ -267,6 +289,17 @@ export async function main(argv: string[]): Promise<number> {
       memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: opts.rom, disks: opts.disks,
       clockHz: Math.round(opts.mhz * 1e6), onSerialByte: serial.write, onDebugByte: debugcon.write,
     });
+    if (opts.trace.size > 0) {
+      let fd = 2;
+      if (opts.traceFile !== null) {
+        try {
+          fd = openSync(opts.traceFile, 'w');
+        } catch (e) {
+          throw new BadInput(`--trace-file ${opts.traceFile}: cannot open it for writing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+      }
+      attachTrace(machine.cpu, machine.io, opts.trace, (line) => writeSync(fd, `${line}\n`));
+    }
     if (opts.kernel !== null) {
       try {
         machine.bootMultiboot(opts.kernel, opts.append);
@@ -312,6 +345,12 @@ export async function main(argv: string[]): Promise<number> {
       const slice = Math.min(20_000_000, opts.maxCycles - machine.cpu.cycles);
       result = machine.run(slice);
       flushStdout();
+      if (result.reason === 'shutdown' && !opts.noReboot && !quit) {
+        // A PC's chipset resets the processor after a triple fault (the shutdown cycle).
+        process.stderr.write(`ts386: ${machine.cpu.shutdownReason ?? 'triple fault'}; resetting (--no-reboot stops instead)\n`);
+        machine.reset();
+        continue;
+      }
       if (result.reason !== 'cycles' || machine.cpu.cycles >= opts.maxCycles || quit) break;
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -153,4 +153,57 @@ describe('ts386 command', () => {
     expect(readFileSync(file, 'utf8')).toContain('primes below 10000: 1229\r\n(no terminal on COM1: carrier detect is off)');
     expect(r.status).toBe(0);
   });
+
+  describe('triple faults and tracing', () => {
+    // A boot sector that loads an IDT (IVT) limit of 0, then INT3: #GP, #DF, shutdown.
+    function tripleFaultDisk(): string {
+      const sector = new Uint8Array(512);
+      sector.set([0x2e, 0x0f, 0x01, 0x1e, 0x10, 0x7c, 0xcc, 0xf4]); // lidt cs:[0x7c10]; int3; hlt
+      sector[510] = 0x55;
+      sector[511] = 0xaa;
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'ts386-')), 'tf.img');
+      writeFileSync(file, sector);
+      return file;
+    }
+
+    it('stops on a triple fault with --no-reboot: one line with the vector, CS:EIP and CR2, status 3', () => {
+      const r = ts386('--disk', tripleFaultDisk(), '--no-reboot', '--serial', 'none');
+      expect(r.stderr).toMatch(/^ts386: triple fault: .*#GP.* at 0000:00007c06, CR2 0; stopped after \d+ cycles/m);
+      expect(r.status).toBe(3);
+    });
+
+    it('resets after a triple fault by default, as a PC does', () => {
+      const r = ts386('--disk', tripleFaultDisk(), '--serial', 'none', '--max-cycles', '20000000');
+      expect((r.stderr.match(/resetting \(--no-reboot stops instead\)/g) ?? []).length).toBeGreaterThan(1);
+      expect(r.status).toBe(4);
+    });
+
+    it('traces interrupts and page faults to a file with --trace int,pf --trace-file', () => {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'ts386-')), 'trace.txt');
+      const r = ts386('--disk', tripleFaultDisk(), '--no-reboot', '--serial', 'none', '--trace', 'int', '--trace-file', file);
+      expect(r.status).toBe(3);
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      // INT3 cannot be delivered (IVT limit 0): #GP, whose delivery fails too, so #DF; then shutdown.
+      expect(lines.slice(-3)).toEqual([
+        'int  int 0x03 at 0000:00007c06 (software)',
+        'int  int 0x0d #GP err=0x001a at 0000:00007c06 (exception)',
+        'int  int 0x08 #DF err=0x0000 at 0000:00007c06 (exception)',
+      ]);
+      expect(lines.some((l) => /int 0x08|int 0x1[0-9a-f]/.test(l))).toBe(true); // the BIOS's timer and services ran first
+    });
+
+    it('traces every instruction with --trace cpu', () => {
+      const r = ts386('--disk', tripleFaultDisk(), '--no-reboot', '--serial', 'none', '--trace', 'cpu');
+      expect(r.stderr).toMatch(/^cpu {2}0000:00007c00 {2}2e 0f 01 1e 10 7c +lidt/m);
+    });
+
+    it.each([
+      [['--trace', 'mmu'], /--trace mmu: unknown trace kind 'mmu'/],
+      [['--trace-file', '/tmp/x'], /--trace-file needs --trace/],
+    ])('rejects %j with one line and status 2', (args, message) => {
+      const r = ts386(...args);
+      expect(r.stderr).toMatch(message);
+      expect(r.status).toBe(2);
+    });
+  });
 });
