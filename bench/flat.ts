@@ -5,10 +5,7 @@
 // (test/harness/cpu.ts has a similar setup for tests; bench/ may not import test/.)
 
 import type { Machine } from '../emulator/machine.ts';
-import { CS, DS, ES, FS, GS, SS } from '../emulator/cpu/registers.ts';
-import { updateSegmentBounds } from '../emulator/cpu/segments.ts';
-import { CR0_PE, SEG_CODE, SEG_DB, SEG_PRESENT, SEG_READABLE, SEG_USABLE, SEG_WRITABLE } from '../emulator/cpu/state.ts';
-import { updateAccessMasks } from '../emulator/cpu/tlb.ts';
+import { enterFlatProtectedMode } from '../emulator/cpu/segments.ts';
 
 /** Where the GDT goes: below the boot sector's 0x7C00, in memory the guest leaves alone. */
 export const GDT_ADDR = 0x1000;
@@ -21,7 +18,6 @@ const GDT = [
 ] as const;
 
 export function enterFlat32(m: Machine, eip: number, esp: number): void {
-  const cpu = m.cpu;
   const gdt = new Uint8Array(GDT.length * 8);
   const view = new DataView(gdt.buffer);
   GDT.forEach(([lo, hi], k) => {
@@ -29,22 +25,7 @@ export function enterFlat32(m: Machine, eip: number, esp: number): void {
     view.setUint32(k * 8 + 4, hi, true);
   });
   m.phys.load(GDT_ADDR, gdt);
-  cpu.gdtrBase = GDT_ADDR;
-  cpu.gdtrLimit = gdt.length - 1;
-  cpu.cr0 |= CR0_PE;
-  for (const s of [ES, CS, SS, DS, FS, GS]) {
-    cpu.seg[s] = s === CS ? 0x08 : 0x10;
-    cpu.segBase[s] = 0;
-    cpu.segLimit[s] = 0xffffffff;
-    cpu.segAttr[s] = SEG_PRESENT | SEG_USABLE | SEG_READABLE | SEG_DB | (s === CS ? SEG_CODE : SEG_WRITABLE);
-    cpu.segDpl[s] = 0;
-    updateSegmentBounds(cpu, s);
-  }
-  cpu.code32 = true;
-  cpu.stack32 = true;
-  cpu.cpl = 0;
-  cpu.eip = eip;
-  cpu.reg[4] = esp;
-  updateAccessMasks(cpu);
-  cpu.blockExit = true;
+  m.cpu.gdtrBase = GDT_ADDR;
+  m.cpu.gdtrLimit = gdt.length - 1;
+  enterFlatProtectedMode(m.cpu, eip, esp);
 }
