@@ -6,10 +6,12 @@
 // machine.run is timed (host clock: this is a benchmark, not the emulator). A run whose BENCH
 // line has the wrong checksum is reported loudly and its figures are marked INVALID.
 //
-// Until ts386 has firmware, kernel.bin is loaded at 0x10000 and entered in flat 32-bit protected
-// mode (flat.ts), with its config block patched — what the disk images' boot sector does.
+// By default each run boots one of ../shared/bench's disk images through ts386's BIOS, exactly as
+// a user would (`ts386 --disk bench-cpu-10.img`), with the image's config block (at disk offset
+// 520) patched for the workload and N. `--boot=kernel` instead loads kernel.bin at 0x10000 and
+// enters it in flat 32-bit protected mode (flat.ts), as the boot sector would.
 //
-//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault] [--reps=3]
+//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault] [--reps=3] [--boot=disk|kernel]
 //                       [--n=workload:N,...] [--save-baseline] [--json=out.json] [--timeout=120]
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Machine } from '../emulator/machine.ts';
+import { MemoryDisk } from '../emulator/disk.ts';
 import { enterFlat32 } from './flat.ts';
 
 // bench/bench.ts and dist/bench.mjs both sit one level below the repository root.
@@ -27,6 +30,8 @@ const BASELINE = path.join(ROOT, 'bench', 'baseline.json');
 const LOAD_ADDR = 0x10000;
 const STACK_TOP = 0x90000;
 const CONFIG_OFFSET = 8;
+/** Where the payload (and so its config block) starts in the disk images: sector 1. */
+const DISK_PAYLOAD_OFFSET = 512;
 const MEMORY_BYTES = 64 * 1024 * 1024;
 /** Pages the tlb workload touches per pass (guest/kernel.c TLB_PAGES). */
 const TLB_PAGES = 8192;
@@ -59,6 +64,11 @@ if (flag('help')) {
 }
 const selected = (opt('workloads') ?? WORKLOADS.map((w) => w.name).join(',')).split(',').filter(Boolean);
 const reps = Math.max(1, Number(opt('reps') ?? 3));
+const boot = opt('boot') ?? 'disk';
+if (boot !== 'disk' && boot !== 'kernel') {
+  console.error(`--boot=${boot}: expected disk or kernel`);
+  process.exit(2);
+}
 const timeoutS = Number(opt('timeout') ?? 120);
 const forcedN = new Map<string, number>();
 for (const s of (opt('n') ?? '').split(',').filter(Boolean)) {
@@ -79,6 +89,13 @@ if (!existsSync(path.join(SHARED, 'kernel.bin'))) {
   process.exit(0);
 }
 const kernel = new Uint8Array(readFileSync(path.join(SHARED, 'kernel.bin')));
+// Any of the disk images will do: they differ only in the config block, which is patched per run.
+const diskImage = new Uint8Array(readFileSync(path.join(SHARED, 'images', 'bench-cpu-10.img')));
+const bios = new Uint8Array(readFileSync(path.join(ROOT, 'firmware', 'bios.bin')));
+if (String.fromCharCode(...diskImage.subarray(DISK_PAYLOAD_OFFSET + CONFIG_OFFSET, DISK_PAYLOAD_OFFSET + CONFIG_OFFSET + 4)) !== 'BNCH') {
+  console.error('bench: bench-cpu-10.img has no BNCH config block at offset 520');
+  process.exit(1);
+}
 if (String.fromCharCode(...kernel.subarray(CONFIG_OFFSET, CONFIG_OFFSET + 4)) !== 'BNCH') {
   console.error('bench: kernel.bin has no BNCH config block at offset 8');
   process.exit(1);
@@ -135,14 +152,24 @@ interface Run {
 
 function runOnce(w: Workload, n: number): Run {
   let text = '';
-  const m = new Machine({ memoryBytes: MEMORY_BYTES, onDebugByte: (b) => { text += String.fromCharCode(b); } });
-  const image = kernel.slice();
-  const view = new DataView(image.buffer);
-  view.setUint32(CONFIG_OFFSET + 4, w.id, true);
-  view.setUint32(CONFIG_OFFSET + 8, n, true);
-  view.setUint32(CONFIG_OFFSET + 12, w.flags, true);
-  m.phys.load(LOAD_ADDR, image);
-  enterFlat32(m, LOAD_ADDR, STACK_TOP);
+  const onDebugByte = (b: number): void => { text += String.fromCharCode(b); };
+  const configured = (bytes: Uint8Array, at: number): Uint8Array => {
+    const copy = bytes.slice();
+    const view = new DataView(copy.buffer);
+    view.setUint32(at + 4, w.id, true);
+    view.setUint32(at + 8, n, true);
+    view.setUint32(at + 12, w.flags, true);
+    return copy;
+  };
+  let m: Machine;
+  if (boot === 'disk') {
+    const disk = new MemoryDisk(configured(diskImage, DISK_PAYLOAD_OFFSET + CONFIG_OFFSET));
+    m = new Machine({ memoryBytes: MEMORY_BYTES, rom: bios, disks: [disk], onDebugByte });
+  } else {
+    m = new Machine({ memoryBytes: MEMORY_BYTES, onDebugByte });
+    m.phys.load(LOAD_ADDR, configured(kernel, CONFIG_OFFSET));
+    enterFlat32(m, LOAD_ADDR, STACK_TOP);
+  }
 
   const i0 = m.cpu.instructions, c0 = m.cpu.cycles;
   let reason = 'cycles';
@@ -326,7 +353,7 @@ function report(w: Workload, r: Result): void {
   }
 }
 
-console.log(`ts386 bench: node ${process.version}, guest ${path.join(SHARED, 'kernel.bin')}, ${reps} rep(s), t(4N) − t(N) over 3N`);
+console.log(`ts386 bench: node ${process.version}, guest ${boot === 'disk' ? 'the disk images, booted through firmware/bios.bin' : path.join(SHARED, 'kernel.bin') + ' entered directly'}, ${reps} rep(s), t(4N) − t(N) over 3N`);
 const results: Array<Result | { workload: string; failed: string }> = [];
 for (const name of selected) {
   const w = WORKLOADS.find((x) => x.name === name)!;
