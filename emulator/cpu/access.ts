@@ -61,6 +61,11 @@ function physRead8(cpu: Cpu, phys: number): number {
 
 // --- linear reads ---------------------------------------------------------------------------------
 
+// Each access is a fast path small enough for V8 to inline into the handlers that use it (one TLB
+// lookup, one compare, one typed-array access) and a call to a slow path for everything else
+// (a TLB miss, a page boundary, ROM or unmapped memory, a page with decoded code, the 486's
+// alignment check).
+
 export function readLin8(cpu: Cpu, lin: number): number {
   const e = cpu.tlb[lin >>> 12]!;
   if ((e & cpu.readMask) === TLB_VALID) {
@@ -76,8 +81,7 @@ export function readLin16(cpu: Cpu, lin: number): number {
     cpu.tlbHits++;
     return cpu.memView.getUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
   }
-  if (cpu.alignCheck && (lin & 1) !== 0) throw alignmentFault(lin);
-  return readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8);
+  return readSlow16(cpu, lin);
 }
 
 export function readLin32(cpu: Cpu, lin: number): number {
@@ -86,12 +90,7 @@ export function readLin32(cpu: Cpu, lin: number): number {
     cpu.tlbHits++;
     return cpu.memView.getInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
   }
-  if (cpu.alignCheck && (lin & 3) !== 0) throw alignmentFault(lin);
-  if ((lin & 0xfff) <= 0xffc) {
-    const p = (translate(cpu, lin, ACCESS_READ) & TLB_PAGE_MASK) | (lin & 0xfff);
-    return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
-  }
-  return (readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8) | (readSlow8(cpu, lin + 2) << 16) | (readSlow8(cpu, lin + 3) << 24));
+  return readSlow32(cpu, lin);
 }
 
 function readSlow8(cpu: Cpu, lin: number): number {
@@ -101,6 +100,20 @@ function readSlow8(cpu: Cpu, lin: number): number {
   return (e & TLB_SLOW) === 0 ? cpu.mem8[p]! : cpu.phys.read8(p >>> 0);
 }
 
+function readSlow16(cpu: Cpu, lin: number): number {
+  if (cpu.alignCheck && (lin & 1) !== 0) throw alignmentFault(lin);
+  return readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8);
+}
+
+function readSlow32(cpu: Cpu, lin: number): number {
+  if (cpu.alignCheck && (lin & 3) !== 0) throw alignmentFault(lin);
+  if ((lin & 0xfff) <= 0xffc) {
+    const p = (translate(cpu, lin, ACCESS_READ) & TLB_PAGE_MASK) | (lin & 0xfff);
+    return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
+  }
+  return (readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8) | (readSlow8(cpu, lin + 2) << 16) | (readSlow8(cpu, lin + 3) << 24));
+}
+
 // --- linear writes -------------------------------------------------------------------------------
 
 export function writeLin8(cpu: Cpu, lin: number, value: number): void {
@@ -108,9 +121,9 @@ export function writeLin8(cpu: Cpu, lin: number, value: number): void {
   if ((e & cpu.writeMask) === TLB_VALID) {
     cpu.tlbHits++;
     cpu.mem8[(e & TLB_PAGE_MASK) | (lin & 0xfff)] = value;
-    return;
+  } else {
+    writeSlow8(cpu, lin, value);
   }
-  physWrite8(cpu, writeSlowAddr(cpu, lin), value);
 }
 
 export function writeLin16(cpu: Cpu, lin: number, value: number): void {
@@ -118,13 +131,9 @@ export function writeLin16(cpu: Cpu, lin: number, value: number): void {
   if ((e & cpu.writeMask) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
     cpu.tlbHits++;
     cpu.memView.setUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), value, true);
-    return;
+  } else {
+    writeSlow16(cpu, lin, value);
   }
-  if (cpu.alignCheck && (lin & 1) !== 0) throw alignmentFault(lin);
-  const p0 = writeSlowAddr(cpu, lin);
-  const p1 = writeSlowAddr(cpu, lin + 1);
-  physWrite8(cpu, p0, value & 0xff);
-  physWrite8(cpu, p1, (value >>> 8) & 0xff);
 }
 
 export function writeLin32(cpu: Cpu, lin: number, value: number): void {
@@ -132,8 +141,24 @@ export function writeLin32(cpu: Cpu, lin: number, value: number): void {
   if ((e & cpu.writeMask) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
     cpu.tlbHits++;
     cpu.memView.setInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), value, true);
-    return;
+  } else {
+    writeSlow32(cpu, lin, value);
   }
+}
+
+function writeSlow8(cpu: Cpu, lin: number, value: number): void {
+  physWrite8(cpu, writeSlowAddr(cpu, lin), value);
+}
+
+function writeSlow16(cpu: Cpu, lin: number, value: number): void {
+  if (cpu.alignCheck && (lin & 1) !== 0) throw alignmentFault(lin);
+  const p0 = writeSlowAddr(cpu, lin);
+  const p1 = writeSlowAddr(cpu, lin + 1);
+  physWrite8(cpu, p0, value & 0xff);
+  physWrite8(cpu, p1, (value >>> 8) & 0xff);
+}
+
+function writeSlow32(cpu: Cpu, lin: number, value: number): void {
   if (cpu.alignCheck && (lin & 3) !== 0) throw alignmentFault(lin);
   // Translate (and fault) on both pages before writing anything.
   const p0 = writeSlowAddr(cpu, lin);

@@ -9,13 +9,41 @@
 
 import { CpuFault } from './faults.ts';
 import { CodeFetcher, decode } from './decode.ts';
-import { Insn } from './insn.ts';
+import { type Handler, Insn } from './insn.ts';
+import * as alu from './ops/alu.ts';
+import * as control from './ops/control.ts';
+import * as move from './ops/move.ts';
 import { F_ENDS_BLOCK, type OpRow } from './optable.ts';
 import { CS } from './registers.ts';
 import type { Cpu } from './state.ts';
 import { tlbProtectCode } from './tlb.ts';
 
 export const MAX_BLOCK = 64;
+
+/**
+ * The direct-mapped table in front of the Map: most lookups are one index and one compare. Its
+ * slot for a block is a hash of the physical address (offset bits mixed with page bits).
+ */
+const DM_BITS = 12;
+const DM_MASK = (1 << DM_BITS) - 1;
+const dmSlot = (phys: number): number => (phys ^ (phys >>> DM_BITS)) & DM_MASK;
+
+/**
+ * The handlers the run loop calls by name, from a switch (step.ts), instead of through
+ * `i.handler`: V8 makes a call through a variable that sees many functions a slow generic call,
+ * and cannot inline it; a call site that always calls one function is fast and can be inlined.
+ * These are the handlers that run most (the 32-bit fast forms). Block.ops numbers them.
+ */
+export const DIRECT: readonly Handler[] = [
+  alu.aluEvGvR32, alu.aluEvGvM32, alu.aluGvEvR32, alu.aluGvEvM32, alu.aluEvIvR32, alu.aluEvIvM32, alu.aluEAXIv32,
+  alu.incReg32, alu.decReg32,
+  control.jo32, control.jno32, control.jb32, control.jnb32, control.jz32, control.jnz32, control.jbe32, control.jnbe32,
+  control.js32, control.jns32, control.jp32, control.jnp32, control.jl32, control.jnl32, control.jle32, control.jnle32,
+  control.jmpNear32, control.callNear32, control.retNear32,
+  alu.addEvGvR32, alu.subEvGvR32, alu.cmpEvGvR32, alu.xorEvGvR32, alu.addEvIvR32, alu.subEvIvR32, alu.cmpEvIvR32,
+  alu.andEvIvR32, alu.orEvIvR32, alu.cmpEAXIv32,
+];
+const DIRECT_ID = new Map(DIRECT.map((h, k) => [h, k + 1]));
 
 /**
  * A decoded block, and its links to the blocks that ran after it (block chaining): up to two
@@ -25,6 +53,9 @@ export const MAX_BLOCK = 64;
  */
 export class Block {
   readonly insns: Insn[];
+  /** Per instruction: 1 + the index of its handler in DIRECT, or 0 to call `insn.handler`. */
+  readonly ops: Uint8Array;
+  /** Physical address of the first byte × 2 + 1 for 32-bit code (the cache key). */
   readonly key: number;
   readonly physPage: number;
   /** Cleared when a write to its page (or a cache clear) drops it. */
@@ -36,6 +67,7 @@ export class Block {
   next1: Block | null = null;
   constructor(insns: Insn[], key: number, physPage: number) {
     this.insns = insns;
+    this.ops = Uint8Array.from(insns, (i) => DIRECT_ID.get(i.handler) ?? 0);
     this.key = key;
     this.physPage = physPage;
   }
@@ -71,6 +103,11 @@ export class Block {
   }
 }
 
+const NO_BLOCK = new Block([], -1, -1);
+
+/** Generic handler → chooser of a faster handler for one decoded form (ops/*.ts FAST_FORMS). */
+export const FAST_FORMS = new Map<Handler, (i: Insn) => Handler | null>([...alu.FAST_FORMS, ...control.FAST_FORMS, ...move.FAST_FORMS]);
+
 const unreachable = (): void => {
   throw new Error('Insn executed before it was decoded');
 };
@@ -82,6 +119,9 @@ export class BlockCache {
   private readonly fetcher: CodeFetcher;
   private readonly map = new Map<number, Block>();
   private readonly byPage = new Map<number, Block[]>();
+  /** dmKey[s] is the key of the block in dmBlock[s], or -1. */
+  private readonly dmKey = new Float64Array(1 << DM_BITS).fill(-1);
+  private readonly dmBlock: Block[] = new Array<Block>(1 << DM_BITS).fill(NO_BLOCK);
   /** Decodes blocks that must not be cached (their last instruction straddles a page). */
   stats = { decoded: 0, invalidations: 0 };
 
@@ -109,9 +149,15 @@ export class BlockCache {
       phys = (this.fetcher.firstPhysPage << 12) | (lin & 0xfff);
     }
     const key = (phys >>> 0) * 2 + (cpu.code32 ? 1 : 0);
-    const b = this.map.get(key);
-    if (b !== undefined) return b;
-    return this.build(cpu, phys, key);
+    const slot = dmSlot(phys);
+    if (this.dmKey[slot] === key) return this.dmBlock[slot]!;
+    const b = this.map.get(key) ?? this.build(cpu, phys, key);
+    if (this.map.has(key)) {
+      // Only cached blocks go in the table: what is not in `map` is never invalidated.
+      this.dmKey[slot] = key;
+      this.dmBlock[slot] = b;
+    }
+    return b;
   }
 
   private build(cpu: Cpu, phys: number, key: number): Block {
@@ -135,6 +181,8 @@ export class BlockCache {
         if (insns.length > 0) break;
         cacheable = false;
       }
+      const fast = FAST_FORMS.get(i.handler);
+      if (fast !== undefined) i.handler = fast(i) ?? i.handler;
       insns.push(i);
       this.stats.decoded++;
       eip = cpu.code32 ? (eip + i.len) | 0 : (eip + i.len) & 0xffff;
@@ -167,6 +215,11 @@ export class BlockCache {
       for (const b of list) {
         b.valid = false;
         this.map.delete(b.key);
+        const slot = dmSlot(Math.floor(b.key / 2)); // the physical address back from the key
+        if (this.dmBlock[slot] === b) {
+          this.dmKey[slot] = -1;
+          this.dmBlock[slot] = NO_BLOCK;
+        }
       }
       this.byPage.delete(page);
     }
@@ -181,6 +234,8 @@ export class BlockCache {
     this.map.clear();
     this.cpu.chainGen++;
     this.byPage.clear();
+    this.dmKey.fill(-1);
+    this.dmBlock.fill(NO_BLOCK);
     this.cpu.codePages.fill(0);
     this.cpu.blockExit = true;
   }

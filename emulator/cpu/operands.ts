@@ -15,6 +15,12 @@ export function ea(cpu: Cpu, i: Insn): number {
   return (reg[i.base]! + reg[i.index]! + i.disp) & 0xffff;
 }
 
+/** ea() for a 32-bit address size. */
+export function ea32(cpu: Cpu, i: Insn): number {
+  const reg = cpu.reg;
+  return (reg[i.base]! + (reg[i.index]! << i.scale) + i.disp) | 0;
+}
+
 // --- registers by size --------------------------------------------------------------------------
 
 export function getReg8(cpu: Cpu, r: number): number {

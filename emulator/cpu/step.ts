@@ -5,7 +5,7 @@
 
 import { CpuFault, Vector } from './faults.ts';
 import { interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
-import type { Block } from './blocks.ts';
+import { type Block, DIRECT } from './blocks.ts';
 import type { Insn } from './insn.ts';
 import { type Cpu, IF, RF, TF } from './state.ts';
 
@@ -64,6 +64,7 @@ function serviceInterrupts(cpu: Cpu): boolean {
 
 function runBlocks(cpu: Cpu, until: number): void {
   const blocks = cpu.blocks;
+  const D = DIRECT;
   let prev: Block | null = null;
   while (cpu.cycles < until) {
     // Interrupts are taken between blocks; the instruction after STI, MOV SS or POP SS runs first.
@@ -85,18 +86,68 @@ function runBlocks(cpu: Cpu, until: number): void {
       if (prev !== null) prev.link(cpu.eip, block, cpu.chainGen);
     }
     prev = block;
-    const insns = block.insns;
+    const insns = block.insns, ops = block.ops;
     const ipMask = cpu.code32 ? -1 : 0xffff;
     const n = insns.length < limit ? insns.length : limit;
     cpu.blockExit = false;
-    for (let k = 0; k < n; k++) {
-      const i: Insn = insns[k]!;
-      cpu.insnStart = cpu.eip;
-      cpu.eip = (cpu.eip + i.len) & ipMask;
-      cpu.cycles += i.cycles;
-      i.handler(cpu, i);
-      cpu.instructions++;
-      if (cpu.blockExit) break;
+    // A handler that changes EIP either ends its block or sets blockExit, so the EIP of the next
+    // instruction can be kept in a local. Retired instructions are counted here too, and added to
+    // cpu.instructions once per block (also when an instruction faults: it did not retire).
+    let eip = cpu.eip;
+    let retired = 0;
+    try {
+      for (let k = 0; k < n; k++) {
+        const i: Insn = insns[k]!;
+        cpu.insnStart = eip;
+        cpu.eip = eip = (eip + i.len) & ipMask;
+        cpu.cycles += i.cycles;
+        // Case n calls DIRECT[n - 1] (blocks.ts): each call site sees one function.
+        switch (ops[k]) {
+          case 0: i.handler(cpu, i); break;
+          case 1: D[0]!(cpu, i); break;
+          case 2: D[1]!(cpu, i); break;
+          case 3: D[2]!(cpu, i); break;
+          case 4: D[3]!(cpu, i); break;
+          case 5: D[4]!(cpu, i); break;
+          case 6: D[5]!(cpu, i); break;
+          case 7: D[6]!(cpu, i); break;
+          case 8: D[7]!(cpu, i); break;
+          case 9: D[8]!(cpu, i); break;
+          case 10: D[9]!(cpu, i); break;
+          case 11: D[10]!(cpu, i); break;
+          case 12: D[11]!(cpu, i); break;
+          case 13: D[12]!(cpu, i); break;
+          case 14: D[13]!(cpu, i); break;
+          case 15: D[14]!(cpu, i); break;
+          case 16: D[15]!(cpu, i); break;
+          case 17: D[16]!(cpu, i); break;
+          case 18: D[17]!(cpu, i); break;
+          case 19: D[18]!(cpu, i); break;
+          case 20: D[19]!(cpu, i); break;
+          case 21: D[20]!(cpu, i); break;
+          case 22: D[21]!(cpu, i); break;
+          case 23: D[22]!(cpu, i); break;
+          case 24: D[23]!(cpu, i); break;
+          case 25: D[24]!(cpu, i); break;
+          case 26: D[25]!(cpu, i); break;
+          case 27: D[26]!(cpu, i); break;
+          case 28: D[27]!(cpu, i); break;
+          case 29: D[28]!(cpu, i); break;
+          case 30: D[29]!(cpu, i); break;
+          case 31: D[30]!(cpu, i); break;
+          case 32: D[31]!(cpu, i); break;
+          case 33: D[32]!(cpu, i); break;
+          case 34: D[33]!(cpu, i); break;
+          case 35: D[34]!(cpu, i); break;
+          case 36: D[35]!(cpu, i); break;
+          case 37: D[36]!(cpu, i); break;
+          case 38: D[37]!(cpu, i); break;
+        }
+        retired = k + 1;
+        if (cpu.blockExit) break;
+      }
+    } finally {
+      cpu.instructions += retired;
     }
   }
 }

@@ -111,7 +111,15 @@ export class PhysicalMemory {
   }
 
   read32(addr: number): number {
+    addr >>>= 0;
+    // Page-table walks and descriptor reads land here: plain RAM, aligned, goes straight to the view.
+    if ((addr & 3) === 0 && this.isPlainRam(addr)) return this.ramView.getInt32(addr, true);
     return (this.read16(addr) | (this.read16(addr + 2) << 16)) | 0;
+  }
+
+  /** RAM that no ROM shadows (the aligned fast path of read32/write32). */
+  private isPlainRam(addr: number): boolean {
+    return addr + 3 < this.ramSize && (addr >= 0x100000 || addr + 3 < this.romLowBase || this.rom.length === 0);
   }
 
   write16(addr: number, value: number): void {
@@ -120,6 +128,12 @@ export class PhysicalMemory {
   }
 
   write32(addr: number, value: number): void {
+    addr >>>= 0;
+    if ((addr & 3) === 0 && this.isPlainRam(addr)) {
+      if (this.codePages[addr >>> 12] === 1) this.onCodeWrite(addr >>> 12);
+      this.ramView.setInt32(addr, value, true);
+      return;
+    }
     this.write16(addr, value & 0xffff);
     this.write16(addr + 2, value >>> 16);
   }

@@ -6,21 +6,29 @@
 
 import { probeWrite, readSys16, readSys32, writeLin16, writeLin32 } from '../access.ts';
 import { CpuFault, gp, np, ss, ts, Vector } from '../faults.ts';
-import { getOF, setEflagsMasked, testCC } from '../flags.ts';
-import type { Insn } from '../insn.ts';
+import { getCF, getOF, getPF, getSF, getZF, setEflagsMasked, testCC } from '../flags.ts';
+import type { Handler, Insn } from '../insn.ts';
 import { INT_SOFTWARE, interrupt, unblockNmi } from '../interrupts.ts';
-import { ea, readE, readMem, readMem16, sext } from '../operands.ts';
+import { ea, ea32, readE, readMem, readMem16, readMem32, sext } from '../operands.ts';
 import { CS, DS, ECX, ES, ESP, FS, GS, SS } from '../registers.ts';
 import { descriptorAddress, isProtected, loadCodeSegment, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds, type Descriptor } from '../segments.ts';
-import { getSP, peek, push, setSP, spAdd } from '../stack.ts';
+import { getSP, peek, peek32, push, push32, setSP, spAdd } from '../stack.ts';
 import { AC, type Cpu, EFLAGS_FIXED, IF, IOPL, NT, RF, SEG_CODE, SEG_CONFORMING, VM } from '../state.ts';
 import { descriptorOrNull, farTransferToTask, taskSwitch } from '../tasks.ts';
 import { updateAccessMasks } from '../tlb.ts';
 
+/**
+ * #GP(0) for a near transfer beyond CS's limit. Built out of line, so that the handlers that may
+ * raise it stay small enough for V8 to inline.
+ */
+function beyondLimit(cpu: Cpu, what: string, t: number): CpuFault {
+  return gp(0, `${what} to 0x${(t >>> 0).toString(16)} beyond CS limit 0x${cpu.segLimit[CS]!.toString(16)}`);
+}
+
 /** Sets EIP to a near target, checking it against CS's limit. */
 export function jumpNear(cpu: Cpu, target: number, osize: number): void {
   const t = osize === 32 ? target | 0 : target & 0xffff;
-  if (t >>> 0 > cpu.segLimit[CS]!) throw gp(0, `jump to 0x${(t >>> 0).toString(16)} beyond CS limit 0x${cpu.segLimit[CS]!.toString(16)}`);
+  if (t >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'jump', t);
   cpu.eip = t;
 }
 
@@ -45,7 +53,7 @@ export function jmpNearIndirect(cpu: Cpu, i: Insn): void {
 /** E8: CALL rel — push the return address, then jump (the push faults first if it must). */
 export function callNear(cpu: Cpu, i: Insn): void {
   const target = i.osize === 32 ? (cpu.eip + i.imm) | 0 : (cpu.eip + i.imm) & 0xffff;
-  if (target >>> 0 > cpu.segLimit[CS]!) throw gp(0, `call to 0x${(target >>> 0).toString(16)} beyond CS limit`);
+  if (target >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'call', target);
   push(cpu, cpu.eip, i.osize);
   cpu.eip = target;
 }
@@ -53,7 +61,7 @@ export function callNear(cpu: Cpu, i: Insn): void {
 /** FF /2: CALL r/m. */
 export function callNearIndirect(cpu: Cpu, i: Insn): void {
   const target = readE(cpu, i, i.osize === 32 ? 32 : 16);
-  if (target >>> 0 > cpu.segLimit[CS]!) throw gp(0, `call to 0x${(target >>> 0).toString(16)} beyond CS limit`);
+  if (target >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'call', target);
   push(cpu, cpu.eip, i.osize);
   cpu.eip = target;
 }
@@ -62,7 +70,7 @@ export function callNearIndirect(cpu: Cpu, i: Insn): void {
 export function retNear(cpu: Cpu, i: Insn): void {
   const target = peek(cpu, 0, i.osize);
   const t = i.osize === 32 ? target : target & 0xffff;
-  if (t >>> 0 > cpu.segLimit[CS]!) throw gp(0, `return to 0x${(t >>> 0).toString(16)} beyond CS limit`);
+  if (t >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'return', t);
   setSP(cpu, spAdd(cpu, getSP(cpu), (i.osize >> 3) + (i.opcode === 0xc2 ? i.imm & 0xffff : 0)));
   cpu.eip = t;
 }
@@ -529,3 +537,79 @@ function setFlags(cpu: Cpu, value: number, mask: number): void {
   setEflagsMasked(cpu, value, mask);
   cpu.blockExit = true;
 }
+
+// --- fast forms ---------------------------------------------------------------------------------
+//
+// Chosen per decoded instruction by the block builder (blocks.ts) through FAST_FORMS, as in
+// alu.ts: the same behaviour as the generic handlers above, with the condition and the operand
+// size fixed when the instruction is decoded instead of tested each time it runs.
+
+/** A taken near branch with a 32-bit operand size (rel8 or rel32). */
+function branch32(cpu: Cpu, i: Insn): void {
+  const t = (cpu.eip + i.imm) | 0;
+  if (t >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'jump', t);
+  cpu.eip = t;
+  cpu.cycles += i.cyclesExtra;
+}
+
+// Jcc by condition (i386 PRM Appendix D, "Condition Codes"), in opcode order.
+export function jo32(cpu: Cpu, i: Insn): void { if (getOF(cpu)) branch32(cpu, i); }
+export function jno32(cpu: Cpu, i: Insn): void { if (!getOF(cpu)) branch32(cpu, i); }
+export function jb32(cpu: Cpu, i: Insn): void { if (getCF(cpu) !== 0) branch32(cpu, i); }
+export function jnb32(cpu: Cpu, i: Insn): void { if (getCF(cpu) === 0) branch32(cpu, i); }
+export function jz32(cpu: Cpu, i: Insn): void { if (getZF(cpu)) branch32(cpu, i); }
+export function jnz32(cpu: Cpu, i: Insn): void { if (!getZF(cpu)) branch32(cpu, i); }
+export function jbe32(cpu: Cpu, i: Insn): void { if (getCF(cpu) !== 0 || getZF(cpu)) branch32(cpu, i); }
+export function jnbe32(cpu: Cpu, i: Insn): void { if (getCF(cpu) === 0 && !getZF(cpu)) branch32(cpu, i); }
+export function js32(cpu: Cpu, i: Insn): void { if (getSF(cpu)) branch32(cpu, i); }
+export function jns32(cpu: Cpu, i: Insn): void { if (!getSF(cpu)) branch32(cpu, i); }
+export function jp32(cpu: Cpu, i: Insn): void { if (getPF(cpu)) branch32(cpu, i); }
+export function jnp32(cpu: Cpu, i: Insn): void { if (!getPF(cpu)) branch32(cpu, i); }
+export function jl32(cpu: Cpu, i: Insn): void { if (getSF(cpu) !== getOF(cpu)) branch32(cpu, i); }
+export function jnl32(cpu: Cpu, i: Insn): void { if (getSF(cpu) === getOF(cpu)) branch32(cpu, i); }
+export function jle32(cpu: Cpu, i: Insn): void { if (getZF(cpu) || getSF(cpu) !== getOF(cpu)) branch32(cpu, i); }
+export function jnle32(cpu: Cpu, i: Insn): void { if (!getZF(cpu) && getSF(cpu) === getOF(cpu)) branch32(cpu, i); }
+const JCC32: readonly Handler[] = [jo32, jno32, jb32, jnb32, jz32, jnz32, jbe32, jnbe32, js32, jns32, jp32, jnp32, jl32, jnl32, jle32, jnle32];
+
+export function jmpNear32(cpu: Cpu, i: Insn): void {
+  const t = (cpu.eip + i.imm) | 0;
+  if (t >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'jump', t);
+  cpu.eip = t;
+}
+
+export function callNear32(cpu: Cpu, i: Insn): void {
+  const target = (cpu.eip + i.imm) | 0;
+  if (target >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'call', target);
+  push32(cpu, cpu.eip);
+  cpu.eip = target;
+}
+
+/** C3 with a 32-bit operand size (C2 Iw keeps the generic handler). */
+export function retNear32(cpu: Cpu, _i: Insn): void {
+  const t = peek32(cpu, 0);
+  if (t >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'return', t);
+  setSP(cpu, spAdd(cpu, getSP(cpu), 4));
+  cpu.eip = t;
+}
+
+/** FF /4 and FF /2 with a 32-bit operand in memory (32-bit address): JMP and CALL through a pointer. */
+export function jmpNearIndirectM32(cpu: Cpu, i: Insn): void {
+  const t = readMem32(cpu, i.seg, ea32(cpu, i));
+  if (t >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'jump', t);
+  cpu.eip = t;
+}
+export function callNearIndirectM32(cpu: Cpu, i: Insn): void {
+  const t = readMem32(cpu, i.seg, ea32(cpu, i));
+  if (t >>> 0 > cpu.segLimit[CS]!) throw beyondLimit(cpu, 'call', t);
+  push32(cpu, cpu.eip);
+  cpu.eip = t;
+}
+
+export const FAST_FORMS: ReadonlyArray<readonly [Handler, (i: Insn) => Handler | null]> = [
+  [jcc, (i) => (i.osize === 32 ? JCC32[i.opcode & 0xf]! : null)],
+  [jmpNear, (i) => (i.osize === 32 ? jmpNear32 : null)],
+  [callNear, (i) => (i.osize === 32 ? callNear32 : null)],
+  [retNear, (i) => (i.osize === 32 && i.opcode === 0xc3 ? retNear32 : null)],
+  [jmpNearIndirect, (i) => (i.osize === 32 && i.isMem && i.asize === 32 ? jmpNearIndirectM32 : null)],
+  [callNearIndirect, (i) => (i.osize === 32 && i.isMem && i.asize === 32 ? callNearIndirectM32 : null)],
+];

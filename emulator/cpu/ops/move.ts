@@ -3,11 +3,12 @@
 
 import { ud } from '../faults.ts';
 import { getCF } from '../flags.ts';
-import type { Insn } from '../insn.ts';
+import type { Handler, Insn } from '../insn.ts';
 import {
-  ea, eaLinForWrite, getReg, getReg8, readEb, readEv, readEw, readLin, readMem, readMem16, readMem8, setReg,
-  setReg8, sext, trunc, writeE, writeEb, writeEv, writeLin, writeMem,
+  ea, ea32, eaLinForWrite, getReg, getReg8, readEb, readEv, readEw, readLin, readMem, readMem16, readMem32, readMem8,
+  setReg, setReg8, sext, trunc, writeE, writeEb, writeEv, writeLin, writeMem, writeMem32, writeMem8,
 } from '../operands.ts';
+import { form32, form8 } from './alu.ts';
 import { CS, DS, EAX, EBX, EDX, ES, FS, GS, type Size, SS } from '../registers.ts';
 import { loadDataSegment } from '../segments.ts';
 import type { Cpu } from '../state.ts';
@@ -126,3 +127,44 @@ export function loadFarPointer(cpu: Cpu, i: Insn): void {
   setReg(cpu, i.reg, size, offset);
 }
 
+
+// --- fast forms -----------------------------------------------------------------------------------
+//
+// As in alu.ts: the block builder (blocks.ts) installs these through FAST_FORMS for 32-bit operands
+// (or bytes) with E a register (…R) or memory addressed with 32 bits (…M); each does what the
+// generic handler above does for that form.
+
+export function movEvGvR32(cpu: Cpu, i: Insn): void { cpu.reg[i.rm] = cpu.reg[i.reg]!; }
+export function movEvGvM32(cpu: Cpu, i: Insn): void { writeMem32(cpu, i.seg, ea32(cpu, i), cpu.reg[i.reg]!); }
+export function movGvEvR32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = cpu.reg[i.rm]!; }
+export function movGvEvM32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = readMem32(cpu, i.seg, ea32(cpu, i)); }
+export function movEbGbR(cpu: Cpu, i: Insn): void { setReg8(cpu, i.rm, getReg8(cpu, i.reg)); }
+export function movEbGbM(cpu: Cpu, i: Insn): void { writeMem8(cpu, i.seg, ea32(cpu, i), getReg8(cpu, i.reg)); }
+export function movGbEbR(cpu: Cpu, i: Insn): void { setReg8(cpu, i.reg, getReg8(cpu, i.rm)); }
+export function movGbEbM(cpu: Cpu, i: Insn): void { setReg8(cpu, i.reg, readMem8(cpu, i.seg, ea32(cpu, i))); }
+export function movEbIbM(cpu: Cpu, i: Insn): void { writeMem8(cpu, i.seg, ea32(cpu, i), i.imm & 0xff); }
+export function movEvIvR32(cpu: Cpu, i: Insn): void { cpu.reg[i.rm] = i.imm; }
+export function movEvIvM32(cpu: Cpu, i: Insn): void { writeMem32(cpu, i.seg, ea32(cpu, i), i.imm); }
+export function movRegImm32(cpu: Cpu, i: Insn): void { cpu.reg[i.opcode & 7] = i.imm; }
+export function movzxbR32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = getReg8(cpu, i.rm); }
+export function movzxbM32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = readMem8(cpu, i.seg, ea32(cpu, i)); }
+export function movzxwR32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = cpu.reg16[i.rm << 1]!; }
+export function movzxwM32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = readMem16(cpu, i.seg, ea32(cpu, i)); }
+export function movsxbR32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = (getReg8(cpu, i.rm) << 24) >> 24; }
+export function movsxbM32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = (readMem8(cpu, i.seg, ea32(cpu, i)) << 24) >> 24; }
+/** LEA with 32-bit operand and address sizes. */
+export function lea32(cpu: Cpu, i: Insn): void { cpu.reg[i.reg] = ea32(cpu, i); }
+
+export const FAST_FORMS: ReadonlyArray<readonly [Handler, (i: Insn) => Handler | null]> = [
+  [movEvGv, form32(movEvGvR32, movEvGvM32)],
+  [movGvEv, form32(movGvEvR32, movGvEvM32)],
+  [movEbGb, form8(movEbGbR, movEbGbM)],
+  [movGbEb, form8(movGbEbR, movGbEbM)],
+  [movEbIb, form8(null, movEbIbM)],
+  [movEvIv, form32(movEvIvR32, movEvIvM32)],
+  [movRegImm, (i) => (i.osize === 32 ? movRegImm32 : null)],
+  [movzxb, form32(movzxbR32, movzxbM32)],
+  [movzxw, form32(movzxwR32, movzxwM32)],
+  [movsxb, form32(movsxbR32, movsxbM32)],
+  [lea, (i) => (i.osize === 32 && i.asize === 32 ? lea32 : null)],
+];
