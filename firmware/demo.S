@@ -1,4 +1,4 @@
-# demo.S -- the built-in demo guest that `npm start` boots until the kernel exists.
+# demo.S -- a demo ROM (`ts386 --bios firmware/demo.bin`): a guest that needs no disk and no BIOS.
 #
 # A 64 KiB ROM: the processor starts at F000:FFF0 (physical FFFFFFF0, the ROM's alias below
 # 4 GiB), jumps into the ROM's copy at F0000, prints over COM1 in real mode, loads a GDT,
