@@ -187,8 +187,15 @@ export function xadd(cpu: Cpu, i: Insn): void {
   const lin = rmwLin(cpu, i, size);
   const a = rmwRead(cpu, i, lin, size);
   const r = trunc(a + b, size);
-  rmwWrite(cpu, i, lin, size, r);
-  setReg(cpu, i.reg, size, a);
+  if (i.isMem) {
+    // Memory first: a faulting write leaves the register as it was.
+    rmwWrite(cpu, i, lin, size, r);
+    setReg(cpu, i.reg, size, a);
+  } else {
+    // The manual's order, SRC <- DEST then DEST <- TEMP, so `xadd eax, eax` leaves the sum.
+    setReg(cpu, i.reg, size, a);
+    rmwWrite(cpu, i, lin, size, r);
+  }
   setFlagsAdd(cpu, a, b, r, size);
 }
 
