@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flat32, realMode, type TestMachine } from '../harness/cpu.ts';
+import { hasAs } from '../harness/gas.ts';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const binDir = path.join(here, 'bin');
@@ -48,15 +49,6 @@ describe('assembly test programs', () => {
   }
 });
 
-const hasAs = (() => {
-  try {
-    execFileSync('as', ['--version'], { stdio: 'ignore' });
-    execFileSync('ld', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe('assembly test binaries', () => {
   it('there is a committed binary for every source and a source for every binary', () => {

@@ -4,16 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hasAs } from '../harness/gas.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const hasAs = (() => {
-  try {
-    execFileSync('as', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe('firmware', () => {
   it.skipIf(!hasAs)('demo.bin and bios.bin are current with their sources (rebuilt with GNU as/ld/objcopy)', () => {

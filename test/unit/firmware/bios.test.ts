@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Machine, type RunResult } from '../../../emulator/machine.ts';
 import { type BlockDevice, MemoryDisk, SECTOR_SIZE } from '../../../emulator/disk.ts';
+import { hasAs } from '../../harness/gas.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const bootDir = path.join(root, 'test/unit/firmware/boot');
@@ -18,14 +19,6 @@ const benchImage = '/work/shared/bench/images/bench-cpu-10.img';
 const CF = 0x01, ZF = 0x40, IF = 0x200;
 const MiB = 1024 * 1024;
 
-const hasAs = (() => {
-  try {
-    execFileSync('as', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface Booted {
   m: Machine;

@@ -13,7 +13,7 @@ import { getEflags } from '../../../../emulator/cpu/flags.ts';
 import { DS, EAX, EBX, ECX, EDX, ESP, SS } from '../../../../emulator/cpu/registers.ts';
 import { CF, IF, ZF } from '../../../../emulator/cpu/state.ts';
 import { flat32, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm32 } from './gas.ts';
+import { asm32 } from '../../../harness/gas.ts';
 import { CODE0, enablePaging, enterRing3, GDT, IDT, installTables, PT, setGate, TSS } from './pm-fixture.ts';
 
 const CODE = 0x10000, STACK0 = 0x90000, ESP0 = 0x80000, USER_STACK = 0x70000;

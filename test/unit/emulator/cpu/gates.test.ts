@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ESP } from '../../../../emulator/cpu/registers.ts';
 import { flat32, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm32 } from './gas.ts';
+import { asm32 } from '../../../harness/gas.ts';
 import { CODE0, enablePaging, enterRing3, installTables, setGate, TSS } from './pm-fixture.ts';
 import { callGate, segment } from './task-fixture.ts';
 

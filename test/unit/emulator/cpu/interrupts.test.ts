@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { IF } from '../../../../emulator/cpu/state.ts';
 import { realMode, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm16 } from './gas.ts';
+import { asm16 } from '../../../harness/gas.ts';
 
 const NMI_PORT = 0x700, IRQ_PORT = 0x701, IRQ_VECTOR = 0x20;
 const NMI_HANDLER = 0x1400, IRQ_HANDLER = 0x1600;

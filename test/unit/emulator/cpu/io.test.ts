@@ -5,7 +5,7 @@ import { EAX, ESP } from '../../../../emulator/cpu/registers.ts';
 import { IOPL } from '../../../../emulator/cpu/state.ts';
 import type { PortHandler } from '../../../../emulator/memory/ioports.ts';
 import { flat32, realMode, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm16, asm32 } from './gas.ts';
+import { asm16, asm32 } from '../../../harness/gas.ts';
 import { DATA0, enterRing3, enterV86, installTables, IOMAP, setGate, setPortAllowed, TSS } from './pm-fixture.ts';
 
 /** Ports 0x70-0x7F and 0x80-0x8F: reads return a tag of port and width; writes are logged. */

@@ -3,34 +3,13 @@
 // protected mode; 16-bit code in real mode with an IVT whose vectors 0-31 each point at a HLT of
 // their own, so that which exception was raised, and its stack frame, can be read back.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getEflags } from '../../../../emulator/cpu/flags.ts';
 import type { Cpu, CpuModel } from '../../../../emulator/cpu/state.ts';
 import { flat32, realMode, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-
-const cache = new Map<string, number[]>();
+import { asmIntel } from '../../../harness/gas.ts';
 
 /** Assembles Intel-syntax `src` as 16- or 32-bit code. */
-export function asm(src: string, bits: 16 | 32 = 32): number[] {
-  const key = `${bits}\n${src}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const dir = mkdtempSync(join(tmpdir(), 'ts386-ops-'));
-  try {
-    const s = join(dir, 't.s'), o = join(dir, 't.o'), bin = join(dir, 't.bin');
-    writeFileSync(s, `.intel_syntax noprefix\n.code${bits}\n${src}\n`);
-    execFileSync('as', ['--32', '-o', o, s], { stdio: ['ignore', 'ignore', 'pipe'] });
-    execFileSync('objcopy', ['-O', 'binary', '-j', '.text', o, bin]);
-    const bytes = [...readFileSync(bin)];
-    cache.set(key, bytes);
-    return bytes;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+export const asm = asmIntel;
 
 /** General registers by name (32-bit values), and EFLAGS. */
 export interface Regs {

@@ -5,7 +5,7 @@ import { EAX, EBP, EBX, ECX, EDI, EDX, ES, DS, ESI, ESP, SS } from '../../../../
 import { getEflags } from '../../../../emulator/cpu/flags.ts';
 import { AC, IF, IOPL, RF, TF } from '../../../../emulator/cpu/state.ts';
 import { flat32, realMode, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm16, asm32 } from './gas.ts';
+import { asm16, asm32 } from '../../../harness/gas.ts';
 import { enablePaging, enterRing3, enterV86, installTables, setGate } from './pm-fixture.ts';
 
 function run16(src: string, setup?: (t: TestMachine) => void): TestMachine {

@@ -6,7 +6,7 @@ import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../../emulator/cpu/regi
 import { IF } from '../../../../emulator/cpu/state.ts';
 import type { PortHandler } from '../../../../emulator/memory/ioports.ts';
 import { flat32, realMode, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm16, asm32 } from './gas.ts';
+import { asm16, asm32 } from '../../../harness/gas.ts';
 import { enablePaging, installTables, PT, setGate } from './pm-fixture.ts';
 
 function run16(src: string, setup?: (t: TestMachine) => void): TestMachine {

@@ -3,10 +3,6 @@
 // handlers: in real mode an IVT, in protected mode a GDT, IDT and TSS built in guest memory, whose
 // handler for vector v stores v at MARK and halts.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getCF, getEflags } from '../../../../emulator/cpu/flags.ts';
 import { CS, DS, EAX, EBX, ECX, EDX, ES, ESP, FS, GS, SS } from '../../../../emulator/cpu/registers.ts';
@@ -17,29 +13,11 @@ import {
 import { updateAccessMasks } from '../../../../emulator/cpu/tlb.ts';
 import type { CpuModel } from '../../../../emulator/cpu/state.ts';
 import { flat32, realMode, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
+import { asmIntel } from '../../../harness/gas.ts';
 
 // --- assembling -------------------------------------------------------------------------------
 
-const asmCache = new Map<string, number[]>();
-
-/** Assembles Intel-syntax `src` as 16- or 32-bit code, position-independent (no labels across sections). */
-function asm(src: string, bits: 16 | 32 = 32): number[] {
-  const key = `${bits}\n${src}`;
-  const hit = asmCache.get(key);
-  if (hit) return hit;
-  const dir = mkdtempSync(join(tmpdir(), 'ts386-system-'));
-  try {
-    const s = join(dir, 't.s'), o = join(dir, 't.o'), bin = join(dir, 't.bin');
-    writeFileSync(s, `.intel_syntax noprefix\n.code${bits}\n${src}\n`);
-    execFileSync('as', ['--32', '-o', o, s]);
-    execFileSync('objcopy', ['-O', 'binary', '-j', '.text', o, bin]);
-    const bytes = [...readFileSync(bin)];
-    asmCache.set(key, bytes);
-    return bytes;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const asm = asmIntel;
 
 // --- guest memory layout -------------------------------------------------------------------------
 

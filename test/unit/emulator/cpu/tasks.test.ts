@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CS, EAX, EBX, ESP } from '../../../../emulator/cpu/registers.ts';
 import { CR0_TS, NT, VM } from '../../../../emulator/cpu/state.ts';
 import { flat32, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm16, asm32 } from './gas.ts';
+import { asm16, asm32 } from '../../../harness/gas.ts';
 import { enablePaging, installTables, PD, PT, setGate, TSS, TSS_SEL } from './pm-fixture.ts';
 import { idtTaskGate, segment, taskGate, tss16, tss32, tssType } from './task-fixture.ts';
 

@@ -15,7 +15,7 @@ import { CS, DS, EAX, ES, ESP, FS, GS, SS } from '../../../../emulator/cpu/regis
 import { run } from '../../../../emulator/cpu/step.ts';
 import { IF, IOPL, RF, SEG_DB, TF, VM } from '../../../../emulator/cpu/state.ts';
 import { flat32, runToHalt, type TestMachine } from '../../../harness/cpu.ts';
-import { asm16, asm32 } from './gas.ts';
+import { asm16, asm32 } from '../../../harness/gas.ts';
 import { CODE3, enablePaging, GDT, IDT, installTables, PT, setGate, setPortAllowed } from './pm-fixture.ts';
 
 const MONITOR = 0x10000, MONITOR_STACK = 0x70000, ESP0 = 0x80000, HALT = 0x3f00;
