@@ -80,6 +80,11 @@ function resuming(cpu: Cpu, i: Insn): boolean {
   return same;
 }
 
+// Each instruction below writes its own REP loop (count, chunk limit, eCX commit, clocks) on
+// purpose: one shared driver calling a per-element function was measured 1.4x slower on REPNE
+// SCASB / REPE CMPSB / REP MOVSB loops, because that call site sees seven functions and V8 stops
+// inlining it. Keep the loops alike when changing one.
+
 // --- MOVS ----------------------------------------------------------------------------------------
 
 /** One MOVS element: read DS:eSI, write ES:eDI, then commit eSI and eDI. */
