@@ -26,9 +26,9 @@ import { CONTRIBUTORY, CpuFault, HAS_ERROR_CODE, Vector, VECTOR_NAMES, gp, np, s
 import { CLOCKS } from './cycles.ts';
 import { getEflags, materializeFlags } from './flags.ts';
 import { CS, DS, ES, ESP, FS, GS, SS } from './registers.ts';
-import { descriptorAddress, isProtected, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
+import { descriptorOrNull, isProtected, loadSegmentReal, readDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
 import { AC, type Cpu, IF, NT, RF, SEG_DB, TF, VM } from './state.ts';
-import { descriptorOrNull, taskSwitch } from './tasks.ts';
+import { taskSwitch } from './tasks.ts';
 import { updateAccessMasks } from './tlb.ts';
 
 /** Where an interrupt came from: it decides the EXT bit, gate-DPL checks and the pushed EIP. */
@@ -122,8 +122,7 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
   const sel = glo >>> 16;
   const offset = gate32 ? ((ghi & 0xffff0000) | (glo & 0xffff)) | 0 : glo & 0xffff;
   if ((sel & ~3) === 0) throw gp(ext, `IDT gate ${vector} has a null selector`);
-  const daddr = descriptorAddress(cpu, sel);
-  const d = parseDescriptor(readSys32(cpu, daddr), readSys32(cpu, daddr + 4));
+  const d = readDescriptor(cpu, sel);
   if (!d.s || (d.type & 8) === 0 || d.dpl > cpu.cpl) {
     throw gp((sel & 0xfffc) | ext, `IDT gate ${vector}: selector 0x${sel.toString(16)} is not a code segment reachable from CPL ${cpu.cpl}`);
   }

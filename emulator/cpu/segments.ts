@@ -79,6 +79,18 @@ export function readDescriptor(cpu: Cpu, sel: number): Descriptor {
 }
 
 /**
+ * The descriptor `sel` names, or null when its index lies beyond its table's limit (or it names the
+ * LDT and none is loaded). For the checks that report a bad selector with an exception of their own
+ * (#TS, not descriptorAddress's #GP).
+ */
+export function descriptorOrNull(cpu: Cpu, sel: number): Descriptor | null {
+  const ldt = (sel & 4) !== 0;
+  if (ldt && (cpu.ldtrSel & ~3) === 0) return null;
+  if ((sel & ~7) + 7 > (ldt ? cpu.ldtrLimit : cpu.gdtrLimit)) return null;
+  return readDescriptor(cpu, sel); // within the limit now, so descriptorAddress cannot fault
+}
+
+/**
  * Fills segment register `s`'s hidden cache from a code or data descriptor, setting the
  * descriptor's accessed bit in memory as every load of a segment register does (MOV, POP, far
  * transfers, gates, interrupts, task switches alike). Callers have made every check first.

@@ -33,7 +33,7 @@ import { probeRead, probeWrite, readSys16, readSys32, writeSys16, writeSys32 } f
 import { type CpuFault, gp, np, ss, ts } from './faults.ts';
 import { getEflags, setEflagsMasked } from './flags.ts';
 import { CS, DS, ES, FS, GS, SS } from './registers.ts';
-import { type Descriptor, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
+import { type Descriptor, descriptorOrNull, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
 import { push } from './stack.ts';
 import { AC, type Cpu, CR0_PG, CR0_TS, NT, VM } from './state.ts';
 import { tlbFlush, updateAccessMasks } from './tlb.ts';
@@ -57,18 +57,6 @@ const EFLAGS_386 = 0x00037fd5;
 /** Page-directory base bits of CR3 (the 486 adds PWT and PCD), as MOV CR3 keeps them. */
 const CR3_BITS_386 = ~0xfff, CR3_BITS_486 = ~0xfff | 0x18;
 
-/**
- * The descriptor `sel` names, or null when its index lies beyond its table's limit (or it names the
- * LDT and none is loaded). For the checks that report a bad selector with an exception of their own
- * (#TS, not descriptorAddress's #GP).
- */
-export function descriptorOrNull(cpu: Cpu, sel: number): Descriptor | null {
-  const ldt = (sel & 4) !== 0;
-  if (ldt && (cpu.ldtrSel & ~3) === 0) return null;
-  if ((sel & ~7) + 7 > (ldt ? cpu.ldtrLimit : cpu.gdtrLimit)) return null;
-  const addr = ((ldt ? cpu.ldtrBase : cpu.gdtrBase) + (sel & ~7)) | 0;
-  return parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
-}
 
 /** Linear address of a GDT descriptor's high dword, where its type and busy bit live. */
 const gdtHigh = (cpu: Cpu, sel: number): number => (cpu.gdtrBase + (sel & ~7) + 4) | 0;

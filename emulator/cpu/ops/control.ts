@@ -11,10 +11,10 @@ import type { Handler, Insn } from '../insn.ts';
 import { INT_SOFTWARE, interrupt, unblockNmi } from '../interrupts.ts';
 import { ea, ea32, readE, readMem, readMem16, readMem32, sext } from '../operands.ts';
 import { CS, DS, ECX, ES, ESP, FS, GS, SS } from '../registers.ts';
-import { descriptorAddress, isProtected, loadCodeSegment, loadSegmentReal, parseDescriptor, setSegmentCache, updateSegmentBounds, type Descriptor } from '../segments.ts';
+import { descriptorOrNull, isProtected, loadCodeSegment, loadSegmentReal, readDescriptor, setSegmentCache, updateSegmentBounds, type Descriptor } from '../segments.ts';
 import { getSP, peek, peek32, push, push32, setSP, spAdd } from '../stack.ts';
-import { AC, type Cpu, EFLAGS_FIXED, IF, IOPL, NT, RF, SEG_CODE, SEG_CONFORMING, VM } from '../state.ts';
-import { descriptorOrNull, farTransferToTask, taskSwitch } from '../tasks.ts';
+import { AC, type Cpu, IF, IOPL, NT, RF, SEG_CODE, SEG_CONFORMING, VM } from '../state.ts';
+import { farTransferToTask, taskSwitch } from '../tasks.ts';
 import { updateAccessMasks } from '../tlb.ts';
 
 /**
@@ -140,8 +140,7 @@ export function bound(cpu: Cpu, i: Insn): void {
  */
 function farTargetDescriptor(cpu: Cpu, sel: number, call: boolean): Descriptor | null {
   if ((sel & ~3) === 0) throw gp(0, 'far transfer to a null selector');
-  const addr = descriptorAddress(cpu, sel);
-  const d = parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
+  const d = readDescriptor(cpu, sel);
   if (!d.s) {
     farThroughSystemDescriptor(cpu, sel, d, call);
     return null;
@@ -234,8 +233,7 @@ function callGate(cpu: Cpu, gateSel: number, g: Descriptor, call: boolean): void
   if (!g.present) throw np(gateSel & 0xfffc, `call gate 0x${gateSel.toString(16)} not present`);
   const sel = g.lo >>> 16;
   if ((sel & ~3) === 0) throw gp(0, `call gate 0x${gateSel.toString(16)} names a null selector`);
-  const addr = descriptorAddress(cpu, sel);
-  const d = parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
+  const d = readDescriptor(cpu, sel);
   const conforming = (d.type & 4) !== 0;
   if (!d.s || (d.type & 8) === 0 || d.dpl > cpu.cpl || (!call && !conforming && d.dpl !== cpu.cpl)) {
     throw gp(sel & 0xfffc, `call gate 0x${gateSel.toString(16)}: 0x${sel.toString(16)} is not a code segment ${call ? 'CALL' : 'JMP'} may reach from CPL ${cpu.cpl}`);
@@ -391,8 +389,7 @@ export function retFar(cpu: Cpu, i: Insn): void {
 
 function returnCodeDescriptor(cpu: Cpu, sel: number): Descriptor {
   if ((sel & ~3) === 0) throw gp(0, 'return to a null selector');
-  const addr = descriptorAddress(cpu, sel);
-  const d = parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
+  const d = readDescriptor(cpu, sel);
   if (!d.s || (d.type & 8) === 0) throw gp(sel & 0xfffc, `return to 0x${sel.toString(16)}, which is not a code segment`);
   const conforming = (d.type & 4) !== 0;
   if (conforming ? d.dpl > (sel & 3) : d.dpl !== (sel & 3)) {
@@ -407,8 +404,7 @@ function returnToOuterLevel(
 ): void {
   const rpl = sel & 3;
   if ((newSs & ~3) === 0) throw gp(0, 'return to an outer level with a null SS');
-  const saddr = descriptorAddress(cpu, newSs);
-  const sd = parseDescriptor(readSys32(cpu, saddr), readSys32(cpu, saddr + 4));
+  const sd = readDescriptor(cpu, newSs);
   if ((newSs & 3) !== rpl || sd.dpl !== rpl || !sd.s || (sd.type & 0xa) !== 2) {
     throw gp(newSs & 0xfffc, `return SS 0x${newSs.toString(16)} is not a writable data segment at ring ${rpl}`);
   }

@@ -28,7 +28,7 @@ import type { Insn } from '../insn.ts';
 import { clocksFor } from '../optable.ts';
 import { ea, eaLinForWrite, getReg8, readEw, readMem16, readMem32, setReg, setReg8, writeE } from '../operands.ts';
 import { EAX, EBX, ECX, EDX, type Size } from '../registers.ts';
-import { descriptorAddress, type Descriptor, isProtected, parseDescriptor } from '../segments.ts';
+import { descriptorAddress, descriptorOrNull, type Descriptor, isProtected, parseDescriptor } from '../segments.ts';
 import {
   AF, CF, type Cpu, CR0_AM, CR0_EM, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_TS, CR0_WP, DF, IF,
   IOPL, PF, SF, VM, ZF,
@@ -286,12 +286,7 @@ export function ltr(cpu: Cpu, i: Insn): void {
  * rather than faulting (i386 PRM, LAR / LSL / VERR: the selector must lie within its table).
  */
 function lookupDescriptor(cpu: Cpu, sel: number): Descriptor | null {
-  if ((sel & ~3) === 0) return null;
-  const ldt = (sel & 4) !== 0;
-  if (ldt && (cpu.ldtrSel & ~3) === 0) return null;
-  if ((sel & ~7) + 7 > (ldt ? cpu.ldtrLimit : cpu.gdtrLimit)) return null;
-  const addr = descriptorAddress(cpu, sel); // within the limit now, so this cannot fault
-  return parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
+  return (sel & ~3) === 0 ? null : descriptorOrNull(cpu, sel);
 }
 
 const isConformingCode = (d: Descriptor): boolean => d.s && (d.type & 0xc) === 0xc;
