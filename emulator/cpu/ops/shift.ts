@@ -26,8 +26,11 @@ import { eaLinForWrite, getReg, readE, readLin, setReg, sext, writeLin } from '.
 import { ECX, type Size } from '../registers.ts';
 import { CF, type Cpu, OF } from '../state.ts';
 
-/** ModRM.reg of group 2. SAL (/6) is an undocumented alias of SHL on the 386. */
-const ROL = 0, ROR = 1, RCL = 2, RCR = 3, SHL = 4, SHR = 5, SAL = 6, SAR = 7;
+/**
+ * ModRM.reg of group 2. SAL (/6) is an undocumented alias of SHL on the 386; SAR (/7) is the
+ * `default` of the switches below.
+ */
+const ROL = 0, ROR = 1, RCL = 2, RCR = 3, SHL = 4, SHR = 5, SAL = 6;
 
 const mask = (size: Size): number => (size === 32 ? -1 : (1 << size) - 1);
 const msb = (v: number, size: Size): number => (v >>> (size - 1)) & 1;

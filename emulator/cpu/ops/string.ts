@@ -59,7 +59,7 @@ const step = (cpu: Cpu, size: Size): number => ((cpu.flags & DF) !== 0 ? -(size 
  * base count) and counts an instruction at every dispatch, so both are handed back here: a REP
  * costs repBase + perIter * n and retires once however many chunks it takes.
  */
-function yieldRep(cpu: Cpu, i: Insn): void {
+function yieldRep(cpu: Cpu): void {
   cpu.eip = cpu.insnStart;
   cpu.blockExit = true;
   cpu.repResume = (cpu.segBase[CS]! + cpu.insnStart) | 0;
@@ -156,7 +156,7 @@ export function movs(cpu: Cpu, i: Insn): void {
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      yieldRep(cpu, i);
+      yieldRep(cpu);
       return;
     }
     const max = limit - done < count ? limit - done : count;
@@ -225,7 +225,7 @@ export function stos(cpu: Cpu, i: Insn): void {
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      yieldRep(cpu, i);
+      yieldRep(cpu);
       return;
     }
     const max = limit - done < count ? limit - done : count;
@@ -254,7 +254,7 @@ export function lods(cpu: Cpu, i: Insn): void {
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      yieldRep(cpu, i);
+      yieldRep(cpu);
       return;
     }
     const si = getIdx(cpu, ESI, a32);
@@ -284,7 +284,7 @@ export function cmps(cpu: Cpu, i: Insn): void {
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      yieldRep(cpu, i);
+      yieldRep(cpu);
       return;
     }
     const si = getIdx(cpu, ESI, a32), di = getIdx(cpu, EDI, a32);
@@ -316,7 +316,7 @@ export function scas(cpu: Cpu, i: Insn): void {
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      yieldRep(cpu, i);
+      yieldRep(cpu);
       return;
     }
     const di = getIdx(cpu, EDI, a32);
@@ -355,7 +355,7 @@ export function ins(cpu: Cpu, i: Insn): void {
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      yieldRep(cpu, i);
+      yieldRep(cpu);
       return;
     }
     const di = getIdx(cpu, EDI, a32);
@@ -387,7 +387,7 @@ export function outs(cpu: Cpu, i: Insn): void {
   const limit = iterationLimit(cpu);
   while (count !== 0) {
     if (done >= limit) {
-      yieldRep(cpu, i);
+      yieldRep(cpu);
       return;
     }
     const si = getIdx(cpu, ESI, a32);

@@ -6,7 +6,7 @@ import { disassemble } from '../../../../emulator/cpu/disasm.ts';
 import { CpuFault, Vector } from '../../../../emulator/cpu/faults.ts';
 import { REPE, REPNE, type Insn } from '../../../../emulator/cpu/insn.ts';
 import { F_486, UNKNOWN_CLOCKS } from '../../../../emulator/cpu/optable.ts';
-import { CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FS, GS, SS, ZERO } from '../../../../emulator/cpu/registers.ts';
+import { CS, DS, EAX, EBP, EBX, ECX, EDI, ES, ESI, FS, GS, SS, ZERO } from '../../../../emulator/cpu/registers.ts';
 import { generateCorpus, makeDecoder, tableEntries } from './corpus.ts';
 
 const DECODER_486 = makeDecoder(486);
