@@ -9,13 +9,11 @@
 // values were checked against a real processor with host-check.sh, which runs the parts that do
 // not need ring 0 as Linux i386 programs.)
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flat32, realMode, type TestMachine } from '../harness/cpu.ts';
-import { hasAs } from '../harness/gas.ts';
+import { hasAs, staleOutputs } from '../harness/gas.ts';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const binDir = path.join(here, 'bin');
@@ -63,14 +61,7 @@ describe('assembly test binaries', () => {
     return;
   }
   it('are current with their sources (rebuilt with GNU as/ld/objcopy by build.sh)', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ts386-asm-'));
-    try {
-      execFileSync('bash', [path.join(here, 'build.sh'), dir]);
-      const stale = [...sources, ...roms].filter((name) =>
-        Buffer.compare(readFileSync(path.join(dir, `${name}.bin`)), readFileSync(path.join(binDir, `${name}.bin`))) !== 0);
-      expect(stale, 'run test/asm/build.sh and commit test/asm/bin').toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
+    const stale = staleOutputs(path.join(here, 'build.sh'), binDir, [...sources, ...roms].map((name) => `${name}.bin`));
+    expect(stale, 'run test/asm/build.sh and commit test/asm/bin').toEqual([]);
   });
 });

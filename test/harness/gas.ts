@@ -6,7 +6,7 @@
 // Results are cached by source, mode and origin: many tests assemble the same snippet.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,4 +59,21 @@ export function asmIntel(src: string, bits: 16 | 32 = 32): number[] {
     execFileSync('objcopy', ['-O', 'binary', '-j', '.text', o, bin]);
   });
   return [...bytes];
+}
+
+/**
+ * For the "committed binaries are current" tests: runs `bash script DIR`, a build script that
+ * writes its outputs into DIR, and returns which of `files` (paths relative to DIR and to
+ * `committedDir`; default: every file the script wrote at the top of DIR) differ from the
+ * committed copies.
+ */
+export function staleOutputs(script: string, committedDir: string, files?: readonly string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'ts386-rebuild-'));
+  try {
+    execFileSync('bash', [script, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const names = files ?? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    return names.filter((f) => Buffer.compare(readFileSync(join(dir, f)), readFileSync(join(committedDir, f))) !== 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
