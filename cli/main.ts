@@ -88,6 +88,15 @@ function builtinFile(...parts: string[]): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
 }
 
+/** Opens (creating or truncating) `file` for an output option; one line of BadInput if it cannot. */
+function openForWriting(file: string, option: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (e) {
+    throw new BadInput(`${option}: cannot open ${file} for writing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /** An output sink for --serial / --debugcon: stdout, a file, or nothing. */
 function openSink(mode: string, option: string): { write: (b: number) => void; close: () => void } {
   if (mode === 'none') return { write: () => {}, close: () => {} };
@@ -96,13 +105,7 @@ function openSink(mode: string, option: string): { write: (b: number) => void; c
     return { write: (b) => stdoutBuffer.push(b), close: () => {} };
   }
   if (mode.startsWith('file:') && mode.length > 5) {
-    const file = mode.slice(5);
-    let fd: number;
-    try {
-      fd = openSync(file, 'w');
-    } catch (e) {
-      throw new BadInput(`${option} ${mode}: cannot open ${file} for writing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    const fd = openForWriting(mode.slice(5), `${option} ${mode}`);
     return { write: (b) => writeSync(fd, Uint8Array.of(b)), close: () => closeSync(fd) };
   }
   throw new BadInput(`${option} ${mode}: expected stdio, file:PATH or none`);
@@ -290,14 +293,7 @@ export async function main(argv: string[]): Promise<number> {
       clockHz: Math.round(opts.mhz * 1e6), onSerialByte: serial.write, onDebugByte: debugcon.write,
     });
     if (opts.trace.size > 0) {
-      let fd = 2;
-      if (opts.traceFile !== null) {
-        try {
-          fd = openSync(opts.traceFile, 'w');
-        } catch (e) {
-          throw new BadInput(`--trace-file ${opts.traceFile}: cannot open it for writing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-        }
-      }
+      const fd = opts.traceFile !== null ? openForWriting(opts.traceFile, '--trace-file') : 2;
       attachTrace(machine.cpu, machine.io, opts.trace, (line) => writeSync(fd, `${line}\n`));
     }
     if (opts.kernel !== null) {

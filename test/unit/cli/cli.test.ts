@@ -200,6 +200,8 @@ describe('ts386 command', () => {
     it.each([
       [['--trace', 'mmu'], /--trace mmu: unknown trace kind 'mmu'/],
       [['--trace-file', '/tmp/x'], /--trace-file needs --trace/],
+      [['--trace', 'int', '--trace-file', '/nonexistent/t.txt'], /--trace-file: cannot open \/nonexistent\/t\.txt for writing \(ENOENT\)/],
+      [['--serial', 'file:/nonexistent/com1.txt'], /--serial file:\/nonexistent\/com1\.txt: cannot open \/nonexistent\/com1\.txt for writing \(ENOENT\)/],
     ])('rejects %j with one line and status 2', (args, message) => {
       const r = ts386(...args);
       expect(r.stderr).toMatch(message);
