@@ -18,6 +18,8 @@ import { attachTerminal } from '../emulator/host/terminal-serial.ts';
 import { attachTrace, parseTraceKinds, type TraceKind } from '../emulator/debug/trace.ts';
 import { MSR_CTS, MSR_DCD, MSR_DSR } from '../emulator/devices/uart16550.ts';
 import { MultibootError } from '../emulator/multiboot.ts';
+import { attachKernel } from './attach-kernel.ts';
+import { PANIC_EXIT_STATUS, type Kernel } from '../kernel/index.ts';
 
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_TRIPLE_FAULT = 3;
@@ -27,8 +29,10 @@ export const EXIT_QUIT = 6;
 
 const HELP = `usage: ts386 [options]
 
-Boots an emulated i386 PC from its firmware (or a Multiboot kernel) with COM1 on the terminal.
-The firmware is a PC BIOS that boots sector 0 of the first --disk; images/demo.img is a demo disk.
+Boots an emulated i386 PC with COM1 on the terminal. The firmware (a PC BIOS) boots sector 0 of
+the first --disk when it has a boot signature; otherwise it starts ts386's TypeScript kernel, whose
+shell runs the programs on the first disk (a tar archive; default images/programs.img). Type help
+at its prompt. images/demo.img is a bootable demo disk.
 
 options:
   --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default 32M)
@@ -39,7 +43,13 @@ options:
                         never written: guest writes stay in memory unless --write is given
   --write               write guest disk writes through to the --disk files
   --kernel FILE         load a Multiboot v1 ELF kernel directly, as qemu -kernel does
-  --append TEXT         the kernel's command line (with --kernel)
+  --append TEXT         the kernel's command line (the Multiboot kernel's, or the ts386
+                        kernel's: frames=bitmap|buddy heap=first|best)
+  --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
+  --heap POLICY         ts386 kernel: kmalloc placement, first or best fit (default first)
+  --no-kernel           do not attach the ts386 kernel (the BIOS then boots disks only)
+  --inspect[=PORT]      open Node's inspector (default port 9229) and wait for a debugger before
+                        booting, to set breakpoints in the kernel's TypeScript
   --serial MODE         COM1: stdio (default), file:PATH, pty (a pseudo-terminal to connect
                         to, e.g. with screen; needs the node-pty package), or none. COM1's
                         carrier detect (MSR.DCD) is on only while a terminal can type to it
@@ -57,7 +67,8 @@ keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys; Ctrl-C goes to th
 
 exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT with interrupts
   off; ${EXIT_BAD_INPUT} bad input; ${EXIT_TRIPLE_FAULT} triple fault; ${EXIT_MAX_CYCLES} --max-cycles reached;
-  ${EXIT_HALTED_WITH_INTERRUPTS} halted with interrupts on and nothing left to wake it; ${EXIT_QUIT} quit with Ctrl-A X (or, with --serial pty, Ctrl-C)
+  ${EXIT_HALTED_WITH_INTERRUPTS} halted with interrupts on and nothing left to wake it; ${EXIT_QUIT} quit with Ctrl-A X (or, with --serial pty, Ctrl-C);
+  the ts386 kernel exits 0 after \`halt\` and ${PANIC_EXIT_STATUS} after a kernel panic
 `;
 
 class BadInput extends Error {}
@@ -192,6 +203,8 @@ interface Options {
   trace: Set<TraceKind>;
   traceFile: string | null;
   noReboot: boolean;
+  hostedKernel: boolean;
+  inspect: string | null;
 }
 
 function parseOptions(argv: string[]): Options | 'help' {
@@ -214,6 +227,10 @@ function parseOptions(argv: string[]): Options | 'help' {
         trace: { type: 'string' },
         'trace-file': { type: 'string' },
         'no-reboot': { type: 'boolean' },
+        frames: { type: 'string' },
+        heap: { type: 'string' },
+        'no-kernel': { type: 'boolean' },
+        inspect: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -232,8 +249,14 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.serial !== undefined && !/^(stdio|none|pty|file:.+)$/.test(values.serial)) {
     throw new BadInput(`--serial ${values.serial}: expected stdio, file:PATH, pty or none`);
   }
+  const kernelFile = values.kernel;
+  const hostedKernel = kernelFile === undefined && values['no-kernel'] !== true;
+  if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
+  if (values.heap !== undefined && values.heap !== 'first' && values.heap !== 'best') throw new BadInput(`--heap ${values.heap}: expected first or best`);
+  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined)) throw new BadInput('--frames and --heap configure the ts386 kernel, which --kernel and --no-kernel leave out');
+  const diskFiles = values.disk ?? (hostedKernel ? [builtinFile('images', 'programs.img')] : []);
   const disks: BlockDevice[] = [];
-  for (const file of values.disk ?? []) {
+  for (const file of diskFiles) {
     try {
       disks.push(openDiskFile(file, { write: values.write === true }));
     } catch (e) {
@@ -243,7 +266,13 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (disks.length > 2) throw new BadInput(`--disk given ${disks.length} times: the ATA channel has room for two disks`);
   if (values.write && disks.length === 0) throw new BadInput('--write without --disk: there is no disk to write to');
   const kernel = values.kernel !== undefined ? readFileOrFail(values.kernel, '--kernel') : null;
-  if (values.append !== undefined && kernel === null) throw new BadInput('--append needs --kernel');
+  if (values.append !== undefined && kernel === null && !hostedKernel) throw new BadInput('--append needs --kernel or the ts386 kernel');
+  const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : ''].filter(Boolean).join(' ');
+  let inspect: string | null = null;
+  if (values.inspect !== undefined) {
+    if (values.inspect !== '' && !/^\d+$/.test(values.inspect)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);
+    inspect = values.inspect;
+  }
   let maxCycles = Number.POSITIVE_INFINITY;
   if (values['max-cycles'] !== undefined) {
     maxCycles = Number(values['max-cycles']);
@@ -264,7 +293,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   }
   if (values['trace-file'] !== undefined && trace.size === 0) throw new BadInput('--trace-file needs --trace');
   return {
-    memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, kernel, append: values.append ?? '',
+    memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, kernel, append, hostedKernel, inspect,
     serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
     trace, traceFile: values['trace-file'] ?? null, noReboot: values['no-reboot'] === true,
   };
@@ -275,6 +304,7 @@ export async function main(argv: string[]): Promise<number> {
   let serial, debugcon;
   let pty: PtySerial | null = null;
   let machine: Machine;
+  let kernel: Kernel | null = null;
   try {
     opts = parseOptions(argv);
     if (opts === 'help') {
@@ -296,6 +326,8 @@ export async function main(argv: string[]): Promise<number> {
       const fd = opts.traceFile !== null ? openForWriting(opts.traceFile, '--trace-file') : 2;
       attachTrace(machine.cpu, machine.io, opts.trace, (line) => writeSync(fd, `${line}\n`));
     }
+    if (opts.hostedKernel) kernel = attachKernel(machine, opts.append);
+    if (opts.inspect !== null) await openInspector(opts.inspect);
     if (opts.kernel !== null) {
       try {
         machine.bootMultiboot(opts.kernel, opts.append);
@@ -357,10 +389,22 @@ export async function main(argv: string[]): Promise<number> {
     debugcon.close();
   }
   const wall = (performance.now() - started) / 1000;
-  return summarize(machine, result, opts.mhz, wall, quit);
+  return summarize(machine, result, opts.mhz, wall, quit, kernel);
 }
 
-function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null): number {
+/**
+ * --inspect: Node's inspector, so a person can set breakpoints in the kernel's TypeScript (the
+ * bundle carries a source map). Waits for the debugger before the machine starts.
+ */
+async function openInspector(port: string): Promise<void> {
+  const inspector = await import('node:inspector');
+  const p = port === '' ? 9229 : Number(port);
+  inspector.open(p, '127.0.0.1', false);
+  process.stderr.write(`ts386: inspector on ${inspector.url() ?? `127.0.0.1:${p}`}; open chrome://inspect (or attach VS Code), set breakpoints in kernel/*.ts, then resume. Waiting for the debugger...\n`);
+  inspector.waitForDebugger();
+}
+
+function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null, kernel: Kernel | null): number {
   const cycles = m.cpu.cycles;
   const emulated = cycles / (mhz * 1e6);
   const mips = wall > 0 ? r.instructions / wall / 1e6 : 0;
@@ -373,7 +417,10 @@ function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: st
     status = EXIT_QUIT;
   } else {
     switch (r.reason) {
-      case 'exit': why = `guest exited with status ${r.exitStatus}`; status = r.exitStatus ?? 0; break;
+      case 'exit':
+        why = kernel?.panicked ? 'kernel panic' : kernel?.stopping !== null && kernel?.stopping !== undefined ? 'kernel halted' : `guest exited with status ${r.exitStatus}`;
+        status = r.exitStatus ?? 0;
+        break;
       case 'shutdown': why = `${m.cpu.shutdownReason ?? 'triple fault'}; stopped`; status = EXIT_TRIPLE_FAULT; break;
       case 'halt': {
         const interruptsOn = (m.cpu.flags & 0x200) !== 0;
@@ -387,6 +434,9 @@ function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: st
   process.stderr.write(`ts386: ${why} ${figures}\n`);
   return status;
 }
+
+// Stack traces (a kernel panic prints one) name the TypeScript sources, through the bundle's source map.
+process.setSourceMapsEnabled(true);
 
 main(process.argv.slice(2)).then(
   (status) => { process.exitCode = status; },

@@ -1,6 +1,19 @@
 // Types only: the narrow waist between the machine and the TypeScript kernel. The kernel sees the
 // machine through this interface and nothing else (lint: kernel/ may `import type` this file
-// only). The host-call device implements it; test/unit/kernel fakes it over a Uint8Array.
+// only). The host-call device (devices/hostcall.ts) implements it; test/unit/kernel fakes it over a
+// Uint8Array.
+//
+// Every member stands for something a ring-0 x86 program can do: a memory access, IN/OUT, MOV to
+// and from a control register, INVLPG, LGDT/LIDT/LTR, or reading a performance counter. The bulk
+// memory operations are REP MOVS/STOS over physical memory, provided whole so that zeroing a page is
+// one call; their emulated cost is charged by the kernel (kernel/cost.ts).
+
+/** The processor's own event counters, as a model-specific performance counter would expose them. */
+export interface TlbCounters {
+  hits: number;
+  misses: number;
+  flushes: number;
+}
 
 export interface HostPort {
   /** Physical memory, little-endian; addresses are physical (not linear). */
@@ -10,6 +23,14 @@ export interface HostPort {
   writePhys8(addr: number, value: number): void;
   writePhys16(addr: number, value: number): void;
   writePhys32(addr: number, value: number): void;
+  /** Copies `dst.length` bytes of physical memory starting at `addr` into `dst`. */
+  readPhysBytes(addr: number, dst: Uint8Array): void;
+  /** Writes `src` to physical memory starting at `addr`. */
+  writePhysBytes(addr: number, src: Uint8Array): void;
+  /** Fills `length` bytes of physical memory at `addr` with the byte `value` (REP STOSB). */
+  fillPhys(addr: number, length: number, value: number): void;
+  /** Copies `length` bytes of physical memory from `src` to `dst` (REP MOVSB; no overlap). */
+  copyPhys(dst: number, src: number, length: number): void;
   /** I/O ports. */
   inb(port: number): number;
   outb(port: number, value: number): void;
@@ -23,12 +44,22 @@ export interface HostPort {
   readCR2(): number;
   readCR3(): number;
   writeCR3(value: number): void;
-  /** INVLPG (486 model only; on a 386 the kernel must reload CR3). */
+  /** INVLPG (486 model only: on a 386 it raises #UD, as the instruction does, and the kernel must reload CR3). */
   invlpg(linear: number): void;
-  /** Descriptor-table registers. */
+  /** Descriptor-table registers: `base` is a linear address, as LGDT/LIDT take it. */
   lgdt(base: number, limit: number): void;
   lidt(base: number, limit: number): void;
+  /** LTR: loads TR from a GDT selector and marks that TSS busy. */
   ltr(selector: number): void;
+  /**
+   * The stack pointer the guest goes on with when the host call returns: the trap entry stub pops
+   * a trap frame from there and IRETs, so the kernel switches to another context by naming its frame.
+   */
+  setESP(value: number): void;
   /** Charges emulated cycles for work the kernel did, so emulated time reflects it. */
   chargeCycles(cycles: number): void;
+  /** RDTSC: emulated cycles since power-on. */
+  readTSC(): number;
+  /** The TLB's event counters (hits, misses, flushes since power-on). */
+  readTlbCounters(): TlbCounters;
 }

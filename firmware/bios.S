@@ -10,7 +10,13 @@
 #   03 8259A pair initialised       08 ATA disks identified (primary channel, polled PIO)
 #   04 PIT channel 0 at 18.2 Hz     09 INT 19h: reading the boot sector
 #   05 EBDA built                   00 jumping to the boot sector at 0000:7C00
+#   0A no bootable disk, but a hosted kernel is attached: boot-info block built, calling it
 #   E1 no disk, E2 no 55AA signature, E3 boot sector unreadable, E4 INT 18h, EE CPU exception
+#
+# Boot order: the first disk's boot sector when it has the 55AA signature; otherwise, when the
+# host-call device answers (port E0h reads 'TS38'), the TypeScript kernel: the BIOS writes the
+# boot-info block at 8000h, opens A20, enters flat 32-bit protected mode and calls the kernel with
+# an OUT to port E0h (see hosted_boot below and kernel/bootinfo.ts).
 #
 # Memory the BIOS owns:
 #   0000:0000  IVT (256 vectors)         9FC0:0000  EBDA, 1 KiB (INT 12h reports 639 KiB):
@@ -1976,11 +1982,13 @@ int19:
 	movw	%ax, %fs
 	movw	%ax, %gs
 	ljmp	$0, $BOOT_ADDR
-3:	POST	0xE1
+3:	call	try_hosted
+	POST	0xE1
 	movw	$(msg_no_disk - ROM), %si
 	call	puts
 	jmp	halt_forever
-4:	POST	0xE3
+4:	call	try_hosted
+	POST	0xE3
 	movw	$(msg_read_error - ROM), %si
 	call	puts
 	movb	%bl, %al
@@ -1988,10 +1996,152 @@ int19:
 	movw	$(msg_read_error2 - ROM), %si
 	call	puts
 	jmp	halt_forever
-5:	POST	0xE2
+5:	call	try_hosted
+	POST	0xE2
 	movw	$(msg_no_signature - ROM), %si
 	call	puts
 	jmp	halt_forever
+
+# ---------------------------------------------------------------------------------------------
+# The hosted kernel. try_hosted returns when no kernel is attached to the host-call device;
+# otherwise it does not return: it builds the boot-info block (layout in kernel/bootinfo.ts),
+# opens A20, switches to flat 32-bit protected mode and calls the kernel (OUT to port E0h with
+# EAX = the block's address). The kernel sets up its GDT, IDT, page tables and first context and
+# names, through the stack pointer, a trap frame to pop; the code after the OUT pops it and IRETs,
+# exactly as the kernel's own trap stubs end.
+# ---------------------------------------------------------------------------------------------
+	.set	BI, 0x8000			# boot-info block
+	.set	BI_E820, 0x8100			# E820 entries, 20 bytes each, at most 32
+	.set	BI_CMDLINE, 0x8800		# NUL-terminated command line, at most 1023 bytes
+	.set	HOSTCALL, 0xE0
+	.set	HOSTCALL_CMDLINE, 0xE4
+
+try_hosted:
+	inl	$HOSTCALL, %eax
+	cmpl	$0x38335354, %eax		# 'TS38'
+	je	hosted_boot
+	ret
+
+hosted_boot:
+	POST	0x0A
+	cli
+	cld
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	$BI, %di
+	movw	$0x800, %cx			# 4 KiB
+	rep stosw
+	movl	$0x49425354, BI			# 'TSBI'
+
+	# 386 or 486: only a 486 lets EFLAGS.AC (bit 18) be set (i486 PRM, "Identifying the processor").
+	pushfl
+	popl	%eax
+	movl	%eax, %ecx
+	xorl	$0x40000, %eax
+	pushl	%eax
+	popfl
+	pushfl
+	popl	%eax
+	pushl	%ecx
+	popfl
+	xorl	%ecx, %eax
+	movl	$386, %edx
+	testl	$0x40000, %eax
+	jz	1f
+	movl	$486, %edx
+1:	movl	%edx, BI + 0x04
+
+	# The memory map, through this BIOS's own INT 15h E820h.
+	movl	$BI_E820, BI + 0x0C
+	movw	$BI_E820, %di
+	xorl	%ebx, %ebx
+	xorw	%si, %si
+2:	movl	$0xE820, %eax
+	movl	$20, %ecx
+	movl	$0x534D4150, %edx
+	int	$0x15
+	jc	3f
+	cmpl	$0x534D4150, %eax
+	jne	3f
+	incw	%si
+	addw	$20, %di
+	testl	%ebx, %ebx
+	jz	3f
+	cmpw	$32, %si
+	jb	2b
+3:	movzwl	%si, %eax
+	movl	%eax, BI + 0x08
+
+	# The command line, streamed from the host-call device.
+	movl	$BI_CMDLINE, BI + 0x10
+	outb	%al, $HOSTCALL_CMDLINE		# rewind
+	movw	$BI_CMDLINE, %di
+	movw	$1023, %cx
+4:	inb	$HOSTCALL_CMDLINE, %al
+	testb	%al, %al
+	jz	5f
+	stosb
+	loop	4b
+
+	# The disks INT 13h found: count, then per disk its sectors and its drive-select byte (A0h/B0h).
+5:	movw	$BDA_SEG, %ax
+	movw	%ax, %fs
+	movzbl	%fs:0x75, %eax
+	movl	%eax, BI + 0x14
+	movw	$EBDA_SEG, %ax
+	movw	%ax, %fs
+	movl	%fs:(E_DRIVES + D_TOTAL), %eax
+	movl	%eax, BI + 0x18
+	movzbl	%fs:(E_DRIVES + D_SEL), %eax
+	movl	%eax, BI + 0x1C
+	movl	%fs:(E_DRIVES + D_SIZE + D_TOTAL), %eax
+	movl	%eax, BI + 0x20
+	movzbl	%fs:(E_DRIVES + D_SIZE + D_SEL), %eax
+	movl	%eax, BI + 0x24
+	movl	%fs:V_RAMTOP, %eax
+	movl	%eax, BI + 0x28
+
+	# A20 open (port 92h), then flat 32-bit protected mode.
+	inb	$0x92, %al
+	orb	$0x02, %al
+	andb	$0xFE, %al
+	outb	%al, $0x92
+	lgdtl	%cs:(hosted_gdt_desc - ROM)
+	movl	%cr0, %eax
+	orb	$1, %al
+	movl	%eax, %cr0
+	ljmpl	$0x08, $hosted_pm
+
+	.code32
+hosted_pm:
+	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movw	%ax, %ss
+	movl	$BOOT_ADDR, %esp
+	movl	$BI, %eax
+	outl	%eax, $HOSTCALL
+	# The kernel's first trap frame (kernel/trap.ts): registers, segments, vector and error code, IRET.
+	popal
+	popl	%gs
+	popl	%fs
+	popl	%es
+	popl	%ds
+	addl	$8, %esp
+	iret
+	.code16
+
+	.p2align 3
+hosted_gdt:
+	.quad	0
+	.quad	0x00CF9A000000FFFF		# 08h: code, base 0, 4 GiB, 32-bit
+	.quad	0x00CF92000000FFFF		# 10h: data, base 0, 4 GiB
+hosted_gdt_desc:
+	.word	hosted_gdt_desc - hosted_gdt - 1
+	.long	hosted_gdt
 
 # ---------------------------------------------------------------------------------------------
 # INT 1Ah time of day: 00h/01h the tick count, 02h-05h the RTC (BCD, as the CMOS keeps it or

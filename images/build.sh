@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# Builds the disk images in this folder with GNU as/ld/objcopy: demo.img from src/demo/demo.S
-# (a boot sector and the program it loads, linked at 7C00h, padded with zeros to 64 KiB).
-# The images are committed; test/unit/cli/demo-image.test.ts checks they match their sources.
+# Builds the disk images in this folder:
+#
+#   demo.img      GNU as/ld/objcopy, from src/demo/demo.S: a boot sector and the program it loads,
+#                 linked at 7C00h, padded with zeros to 64 KiB.
+#   programs.img  gcc -m32 and GNU ld, from src/bin/*.c, src/libc/ and src/files/: a ustar archive
+#                 of static i386 ELF programs and a README, the program disk the kernel runs from.
+#                 programs.toolchain records which gcc and ld built it: another version of either
+#                 compiles to other bytes.
+#
+# The images are committed; test/unit/cli/demo-image.test.ts and test/unit/images/programs-image.test.ts
+# check they match their sources. Both are deterministic: the same sources and tools give the same bytes.
+# Without a gcc that can compile for i386 (Debian: gcc-multilib), programs.img is left alone.
 # Usage: images/build.sh [OUTPUT_DIR]   (default: this folder)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+export LC_ALL=C
+
+# --- demo.img ---
 as --32 -o "$tmp/demo.o" "$here/src/demo/demo.S"
 ld -m elf_i386 -Ttext=0x7c00 -e 0x7c00 -o "$tmp/demo.elf" "$tmp/demo.o"
 objcopy -O binary -j .text "$tmp/demo.elf" "$tmp/demo.bin"
@@ -16,3 +28,49 @@ test "$size" -le 65536 || { echo "demo.img: the program is $size bytes, more tha
 truncate -s 64K "$tmp/demo.bin"
 cp "$tmp/demo.bin" "$out/demo.img"
 chmod 644 "$out/demo.img"
+
+# --- programs.img ---
+# Freestanding i386 code: no libc but ours (-nostdinc; only gcc's own stddef.h/stdarg.h), no PIC,
+# no stack protector, no CET endbr32 (not an i386 instruction), no unwind tables. -fno-builtin
+# and -fno-tree-loop-distribute-patterns keep gcc from turning our memset loop into a call to memset.
+gccinc="$(gcc -m32 -print-file-name=include 2>/dev/null)" || gccinc=/nonexistent
+CFLAGS=(-m32 -march=i386 -ffreestanding -nostdlib -nostdinc -isystem "$gccinc" -I "$here/src/libc"
+  -fno-pic -fno-pie -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables
+  -fno-builtin -fno-tree-loop-distribute-patterns -O2 -static -Wall -Wextra)
+if ! printf '#include <stdarg.h>\n#include <stddef.h>\nint x;\n' |
+    gcc "${CFLAGS[@]}" -x c -c -o "$tmp/probe.o" - 2>/dev/null; then
+  echo "build.sh: gcc cannot compile for i386 here (install gcc-multilib); programs.img not rebuilt" >&2
+  exit 0
+fi
+mkdir "$tmp/libc" "$tmp/bin" "$tmp/disk"
+gcc "${CFLAGS[@]}" -c -o "$tmp/libc/crt0.o" "$here/src/libc/crt0.S"
+libc=()
+for src in "$here"/src/libc/*.c; do
+  obj="$tmp/libc/$(basename "$src" .c).o"
+  gcc "${CFLAGS[@]}" -c -o "$obj" "$src"
+  libc+=("$obj")
+done
+ar rcD "$tmp/libc/libc.a" "${libc[@]}"
+programs=()
+for src in "$here"/src/bin/*.c; do
+  name="$(basename "$src" .c)"
+  gcc "${CFLAGS[@]}" -c -o "$tmp/bin/$name.o" "$src"
+  # -z noseparate-code: the classic two PT_LOAD segments, text+rodata (R X) from 0x08048000 and
+  # data+bss (R W), instead of four page-padded ones; smaller files, the same protections.
+  ld -m elf_i386 -static --build-id=none -z noseparate-code -z noexecstack -e _start \
+    -o "$tmp/disk/$name" "$tmp/libc/crt0.o" "$tmp/bin/$name.o" "$tmp/libc/libc.a"
+  strip --strip-all --remove-section=.comment "$tmp/disk/$name"
+  chmod 755 "$tmp/disk/$name"
+  programs+=("$name")
+done
+for f in "$here"/src/files/*; do
+  cp "$f" "$tmp/disk/"
+  chmod 644 "$tmp/disk/$(basename "$f")"
+  programs+=("$(basename "$f")")
+done
+tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name \
+  -cf "$tmp/programs.img" -C "$tmp/disk" "${programs[@]}"
+cp "$tmp/programs.img" "$out/programs.img"
+chmod 644 "$out/programs.img"
+{ gcc --version | head -n 1; ld --version | head -n 1; } > "$out/programs.toolchain"
+chmod 644 "$out/programs.toolchain"

@@ -138,6 +138,49 @@ export class PhysicalMemory {
     this.write16(addr + 2, value >>> 16);
   }
 
+  /** Whether [addr, addr+n) is RAM that no ROM shadows, so bulk operations may use the array. */
+  private isPlainRange(addr: number, n: number): boolean {
+    return addr >= 0 && addr + n <= this.ramSize && (addr >= 0x100000 || addr + n <= this.romLowBase || this.rom.length === 0);
+  }
+
+  /** Drops decoded code on every page of [addr, addr+n) that has some (a bulk write is about to land). */
+  private codeWritten(addr: number, n: number): void {
+    for (let page = addr >>> 12, last = (addr + n - 1) >>> 12; page <= last; page++) {
+      if (this.codePages[page] === 1) this.onCodeWrite(page);
+    }
+  }
+
+  /** Bulk read (the host-call device's REP MOVS): unmapped bytes read as FFh, as read8 does. */
+  readBytes(addr: number, dst: Uint8Array): void {
+    addr = (addr >>> 0) & this.a20Mask;
+    if (this.isPlainRange(addr, dst.length) && this.a20Mask === -1) { dst.set(this.ram.subarray(addr, addr + dst.length)); return; }
+    for (let k = 0; k < dst.length; k++) dst[k] = this.read8((addr + k) & this.a20Mask);
+  }
+
+  /** Bulk write; ROM drops it, code pages are re-decoded. */
+  writeBytes(addr: number, src: Uint8Array): void {
+    addr = (addr >>> 0) & this.a20Mask;
+    if (src.length === 0) return;
+    if (this.isPlainRange(addr, src.length) && this.a20Mask === -1) { this.codeWritten(addr, src.length); this.ram.set(src, addr); return; }
+    for (let k = 0; k < src.length; k++) this.write8((addr + k) & this.a20Mask, src[k]!);
+  }
+
+  /** Bulk fill (REP STOSB). */
+  fill(addr: number, n: number, value: number): void {
+    addr = (addr >>> 0) & this.a20Mask;
+    if (n <= 0) return;
+    if (this.isPlainRange(addr, n) && this.a20Mask === -1) { this.codeWritten(addr, n); this.ram.fill(value, addr, addr + n); return; }
+    for (let k = 0; k < n; k++) this.write8((addr + k) & this.a20Mask, value);
+  }
+
+  /** Bulk copy (REP MOVSB), as if byte by byte upwards when the ranges do not overlap. */
+  copy(dst: number, src: number, n: number): void {
+    dst >>>= 0; src >>>= 0;
+    if (n <= 0) return;
+    if (this.a20Mask === -1 && this.isPlainRange(dst, n) && this.isPlainRange(src, n)) { this.codeWritten(dst, n); this.ram.copyWithin(dst, src, src + n); return; }
+    for (let k = 0; k < n; k++) this.write8(dst + k, this.read8(src + k));
+  }
+
   /** Copies bytes into physical memory, ROM excepted (used by loaders before the CPU starts). */
   load(addr: number, bytes: Uint8Array): void {
     for (let k = 0; k < bytes.length; k++) this.write8(addr + k, bytes[k]!);

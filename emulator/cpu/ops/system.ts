@@ -264,7 +264,11 @@ export function lldt(cpu: Cpu, i: Insn): void {
 export function ltr(cpu: Cpu, i: Insn): void {
   requireProtected(cpu, 'LTR');
   requireCpl0(cpu, 'LTR');
-  const sel = readEw(cpu, i);
+  loadTr(cpu, readEw(cpu, i));
+}
+
+/** What LTR does with its selector (also the host-call device's HostPort.ltr). */
+export function loadTr(cpu: Cpu, sel: number): void {
   if ((sel & ~3) === 0) throw gp(0, 'LTR with a null selector');
   const [addr, d] = gdtSystemDescriptor(cpu, sel, 'LTR');
   if (d.s || (d.type !== 1 && d.type !== 9)) {
@@ -389,7 +393,7 @@ export function arpl(cpu: Cpu, i: Insn): void {
  * #GP(0). Changing PG flushes the TLB; WP and PE change what memory accesses may do, so the
  * access masks are recomputed and the block ends.
  */
-function writeCr0(cpu: Cpu, value: number): void {
+export function writeCr0(cpu: Cpu, value: number): void {
   const v = (value & (cpu.model === 486 ? CR0_BITS_486 : CR0_BITS_386)) | CR0_ET;
   if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) throw gp(0, 'CR0: PG set with PE clear');
   if ((v & CR0_NW) !== 0 && (v & CR0_CD) === 0) throw gp(0, 'CR0: NW set with CD clear');
@@ -455,14 +459,19 @@ export function movCdRd(cpu: Cpu, i: Insn): void {
     cpu.cr2 = v;
   } else {
     cpu.cycles += CLK_MOV_CR3_W - i.cycles;
-    cpu.cr3 = v & (cpu.model === 486 ? CR3_BITS_486 : CR3_BITS_386);
-    // i386 PRM 5.2.5, "Page Translation Cache": loading CR3 is how the operating system
-    // invalidates the TLB (even with the same value). Nothing else flushes it except PG changing
-    // and, on the 486, INVLPG: a kernel that edits a page table and forgets this sees stale
-    // translations.
-    tlbFlush(cpu);
-    cpu.blockExit = true;
+    writeCr3(cpu, v);
   }
+}
+
+/** What MOV CR3 does with its value (also the host-call device's HostPort.writeCR3). */
+export function writeCr3(cpu: Cpu, v: number): void {
+  cpu.cr3 = v & (cpu.model === 486 ? CR3_BITS_486 : CR3_BITS_386);
+  // i386 PRM 5.2.5, "Page Translation Cache": loading CR3 is how the operating system
+  // invalidates the TLB (even with the same value). Nothing else flushes it except PG changing
+  // and, on the 486, INVLPG: a kernel that edits a page table and forgets this sees stale
+  // translations.
+  tlbFlush(cpu);
+  cpu.blockExit = true;
 }
 
 /** DR4 and DR5 are DR6 and DR7 under other names (i386 PRM 12.2, "Debug Registers"). */
@@ -522,7 +531,11 @@ export function movTdRd(cpu: Cpu, i: Insn): void {
  */
 export function invlpg(cpu: Cpu, i: Insn): void {
   requireCpl0(cpu, 'INVLPG');
-  const lin = (cpu.segBase[i.seg]! + ea(cpu, i)) | 0;
+  invalidatePage(cpu, (cpu.segBase[i.seg]! + ea(cpu, i)) | 0);
+}
+
+/** What INVLPG does with its linear address (also the host-call device's HostPort.invlpg). */
+export function invalidatePage(cpu: Cpu, lin: number): void {
   tlbFlushPage(cpu, lin >>> 12);
   cpu.blockExit = true;
 }

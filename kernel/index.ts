@@ -1,0 +1,12 @@
+// The kernel's entry for its one caller, cli/ (and test/harness): make a kernel over a HostPort
+// and give its onHostCall to the machine's host-call device.
+
+import type { HostPort } from '../emulator/hostport.ts';
+import { Hw } from './hw.ts';
+import { Kernel } from './kernel.ts';
+
+export { Kernel, parseCmdline, HALT_EXIT_STATUS, PANIC_EXIT_STATUS, type KernelOptions, type KernelStats } from './kernel.ts';
+
+export function createKernel(port: HostPort, cmdline = ''): Kernel {
+  return new Kernel(new Hw(port), cmdline);
+}

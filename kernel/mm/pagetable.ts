@@ -1,0 +1,265 @@
+// Page directories and page tables in guest RAM: encode and decode their entries, walk them, map,
+// unmap and protect one page, and put the #PF error code into words (i386 PRM 5.2, "Page Translation").
+//
+//   linear address:  31        22 21        12 11           0
+//                    ┌───────────┬────────────┬──────────────┐
+//                    │ DIR       │ PAGE       │ OFFSET       │
+//                    └───────────┴────────────┴──────────────┘
+//   CR3 ──► page directory[DIR] ──► page table[PAGE] ──► frame + OFFSET
+//
+//   PDE / PTE:  31            12 11  9  8  7  6   5   4     3     2     1    0
+//               ┌───────────────┬─────┬─────┬───┬───┬─────┬─────┬─────┬─────┬───┐
+//               │ frame address │AVAIL│  0  │ D │ A │ PCD │ PWT │ U/S │ R/W │ P │
+//               └───────────────┴─────┴─────┴───┴───┴─────┴─────┴─────┴─────┴───┘
+//   (PCD and PWT are the 486's; the 386 reserves those bits as 0. D means nothing in a PDE.)
+//
+// Protection (i386 PRM 6.4, "Page-Level Protection", and 5.2.4): the effective U/S and R/W of a page
+// are the AND of its PDE's and its PTE's. Ring 3 may read only U/S=1 pages and write only U/S=1,
+// R/W=1 pages; ring 0 may read and write every present page (on a 486 with CR0.WP set it honours R/W).
+//
+// Page tables are reached through their physical addresses (hw.readPhys32(pt + 4 * index)): the
+// kernel never depends on a page table being mapped anywhere.
+//
+// The TLB (i386 PRM 5.2.5, "Page Translation Cache"): the processor may keep any PRESENT translation
+// until it is flushed, and never caches a not-present one. So after changing or removing a present
+// entry of the live address space (CR3 = pd) the kernel flushes that page (hw.flushPage: INVLPG on a
+// 486, a CR3 reload on a 386); making a not-present entry present needs no flush, and an address
+// space that is not loaded in CR3 has nothing in the TLB to flush (loading CR3 flushes everything).
+
+import { COST } from '../cost.ts';
+import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
+import { KERNBASE } from '../layout.ts';
+import { panic } from '../panic.ts';
+import type { FrameAllocator } from './frames.ts';
+
+export const PTE_P = 0x001, PTE_W = 0x002, PTE_U = 0x004, PTE_PWT = 0x008, PTE_PCD = 0x010, PTE_A = 0x020, PTE_D = 0x040;
+/** Bits 9-11: the processor ignores them; the kernel may keep its own marks there. */
+export const PTE_AVAIL = 0xe00;
+export const PTE_FRAME = 0xfffff000;
+/** Every bit of an entry that is not the frame address. */
+export const PTE_FLAGS = 0x00000fff;
+
+/** #PF error code bits (i386 PRM 9.8.14, "Page Fault"). */
+export const PF_P = 0x1, PF_W = 0x2, PF_U = 0x4;
+
+const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+const hex3 = (n: number): string => n.toString(16).padStart(3, '0');
+
+/** Entries per page directory or page table. */
+export const ENTRIES = 1024;
+/** The first page-directory index of the kernel half (768): PDEs below it map user addresses. */
+export const KERNEL_PDE = KERNBASE >>> 22;
+
+export const pdIndex = (va: VirtAddr | number): number => va >>> 22;
+export const ptIndex = (va: VirtAddr | number): number => (va >>> 12) & 0x3ff;
+
+/** An entry pointing at `frame` with `flags`. */
+export const encodeEntry = (frame: PhysAddr, flags: number): number => ((frame & PTE_FRAME) | (flags & PTE_FLAGS)) >>> 0;
+/** The frame (page table or page) an entry points at. */
+export const entryFrame = (e: number): PhysAddr => phys(e & PTE_FRAME);
+export const isPresent = (e: number | null): e is number => e !== null && (e & PTE_P) !== 0;
+
+/** Whether `pd` is the address space the processor is using now, whose translations the TLB may hold. */
+export const isLive = (hw: Hw, pd: PhysAddr): boolean => ((hw.rcr3() & PTE_FRAME) >>> 0) === pd;
+
+/** The two entries that translate `va`. `pte`/`pteAddr` are null when the PDE is not present. */
+export interface Walk { va: VirtAddr; pdeAddr: PhysAddr; pde: number; pteAddr: PhysAddr | null; pte: number | null }
+
+/** Reads the PDE and, when it is present, the PTE for `va`; charges COST.walkStep per level read. */
+export function walk(hw: Hw, pd: PhysAddr, va: VirtAddr): Walk {
+  const pdeAddr = phys(pd + 4 * pdIndex(va));
+  const pde = hw.readPhys32(pdeAddr);
+  hw.charge(COST.walkStep);
+  if (!isPresent(pde)) return { va, pdeAddr, pde, pteAddr: null, pte: null };
+  const pteAddr = phys(entryFrame(pde) + 4 * ptIndex(va));
+  const pte = hw.readPhys32(pteAddr);
+  hw.charge(COST.walkStep);
+  return { va, pdeAddr, pde, pteAddr, pte };
+}
+
+/**
+ * The P, W and U bits that apply to `va` after combining both levels (i386 PRM 6.4.1.2, "Combining
+ * Protection of Both Levels of Page Tables"): 0 when either level is not present.
+ */
+export function effectiveFlags(w: Walk): number {
+  if (!isPresent(w.pde) || !isPresent(w.pte)) return 0;
+  return (w.pde & w.pte & (PTE_P | PTE_W | PTE_U)) >>> 0;
+}
+
+function writeEntry(hw: Hw, addr: PhysAddr, e: number): void {
+  hw.writePhys32(addr, e);
+  hw.charge(COST.pteWrite);
+}
+
+/**
+ * Maps `va` to `frame` with `flags` (PTE_P is added). When the page table for `va` is missing it
+ * allocates one (owner 'pagetable'), zeroes it, and points the PDE at it with P|W|U for a user
+ * address (< KERNBASE) or P|W for a kernel one: the PDE grants the most, the PTE decides.
+ * Returns false when no frame is left for the page table. Panics if `va` is already mapped (remap),
+ * on unaligned addresses, on flags that spill into the frame bits, and on a user page above KERNBASE.
+ * Needs no TLB flush: the entry was not present, and not-present entries are never cached.
+ */
+export function mapPage(hw: Hw, frames: FrameAllocator, pd: PhysAddr, va: VirtAddr, frame: PhysAddr, flags: number): boolean {
+  if (va % PAGE_SIZE !== 0 || frame % PAGE_SIZE !== 0) panic(`mapPage: unaligned va 0x${hex8(va)} or frame 0x${hex8(frame)}`);
+  if ((flags & PTE_FRAME) !== 0) panic(`mapPage: flags 0x${hex8(flags)} overlap the frame bits`);
+  const user = va < KERNBASE;
+  if (!user && (flags & PTE_U) !== 0) panic(`mapPage: user-accessible page at kernel address 0x${hex8(va)}`);
+
+  const w = walk(hw, pd, va);
+  let pteAddr = w.pteAddr;
+  if (pteAddr === null) {
+    const pt = frames.alloc('pagetable');
+    if (pt === null) return false;
+    hw.zeroPage(pt);
+    writeEntry(hw, w.pdeAddr, encodeEntry(pt, user ? PTE_P | PTE_W | PTE_U : PTE_P | PTE_W));
+    pteAddr = phys(pt + 4 * ptIndex(va));
+  } else if (isPresent(w.pte)) {
+    panic(`remap: va 0x${hex8(va)} already maps frame 0x${hex8(entryFrame(w.pte))}`);
+  }
+  writeEntry(hw, pteAddr, encodeEntry(frame, flags | PTE_P));
+  return true;
+}
+
+/**
+ * Clears the PTE for `va` and returns the frame it mapped, or null when nothing was mapped (a
+ * not-present entry is cleared too, without a flush). Flushes the page from the TLB when the entry
+ * was present and `pd` is the live address space. The page table itself stays.
+ */
+export function unmapPage(hw: Hw, pd: PhysAddr, va: VirtAddr): PhysAddr | null {
+  const w = walk(hw, pd, va);
+  if (w.pteAddr === null || w.pte === null || w.pte === 0) return null;
+  writeEntry(hw, w.pteAddr, 0);
+  if (!isPresent(w.pte)) return null;
+  if (isLive(hw, pd)) hw.flushPage(va);
+  return entryFrame(w.pte);
+}
+
+/**
+ * Rewrites the flags of the present PTE for `va` to `flags` (PTE_P is added), keeping its frame and
+ * the old bits named in `keep` (by default A and D, which the processor set and the pager reads;
+ * pass 0 to clear them, as a clock replacement policy clears A). Returns false when `va` is not
+ * mapped. Flushes the page when the entry changed and `pd` is live: the TLB may hold the old rights.
+ */
+export function protectPage(hw: Hw, pd: PhysAddr, va: VirtAddr, flags: number, keep: number = PTE_A | PTE_D): boolean {
+  if ((flags & PTE_FRAME) !== 0) panic(`protectPage: flags 0x${hex8(flags)} overlap the frame bits`);
+  if (va >= KERNBASE && (flags & PTE_U) !== 0) panic(`protectPage: user-accessible page at kernel address 0x${hex8(va)}`);
+  const w = walk(hw, pd, va);
+  if (w.pteAddr === null || !isPresent(w.pte)) return false;
+  const e = encodeEntry(entryFrame(w.pte), (w.pte & keep & PTE_FLAGS) | flags | PTE_P);
+  if (e === w.pte) return true;
+  writeEntry(hw, w.pteAddr, e);
+  if (isLive(hw, pd)) hw.flushPage(va);
+  return true;
+}
+
+/**
+ * Calls `fn` for every present PTE below KERNBASE (PDEs 0-767), in address order. Entries are read
+ * as the scan reaches them, so `fn` may unmap or protect the page it is given. Charges
+ * COST.walkStep per entry read.
+ */
+export function forEachUserPage(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
+  for (let di = 0; di < KERNEL_PDE; di++) {
+    const pde = hw.readPhys32(phys(pd + 4 * di));
+    hw.charge(COST.walkStep);
+    if (!isPresent(pde)) continue;
+    const pt = entryFrame(pde);
+    for (let ti = 0; ti < ENTRIES; ti++) {
+      const pteAddr = phys(pt + 4 * ti);
+      const pte = hw.readPhys32(pteAddr);
+      hw.charge(COST.walkStep);
+      if (isPresent(pte)) fn(virt((di << 22) | (ti << 12)), pte, pteAddr);
+    }
+  }
+}
+
+/**
+ * Returns every user page table of `pd` (PDEs 0-767) to `frames` and clears their PDEs. It does not
+ * free the frames those tables map: the caller frees them first (forEachUserPage). If `pd` is live,
+ * the TLB may still hold translations through the removed tables, so one CR3 reload drops them all
+ * (cheaper than a flush per page, and the only way on a 386).
+ */
+export function freeUserPageTables(hw: Hw, frames: FrameAllocator, pd: PhysAddr): void {
+  let removed = 0;
+  for (let di = 0; di < KERNEL_PDE; di++) {
+    const pdeAddr = phys(pd + 4 * di);
+    const pde = hw.readPhys32(pdeAddr);
+    hw.charge(COST.walkStep);
+    if (!isPresent(pde)) continue;
+    writeEntry(hw, pdeAddr, 0);
+    frames.free(entryFrame(pde));
+    removed++;
+  }
+  if (removed > 0 && isLive(hw, pd)) hw.lcr3(pd);
+}
+
+const FLAG_COLUMNS: ReadonlyArray<readonly [number, string]> = [[PTE_P, 'P'], [PTE_W, 'W'], [PTE_U, 'U'], [PTE_A, 'A'], [PTE_D, 'D']];
+
+/** The P, W, U, A and D bits of an entry in fixed columns, '-' where clear: 'P W U - -'. */
+export function describeFlags(e: number): string {
+  return FLAG_COLUMNS.map(([bit, name]) => ((e & bit) !== 0 ? name : '-')).join(' ');
+}
+
+function describeEntry(level: 'PDE' | 'PTE', index: number, addr: PhysAddr, e: number): string {
+  const flags = isPresent(e) ? describeFlags(e) : 'not present';
+  return `${level}[0x${hex3(index)}] @0x${hex8(addr)} = 0x${hex8(e)}  ${flags}`;
+}
+
+/**
+ * The walk for `va` as console lines: the PDE, then (if the PDE is present) the PTE, then (if the
+ * PTE is present) the physical address `va` translates to.
+ *   PDE[0x300] @0x00105c00 = 0x00106007  P W U - -
+ *   PTE[0x048] @0x00106120 = 0x00000000  not present
+ */
+export function describeWalk(hw: Hw, pd: PhysAddr, va: VirtAddr): string[] {
+  const w = walk(hw, pd, va);
+  const lines = [describeEntry('PDE', pdIndex(va), w.pdeAddr, w.pde)];
+  if (w.pteAddr === null || w.pte === null) return lines;
+  lines.push(describeEntry('PTE', ptIndex(va), w.pteAddr, w.pte));
+  if (isPresent(w.pte)) lines.push(`VA 0x${hex8(va)} -> PA 0x${hex8(entryFrame(w.pte) + (va & 0xfff))}`);
+  return lines;
+}
+
+/** The #PF error code, decoded once (i386 PRM 9.8.14). */
+export interface PageFaultCode {
+  /** false: the page was not present; true: a page-level protection violation. */
+  present: boolean;
+  write: boolean;
+  /** the access was made at CPL 3 */
+  user: boolean;
+}
+
+export function decodeFaultCode(err: number): PageFaultCode {
+  return { present: (err & PF_P) !== 0, write: (err & PF_W) !== 0, user: (err & PF_U) !== 0 };
+}
+
+/**
+ * What kind of page a protection fault hit, or null when it cannot be told. The error code alone
+ * decides two cases: a user read of a present page faults only on a supervisor page, and a kernel
+ * write only on a read-only page (CR0.WP). A user write could be either, so `effective` (the
+ * walk's effectiveFlags) picks.
+ */
+function protectedPage(c: PageFaultCode, effective: number | undefined): string | null {
+  if (effective !== undefined && (effective & PTE_P) !== 0) {
+    if (c.user && (effective & PTE_U) === 0) return 'supervisor page';
+    if (c.write && (effective & PTE_W) === 0) return 'read-only page';
+    return null; // the tables allow the access: the fault came from a translation since changed
+  }
+  if (c.user && !c.write) return 'supervisor page';
+  if (!c.user && c.write) return 'read-only page';
+  return null;
+}
+
+/**
+ * The error code in words, for the fault report: 'user write to read-only page', 'user read of
+ * not-present page', 'kernel write to not-present page', 'user read of supervisor page', ...
+ * `effective` is effectiveFlags(walk(...)) for the faulting address; without it a user write to a
+ * present page is 'user write protection violation', since the code cannot say which rule it broke.
+ */
+export function describeFaultCode(err: number, effective?: number): string {
+  const c = decodeFaultCode(err);
+  const who = c.user ? 'user' : 'kernel';
+  if (!c.present) return `${who} ${c.write ? 'write to' : 'read of'} not-present page`;
+  const page = protectedPage(c, effective);
+  if (page === null) return `${who} ${c.write ? 'write' : 'read'} protection violation`;
+  return `${who} ${c.write ? 'write to' : 'read of'} ${page}`;
+}

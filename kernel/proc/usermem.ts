@@ -1,0 +1,97 @@
+// The kernel's view of a process's memory (copyin/copyout): every access walks the process's page
+// tables in guest RAM, as the MMU would, and sets A (and D for a write) as the MMU would. A page
+// that is not present yet but that a region allows is "needed": the caller brings it in (maybe
+// from the disk) and restarts the system call; an address no region allows is a fault (-EFAULT).
+
+import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr } from '../hw.ts';
+import { PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_U, PTE_W, walk } from '../mm/pagetable.ts';
+import { KERNBASE } from '../layout.ts';
+import type { Process } from './process.ts';
+
+/** Thrown when a page must be brought in before the call can go on. */
+export class PageNeeded {
+  readonly va: number;
+  readonly write: boolean;
+  constructor(va: number, write: boolean) { this.va = va; this.write = write; }
+}
+/** Thrown for an address the process may not access this way. */
+export class BadAddress {
+  readonly va: number;
+  constructor(va: number) { this.va = va; }
+}
+
+export class UserMemory {
+  private readonly hw: Hw;
+  private readonly p: Process;
+
+  constructor(hw: Hw, p: Process) {
+    this.hw = hw;
+    this.p = p;
+  }
+
+  /** The physical address of user address `va`, checking U/S and R/W like a ring-3 access. */
+  translate(va: number, write: boolean): PhysAddr {
+    if (va < 0 || va >= KERNBASE) throw new BadAddress(va);
+    const w = walk(this.hw, this.p.pd, virt(va & ~(PAGE_SIZE - 1)));
+    const eff = (w.pde & (w.pte ?? 0));
+    if (w.pte === null || (w.pte & PTE_P) === 0 || (w.pde & PTE_P) === 0) {
+      const r = this.p.regionAt(va);
+      if (r === null || (write && !r.writable)) throw new BadAddress(va);
+      throw new PageNeeded(va, write);
+    }
+    if ((eff & PTE_U) === 0 || (write && (eff & PTE_W) === 0)) throw new BadAddress(va);
+    const want = PTE_A | (write ? PTE_D : 0);
+    if ((w.pte & want) !== want && w.pteAddr !== null) this.hw.writePhys32(w.pteAddr, w.pte | want);
+    return phys((w.pte & PTE_FRAME) + (va & (PAGE_SIZE - 1)));
+  }
+
+  /** Checks every page of [va, va+len) is accessible (bringing in what is needed) before anything is done. */
+  ensure(va: number, len: number, write: boolean): void {
+    if (len <= 0) return;
+    if (va + len > KERNBASE || va + len < va) throw new BadAddress(va);
+    for (let page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE) this.translate(Math.max(page, va), write);
+  }
+
+  read(va: number, len: number): Uint8Array {
+    this.ensure(va, len, false);
+    const out = new Uint8Array(len);
+    for (let done = 0; done < len;) {
+      const a = va + done;
+      const n = Math.min(len - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+      const chunk = this.hw.readBytes(this.translate(a, false), n);
+      out.set(chunk, done);
+      done += n;
+    }
+    return out;
+  }
+
+  write(va: number, bytes: Uint8Array): void {
+    this.ensure(va, bytes.length, true);
+    for (let done = 0; done < bytes.length;) {
+      const a = va + done;
+      const n = Math.min(bytes.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+      this.hw.writeBytes(this.translate(a, true), bytes.subarray(done, done + n));
+      done += n;
+    }
+  }
+
+  readU32(va: number): number {
+    const b = this.read(va, 4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  writeU32(va: number, v: number): void {
+    this.write(va, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
+  }
+
+  /** A NUL-terminated string of at most `max` bytes; null when it is longer. */
+  readString(va: number, max: number): string | null {
+    let s = '';
+    for (let k = 0; k < max; k++) {
+      const c = this.hw.readPhys8(this.translate(va + k, false));
+      if (c === 0) return s;
+      s += String.fromCharCode(c);
+    }
+    return null;
+  }
+}
