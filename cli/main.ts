@@ -211,7 +211,9 @@ function parseOptions(argv: string[]): Options | 'help' {
   let values;
   try {
     values = parseArgs({
-      args: argv,
+      // --inspect takes an optional value (--inspect[=PORT], as node's own): parseArgs has no such
+      // option type, so a bare --inspect becomes --inspect= (the default port).
+      args: argv.map((a) => (a === '--inspect' ? '--inspect=' : a)),
       options: {
         mem: { type: 'string' },
         cpu: { type: 'string' },
@@ -254,6 +256,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
   if (values.heap !== undefined && values.heap !== 'first' && values.heap !== 'best') throw new BadInput(`--heap ${values.heap}: expected first or best`);
   if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined)) throw new BadInput('--frames and --heap configure the ts386 kernel, which --kernel and --no-kernel leave out');
+  // The default program disk is the repository's images/programs.img: it is never written through.
+  if (values.write && values.disk === undefined) throw new BadInput('--write without --disk: only a disk given with --disk is written through');
   const diskFiles = values.disk ?? (hostedKernel ? [builtinFile('images', 'programs.img')] : []);
   const disks: BlockDevice[] = [];
   for (const file of diskFiles) {
@@ -264,13 +268,12 @@ function parseOptions(argv: string[]): Options | 'help' {
     }
   }
   if (disks.length > 2) throw new BadInput(`--disk given ${disks.length} times: the ATA channel has room for two disks`);
-  if (values.write && disks.length === 0) throw new BadInput('--write without --disk: there is no disk to write to');
   const kernel = values.kernel !== undefined ? readFileOrFail(values.kernel, '--kernel') : null;
   if (values.append !== undefined && kernel === null && !hostedKernel) throw new BadInput('--append needs --kernel or the ts386 kernel');
   const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : ''].filter(Boolean).join(' ');
   let inspect: string | null = null;
   if (values.inspect !== undefined) {
-    if (values.inspect !== '' && !/^\d+$/.test(values.inspect)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);
+    if (values.inspect !== '' && !(/^\d+$/.test(values.inspect) && Number(values.inspect) <= 65535)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);
     inspect = values.inspect;
   }
   let maxCycles = Number.POSITIVE_INFINITY;

@@ -294,7 +294,7 @@ export class Kernel {
     p.faults++;
     this.stats.faults++;
     const words = describeFaultCode(err, effectiveFlags(walk(hw, p.pd, virt(va))));
-    if ((err & 1) !== 0) { this.killForFault(p, va, words, eip, 'the page is present: a protection violation'); return; }
+    if ((err & 1) !== 0) { this.killForFault(p, va, words, eip, ''); return; }
     const r = pageIn(this, p, va, (err & 2) !== 0, (e) => {
       if (e !== null) this.killForFault(p, va, words, eip, e);
       else this.wake(p, null);
@@ -306,7 +306,7 @@ export class Kernel {
 
   /** The one report a bad access gets: who, where, what, and the page-table walk. */
   private killForFault(p: Process, va: number, words: string, eip: number, why: string): void {
-    const lines = [`pid ${p.pid} (${p.name}): page fault at 0x${hex(va)}: ${words} (${why}), eip 0x${hex(eip)}`];
+    const lines = [`pid ${p.pid} (${p.name}): page fault at 0x${hex(va)}: ${words}${why ? ` (${why})` : ''}, eip 0x${hex(eip)}`];
     for (const l of describeWalk(this.hw, p.pd, virt(va))) lines.push(`  ${l}`);
     this.kill(p, lines.join('\n'), true);
   }

@@ -60,6 +60,10 @@ export class Shell {
 
   /** A process the shell started has ended (it is already reaped). */
   childExited(p: Process): void {
+    if (p.loadFailed) {
+      if (p.foreground) { this.busy = false; this.prompt(); this.onLine(); }
+      return;
+    }
     if (p.foreground) {
       if (p.exitStatus !== 0 && p.exitStatus !== KILLED_STATUS) this.out(`[${p.pid}] exit status ${p.exitStatus}`);
       this.busy = false;
@@ -112,10 +116,8 @@ export class Shell {
     exec(k, p, prog, args, (err, message) => {
       if (err !== null) {
         this.out(`run: ${message ?? `error ${err}`}`);
-        p.exitStatus = 127;
-        p.foreground = false;
+        p.loadFailed = true;
         k.exit(p, 127);
-        if (!background) { this.busy = false; this.prompt(); }
         return;
       }
       k.makeRunnable(p);

@@ -49,7 +49,8 @@ export class UserMemory {
   ensure(va: number, len: number, write: boolean): void {
     if (len <= 0) return;
     if (va + len > KERNBASE || va + len < va) throw new BadAddress(va);
-    for (let page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE) this.translate(Math.max(page, va), write);
+    // Unsigned: a stack address such as 0xBFFFFF8C is negative as a 32-bit int.
+    for (let page = (va & ~(PAGE_SIZE - 1)) >>> 0; page < va + len; page += PAGE_SIZE) this.translate(Math.max(page, va), write);
   }
 
   read(va: number, len: number): Uint8Array {
