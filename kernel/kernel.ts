@@ -492,10 +492,10 @@ export class Kernel {
 
   /** `halt`: every process ends, the leak check runs, and the machine stops once the console has drained. */
   halt(): void {
+    this.stopping = HALT_EXIT_STATUS;
     for (const p of [...this.procs.values()]) if (p.state !== 'zombie') this.exit(p, KILLED_STATUS);
     for (const p of [...this.procs.values()]) this.reap(p);
     this.print(`${this.leakReport()}\n`);
-    this.stopping = HALT_EXIT_STATUS;
   }
 
   /** Frames and heap blocks in use now that were not when the shell started, by owner. */
@@ -542,6 +542,12 @@ export class Kernel {
     if (!this.booted || !this.tty) { hw.outb(EXIT_PORT, PANIC_EXIT_STATUS); return; }
     this.print(text);
     this.stopping = PANIC_EXIT_STATUS;
+    // The panic may have cut an interrupt handler short: end every interrupt in service, and keep
+    // only the timer (which checks the console has drained) and COM1 (which drains it).
+    hw.outb(0xa0, 0x20);
+    hw.outb(0x20, 0x20);
+    hw.outb(0x21, 0xff & ~((1 << 0) | (1 << 4)));
+    hw.outb(0xa1, 0xff);
     // Nothing runs again: every process is frozen, the idle loop waits for the console to drain.
     this.runq = [];
     this.current = null;

@@ -62,6 +62,7 @@ export class Shell {
   childExited(p: Process): void {
     if (p.loadFailed) {
       if (p.foreground) { this.busy = false; this.prompt(); this.onLine(); }
+      else if (!this.busy) this.prompt();
       return;
     }
     if (p.foreground) {
@@ -70,7 +71,9 @@ export class Shell {
       this.prompt();
       this.onLine(); // lines typed while it ran
     } else if (this.k.stopping === null) {
+      // A background job's end interrupts whatever is on the line; the prompt comes again after it.
       this.out(`[${p.pid}] done: ${p.name}, status ${p.exitStatus}`);
+      if (!this.busy) this.prompt();
     }
   }
 
@@ -109,6 +112,7 @@ export class Shell {
     else if (args.length > 0 && args[args.length - 1]!.endsWith('&')) { background = true; args[args.length - 1] = args[args.length - 1]!.slice(0, -1); }
     const prog = args[0];
     if (!prog) { this.out('usage: run PROG [ARGS] [&]'); return; }
+    if (!k.progdisk?.lookup(prog)) { this.out(`run: ${prog}: no such program`); return; }
     const p = k.newProcess(prog, args, null);
     if (!p) { this.out('run: out of memory'); return; }
     p.foreground = !background;
@@ -121,8 +125,8 @@ export class Shell {
         return;
       }
       k.makeRunnable(p);
-      if (background) this.out(`[${p.pid}] ${prog}`);
     });
+    if (background) this.out(`[${p.pid}] ${args.join(' ')}`);
   }
 
   private ps(): void {

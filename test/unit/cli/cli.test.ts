@@ -20,8 +20,29 @@ beforeAll(() => {
 });
 
 describe('ts386 command', () => {
-  it('boots the BIOS by default, which says there is no disk and halts: status 0', () => {
-    const r = ts386();
+  it('boots the ts386 kernel when no disk has a boot sector: its banner, the program disk and the shell prompt', () => {
+    // The default disk is images/programs.img (a tar archive, no boot signature): the BIOS starts
+    // the kernel. With stdin not a terminal nobody can type, so the shell waits until --max-cycles.
+    const r = ts386('--max-cycles', '3000000');
+    expect(r.stdout).toMatch(/^ts386 kernel: i386, 32768 KiB RAM, \d+ free frames \(buddy\), heap \d+ KiB \(first-fit\)\r?\nprogram disk: \d+ files\r?\n/);
+    expect(r.stdout).toContain('ts386 shell');
+    expect(r.stderr).toMatch(/^ts386: stopped at --max-cycles after \d+ cycles, .*, last POST 0x0a\n$/);
+    expect(r.status).toBe(4);
+  });
+
+  it('passes --cpu, --mem, --frames and --heap to the kernel, which reports them in its banner', () => {
+    const r = ts386('--max-cycles', '3000000', '--cpu', '486', '--mem', '16M', '--frames', 'bitmap', '--heap', 'best');
+    expect(r.stdout).toMatch(/^ts386 kernel: i486, 16384 KiB RAM, \d+ free frames \(bitmap\), heap \d+ KiB \(best-fit\)/);
+    expect(r.status).toBe(4);
+  });
+
+  it('gives the ts386 kernel the --append command line', () => {
+    const r = ts386('--max-cycles', '3000000', '--append', 'frames=bitmap heap=best');
+    expect(r.stdout).toMatch(/^ts386 kernel: .*\(bitmap\), heap \d+ KiB \(best-fit\)/);
+  });
+
+  it('with --no-kernel and no disk the BIOS says there is no disk and halts: status 0', () => {
+    const r = ts386('--no-kernel');
     expect(r.stdout).toBe('ts386 BIOS: no disk attached\r\n');
     expect(r.stderr).toMatch(/^ts386: halted \(cli; hlt\) after \d+ cycles, \d+ instructions, [\d.]+ s emulated, [\d.]+ MIPS, last POST 0xe1\n$/);
     expect(r.status).toBe(0);
@@ -103,7 +124,7 @@ describe('ts386 command', () => {
 
   it('prints help listing every option', () => {
     const r = ts386('--help');
-    for (const o of ['--mem', '--cpu', '--bios', '--disk', '--write', '--kernel', '--append', '--serial', '--debugcon', '--max-cycles', '--clock']) {
+    for (const o of ['--mem', '--cpu', '--bios', '--disk', '--write', '--kernel', '--append', '--frames', '--heap', '--no-kernel', '--inspect', '--serial', '--debugcon', '--max-cycles', '--clock']) {
       expect(r.stdout).toContain(o);
     }
     expect(r.status).toBe(0);
@@ -120,8 +141,18 @@ describe('ts386 command', () => {
 
   it.each([
     [['--disk', '/nonexistent/disk.img'], /\/nonexistent\/disk\.img/],
-    [['--write'], /--write without --disk/],
-    [['--append', 'x'], /--append needs --kernel/],
+    [['--write'], /--write without --disk/], // the default program disk is never written
+    [['--write', '--no-kernel'], /--write without --disk/],
+    [['--no-kernel', '--append', 'x'], /--append needs --kernel or the ts386 kernel/],
+    [['--frames', 'bogus'], /--frames bogus: expected bitmap or buddy/],
+    [['--heap', 'bogus'], /--heap bogus: expected first or best/],
+    [['--no-kernel', '--frames', 'buddy'], /--frames and --heap configure the ts386 kernel/],
+    [['--no-kernel', '--heap', 'best'], /--frames and --heap configure the ts386 kernel/],
+    [['--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--frames', 'bitmap'], /--frames and --heap configure the ts386 kernel/],
+    [['--inspect=abc'], /--inspect=abc: expected a port number/],
+    [['--inspect=70000'], /--inspect=70000: expected a port number/],
+    // A bare --inspect is accepted (as node's own --inspect[=PORT]): the error is about --bogus.
+    [['--inspect', '--bogus'], /Unknown option '--bogus'/],
     [['--serial', 'tcp:1234'], /--serial tcp:1234: expected stdio, file:PATH, pty or none/],
     [['--debugcon', 'pty'], /--debugcon pty: expected stdio, file:PATH or none/],
     [['--kernel', '/nonexistent/k.elf'], /--kernel \/nonexistent\/k\.elf: no such file/],
