@@ -69,13 +69,17 @@ export class Tty {
     return this.overflow.length === 0 && this.uart.txPending === 0;
   }
 
+  /** Ctrl-D was typed on an empty line: the next read that finds no line returns 0 bytes. */
+  private eof = false;
+
   get hasLine(): boolean {
-    return this.lineCount > 0;
+    return this.lineCount > 0 || this.eof;
   }
 
   /** Takes up to `max` bytes of the oldest line (the rest of it stays for the next read). */
   readLine(max: number): Uint8Array {
     const out: number[] = [];
+    if (this.lineCount === 0 && this.eof) { this.eof = false; return new Uint8Array(0); }
     while (out.length < max && this.lines.length > 0) {
       const b = this.lines.shift();
       out.push(b);
@@ -89,6 +93,7 @@ export class Tty {
     this.lines.clear();
     this.edit.clear();
     this.lineCount = 0;
+    this.eof = false;
   }
 
   private input(b: number): void {
@@ -96,6 +101,10 @@ export class Tty {
       this.edit.clear();
       if (this.echo) this.print('^C\n');
       this.onInterrupt();
+      return;
+    }
+    if (b === 0x04) { // Ctrl-D: end of file for a reader, on an empty line (as a Unix tty does)
+      if (this.edit.length === 0) { this.eof = true; this.onLine(); }
       return;
     }
     if (b === 0x7f || b === 0x08) {

@@ -100,6 +100,19 @@ const word = (m: Machine, a: number) => m.phys.ram[a]! | (m.phys.ram[a + 1]! << 
 const dword = (m: Machine, a: number) => (word(m, a) | (word(m, a + 2) << 16)) >>> 0;
 const ram = (m: Machine, a: number, n: number) => m.phys.ram.slice(a, a + n);
 
+/** The E820 entries boot/memory.S collected through INT 15h at 0000:1000, 24 bytes apart. */
+function e820(m: Machine): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  for (let i = 0; ; i++) {
+    const s = slot(m, i);
+    if (s.ax === 0xffff) break;
+    if ((s.flags & CF) !== 0) break;
+    const a = 0x1000 + 24 * i;
+    out.push([dword(m, a) + dword(m, a + 4) * 2 ** 32, dword(m, a + 8) + dword(m, a + 12) * 2 ** 32, dword(m, a + 16)]);
+  }
+  return out;
+}
+
 describe('BIOS boot', () => {
   it('prints that no disk is attached and halts when there is none', () => {
     const b = boot([]);
@@ -348,19 +361,6 @@ describe('INT 13h disk 81h', () => {
 });
 
 describe('INT 15h memory', () => {
-  /** The E820 entries the program collected at 0000:1000, 24 bytes apart. */
-  function e820(m: Machine): Array<[number, number, number]> {
-    const out: Array<[number, number, number]> = [];
-    for (let i = 0; ; i++) {
-      const s = slot(m, i);
-      if (s.ax === 0xffff) break;
-      if ((s.flags & CF) !== 0) break;
-      const a = 0x1000 + 24 * i;
-      out.push([dword(m, a) + dword(m, a + 4) * 2 ** 32, dword(m, a + 8) + dword(m, a + 12) * 2 ** 32, dword(m, a + 16)]);
-    }
-    return out;
-  }
-
   it('E820 maps conventional memory, the EBDA, the ROM and extended memory, then EBX = 0', () => {
     const { m } = run('memory');
     expect(e820(m)).toEqual([
