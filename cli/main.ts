@@ -5,7 +5,7 @@
 // Exit status: the guest's exit-port status when it wrote one; 0 when it halted with interrupts
 // off; EXIT_* below otherwise (documented in --help).
 
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ReadStream } from 'node:tty';
@@ -356,6 +356,11 @@ export async function main(argv: string[]): Promise<number> {
       onQuit: () => { quit = 'quit (Ctrl-A X)'; },
     })
     : () => {};
+  // Input piped or redirected from a file goes to COM1 as if typed, so a session can be scripted:
+  // printf 'run hello\nhalt\n' | ts386. (Carrier detect stays off: nobody is at a terminal.)
+  const piped = !terminal && pty === null && opts.serial === 'stdio' && stdinIsPipeOrFile();
+  const onPiped = (bytes: Buffer): void => machine.com1.receive(bytes);
+  if (piped) process.stdin.on('data', onPiped);
   const onSigint = (): void => { quit = 'interrupted (SIGINT)'; };
   if (pty !== null) {
     pty.onInput((bytes) => machine.com1.receive(bytes));
@@ -386,6 +391,7 @@ export async function main(argv: string[]): Promise<number> {
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
+    if (piped) { process.stdin.off('data', onPiped); process.stdin.destroy(); }
     detach();
     process.off('SIGINT', onSigint);
     serial.close();
@@ -393,6 +399,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const wall = (performance.now() - started) / 1000;
   return summarize(machine, result, opts.mhz, wall, quit, kernel);
+}
+
+/** Whether standard input is a pipe or a regular file (not a terminal, not /dev/null). */
+function stdinIsPipeOrFile(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -405,6 +421,11 @@ async function openInspector(port: string): Promise<void> {
   inspector.open(p, '127.0.0.1', false);
   process.stderr.write(`ts386: inspector on ${inspector.url() ?? `127.0.0.1:${p}`}; open chrome://inspect (or attach VS Code), set breakpoints in kernel/*.ts, then resume. Waiting for the debugger...\n`);
   inspector.waitForDebugger();
+}
+
+/** The first line of the kernel's panic message, without its 'kernel panic: ' prefix. */
+function panicReason(kernel: Kernel): string {
+  return (kernel.lastPanic ?? '').split('\n')[0]!.replace(/^kernel panic: /, '') || 'no reason given';
 }
 
 function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null, kernel: Kernel | null): number {
@@ -421,7 +442,9 @@ function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: st
   } else {
     switch (r.reason) {
       case 'exit':
-        why = kernel?.panicked ? 'kernel panic' : kernel?.stopping !== null && kernel?.stopping !== undefined ? 'kernel halted' : `guest exited with status ${r.exitStatus}`;
+        // The reason goes in the summary too: a panic before the console is up shows only on the
+        // debug console (port E9h), which is off by default.
+        why = kernel?.panicked ? `kernel panic (${panicReason(kernel)})` : kernel?.stopping !== null && kernel?.stopping !== undefined ? 'kernel halted' : `guest exited with status ${r.exitStatus}`;
         status = r.exitStatus ?? 0;
         break;
       case 'shutdown': why = `${m.cpu.shutdownReason ?? 'triple fault'}; stopped`; status = EXIT_TRIPLE_FAULT; break;
@@ -437,9 +460,6 @@ function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: st
   process.stderr.write(`ts386: ${why} ${figures}\n`);
   return status;
 }
-
-// Stack traces (a kernel panic prints one) name the TypeScript sources, through the bundle's source map.
-process.setSourceMapsEnabled(true);
 
 main(process.argv.slice(2)).then(
   (status) => { process.exitCode = status; },

@@ -78,6 +78,8 @@ export const EXCEPTION_NAMES = [
 ];
 
 const HEAP_BYTES = 1 << 20;
+/** The kernel's static area ends near 1.1 MiB; with its heap and some frames for programs, 4 MiB is the least that works. */
+const MIN_RAM = 4 << 20;
 const QUANTUM_TICKS = 1;
 
 export class Kernel {
@@ -147,6 +149,7 @@ export class Kernel {
     if (typeof info === 'string') throw new KernelPanic(info);
     this.boot = info;
     hw.family = info.cpu;
+    if (info.ramTop < MIN_RAM) throw new KernelPanic(`the ts386 kernel needs at least ${MIN_RAM >> 20} MiB of RAM; this machine has ${Math.floor(info.ramTop / 1024)} KiB`);
     const parsed = parseCmdline(info.cmdline);
     this.options = parsed.options;
 

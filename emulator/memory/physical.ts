@@ -178,7 +178,7 @@ export class PhysicalMemory {
     dst >>>= 0; src >>>= 0;
     if (n <= 0) return;
     if (this.a20Mask === -1 && this.isPlainRange(dst, n) && this.isPlainRange(src, n)) { this.codeWritten(dst, n); this.ram.copyWithin(dst, src, src + n); return; }
-    for (let k = 0; k < n; k++) this.write8(dst + k, this.read8(src + k));
+    for (let k = 0; k < n; k++) this.write8((dst + k) & this.a20Mask, this.read8((src + k) & this.a20Mask));
   }
 
   /** Copies bytes into physical memory, ROM excepted (used by loaders before the CPU starts). */

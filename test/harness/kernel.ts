@@ -3,8 +3,16 @@
 // serial pattern, an exit or a cycle budget, and compare transcripts. Runs are deterministic, so
 // tests assert exact counts. On a failure the message carries the transcript's tail, the cycle
 // count and CS:EIP where the run stopped.
+//
+// Expected transcripts: `expectTranscript(actual, 'test/boot/x.expect', m)` (or `m.expectTranscript(file)`)
+// compares a transcript with a file and, when they differ, throws with a unified-style line diff plus
+// the cycle count and CS:EIP. After a deliberate change to what the kernel prints, rewrite the files:
+//
+//   UPDATE_EXPECT=1 npx vitest run test/boot/
+//
+// and read the rewritten .expect files' diff before committing them.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Machine, type RunResult } from '../../emulator/machine.ts';
@@ -99,6 +107,22 @@ export class KernelMachine {
     return nl >= 0 ? body.slice(nl + 1) : '';
   }
 
+  /** Runs `cycles` more cycles (less if the machine stops first); returns what was printed meanwhile. */
+  runFor(cycles: number): string {
+    const from = this.transcript.length;
+    const end = this.machine.cpu.cycles + cycles;
+    while (this.machine.cpu.cycles < end) {
+      this.last = this.machine.run(Math.min(1_000_000, end - this.machine.cpu.cycles));
+      if (this.last.reason !== 'cycles') break;
+    }
+    return this.transcript.slice(from);
+  }
+
+  /** Compares the whole transcript so far with an expected-transcript file (see expectTranscript). */
+  expectTranscript(expectFile: string | URL): void {
+    expectTranscript(this.transcript, expectFile, this);
+  }
+
   /** Runs until the machine stops (exit port, halt, shutdown); throws when the budget runs out first. */
   runToStop(budget = STEP_BUDGET): RunResult {
     const end = this.machine.cpu.cycles + budget;
@@ -112,4 +136,93 @@ export class KernelMachine {
 
 export function bootKernel(opts: BootOptions = {}): KernelMachine {
   return new KernelMachine(opts).boot();
+}
+
+// --- expected transcripts ----------------------------------------------------------------------------
+
+/** UPDATE_EXPECT=1 in the environment: expectTranscript writes the actual transcript instead of comparing. */
+export const UPDATE_EXPECT = process.env.UPDATE_EXPECT === '1';
+
+const resolveExpect = (f: string | URL): string => (f instanceof URL ? fileURLToPath(f) : path.isAbsolute(f) ? f : path.join(root, f));
+
+/**
+ * Throws unless `actual` equals the contents of `expectFile` (a path relative to the repository root,
+ * an absolute path or a file: URL). The error carries a unified-style diff (--- expected, +++ actual)
+ * and, when `where` (a machine or a string) is given, the cycle count and CS:EIP of the run.
+ * With UPDATE_EXPECT=1 the file is (re)written with `actual` and nothing is compared.
+ */
+export function expectTranscript(actual: string, expectFile: string | URL, where?: KernelMachine | string): void {
+  const file = resolveExpect(expectFile);
+  if (UPDATE_EXPECT) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, actual, 'latin1');
+    return;
+  }
+  let expected: string;
+  try {
+    expected = readFileSync(file, 'latin1');
+  } catch {
+    throw new Error(`no expected transcript ${path.relative(root, file)}: run with UPDATE_EXPECT=1 to write it`);
+  }
+  if (expected === actual) return;
+  const at = where === undefined ? '' : typeof where === 'string' ? ` ${where}` : ` ${where.where()}`;
+  throw new Error(`transcript differs from ${path.relative(root, file)}${at} (UPDATE_EXPECT=1 rewrites it):\n${lineDiff(expected, actual, path.relative(root, file))}`);
+}
+
+/** Control characters (other than tab) as \xNN, so that an ESC or a stray CR shows in a diff. */
+const visible = (line: string): string => line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/**
+ * A unified-style line diff of two texts (LCS over the lines that differ after the common head and
+ * tail are set aside), with `context` lines around each change. Empty when the texts are equal.
+ */
+export function lineDiff(expected: string, actual: string, name = 'expected', context = 3): string {
+  if (expected === actual) return '';
+  const a = expected.split('\n'), b = actual.split('\n');
+  // Common head and tail need no table.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const ma = a.slice(head, a.length - tail), mb = b.slice(head, b.length - tail);
+  const n = ma.length, m = mb.length;
+  // lcs[i][j]: length of the LCS of ma[i..] and mb[j..]
+  const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) lcs[i]![j] = ma[i] === mb[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  type Op = { tag: ' ' | '-' | '+'; text: string; ai: number; bi: number };
+  const ops: Op[] = [];
+  for (let k = 0; k < head; k++) ops.push({ tag: ' ', text: a[k]!, ai: k, bi: k });
+  let i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && ma[i] === mb[j]) { ops.push({ tag: ' ', text: ma[i]!, ai: head + i, bi: head + j }); i++; j++; }
+    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) { ops.push({ tag: '+', text: mb[j]!, ai: head + i, bi: head + j }); j++; }
+    else { ops.push({ tag: '-', text: ma[i]!, ai: head + i, bi: head + j }); i++; }
+  }
+  for (let k = 0; k < tail; k++) ops.push({ tag: ' ', text: a[a.length - tail + k]!, ai: a.length - tail + k, bi: b.length - tail + k });
+  // Hunks: runs of changes with up to `context` unchanged lines around them (merged when close).
+  const out = [`--- ${name}`, '+++ actual'];
+  let k = 0;
+  while (k < ops.length) {
+    while (k < ops.length && ops[k]!.tag === ' ') k++;
+    if (k >= ops.length) break;
+    const start = Math.max(0, k - context);
+    let end = k;
+    for (;;) {
+      while (end < ops.length && ops[end]!.tag !== ' ') end++;
+      let next = end;
+      while (next < ops.length && ops[next]!.tag === ' ') next++;
+      if (next < ops.length && next - end <= 2 * context) { end = next; continue; }
+      end = Math.min(ops.length, end + context);
+      break;
+    }
+    const hunk = ops.slice(start, end);
+    const aLen = hunk.filter((o) => o.tag !== '+').length, bLen = hunk.filter((o) => o.tag !== '-').length;
+    const aStart = hunk[0]!.ai + (aLen > 0 ? 1 : 0), bStart = hunk[0]!.bi + (bLen > 0 ? 1 : 0);
+    out.push(`@@ -${aStart},${aLen} +${bStart},${bLen} @@`);
+    for (const o of hunk) out.push(`${o.tag}${visible(o.text)}`);
+    k = end;
+  }
+  return out.join('\n');
 }

@@ -41,6 +41,23 @@ describe('ts386 command', () => {
     expect(r.stdout).toMatch(/^ts386 kernel: .*\(bitmap\), heap \d+ KiB \(best-fit\)/);
   });
 
+  it('takes piped input as typed on COM1: a scripted session runs and halts with status 0', () => {
+    const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input: 'run hello\nrun touch 5\nhalt\n' });
+    expect(r.stdout).toContain('hello, world (pid 1)');
+    expect(r.stdout).toContain('touched 5 pages, 5 faults');
+    expect(r.stdout).toMatch(/leak check: 0 frames, 0 heap blocks leaked\r?\n$/);
+    expect(r.stderr).toMatch(/^ts386: kernel halted after \d+ cycles/);
+    expect(r.status).toBe(0);
+  });
+
+  it('names a kernel panic and its reason in the summary, with status 7', () => {
+    // 1 MiB leaves the kernel no RAM above the first MiB: it cannot start. The panic happens
+    // before its console is up, so the summary is the only place a user sees why.
+    const r = ts386('--mem', '1M', '--max-cycles', '20000000');
+    expect(r.stderr).toMatch(/^ts386: kernel panic \(the ts386 kernel needs at least 4 MiB of RAM; this machine has 1024 KiB\) after \d+ cycles/);
+    expect(r.status).toBe(7);
+  });
+
   it('with --no-kernel and no disk the BIOS says there is no disk and halts: status 0', () => {
     const r = ts386('--no-kernel');
     expect(r.stdout).toBe('ts386 BIOS: no disk attached\r\n');

@@ -145,6 +145,20 @@ describe.skipIf(nodePty === null || process.platform === 'win32')(`ts386 in a te
     }
   });
 
+  it('with no disk boots the ts386 kernel, whose shell takes typed commands; halt ends the run: "kernel halted", status 0', async () => {
+    const s = ts386InTerminal();
+    try {
+      await s.waitFor('$ ');
+      expect(s.output).toMatch(/ts386 kernel: i386, 32768 KiB RAM/);
+      await s.type('halt\r');
+      await s.waitFor(/STATUS=\d+/);
+      expect(s.output).toMatch(/ts386: kernel halted after \d+ cycles/);
+      expect(s.output).toContain('STATUS=0');
+    } finally {
+      s.kill();
+    }
+  });
+
   it('ends the wait for input after 60 emulated seconds without a key', async () => {
     // At a 2 MHz emulated clock a minute passes in a few seconds of real time.
     const s = ts386InTerminal('--disk', demo, '--clock', '2');

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Machine, type RunResult } from '../../../emulator/machine.ts';
 import { type BlockDevice, MemoryDisk, SECTOR_SIZE } from '../../../emulator/disk.ts';
 import { hasAs, staleOutputs } from '../../harness/gas.ts';
+import { CS, DS, EAX, ESP } from '../../../emulator/cpu/registers.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const bootDir = path.join(root, 'test/unit/firmware/boot');
@@ -28,12 +29,13 @@ interface Booted {
 }
 
 /** Builds a machine on bios.bin with `disks` and runs it until it exits, halts or `cycles` pass. */
-function boot(disks: BlockDevice[], opts: { memoryBytes?: number; cycles?: number; setup?: (m: Machine) => void } = {}): Booted {
+function boot(disks: BlockDevice[], opts: { memoryBytes?: number; cpu?: 386 | 486; cycles?: number; setup?: (m: Machine) => void } = {}): Booted {
   const serial: number[] = [];
   const debug: number[] = [];
   const m = new Machine({
     rom: bios,
     memoryBytes: opts.memoryBytes ?? 16 * MiB,
+    cpu: opts.cpu,
     disks,
     onSerialByte: (b) => serial.push(b),
     onDebugByte: (b) => debug.push(b),
@@ -114,7 +116,7 @@ function e820(m: Machine): Array<[number, number, number]> {
 }
 
 describe('BIOS boot', () => {
-  it('prints that no disk is attached and halts when there is none', () => {
+  it('prints that no disk is attached and halts when there is none (and no kernel is attached)', () => {
     const b = boot([]);
     expect(b.result.reason).toBe('halt');
     expect(b.serial()).toBe('ts386 BIOS: no disk attached\r\n');
@@ -122,7 +124,7 @@ describe('BIOS boot', () => {
     expect(b.post.at(-1)).toBe(0xe1);
   });
 
-  it('refuses a sector 0 without the 55AA signature', () => {
+  it('refuses a sector 0 without the 55AA signature (with no kernel attached)', () => {
     const b = boot([MemoryDisk.blank(2016)]);
     expect(b.result.reason).toBe('halt');
     expect(b.serial()).toBe('ts386 BIOS: no bootable disk (sector 0 of disk 80h has no 55AA signature)\r\n');
@@ -149,6 +151,159 @@ describe('BIOS boot', () => {
     expect(entry.flags & IF).toBe(IF);
     const segs = slot(m, 1);
     expect(segs).toMatchObject({ ax: 0x7c00, bx: 0, cx: 0, dx: 0 });
+  });
+});
+
+describe('the hosted kernel (port E0h answers TS38)', () => {
+  /** What the fake kernel saw when the firmware called it. */
+  interface Call {
+    arg: number;
+    eax: number;
+    cr0: number;
+    csBase: number;
+    dsBase: number;
+    code32: boolean;
+    cpl: number;
+    interruptsOn: boolean;
+    a20: boolean;
+    /** The boot-info block, decoded as kernel/bootinfo.ts lays it out. */
+    info: {
+      magic: number; cpu: number; e820: Array<[number, number, number]>; cmdline: string;
+      disks: Array<[number, number]>; diskCount: number; ramTop: number;
+    };
+  }
+
+  /** Reads the block at `at` field by field (the layout in kernel/bootinfo.ts). */
+  function bootInfo(m: Machine, at: number): Call['info'] {
+    const r32 = (a: number): number => m.phys.read32(a) >>> 0;
+    const table = r32(at + 0x0c);
+    const e820list: Array<[number, number, number]> = [];
+    for (let k = 0; k < r32(at + 0x08); k++) {
+      const e = table + 20 * k;
+      e820list.push([r32(e) + r32(e + 4) * 2 ** 32, r32(e + 8) + r32(e + 12) * 2 ** 32, r32(e + 16)]);
+    }
+    let cmdline = '';
+    for (let a = r32(at + 0x10); m.phys.read8(a) !== 0; a++) cmdline += String.fromCharCode(m.phys.read8(a));
+    const diskCount = r32(at + 0x14);
+    const disks: Array<[number, number]> = [];
+    for (let k = 0; k < diskCount; k++) disks.push([r32(at + 0x18 + 8 * k), r32(at + 0x1c + 8 * k)]);
+    return { magic: r32(at), cpu: r32(at + 4), e820: e820list, cmdline, disks, diskCount, ramTop: r32(at + 0x28) };
+  }
+
+  /** Boots with a fake kernel attached that records its first call and ends the run through the exit port. */
+  function hostedBoot(disks: BlockDevice[], opts: { cpu?: 386 | 486; memoryBytes?: number; cmdline?: string } = {}): Booted & { calls: Call[] } {
+    const calls: Call[] = [];
+    const b = boot(disks, {
+      ...opts,
+      setup: (m) => m.hostcall.attach((arg) => {
+        const cpu = m.cpu;
+        calls.push({
+          arg, eax: cpu.reg[EAX]! >>> 0, cr0: cpu.cr0 >>> 0, csBase: cpu.segBase[CS]!, dsBase: cpu.segBase[DS]!,
+          code32: cpu.code32, cpl: cpu.cpl, interruptsOn: (cpu.flags & IF) !== 0, a20: m.phys.a20Enabled,
+          info: bootInfo(m, arg),
+        });
+        m.io.write8(0xf4, 0); // the run ends when the OUT completes
+      }, opts.cmdline ?? ''),
+    });
+    return { ...b, calls };
+  }
+
+  it('calls the kernel once, with EAX = 8000h, in flat 32-bit protected mode at CPL 0, interrupts off, A20 open', () => {
+    const b = hostedBoot([]);
+    expect(b.result.reason).toBe('exit');
+    expect(b.calls).toHaveLength(1);
+    const c = b.calls[0]!;
+    expect(c.arg).toBe(0x8000);
+    expect(c.eax).toBe(0x8000);
+    expect(c.cr0 & 0x80000001).toBe(1); // PE on, PG off
+    expect([c.csBase, c.dsBase, c.code32, c.cpl]).toEqual([0, 0, true, 0]);
+    expect(c.interruptsOn).toBe(false);
+    expect(c.a20).toBe(true);
+    expect(b.serial()).toBe(''); // no BIOS message: the kernel speaks for itself
+    expect(b.post.at(-1)).toBe(0x0a);
+  });
+
+  it("writes the 'TSBI' block: the CPU, INT 15h E820's map, the end of RAM and no disks", () => {
+    const b = hostedBoot([]);
+    const c = b.calls[0]!;
+    expect(c.info.magic).toBe(0x49425354);
+    expect(String.fromCharCode(...ram(b.m, 0x8000, 4))).toBe('TSBI');
+    expect(c.info.cpu).toBe(386);
+    expect(c.info.e820).toEqual(e820(run('memory').m)); // the same 16 MiB machine, through INT 15h
+    expect(c.info.ramTop).toBe(16 * MiB);
+    expect(c.info.diskCount).toBe(0);
+    expect(c.info.cmdline).toBe('');
+  });
+
+  it('tells a 486 from a 386 (EFLAGS.AC), and follows the RAM size', () => {
+    const c = hostedBoot([], { cpu: 486, memoryBytes: 64 * MiB }).calls[0]!;
+    expect(c.info.cpu).toBe(486);
+    expect(c.info.e820).toEqual(e820(run('memory', { memoryBytes: 64 * MiB }).m));
+    expect(c.info.ramTop).toBe(64 * MiB);
+  });
+
+  it('copies the command line the kernel was attached with, NUL-terminated', () => {
+    const b = hostedBoot([], { cmdline: 'frames=bitmap heap=best' });
+    expect(b.calls[0]!.info.cmdline).toBe('frames=bitmap heap=best');
+  });
+
+  it('cuts a command line at 1023 bytes', () => {
+    const b = hostedBoot([], { cmdline: 'x'.repeat(2000) });
+    expect(b.calls[0]!.info.cmdline).toBe('x'.repeat(1023));
+  });
+
+  it('boots the kernel when sector 0 has no 55AA signature, and lists the disk: sectors and drive select', () => {
+    const b = hostedBoot([MemoryDisk.blank(2016)]);
+    expect(b.result.reason).toBe('exit');
+    expect(b.calls).toHaveLength(1);
+    expect(b.calls[0]!.info.diskCount).toBe(1);
+    expect(b.calls[0]!.info.disks).toEqual([[2016, 0xa0]]);
+    expect(b.serial()).toBe('');
+  });
+
+  it('lists both disks, master (A0h) then slave (B0h)', () => {
+    const b = hostedBoot([MemoryDisk.blank(2016), MemoryDisk.blank(4032)]);
+    expect(b.calls[0]!.info.disks).toEqual([[2016, 0xa0], [4032, 0xb0]]);
+  });
+
+  it('boots the kernel when sector 0 cannot be read (where it would otherwise print the INT 13h status)', () => {
+    const unreadable: BlockDevice = {
+      sectorCount: 2016, name: 'bad disk',
+      read: () => { throw new Error('EIO'); },
+      write: () => {},
+    };
+    const without = boot([unreadable]);
+    expect(without.serial()).toMatch(/^ts386 BIOS: cannot read sector 0 of disk 80h \(INT 13h status [0-9A-F]{2}h\)\r\n$/);
+    expect(without.post.at(-1)).toBe(0xe3);
+    const b = hostedBoot([unreadable]);
+    expect(b.calls).toHaveLength(1);
+    expect(b.calls[0]!.info.disks).toEqual([[2016, 0xa0]]);
+  });
+
+  it('still boots a disk with a boot sector, without calling the kernel', () => {
+    const b = hostedBoot([diskWith(program('hello'))]);
+    expect(b.result.reason).toBe('exit');
+    expect(b.calls).toEqual([]);
+    expect(b.serial()).toBe('Hello from the boot sector\r\nline two\r\n');
+  });
+
+  it('pops the trap frame the kernel names with setESP and IRETs to it, as the kernel\'s own stubs do', () => {
+    // The kernel's first context: EIP 20000h, flat ring-0 selectors of the firmware's GDT (08h
+    // code, 10h data), EAX = 2Ah. The code there writes AL to the exit port.
+    const FRAME = 0x30000;
+    const b = boot([], {
+      setup: (m) => m.hostcall.attach(() => {
+        const h = m.hostcall;
+        h.writePhysBytes(0x20000, Uint8Array.from([0xe6, 0xf4, 0xf4])); // out 0xf4, al; hlt
+        // popal (EDI ESI EBP ESP EBX EDX ECX EAX), GS FS ES DS, vector and error code, EIP CS EFLAGS.
+        const frame = [0, 0, 0, 0, 0, 0, 0, 0x2a, 0x10, 0x10, 0x10, 0x10, 0x20, 0, 0x20000, 0x08, 0x2];
+        frame.forEach((v, k) => h.writePhys32(FRAME + 4 * k, v));
+        h.setESP(FRAME);
+      }, ''),
+    });
+    expect(b.result.reason).toBe('exit');
+    expect(b.m.exitStatus).toBe(0x2a);
+    expect(b.m.cpu.reg[ESP]).toBe(FRAME + 4 * 17);
   });
 });
 

@@ -158,9 +158,7 @@ describe('PhysicalMemory.copy', () => {
     expect(bytewise(p, 2 * MiB - 1, 3)).toEqual([0x00, 0xff, 0xff]);
   });
 
-  // BUG (reported): copy() does not apply a20Mask, unlike readBytes/writeBytes/fill. Turn this
-  // into it(...) once emulator/memory/physical.ts masks both addresses in copy's slow path.
-  it.fails('wraps at 1 MiB while A20 is closed, like the other bulk operations', () => {
+  it('wraps at 1 MiB while A20 is closed, like the other bulk operations', () => {
     const p = memory(false);
     p.setA20(false);
     p.copy(0x100020, 0x100004, 2); // A20 closed: reads 000004h, writes 000020h

@@ -1,0 +1,65 @@
+// The kernel command line (parseCmdline in kernel/kernel.ts): `frames=bitmap|buddy heap=first|best`,
+// defaults buddy and first-fit, anything else reported (and ignored) rather than fatal.
+import { describe, expect, it } from 'vitest';
+import { parseCmdline } from '../../../kernel/kernel.ts';
+
+const DEFAULTS = { frames: 'buddy', heap: 'first' };
+
+describe('parseCmdline', () => {
+  it('gives the defaults, buddy frames and a first-fit heap, for an empty command line', () => {
+    expect(parseCmdline('')).toEqual({ options: DEFAULTS, errors: [] });
+    expect(parseCmdline('   ')).toEqual({ options: DEFAULTS, errors: [] });
+  });
+
+  it('selects the bitmap frame allocator and the best-fit heap', () => {
+    expect(parseCmdline('frames=bitmap heap=best')).toEqual({ options: { frames: 'bitmap', heap: 'best' }, errors: [] });
+  });
+
+  it('accepts the default values spelled out, in either order', () => {
+    expect(parseCmdline('heap=first frames=buddy')).toEqual({ options: DEFAULTS, errors: [] });
+  });
+
+  it('takes any run of spaces, tabs and newlines between options', () => {
+    expect(parseCmdline('  frames=bitmap\t\theap=best\n')).toEqual({ options: { frames: 'bitmap', heap: 'best' }, errors: [] });
+  });
+
+  it('lets a later option override an earlier one', () => {
+    expect(parseCmdline('frames=bitmap frames=buddy heap=best heap=first').options).toEqual(DEFAULTS);
+  });
+
+  it('reports an unknown option and keeps going', () => {
+    const r = parseCmdline('quiet heap=best');
+    expect(r.options).toEqual({ frames: 'buddy', heap: 'best' });
+    expect(r.errors).toEqual(["unknown boot option 'quiet'"]);
+  });
+
+  it('reports an unknown value and keeps the default', () => {
+    const r = parseCmdline('frames=slab heap=worst');
+    expect(r.options).toEqual(DEFAULTS);
+    expect(r.errors).toEqual(["unknown boot option 'frames=slab'", "unknown boot option 'heap=worst'"]);
+  });
+
+  it('reports a known key without a value, or with an empty one', () => {
+    const r = parseCmdline('frames heap=');
+    expect(r.options).toEqual(DEFAULTS);
+    expect(r.errors).toEqual(["unknown boot option 'frames'", "unknown boot option 'heap='"]);
+  });
+
+  it('is case sensitive', () => {
+    const r = parseCmdline('FRAMES=bitmap heap=Best');
+    expect(r.options).toEqual(DEFAULTS);
+    expect(r.errors.length).toBe(2);
+  });
+
+  it('reports a value with a second "=" rather than reading the part before it', () => {
+    const r = parseCmdline('frames=bitmap=yes');
+    expect(r.options).toEqual(DEFAULTS);
+    expect(r.errors).toEqual(["unknown boot option 'frames=bitmap=yes'"]);
+  });
+
+  it('reports every bad word, in order', () => {
+    expect(parseCmdline('a b=c frames=bitmap d').errors).toEqual([
+      "unknown boot option 'a'", "unknown boot option 'b=c'", "unknown boot option 'd'",
+    ]);
+  });
+});
