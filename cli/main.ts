@@ -401,11 +401,11 @@ export async function main(argv: string[]): Promise<number> {
   return summarize(machine, result, opts.mhz, wall, quit, kernel);
 }
 
-/** Whether standard input is a pipe or a regular file (not a terminal, not /dev/null). */
+/** Whether standard input is a pipe, a socket or a regular file (not a terminal, not /dev/null). */
 function stdinIsPipeOrFile(): boolean {
   try {
     const st = fstatSync(0);
-    return st.isFIFO() || st.isFile();
+    return st.isFIFO() || st.isFile() || st.isSocket(); // a parent process's pipe is often a socketpair
   } catch {
     return false;
   }

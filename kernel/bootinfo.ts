@@ -34,7 +34,8 @@ export function readBootInfo(hw: Hw, at: PhysAddr): BootInfo | string {
     // Entries above 4 GiB cannot hold RAM this machine has: keep only the low 32 bits' worth.
     if (hi(0) !== 0) continue;
     const base = hw.readPhys32(phys(e));
-    const length = hi(8) !== 0 ? 0x100000000 - base : hw.readPhys32(phys(e + 8));
+    const low = hw.readPhys32(phys(e + 8));
+    const length = hi(8) !== 0 || base + low > 0x100000000 ? 0x100000000 - base : low;
     e820.push({ base, length, type: hw.readPhys32(phys(e + 16)) });
   }
   let cmdline = '';

@@ -46,7 +46,9 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
   const options: KernelOptions = { frames: 'buddy', heap: 'first' };
   const errors: string[] = [];
   for (const word of cmdline.split(/\s+/).filter(Boolean)) {
-    const [key, value] = word.split('=', 2);
+    const eq = word.indexOf('=');
+    const key = eq < 0 ? word : word.slice(0, eq);
+    const value = eq < 0 ? undefined : word.slice(eq + 1);
     if (key === 'frames' && (value === 'bitmap' || value === 'buddy')) options.frames = value;
     else if (key === 'heap' && (value === 'first' || value === 'best')) options.heap = value;
     else errors.push(`unknown boot option '${word}'`);

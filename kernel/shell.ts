@@ -41,8 +41,11 @@ export class Shell {
     this.prompt();
   }
 
+  /** Set while a command runs: a job that ends during it (kill, a failed load) leaves the prompt to onLine. */
+  private inCommand = false;
+
   prompt(): void {
-    if (this.k.stopping === null) this.k.print(PROMPT);
+    if (this.k.stopping === null && !this.inCommand) this.k.print(PROMPT);
   }
 
   private out(s: string): void {
@@ -50,10 +53,16 @@ export class Shell {
   }
 
   onLine(): void {
+    if (this.inCommand) return; // the loop that runs the command goes on with the next line
     const k = this.k;
     while (!this.busy && k.stopping === null && k.tty.hasLine) {
       const line = new TextDecoder().decode(k.tty.readLine(1024)).trim();
-      this.execute(line);
+      this.inCommand = true;
+      try {
+        this.execute(line);
+      } finally {
+        this.inCommand = false;
+      }
       if (!this.busy) this.prompt();
     }
   }

@@ -34,18 +34,21 @@ export class Tty {
     };
   }
 
+  /**
+   * Moves waiting output into the UART's ring. The chunk leaves `overflow` before the write,
+   * because the write can come back here (it may empty the FIFO and report space at once).
+   */
   private drainOverflow(): void {
-    if (this.overflow.length === 0) return;
-    const n = this.uart.write(Uint8Array.from(this.overflow.slice(0, this.uart.txSpace)));
-    this.overflow.splice(0, n);
+    if (this.overflow.length === 0 || this.uart.txSpace === 0) return;
+    const chunk = this.overflow.splice(0, this.uart.txSpace);
+    const n = this.uart.write(Uint8Array.from(chunk));
+    if (n < chunk.length) this.overflow.unshift(...chunk.slice(n));
   }
 
-  /** Kernel output: never dropped (what does not fit waits in order). */
+  /** Kernel output: never dropped (what does not fit waits, in order, behind what came before). */
   print(s: string): void {
-    const bytes = new TextEncoder().encode(s.replace(/\n/g, '\r\n'));
-    if (this.overflow.length > 0) { for (const b of bytes) this.overflow.push(b); this.drainOverflow(); return; }
-    const n = this.uart.write(bytes);
-    for (let k = n; k < bytes.length; k++) this.overflow.push(bytes[k]!);
+    for (const b of new TextEncoder().encode(s.replace(/\n/g, '\r\n'))) this.overflow.push(b);
+    this.drainOverflow();
   }
 
   /** Process output: takes what fits now and returns how many bytes that was (the caller waits for the rest). */

@@ -202,6 +202,7 @@ export class KernelHeap {
     let steps = 0;
     for (let b = this.rd(this.head); b !== 0; b = this.rd(b + OFF_NEXT)) {
       steps++;
+      this.checkTags(b, 'kmalloc'); // a corrupt free list is a panic, not "out of memory"
       if (this.sizeOf(b) >= need) return { block: b, steps };
     }
     return { block: 0, steps };
@@ -212,6 +213,7 @@ export class KernelHeap {
     let steps = 0, best = 0, bestSize = Infinity;
     for (let b = this.rd(this.head); b !== 0; b = this.rd(b + OFF_NEXT)) {
       steps++;
+      this.checkTags(b, 'kmalloc');
       const s = this.sizeOf(b);
       if (s >= need && s < bestSize) {
         best = b;

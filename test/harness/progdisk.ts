@@ -1,0 +1,83 @@
+// Program disks for boot tests that need a program images/ does not have: a minimal static ELF32
+// i386 executable around a few bytes of code (assembled with test/harness/gas.ts), and a ustar
+// archive with extra files appended to images/programs.img, as `tar` would write them.
+
+import { asm32 } from './gas.ts';
+import { PROGRAMS_IMG } from './kernel.ts';
+
+/** Where ld puts an i386 program's text by default, and so where the kernel expects programs. */
+export const TEXT_BASE = 0x08048000;
+const EHDR = 52, PHDR = 32;
+
+/**
+ * A static ELF32 i386 executable with one R X PT_LOAD segment (the headers and the code) at
+ * TEXT_BASE; `src` (AT&T syntax) starts right after the headers, which is the entry point.
+ */
+export function elfProgram(src: string): Uint8Array {
+  const entry = TEXT_BASE + EHDR + PHDR;
+  const code = asm32(src, entry);
+  const file = new Uint8Array(EHDR + PHDR + code.length);
+  const v = new DataView(file.buffer);
+  file.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]); // ELF, 32-bit, little-endian, version 1
+  v.setUint16(16, 2, true); // ET_EXEC
+  v.setUint16(18, 3, true); // EM_386
+  v.setUint32(20, 1, true); // EV_CURRENT
+  v.setUint32(24, entry, true);
+  v.setUint32(28, EHDR, true); // e_phoff
+  v.setUint16(40, EHDR, true); // e_ehsize
+  v.setUint16(42, PHDR, true);
+  v.setUint16(44, 1, true); // e_phnum
+  v.setUint16(46, 40, true); // e_shentsize (no sections)
+  v.setUint32(EHDR + 0, 1, true); // PT_LOAD
+  v.setUint32(EHDR + 4, 0, true); // p_offset
+  v.setUint32(EHDR + 8, TEXT_BASE, true); // p_vaddr
+  v.setUint32(EHDR + 12, TEXT_BASE, true); // p_paddr
+  v.setUint32(EHDR + 16, file.length, true); // p_filesz
+  v.setUint32(EHDR + 20, file.length, true); // p_memsz
+  v.setUint32(EHDR + 24, 5, true); // PF_R | PF_X
+  v.setUint32(EHDR + 28, 0x1000, true); // p_align
+  file.set(code, EHDR + PHDR);
+  return file;
+}
+
+/** One ustar header block for a regular file (owner 0, mtime 0, mode 0755), checksum included. */
+function ustarHeader(name: string, size: number): Uint8Array {
+  const h = new Uint8Array(512);
+  const put = (at: number, s: string): void => { for (let i = 0; i < s.length; i++) h[at + i] = s.charCodeAt(i); };
+  const octal = (n: number, width: number): string => `${n.toString(8).padStart(width - 1, '0')}\0`;
+  if (name.length > 99) throw new Error(`ustar: name too long: ${name}`);
+  put(0, name);
+  put(100, octal(0o755, 8));
+  put(108, octal(0, 8));
+  put(116, octal(0, 8));
+  put(124, octal(size, 12));
+  put(136, octal(0, 12));
+  put(148, '        ');
+  put(156, '0');
+  put(257, 'ustar\0');
+  put(263, '00');
+  const sum = h.reduce((a, b) => a + b, 0);
+  put(148, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return h;
+}
+
+/** images/programs.img (or `base`) with `extra` files appended before the end-of-archive blocks. */
+export function programDiskWith(extra: Record<string, Uint8Array>, base: Uint8Array = PROGRAMS_IMG): Uint8Array {
+  let end = 0;
+  while (end + 512 <= base.length && !base.subarray(end, end + 512).every((b) => b === 0)) {
+    const size = parseInt(Buffer.from(base.subarray(end + 124, end + 136)).toString('latin1').replace(/\0.*$/s, '').trim(), 8);
+    end += 512 + Math.ceil(size / 512) * 512;
+  }
+  const parts: Uint8Array[] = [base.subarray(0, end)];
+  for (const [name, data] of Object.entries(extra)) {
+    parts.push(ustarHeader(name, data.length));
+    const padded = new Uint8Array(Math.ceil(data.length / 512) * 512);
+    padded.set(data);
+    parts.push(padded);
+  }
+  const body = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(Math.ceil((body + 1024) / 10240) * 10240); // two zero blocks, then tar's 10 KiB records
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
