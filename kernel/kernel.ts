@@ -29,6 +29,7 @@ import { doSyscall } from './proc/syscalls.ts';
 import { Shell } from './shell.ts';
 import { describeFrame, EFLAGS_IF, EFLAGS_RESERVED, fromUser, getTf, KERNEL_FRAME_SIZE, setTf, USER_FRAME_SIZE } from './trap.ts';
 import { Tty } from './tty.ts';
+import { UserMemory } from './proc/usermem.ts';
 import { KILLED_STATUS } from './abi.ts';
 
 /** The exit-port status after `halt`, and after a panic. */
@@ -299,7 +300,11 @@ export class Kernel {
     p.faults++;
     this.stats.faults++;
     const words = describeFaultCode(err, effectiveFlags(walk(hw, p.pd, virt(va))));
-    if ((err & 1) !== 0) { this.killForFault(p, va, words, eip, ''); return; }
+    if ((err & 1) !== 0) {
+      if (this.tracePf) this.print(`pf: pid ${p.pid} ${p.name} va 0x${hex(va)} eip 0x${hex(eip)} ${words}: bad (protection)\n`);
+      this.killForFault(p, va, words, eip, '');
+      return;
+    }
     const r = pageIn(this, p, va, (err & 2) !== 0, (e) => {
       if (e !== null) this.killForFault(p, va, words, eip, e);
       else this.wake(p, null);
@@ -416,8 +421,9 @@ export class Kernel {
   finishWait(parent: Process, child: Process): void {
     const ptr = parent.blocked?.kind === 'wait' ? parent.blocked.statusPtr : 0;
     if (ptr !== 0) {
-      const w = walk(this.hw, parent.pd, virt(ptr & ~0xfff));
-      if (w.pte !== null && (w.pte & PTE_P) !== 0) this.hw.writePhys32(phys((w.pte & ~0xfff) + (ptr & 0xfff)), child.exitStatus);
+      // wait() checked the pages of *status were present and writable before it blocked; nothing
+      // of the parent's memory changes while it waits. Through its page tables, a page at a time.
+      try { new UserMemory(this.hw, parent).writeU32(ptr, child.exitStatus); } catch { /* it went away: nothing to write */ }
     }
     this.reap(child);
     this.wake(parent, child.pid);

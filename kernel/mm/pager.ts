@@ -33,15 +33,16 @@ export function pageIn(k: Kernel, p: Process, va: number, write: boolean, done: 
   const frame = k.frames.alloc('user');
   if (frame === null) return { kind: 'bad', reason: 'out of memory (no free frame)' };
   k.hw.zeroPage(frame);
-  if (!r.backing) {
+  // The part of the page the file covers, if any: a page of a segment's bss has none, and is a zero-fill.
+  const b = r.backing;
+  const fileStart = b ? Math.max(page, b.vaddr) : 0;
+  const fileEnd = b ? Math.min(page + PAGE_SIZE, b.vaddr + b.filesz) : 0;
+  if (!b || fileEnd <= fileStart) {
     if (!mapPage(k.hw, k.frames, p.pd, page, frame, regionFlags(r))) { k.frames.free(frame); return { kind: 'bad', reason: 'out of memory (no frame for a page table)' }; }
     k.stats.zeroFills++;
     return { kind: 'mapped', how: 'zero' };
   }
   // Lazily loaded: the part of the page the file covers comes from the disk, the rest stays zero.
-  const b = r.backing;
-  const fileStart = Math.max(page, b.vaddr);
-  const fileEnd = Math.min(page + PAGE_SIZE, b.vaddr + b.filesz);
   const finish = (err: string | null): void => {
     if (p.state === 'zombie') { k.frames.free(frame); return; } // killed while the disk worked
     if (err !== null) { k.frames.free(frame); done(err); return; }
@@ -49,7 +50,6 @@ export function pageIn(k: Kernel, p: Process, va: number, write: boolean, done: 
     k.stats.pageIns++;
     done(null);
   };
-  if (fileEnd <= fileStart) { finish(null); return { kind: 'pending' }; }
   const length = fileEnd - fileStart;
   const bounce = k.heap.kmalloc(length + 2 * SECTOR);
   if (bounce === null) { k.frames.free(frame); return { kind: 'bad', reason: 'out of kernel heap for a page-in buffer' }; }

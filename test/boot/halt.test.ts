@@ -28,12 +28,16 @@ describe('halt', () => {
     m.runFor(2_000_000);
     m.type('\x03');
     m.runUntil(/killed: interrupted \(Ctrl-C\)\n\$ $/, undefined, from);
+    // A background job killed from the shell.
+    expect(m.command('run spin &')).toBe('[13] spin\n');
+    m.runFor(1_000_000);
+    expect(m.command('kill 13')).toBe('pid 13 (spin) killed: killed from the shell\n[13] done: spin, status -1\n');
     // Jobs still alive when halt comes: one asleep, one computing.
-    expect(m.command('run sleeper 5000 &')).toBe('[13] sleeper 5000\n');
-    expect(m.command('run spin &')).toBe('[14] spin\n');
+    expect(m.command('run sleeper 5000 &')).toBe('[14] sleeper 5000\n');
+    expect(m.command('run spin &')).toBe('[15] spin\n');
     m.runFor(2_000_000);
     expect(m.kernel.procs.size).toBe(2);
-    expect(m.kernel.stats.kills).toBe(4);
+    expect(m.kernel.stats.kills).toBe(5);
     expect(m.kernel.leaks().frames).toBeGreaterThan(0); // the two jobs' frames, for now
 
     from = m.transcript.length;

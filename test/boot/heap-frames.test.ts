@@ -67,6 +67,23 @@ describe('mem', () => {
     });
   }
 
+  for (const kind of ['buddy', 'bitmap'] as const) {
+    it(`kills a process that runs out of frames (${kind}, 4 MiB), takes back all it had, and goes on`, () => {
+      const m = bootKernel({ memoryBytes: 4 << 20, frames: kind });
+      const idle = checkMem(m, kind);
+      expect(idle.total).toBeLessThan(1024);
+      const out = m.command('run touch 2000');
+      expect(out).toMatch(/^pid 1 \(touch\): page fault at 0x[0-9a-f]{8}: user write to not-present page \(out of memory \(no free frame\)\), eip 0x[0-9a-f]{8}\n/);
+      expect(out).toMatch(/ {2}killed\n$/);
+      expect(out).not.toContain('touched');
+      const after = checkMem(m, kind);
+      expect(after.free).toBe(idle.free);
+      if (kind === 'buddy') expect(after.orders).toEqual(idle.orders);
+      expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+      expect(m.command('run forkdemo')).toBe('child says hi\nforkdemo: child 3 exited with status 0\n');
+    });
+  }
+
   it('runs the same programs with the same results on either allocator', () => {
     const outs = (['buddy', 'bitmap'] as const).map((frames) => {
       const m = bootKernel({ frames });

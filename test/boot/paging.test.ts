@@ -5,7 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { phys } from '../../kernel/hw.ts';
+import { hasAs } from '../harness/gas.ts';
 import { bootKernel, type KernelMachine } from '../harness/kernel.ts';
+import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
 
 /** Runs a command and returns its output with the kernel counters' growth over it. */
 function measured(m: KernelMachine, cmd: string): { out: string; faults: number; zeroFills: number; pageIns: number } {
@@ -94,6 +96,17 @@ describe('demand paging', () => {
     expect(quiet.faults).toBe(r.faults);
   });
 
+  it('traces every fault, also the protection faults that kill (one line per fault)', () => {
+    const m = bootKernel();
+    m.command('trace pf on');
+    for (const bad of ['badnull', 'badwild', 'badkern', 'badtext']) {
+      const r = measured(m, `run ${bad}`);
+      const pf = r.out.split('\n').filter((l) => l.startsWith('pf: '));
+      expect(pf.length, `${bad}:\n${r.out}`).toBe(r.faults);
+      expect(pf[pf.length - 1], bad).toMatch(/: bad \(.*\)$/);
+    }
+  });
+
   it('reads a program from the disk again for every new process (no page is shared yet)', () => {
     const m = bootKernel();
     const a = measured(m, 'run hello');
@@ -130,6 +143,41 @@ describe('demand paging', () => {
     expect(m.kernel.stats.kills).toBe(kills + 1);
     expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
     expect(m.command('run hello')).toBe('hello, world (pid 2)\n');
+  });
+});
+
+describe.skipIf(!hasAs)('bss pages of a file-backed segment (past its file bytes)', () => {
+  // A data segment of 4 file bytes (0x11223344) at 0x08050000 and 3 pages in memory: its second and
+  // third pages have no file bytes at all, as a big .bss after .data has.
+  const data = { vaddr: 0x08050000, bytes: Uint8Array.of(0x44, 0x33, 0x22, 0x11), memsz: 3 * 4096 };
+  const exitUnless = (cond: string): string => `  xorl %ebx, %ebx\n${cond}\n  setne %bl\n  movl $1, %eax\n  int $0x80\n`;
+  const disk = (): Uint8Array => programDiskWith({
+    // Reads the data word and the first word of page 2, the last of page 3: exits 0 when it sees 0x11223344 + 0 + 0.
+    bssread: elfProgram(`  movl 0x08050000, %ecx\n  addl 0x08051000, %ecx\n  addl 0x08052ffc, %ecx\n${exitUnless('  cmpl $0x11223344, %ecx')}`, data),
+    // Has the kernel write there: meminfo() into page 2; exits 0 when page_size (the last field) reads 4096.
+    bsssys: elfProgram(`  movl $200, %eax\n  movl $0x08051000, %ebx\n  int $0x80\n${exitUnless('  cmpl $4096, 0x0805101c')}`, data),
+  });
+
+  it('zero-fills them on a user touch (the data page itself comes from the disk)', () => {
+    const m = bootKernel({ disk: disk() });
+    m.command('trace pf on');
+    const r = measured(m, 'run bssread');
+    const pf = r.out.split('\n').filter((l) => l.startsWith('pf: '));
+    expect(r.out.split('\n').filter((l) => l && !l.startsWith('pf: '))).toEqual([]); // exit status 0, no report
+    expect(pf).toHaveLength(4);
+    expect(pf[1]).toMatch(/ va 0x08050000 .*: reading from disk$/);
+    expect(pf[2]).toMatch(/ va 0x08051000 .*: zero-filled$/);
+    expect(pf[3]).toMatch(/ va 0x08052ffc .*: zero-filled$/);
+    expect(r.pageIns).toBe(2); // the text page and the data page
+    expect(r.zeroFills).toBe(2);
+  });
+
+  it('zero-fills them when a system call writes there first', () => {
+    const m = bootKernel({ disk: disk() });
+    const r = measured(m, 'run bsssys');
+    expect(r.out).toBe('');
+    expect(r.zeroFills).toBe(1);
+    expect(m.kernel.leaks().frames).toBe(0);
   });
 });
 

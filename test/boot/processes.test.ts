@@ -54,7 +54,7 @@ describe('background jobs', () => {
     expect(m.transcript.slice(from)).toMatch(/^sleeper: slept 200 ms: uptime (\d+) -> (\d+) \(2\d\d ms\)\n\[1\] done: sleeper, status 0\n/);
     expect([...m.kernel.procs.keys()]).toEqual([2]);
     m.runUntil(/\n\$ $/, undefined, from);
-    expect(m.command('kill 2')).toBe('pid 2 (spin) killed: killed from the shell\n[2] done: spin, status -1\n');
+    expect(m.command('kill 2', 5_000_000)).toBe('pid 2 (spin) killed: killed from the shell\n[2] done: spin, status -1\n');
     expect(m.transcript.endsWith('$ kill 2\npid 2 (spin) killed: killed from the shell\n[2] done: spin, status -1\n$ ')).toBe(true);
     expect(m.kernel.procs.size).toBe(0);
     expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
@@ -73,10 +73,28 @@ describe('background jobs', () => {
     expect(m.kernel.stats.contextSwitches).toBeGreaterThanOrEqual(16);
     const ps = m.command('ps');
     expect(ps).toMatch(/\n {4}1 {5}0 \w+ +\d+ +\d+ {2}spin\n {4}2 {5}0 \w+ +\d+ +\d+ {2}spin\n/);
-    m.command('kill 1');
-    m.command('kill 2');
+    m.command('kill 1', 5_000_000);
+    m.command('kill 2', 5_000_000);
     expect(m.kernel.procs.size).toBe(0);
     expect(m.kernel.leaks().frames).toBe(0);
+  });
+
+  it('kill at any moment of a load or a file read leaks nothing and panics nothing', () => {
+    // Sweeps the moment of the kill over the exec's header read and cat's page-ins and file reads.
+    const ends = new Set<string>();
+    for (let k = 0; k < 10; k++) {
+      const m = bootKernel();
+      m.type('run cat README &\r');
+      m.runFor(1 + k * 45_000);
+      m.type('kill 1\r');
+      m.runFor(3_000_000);
+      expect(m.kernel.panicked).toBe(false);
+      expect(m.kernel.procs.size).toBe(0);
+      expect(m.kernel.leaks(), `kill after ${k * 45_000} cycles`).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+      ends.add(/\[1\] done: cat, status (-?\d+)/.exec(m.transcript)?.[1] ?? 'none');
+      expect(m.transcript.endsWith('\n$ ')).toBe(true);
+    }
+    expect(ends.has('-1')).toBe(true);
   });
 
   it('kill of a process that does not exist, or is gone, says so', () => {

@@ -32,6 +32,12 @@ describe('the shell', () => {
     expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
   });
 
+  it('says which boot options it did not understand, and boots anyway', () => {
+    const m = bootKernel({ cmdline: 'bogus=1', memoryBytes: 8 << 20 });
+    expect(m.transcript).toMatch(/^ts386 kernel: i386, 8192 KiB RAM, \d+ free frames \(buddy\), heap \d+ KiB \(first-fit\)\nts386 kernel: unknown boot option 'bogus=1'\nprogram disk: /);
+    expect(m.command('run hello')).toBe('hello, world (pid 1)\n');
+  });
+
   it('lists every command of the issue in help, one line each', () => {
     const m = bootKernel();
     const lines = m.command('help').trimEnd().split('\n');

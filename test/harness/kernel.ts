@@ -144,6 +144,8 @@ export function bootKernel(opts: BootOptions = {}): KernelMachine {
 export const UPDATE_EXPECT = process.env.UPDATE_EXPECT === '1';
 
 const resolveExpect = (f: string | URL): string => (f instanceof URL ? fileURLToPath(f) : path.isAbsolute(f) ? f : path.join(root, f));
+/** A file's name for messages: relative to the repository when it is inside it. */
+const shown = (file: string): string => (file.startsWith(root + path.sep) ? path.relative(root, file) : file);
 
 /**
  * Throws unless `actual` equals the contents of `expectFile` (a path relative to the repository root,
@@ -162,11 +164,11 @@ export function expectTranscript(actual: string, expectFile: string | URL, where
   try {
     expected = readFileSync(file, 'latin1');
   } catch {
-    throw new Error(`no expected transcript ${path.relative(root, file)}: run with UPDATE_EXPECT=1 to write it`);
+    throw new Error(`no expected transcript ${shown(file)}: run with UPDATE_EXPECT=1 to write it`);
   }
   if (expected === actual) return;
   const at = where === undefined ? '' : typeof where === 'string' ? ` ${where}` : ` ${where.where()}`;
-  throw new Error(`transcript differs from ${path.relative(root, file)}${at} (UPDATE_EXPECT=1 rewrites it):\n${lineDiff(expected, actual, path.relative(root, file))}`);
+  throw new Error(`transcript differs from ${shown(file)}${at} (UPDATE_EXPECT=1 rewrites it):\n${lineDiff(expected, actual, shown(file))}`);
 }
 
 /** Control characters (other than tab) as \xNN, so that an ESC or a stray CR shows in a diff. */
@@ -197,8 +199,8 @@ export function lineDiff(expected: string, actual: string, name = 'expected', co
   let i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && ma[i] === mb[j]) { ops.push({ tag: ' ', text: ma[i]!, ai: head + i, bi: head + j }); i++; j++; }
-    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) { ops.push({ tag: '+', text: mb[j]!, ai: head + i, bi: head + j }); j++; }
-    else { ops.push({ tag: '-', text: ma[i]!, ai: head + i, bi: head + j }); i++; }
+    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) { ops.push({ tag: '-', text: ma[i]!, ai: head + i, bi: head + j }); i++; }
+    else { ops.push({ tag: '+', text: mb[j]!, ai: head + i, bi: head + j }); j++; }
   }
   for (let k = 0; k < tail; k++) ops.push({ tag: ' ', text: a[a.length - tail + k]!, ai: a.length - tail + k, bi: b.length - tail + k });
   // Hunks: runs of changes with up to `context` unchanged lines around them (merged when close).

@@ -9,14 +9,22 @@ import { PROGRAMS_IMG } from './kernel.ts';
 export const TEXT_BASE = 0x08048000;
 const EHDR = 52, PHDR = 32;
 
+/** A writable segment: `bytes` from the file at `vaddr` (page aligned), then zeros up to `memsz`. */
+export interface DataSegment { vaddr: number; bytes: Uint8Array; memsz: number }
+
 /**
  * A static ELF32 i386 executable with one R X PT_LOAD segment (the headers and the code) at
- * TEXT_BASE; `src` (AT&T syntax) starts right after the headers, which is the entry point.
+ * TEXT_BASE, and optionally a R W one (`data`); `src` (AT&T syntax) starts right after the
+ * headers, which is the entry point.
  */
-export function elfProgram(src: string): Uint8Array {
-  const entry = TEXT_BASE + EHDR + PHDR;
+export function elfProgram(src: string, data?: DataSegment): Uint8Array {
+  const phnum = data ? 2 : 1;
+  const entry = TEXT_BASE + EHDR + phnum * PHDR;
   const code = asm32(src, entry);
-  const file = new Uint8Array(EHDR + PHDR + code.length);
+  const textSize = EHDR + phnum * PHDR + code.length;
+  // The data's file offset must equal its address modulo the page size: put it on its own file page.
+  const dataOffset = data ? Math.ceil(textSize / 0x1000) * 0x1000 + (data.vaddr % 0x1000) : textSize;
+  const file = new Uint8Array(data ? dataOffset + data.bytes.length : textSize);
   const v = new DataView(file.buffer);
   file.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]); // ELF, 32-bit, little-endian, version 1
   v.setUint16(16, 2, true); // ET_EXEC
@@ -26,17 +34,24 @@ export function elfProgram(src: string): Uint8Array {
   v.setUint32(28, EHDR, true); // e_phoff
   v.setUint16(40, EHDR, true); // e_ehsize
   v.setUint16(42, PHDR, true);
-  v.setUint16(44, 1, true); // e_phnum
+  v.setUint16(44, phnum, true);
   v.setUint16(46, 40, true); // e_shentsize (no sections)
-  v.setUint32(EHDR + 0, 1, true); // PT_LOAD
-  v.setUint32(EHDR + 4, 0, true); // p_offset
-  v.setUint32(EHDR + 8, TEXT_BASE, true); // p_vaddr
-  v.setUint32(EHDR + 12, TEXT_BASE, true); // p_paddr
-  v.setUint32(EHDR + 16, file.length, true); // p_filesz
-  v.setUint32(EHDR + 20, file.length, true); // p_memsz
-  v.setUint32(EHDR + 24, 5, true); // PF_R | PF_X
-  v.setUint32(EHDR + 28, 0x1000, true); // p_align
-  file.set(code, EHDR + PHDR);
+  const phdr = (at: number, offset: number, vaddr: number, filesz: number, memsz: number, flags: number): void => {
+    v.setUint32(at + 0, 1, true); // PT_LOAD
+    v.setUint32(at + 4, offset, true);
+    v.setUint32(at + 8, vaddr, true);
+    v.setUint32(at + 12, vaddr, true);
+    v.setUint32(at + 16, filesz, true);
+    v.setUint32(at + 20, memsz, true);
+    v.setUint32(at + 24, flags, true);
+    v.setUint32(at + 28, 0x1000, true);
+  };
+  phdr(EHDR, 0, TEXT_BASE, textSize, textSize, 5); // PF_R | PF_X
+  if (data) {
+    phdr(EHDR + PHDR, dataOffset, data.vaddr, data.bytes.length, data.memsz, 6); // PF_R | PF_W
+    file.set(data.bytes, dataOffset);
+  }
+  file.set(code, EHDR + phnum * PHDR);
   return file;
 }
 
