@@ -377,6 +377,7 @@ export class Kernel {
   /** Kills a process; `report` goes to the console as one message. */
   kill(p: Process, report: string, isFault = false): void {
     this.stats.kills++;
+    p.killed = true;
     this.print(isFault ? `${report}\n  killed\n` : `pid ${p.pid} (${p.name}) killed: ${report}\n`);
     this.exit(p, KILLED_STATUS);
   }

@@ -8,7 +8,6 @@ import { exec } from './proc/exec.ts';
 import type { Process } from './proc/process.ts';
 import { describeFlags } from './mm/pagetable.ts';
 import { userPages } from './mm/vmm.ts';
-import { KILLED_STATUS } from './abi.ts';
 
 const PROMPT = '$ ';
 
@@ -75,13 +74,13 @@ export class Shell {
       return;
     }
     if (p.foreground) {
-      if (p.exitStatus !== 0 && p.exitStatus !== KILLED_STATUS) this.out(`[${p.pid}] exit status ${p.exitStatus}`);
+      if (p.exitStatus !== 0 && !p.killed) this.out(`[${p.pid}] exit status ${p.exitStatus}`);
       this.busy = false;
       this.prompt();
       this.onLine(); // lines typed while it ran
     } else if (this.k.stopping === null) {
       // A background job's end interrupts whatever is on the line; the prompt comes again after it.
-      this.out(`[${p.pid}] done: ${p.name}, status ${p.exitStatus}`);
+      this.out(`[${p.pid}] done: ${p.name}, ${p.killed ? 'killed' : `status ${p.exitStatus}`}`);
       if (!this.busy) this.prompt();
     }
   }

@@ -58,6 +58,8 @@ export class Process {
   /** Page faults this process took (hardware #PF and kernel page-ins on its behalf). */
   faults = 0;
   exitStatus = 0;
+  /** Ended by the kernel (a fault, `kill`, Ctrl-C) rather than by exit(). */
+  killed = false;
   /** Set when `run` could not load it: the shell already said why. */
   loadFailed = false;
   /** Whether the shell waits for it (run without &). */

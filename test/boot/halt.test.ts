@@ -31,7 +31,7 @@ describe('halt', () => {
     // A background job killed from the shell.
     expect(m.command('run spin &')).toBe('[13] spin\n');
     m.runFor(1_000_000);
-    expect(m.command('kill 13')).toBe('pid 13 (spin) killed: killed from the shell\n[13] done: spin, status -1\n');
+    expect(m.command('kill 13')).toBe('pid 13 (spin) killed: killed from the shell\n[13] done: spin, killed\n');
     // Jobs still alive when halt comes: one asleep, one computing.
     expect(m.command('run sleeper 5000 &')).toBe('[14] sleeper 5000\n');
     expect(m.command('run spin &')).toBe('[15] spin\n');

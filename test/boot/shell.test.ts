@@ -101,6 +101,8 @@ describe('the shell', () => {
     const m = bootKernel();
     expect(m.command('run exitcode 3')).toBe('[1] exit status 3\n');
     expect(m.command('run exitcode 0')).toBe('');
+    // exit(-1) is an exit, not a kill: the shell tells them apart.
+    expect(m.command('run exitcode -1')).toBe('[3] exit status -1\n');
   });
 
   it('keeps lines typed while a program runs for after it (type-ahead)', () => {
