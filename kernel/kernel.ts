@@ -12,15 +12,15 @@ import { readBootInfo, type BootInfo } from './bootinfo.ts';
 import { ProgramDisk } from './fs/progdisk.ts';
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from './hw.ts';
 import {
-  DIRECT_MAP_PT_PHYS, GDT_PHYS, IDLE_STACK_PHYS, IDT_PHYS, IRQ_BASE, KERNEL_PD_PHYS, KSTACK_SIZE, P2V,
-  SEL_KCODE, SEL_KDATA, SEL_TSS, STUBS_PHYS, SYSCALL_VECTOR, TSS_PHYS, V2P,
+  DIRECT_MAP_PT_PHYS, IDLE_STACK_PHYS, IRQ_BASE, KERNEL_PD_PHYS, KSTACK_SIZE, P2V,
+  SEL_KCODE, SEL_KDATA, STUBS_PHYS, SYSCALL_VECTOR, TSS_PHYS, V2P,
 } from './layout.ts';
-import { buildStubs, STUB_IDLE } from './arch/stubs.ts';
-import { GDT_ENTRIES, setTssEsp0, writeGdt, writeIdt, writeTss } from './arch/descriptors.ts';
-import { createFrameAllocator, type FrameAllocator, type FrameOwner, type FrameStats, OWNERS } from './mm/frames.ts';
-import { KernelHeap, type FitPolicy, HEAP_HEADER } from './mm/heap.ts';
+import { STUB_IDLE } from './arch/stubs.ts';
+import { setTssEsp0 } from './arch/descriptors.ts';
+import { createFrameAllocator, type FrameAllocator, type FrameStats } from './mm/frames.ts';
+import { KernelHeap, type FitPolicy } from './mm/heap.ts';
 import { SlabCache } from './mm/slab.ts';
-import { describeFaultCode, describeWalk, effectiveFlags, PTE_P, PTE_W, walk } from './mm/pagetable.ts';
+import { describeFaultCode, describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
 import { destroyAddressSpace } from './mm/vmm.ts';
 import { pageIn } from './mm/pager.ts';
 import { KernelPanic } from './panic.ts';
@@ -29,6 +29,9 @@ import { doSyscall } from './proc/syscalls.ts';
 import { Shell } from './shell.ts';
 import { describeFrame, EFLAGS_IF, EFLAGS_RESERVED, fromUser, getTf, KERNEL_FRAME_SIZE, setTf, USER_FRAME_SIZE } from './trap.ts';
 import { Tty } from './tty.ts';
+import { hex } from './format.ts';
+import { describeLeaks, findLeaks, takeBaseline, type Baseline, type Leaks } from './leaks.ts';
+import { enterPagedProtectedMode } from './arch/setup.ts';
 import { UserMemory } from './proc/usermem.ts';
 import { KILLED_STATUS } from './abi.ts';
 
@@ -70,8 +73,6 @@ export interface KernelStats {
   processesStarted: number;
 }
 
-/** Frames and heap blocks in use when the shell starts: the leak check's reference. */
-interface Baseline { byOwner: Record<FrameOwner, number>; heapBlocks: Set<number> }
 
 export const EXCEPTION_NAMES = [
   'divide error (#DE)', 'debug (#DB)', 'NMI', 'breakpoint (#BP)', 'overflow (#OF)', 'bound range (#BR)',
@@ -156,33 +157,7 @@ export class Kernel {
     const parsed = parseCmdline(info.cmdline);
     this.options = parsed.options;
 
-    // Descriptor tables and the trap stubs, at fixed physical addresses, used through the higher half.
-    hw.writeBytes(STUBS_PHYS, buildStubs());
-    writeTss(hw, TSS_PHYS, P2V(IDLE_STACK_PHYS + PAGE_SIZE));
-    writeGdt(hw, GDT_PHYS, P2V(TSS_PHYS));
-    writeIdt(hw, IDT_PHYS, P2V(STUBS_PHYS));
-
-    // The kernel page directory: all of RAM at KERNBASE (supervisor only), and the same first 4 MiB
-    // at 0 as well, so that the firmware's code after its OUT keeps running once paging is on. That
-    // identity map exists only in this directory; processes never get it.
-    const ramPages = Math.ceil(info.ramTop / PAGE_SIZE);
-    const tables = Math.ceil(ramPages / 1024);
-    hw.fill(KERNEL_PD_PHYS, PAGE_SIZE, 0);
-    for (let t = 0; t < tables; t++) {
-      const pt = phys(DIRECT_MAP_PT_PHYS + t * PAGE_SIZE);
-      for (let k = 0; k < 1024; k++) {
-        const page = t * 1024 + k;
-        hw.writePhys32(phys(pt + 4 * k), page < ramPages ? (page * PAGE_SIZE) | PTE_P | PTE_W : 0);
-      }
-      hw.writePhys32(phys(KERNEL_PD_PHYS + 4 * (768 + t)), pt | PTE_P | PTE_W);
-      hw.charge(1024 * COST.pteWrite);
-    }
-    hw.writePhys32(KERNEL_PD_PHYS, DIRECT_MAP_PT_PHYS | PTE_P | PTE_W);
-    hw.lcr3(KERNEL_PD_PHYS);
-    hw.lcr0(hw.rcr0() | 0x80000001);
-    hw.lgdt(P2V(GDT_PHYS), GDT_ENTRIES * 8 - 1);
-    hw.lidt(P2V(IDT_PHYS), 256 * 8 - 1);
-    hw.ltr(SEL_TSS);
+    const tables = enterPagedProtectedMode(hw, info.ramTop);
 
     // Frames: RAM the E820 map calls usable, less the first MiB and the kernel's static area.
     const metaBase = phys(DIRECT_MAP_PT_PHYS + tables * PAGE_SIZE);
@@ -242,7 +217,7 @@ export class Kernel {
   }
 
   private startShell(): void {
-    this.baseline = { byOwner: { ...this.frames.stats().byOwner }, heapBlocks: new Set(this.heap.blocks().filter((b) => b.used).map((b) => b.addr)) };
+    this.baseline = takeBaseline(this.frames, this.heap);
     this.shell.start();
   }
 
@@ -510,28 +485,13 @@ export class Kernel {
     this.print(`${this.leakReport()}\n`);
   }
 
-  /** Frames and heap blocks in use now that were not when the shell started, by owner. */
-  leaks(): { frames: number; byOwner: Array<[FrameOwner, number]>; heapBlocks: Array<{ addr: number; size: number }> } {
-    const now = this.frames.stats().byOwner;
-    const base = this.baseline?.byOwner;
-    const byOwner: Array<[FrameOwner, number]> = [];
-    let frames = 0;
-    for (const o of OWNERS) {
-      if (o === 'free') continue;
-      const d = now[o] - (base?.[o] ?? 0);
-      if (d > 0) { byOwner.push([o, d]); frames += d; }
-    }
-    const heapBlocks = this.heap.blocks().filter((b) => b.used && !this.baseline?.heapBlocks.has(b.addr)).map((b) => ({ addr: b.addr + HEAP_HEADER, size: b.size }));
-    return { frames, byOwner, heapBlocks };
+  /** Frames and heap blocks in use now that were not when the shell started (kernel/leaks.ts). */
+  leaks(): Leaks {
+    return findLeaks(this.frames, this.heap, this.baseline);
   }
 
   leakReport(): string {
-    const l = this.leaks();
-    const lines: string[] = [];
-    if (l.frames > 0) lines.push(`  frames not freed: ${l.byOwner.map(([o, n]) => `${n} ${o}`).join(', ')}`);
-    for (const b of l.heapBlocks) lines.push(`  heap block not freed: 0x${hex(b.addr)} (${b.size} bytes)`);
-    lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks leaked`);
-    return lines.join('\n');
+    return describeLeaks(this.leaks());
   }
 
   frameStats(): FrameStats {
@@ -570,4 +530,3 @@ export class Kernel {
   lastPanic: string | null = null;
 }
 
-export const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');

@@ -3,7 +3,7 @@
 // manager is doing: frames, page tables, the heap, the TLB, page faults.
 
 import type { Kernel } from './kernel.ts';
-import { hex } from './kernel.ts';
+import { hex } from './format.ts';
 import { exec } from './proc/exec.ts';
 import type { Process } from './proc/process.ts';
 import { describeFlags } from './mm/pagetable.ts';
