@@ -33,6 +33,7 @@ import { hex } from './format.ts';
 import { describeLeaks, findLeaks, takeBaseline, type Baseline, type Leaks } from './leaks.ts';
 import { enterPagedProtectedMode } from './arch/setup.ts';
 import { UserMemory } from './proc/usermem.ts';
+import { closeFile, FILE_RECORD_SIZE } from './proc/files.ts';
 import { KILLED_STATUS } from './abi.ts';
 
 /** The exit-port status after `halt`, and after a panic. */
@@ -95,6 +96,7 @@ export class Kernel {
   frames!: FrameAllocator;
   heap!: KernelHeap;
   procSlab!: SlabCache;
+  fileSlab!: SlabCache;
   pic!: Pic;
   uart!: Uart;
   tty!: Tty;
@@ -171,6 +173,7 @@ export class Kernel {
     if (arena === null) throw new KernelPanic(`no ${this.heapPages} contiguous frames for the kernel heap`);
     this.heap = new KernelHeap(hw, P2V(arena), this.heapPages * PAGE_SIZE, this.options.heap);
     this.procSlab = new SlabCache(hw, allocator, 'proc', 64);
+    this.fileSlab = new SlabCache(hw, allocator, 'file', FILE_RECORD_SIZE);
 
     // Devices.
     const ring = (n: number): Ring => {
@@ -361,7 +364,8 @@ export class Kernel {
     if (p.state === 'zombie') return;
     const hw = this.hw;
     p.exitStatus = status;
-    for (const fd of [...p.files.keys()]) p.files.delete(fd);
+    for (const f of p.files.values()) closeFile(this, f);
+    p.files.clear();
     this.pendingWrite.delete(p.pid);
     if (p.pd !== 0) {
       // Leave the address space before freeing it: CR3 must never name a freed directory.

@@ -185,7 +185,7 @@ export class Shell {
     this.out(`largest free block ${s.largestFree} bytes, external fragmentation ${(s.fragmentation * 100).toFixed(1)}%`);
     for (const b of h.freeList().slice(0, 16)) this.out(`  free 0x${hex(b.addr)} ${b.size} bytes`);
     if (h.freeList().length > 16) this.out(`  ... ${h.freeList().length - 16} more`);
-    for (const c of [this.k.procSlab]) {
+    for (const c of [this.k.procSlab, this.k.fileSlab]) {
       const st = c.stats();
       this.out(`slab ${st.name}: ${st.objectSize}-byte objects, ${st.slabs} slabs, ${st.inUse} in use, ${st.free} free`);
     }

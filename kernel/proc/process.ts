@@ -4,6 +4,7 @@
 
 import type { PhysAddr, VirtAddr } from '../hw.ts';
 import type { UstarEntry } from '../fs/ustar.ts';
+import type { OpenFile } from './files.ts';
 
 export type ProcState = 'loading' | 'runnable' | 'running' | 'blocked' | 'zombie';
 
@@ -29,7 +30,6 @@ export interface Region {
   backing?: FileBacking;
 }
 
-export interface OpenFile { entry: UstarEntry; pos: number }
 
 export type BlockReason =
   | { kind: 'read' }                                  // console input

@@ -13,6 +13,7 @@ import { unmapPage } from '../mm/pagetable.ts';
 import { copyAddressSpace, createAddressSpace, pageUp, residentPages } from '../mm/vmm.ts';
 import { copyFrame, getTf, setTf } from '../trap.ts';
 import { exec } from './exec.ts';
+import { closeFile, filePos, openFile, setFilePos } from './files.ts';
 import type { Process } from './process.ts';
 import { BadAddress, PageNeeded, UserMemory } from './usermem.ts';
 
@@ -54,21 +55,22 @@ const sysRead: Handler = (k, p, m, a) => {
   }
   const f = p.files.get(fd);
   if (!f) return -ERRNO.EBADF;
-  const n = Math.min(len, FILE_CHUNK, f.entry.size - f.pos);
+  const pos = filePos(k, f);
+  const n = Math.min(len, FILE_CHUNK, f.entry.size - pos);
   if (n <= 0) return 0;
   m.ensure(buf, n, true);
   const kbuf = k.heap.kmalloc(n + 1024);
   const bounce = k.heap.kmalloc(n + 1024);
   if (kbuf === null || bounce === null) { if (kbuf) k.heap.kfree(kbuf); if (bounce) k.heap.kfree(bounce); return -ERRNO.ENOMEM; }
   k.block(p, { kind: 'disk' });
-  k.progdisk!.readFile(f.entry, f.pos, n, V2P(kbuf), V2P(bounce), (err) => {
+  k.progdisk!.readFile(f.entry, pos, n, V2P(kbuf), V2P(bounce), (err) => {
     const data = k.hw.readBytes(V2P(kbuf), n);
     k.heap.kfree(kbuf);
     k.heap.kfree(bounce);
     if (p.state === 'zombie') return;
     if (err !== null) { k.wake(p, -ERRNO.EIO); return; }
     try { m.write(buf, data); } catch { k.wake(p, -ERRNO.EFAULT); return; }
-    f.pos += n;
+    if (p.files.get(fd) === f) setFilePos(k, f, pos + n);
     k.wake(p, n);
   });
   return 'blocked';
@@ -82,11 +84,19 @@ const sysOpen: Handler = (k, p, m, a) => {
   let fd = 3;
   while (p.files.has(fd)) fd++;
   if (fd >= 16) return -ERRNO.EMFILE;
-  p.files.set(fd, { entry: e, pos: 0 });
+  const f = openFile(k, e);
+  if (f === null) return -ERRNO.ENOMEM;
+  p.files.set(fd, f);
   return fd;
 };
 
-const sysClose: Handler = (_k, p, _m, a) => (p.files.delete(a[0]!) ? 0 : -ERRNO.EBADF);
+const sysClose: Handler = (k, p, _m, a) => {
+  const f = p.files.get(a[0]!);
+  if (!f) return -ERRNO.EBADF;
+  p.files.delete(a[0]!);
+  closeFile(k, f);
+  return 0;
+};
 
 const sysGetpid: Handler = (_k, p) => p.pid;
 
@@ -134,7 +144,11 @@ const sysFork: Handler = (k, p) => {
   c.regions = p.regions.map((r) => ({ ...r }));
   c.heapStart = p.heapStart;
   c.brk = p.brk;
-  for (const [fd, f] of p.files) c.files.set(fd, { ...f });
+  for (const [fd, f] of p.files) {
+    const copy = openFile(k, f.entry, filePos(k, f));
+    if (copy === null) { k.exit(c, KILLED_STATUS); return -ERRNO.ENOMEM; }
+    c.files.set(fd, copy);
+  }
   copyFrame(k.hw, c.frame, p.frame);
   setTf(k.hw, c.frame, 'EAX', 0);
   k.makeRunnable(c);

@@ -116,7 +116,8 @@ describe('heap', () => {
           expect(ram.getUint32(pa + 4, true), "header: magic 'KHBK'").toBe(0x4b48424b);
           expect(ram.getUint32(pa + Number(f![2]) - 4, true), 'footer').toBe(Number(f![2]));
         }
-        expect(lines[lines.length - 1]).toMatch(/^slab proc: 64-byte objects, \d+ slabs, 0 in use, \d+ free$/);
+        expect(lines[lines.length - 2]).toMatch(/^slab proc: 64-byte objects, \d+ slabs, 0 in use, \d+ free$/);
+        expect(lines[lines.length - 1]).toMatch(/^slab file: 16-byte objects, \d+ slabs, 0 in use, \d+ free$/);
         return lines.slice(0, 2).join('\n');
       };
       const idle = check();

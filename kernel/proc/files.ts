@@ -1,0 +1,36 @@
+// Open files: each open() gets a record from the kernel's 'file' slab cache, in guest RAM, holding
+// where the file's data starts on the program disk, its size and the read position:
+//   +0 data offset (bytes from the start of the disk)   +4 position   +8 size
+// A fork gives the child its own records (positions copied); close and exit return them.
+
+import { phys, type VirtAddr } from '../hw.ts';
+import type { Kernel } from '../kernel.ts';
+import { V2P } from '../layout.ts';
+import type { UstarEntry } from '../fs/ustar.ts';
+
+export const FILE_RECORD_SIZE = 16;
+const OFF_DATA = 0, OFF_POS = 4, OFF_SIZE = 8;
+
+export interface OpenFile { entry: UstarEntry; record: VirtAddr }
+
+export function openFile(k: Kernel, entry: UstarEntry, pos = 0): OpenFile | null {
+  const record = k.fileSlab.alloc();
+  if (record === null) return null;
+  const at = V2P(record);
+  k.hw.writePhys32(phys(at + OFF_DATA), entry.dataOffset);
+  k.hw.writePhys32(phys(at + OFF_POS), pos);
+  k.hw.writePhys32(phys(at + OFF_SIZE), entry.size);
+  return { entry, record };
+}
+
+export function closeFile(k: Kernel, f: OpenFile): void {
+  k.fileSlab.free(f.record);
+}
+
+export function filePos(k: Kernel, f: OpenFile): number {
+  return k.hw.readPhys32(phys(V2P(f.record) + OFF_POS));
+}
+
+export function setFilePos(k: Kernel, f: OpenFile, pos: number): void {
+  k.hw.writePhys32(phys(V2P(f.record) + OFF_POS), pos);
+}
