@@ -12,7 +12,7 @@ import { readBootInfo, type BootInfo } from './bootinfo.ts';
 import { ProgramDisk } from './fs/progdisk.ts';
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from './hw.ts';
 import {
-  DIRECT_MAP_PT_PHYS, IDLE_STACK_PHYS, IRQ_BASE, KERNEL_PD_PHYS, KSTACK_SIZE, P2V,
+  DIRECT_MAP_PT_PHYS, IDLE_STACK_PHYS, IRQ_BASE, KERNBASE, KERNEL_PD_PHYS, KSTACK_SIZE, P2V,
   SEL_KCODE, SEL_KDATA, STUBS_PHYS, SYSCALL_VECTOR, TSS_PHYS, V2P,
 } from './layout.ts';
 import { STUB_IDLE } from './arch/stubs.ts';
@@ -85,6 +85,8 @@ export const EXCEPTION_NAMES = [
 const HEAP_BYTES = 1 << 20;
 /** The kernel's static area ends near 1.1 MiB; with its heap and some frames for programs, 4 MiB is the least that works. */
 const MIN_RAM = 4 << 20;
+/** The most RAM the direct map (0xC0000000-0xFFFFFFFF) can hold. */
+const DIRECT_MAP_LIMIT = 0x100000000 - KERNBASE;
 const QUANTUM_TICKS = 1;
 
 export class Kernel {
@@ -159,11 +161,14 @@ export class Kernel {
     const parsed = parseCmdline(info.cmdline);
     this.options = parsed.options;
 
-    const tables = enterPagedProtectedMode(hw, info.ramTop);
+    // The direct map at KERNBASE has room for 1 GiB: RAM above that is left unused (Linux's
+    // "highmem" problem, solved here by not using it).
+    const ramTop = Math.min(info.ramTop, DIRECT_MAP_LIMIT);
+    const tables = enterPagedProtectedMode(hw, ramTop);
 
     // Frames: RAM the E820 map calls usable, less the first MiB and the kernel's static area.
     const metaBase = phys(DIRECT_MAP_PT_PHYS + tables * PAGE_SIZE);
-    const usable = info.e820.filter((e) => e.type === 1).map((e) => ({ base: e.base, length: e.length }));
+    const usable = info.e820.filter((e) => e.type === 1 && e.base < ramTop).map((e) => ({ base: e.base, length: Math.min(e.length, ramTop - e.base) }));
     const { allocator } = createFrameAllocator(this.options.frames, hw, {
       metaBase, usable, reserved: [{ base: 0, length: 0x100000 }, { base: 0x100000, length: metaBase - 0x100000 }],
     });
@@ -196,6 +201,7 @@ export class Kernel {
 
     const f = allocator.stats();
     this.print(`ts386 kernel: ${info.cpu === 486 ? 'i486' : 'i386'}, ${Math.round(info.ramTop / 1024)} KiB RAM, ${f.free} free frames (${allocator.kind}), heap ${this.heapPages * 4} KiB (${this.options.heap}-fit)\n`);
+    if (ramTop < info.ramTop) this.print(`ts386 kernel: using the first ${ramTop >> 20} MiB of RAM (what the direct map at 0x${hex(KERNBASE)} holds)\n`);
     for (const e of parsed.errors) this.print(`ts386 kernel: ${e}\n`);
 
     const d = info.disks[0];

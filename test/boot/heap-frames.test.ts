@@ -94,6 +94,16 @@ describe('mem', () => {
   });
 });
 
+describe('RAM beyond the direct map', () => {
+  it('uses the first GiB of a larger machine (what fits at 0xC0000000) and says so', () => {
+    const m = bootKernel({ memoryBytes: 1536 * 1024 * 1024 });
+    expect(m.transcript).toContain('ts386 kernel: using the first 1024 MiB of RAM (what the direct map at 0xc0000000 holds)\n');
+    const s = m.kernel.frames.stats();
+    expect(s.total * 4096).toBeLessThanOrEqual(1 << 30);
+    expect(m.command('run touch 50')).toBe('touched 50 pages, 50 faults\n');
+  });
+});
+
 describe('heap', () => {
   for (const policy of ['first', 'best'] as const) {
     it(`shows the kernel heap (${policy}-fit) as its blocks in guest RAM say, and gets back to it after programs`, () => {
