@@ -357,10 +357,15 @@ export async function main(argv: string[]): Promise<number> {
     })
     : () => {};
   // Input piped or redirected from a file goes to COM1 as if typed, so a session can be scripted:
-  // printf 'run hello\nhalt\n' | ts386. (Carrier detect stays off: nobody is at a terminal.)
+  // printf 'run hello\n' | ts386. (Carrier detect stays off: nobody is at a terminal.)
   const piped = !terminal && pty === null && opts.serial === 'stdio' && stdinIsPipeOrFile();
   const onPiped = (bytes: Buffer): void => machine.com1.receive(bytes);
-  if (piped) process.stdin.on('data', onPiped);
+  // The end of the script is Ctrl-D, as at a terminal: the ts386 shell halts on it at its prompt.
+  const onPipedEnd = (): void => machine.com1.receive(Uint8Array.of(0x04));
+  if (piped) {
+    process.stdin.on('data', onPiped);
+    process.stdin.on('end', onPipedEnd);
+  }
   const onSigint = (): void => { quit = 'interrupted (SIGINT)'; };
   if (pty !== null) {
     pty.onInput((bytes) => machine.com1.receive(bytes));
@@ -391,7 +396,7 @@ export async function main(argv: string[]): Promise<number> {
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
-    if (piped) { process.stdin.off('data', onPiped); process.stdin.destroy(); }
+    if (piped) { process.stdin.off('data', onPiped); process.stdin.off('end', onPipedEnd); process.stdin.destroy(); }
     detach();
     process.off('SIGINT', onSigint);
     serial.close();
@@ -401,11 +406,13 @@ export async function main(argv: string[]): Promise<number> {
   return summarize(machine, result, opts.mhz, wall, quit, kernel);
 }
 
-/** Whether standard input is a pipe, a socket or a regular file (not a terminal, not /dev/null). */
+/** Whether standard input is a pipe, a socket, a regular file or /dev/null: anything but a terminal. */
 function stdinIsPipeOrFile(): boolean {
   try {
     const st = fstatSync(0);
-    return st.isFIFO() || st.isFile() || st.isSocket(); // a parent process's pipe is often a socketpair
+    // A parent process's pipe is often a socketpair; a character device that is not a terminal is
+    // /dev/null or the like, which ends at once.
+    return st.isFIFO() || st.isFile() || st.isSocket() || (st.isCharacterDevice() && !process.stdin.isTTY);
   } catch {
     return false;
   }

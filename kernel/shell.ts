@@ -23,7 +23,7 @@ const HELP: Array<[string, string]> = [
   ['tlb', 'TLB hits, misses and flushes'],
   ['stats', 'kernel counters: faults, system calls, context switches, ...'],
   ['trace pf on|off', 'one line per page fault'],
-  ['halt', 'stop every process, check for leaks, power off'],
+  ['halt', 'stop every process, check for leaks, power off (also Ctrl-D at the prompt)'],
 ];
 
 export class Shell {
@@ -55,7 +55,15 @@ export class Shell {
     if (this.inCommand) return; // the loop that runs the command goes on with the next line
     const k = this.k;
     while (!this.busy && k.stopping === null && k.tty.hasLine) {
-      const line = new TextDecoder().decode(k.tty.readLine(1024)).trim();
+      const bytes = k.tty.readLine(1024);
+      if (bytes.length === 0) {
+        // Ctrl-D on an empty line at the prompt (or the end of a piped script): like logging out of
+        // a shell, the session ends, and with it the machine.
+        this.out('end of input: halt');
+        k.halt();
+        return;
+      }
+      const line = new TextDecoder().decode(bytes).trim();
       this.inCommand = true;
       try {
         this.execute(line);

@@ -97,6 +97,17 @@ describe('the shell', () => {
     expect(m.command('')).toBe('');
   });
 
+  it('halts on Ctrl-D at an empty prompt, like logging out; Ctrl-D after typed text does nothing', () => {
+    const m = bootKernel();
+    m.type('he\x04\x15');
+    m.runFor(2_000_000);
+    expect(m.kernel.stopping).toBe(null);
+    m.type('\x04');
+    const r = m.runToStop();
+    expect(r.exitStatus).toBe(0);
+    expect(m.transcript).toMatch(/\$ he\b\s*\x08 \x08\x08 \x08end of input: halt\nleak check: 0 frames, 0 heap blocks leaked\n$/);
+  });
+
   it('reports a non-zero exit status of a foreground program', () => {
     const m = bootKernel();
     expect(m.command('run exitcode 3')).toBe('[1] exit status 3\n');

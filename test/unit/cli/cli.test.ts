@@ -50,6 +50,15 @@ describe('ts386 command', () => {
     expect(r.status).toBe(0);
   });
 
+  it('halts at the end of piped input as at Ctrl-D: a script needs no halt, and /dev/null halts at once', () => {
+    const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input: 'run echo scripted\n' });
+    expect(r.stdout).toContain('scripted\r\n$ end of input: halt\r\nleak check: 0 frames, 0 heap blocks leaked');
+    expect(r.status).toBe(0);
+    const n = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" < /dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    expect(n.stdout).toContain('$ end of input: halt');
+    expect(n.status).toBe(0);
+  });
+
   it('names a kernel panic and its reason in the summary, with status 7', () => {
     // 1 MiB leaves the kernel no RAM above the first MiB: it cannot start. The panic happens
     // before its console is up, so the summary is the only place a user sees why.
