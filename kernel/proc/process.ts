@@ -33,7 +33,7 @@ export interface Region {
 
 export type BlockReason =
   | { kind: 'read' }                                  // console input
-  | { kind: 'write'; buf: number; len: number; done: number } // console output, waiting for room
+  | { kind: 'write' }                                 // console output, waiting for room (progress in Kernel.pendingWrite)
   | { kind: 'wait'; statusPtr: number }
   | { kind: 'sleep'; until: number }
   | { kind: 'disk' };                                 // a page-in or a file read in flight

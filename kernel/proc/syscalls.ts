@@ -30,13 +30,14 @@ const sysExit: Handler = (k, p, _m, a) => { k.exit(p, a[0]! | 0); return 'gone';
 const sysWrite: Handler = (k, p, m, a, resumed) => {
   const [fd, buf, len] = a as [number, number, number];
   if (fd !== 1 && fd !== 2) return -ERRNO.EBADF;
-  const done = resumed && p.blocked === null && k.pendingWrite.get(p.pid) !== undefined ? k.pendingWrite.get(p.pid)! : 0;
+  // A resumed write goes on after the bytes it already sent.
+  const done = resumed ? k.pendingWrite.get(p.pid) ?? 0 : 0;
   const bytes = m.read(buf + done, len - done);
   const n = k.tty.writeSome(bytes);
   k.hw.charge(COST.perByteCopied * n);
   if (done + n < len) {
     k.pendingWrite.set(p.pid, done + n);
-    k.block(p, { kind: 'write', buf, len, done: done + n });
+    k.block(p, { kind: 'write' });
     return 'blocked';
   }
   k.pendingWrite.delete(p.pid);
