@@ -1,0 +1,75 @@
+// Garbage in ring 3: programs made of seeded random bytes, with system calls made on random
+// arguments sprinkled through them. Whatever they do — fault, fork, exec nonsense, sleep forever,
+// spin — the kernel must kill or finish them without a panic, keep the shell alive, and leak
+// nothing by `halt`. (DEVELOPERS.md: a guest that executes garbage gets the right x86 exception,
+// never a JavaScript stack trace.)
+
+import { describe, expect, it } from 'vitest';
+import { hasAs } from '../harness/gas.ts';
+import { bootKernel } from '../harness/kernel.ts';
+import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
+
+/** A small deterministic PRNG (xorshift32). */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return x;
+  };
+}
+
+/** Random code: bytes (unless `callsOnly`), register loads with plausible and implausible values, and INT 80h. */
+function garbage(seed: number, callsOnly = false): string {
+  const r = rng(seed);
+  const out: string[] = [];
+  const regs = ['%eax', '%ebx', '%ecx', '%edx', '%esi', '%edi'];
+  const values = (): number => {
+    switch (r() % 5) {
+      case 0: return r() % 210; // a system-call number or a small count
+      case 1: return 0x08048000 + (r() % 0x3000); // inside the program
+      case 2: return 0xbffff000 + (r() % 0x1000); // the stack
+      case 3: return 0xc0000000 + (r() % 0x100000); // the kernel
+      default: return r();
+    }
+  };
+  for (let k = 0; k < 120; k++) {
+    const kind = r() % (callsOnly ? 5 : 8);
+    if (kind < 3) out.push(`  movl $0x${values().toString(16)}, ${regs[r() % regs.length]}`);
+    else if (kind < 5) out.push('  int $0x80');
+    else out.push(`  .byte ${Array.from({ length: 1 + (r() % 6) }, () => `0x${(r() & 0xff).toString(16)}`).join(', ')}`);
+  }
+  out.push('  movl $1, %eax', '  movl $0, %ebx', '  int $0x80');
+  return out.join('\n');
+}
+
+describe.skipIf(!hasAs)('random programs', () => {
+  it.each([
+    ['random bytes and system calls', false],
+    ['only system calls, on random arguments', true],
+  ])('%s never panic the kernel, never kill the shell, and leak nothing', (_name, callsOnly) => {
+    const progs: Record<string, Uint8Array> = {};
+    const N = Number(process.env.FUZZ_N ?? 24); // FUZZ_N=300 for a longer run
+    for (let s = 1; s <= N; s++) progs[`junk${s}`] = elfProgram(garbage(s * 7919 + (callsOnly ? 1 : 0), callsOnly));
+    const m = bootKernel({ disk: programDiskWith(progs) });
+    for (let s = 1; s <= N; s++) {
+      const from = m.transcript.length;
+      m.type(`run junk${s}\r`);
+      // Most die at once; the rest are stopped with Ctrl-C (children they forked run on in the background).
+      try {
+        m.runUntil(/\n\$ $/, 5_000_000, from + 8);
+      } catch {
+        m.type('\x03');
+        m.runUntil(/\n\$ $/, 10_000_000, from + 8);
+      }
+      expect(m.kernel.panicked, m.transcript.slice(from)).toBe(false);
+    }
+    expect(m.command('run hello')).toMatch(/^hello, world \(pid \d+\)\n/);
+    m.type('halt\r');
+    const r = m.runToStop(60_000_000);
+    expect(m.kernel.panicked).toBe(false);
+    expect(r.exitStatus).toBe(0);
+    expect(m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks leaked\n$/);
+  });
+});
