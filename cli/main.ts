@@ -64,6 +64,9 @@ options:
   -h, --help            this text
 
 keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys; Ctrl-C goes to the guest.
+In a terminal (or with --serial pty) time the guest spends halted passes at the wall clock's pace;
+running code and scripted runs (piped input, --serial file:/none) go as fast as they can. Input
+piped to ts386 is typed on COM1, and its end is Ctrl-D (the ts386 shell halts on it).
 
 exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT with interrupts
   off; ${EXIT_BAD_INPUT} bad input; ${EXIT_TRIPLE_FAULT} triple fault; ${EXIT_MAX_CYCLES} --max-cycles reached;
@@ -378,14 +381,26 @@ export async function main(argv: string[]): Promise<number> {
   if (!terminal && pty === null) machine.com1.setModemInputs(MSR_CTS | MSR_DSR);
   else machine.com1.setModemInputs(MSR_CTS | MSR_DSR | MSR_DCD);
 
+  // In an interactive session, time the guest spends halted (an idle kernel, a sleeping program)
+  // passes at the wall clock's pace: the host idles too, and `sleep 500` takes half a second.
+  // Running code is never slowed down; scripted and piped runs skip idle time at full speed.
+  const paced = terminal || pty !== null;
+  const clockHz = Math.round(opts.mhz * 1e6);
   const started = performance.now();
   let result: RunResult;
   try {
     for (;;) {
       // Run in slices, handing the event loop a turn between them so that keystrokes arrive.
-      const slice = Math.min(20_000_000, opts.maxCycles - machine.cpu.cycles);
+      const slice = Math.min(paced ? Math.round(clockHz / 50) : 20_000_000, opts.maxCycles - machine.cpu.cycles);
+      const idleBefore = machine.idleCycles;
+      const wallBefore = performance.now();
       result = machine.run(slice);
       flushStdout();
+      if (paced && result.reason === 'cycles') {
+        const idleMs = ((machine.idleCycles - idleBefore) / clockHz) * 1000;
+        const wait = idleMs - (performance.now() - wallBefore);
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
+      }
       if (result.reason === 'shutdown' && !opts.noReboot && !quit) {
         // A PC's chipset resets the processor after a triple fault (the shutdown cycle).
         process.stderr.write(`ts386: ${machine.cpu.shutdownReason ?? 'triple fault'}; resetting (--no-reboot stops instead)\n`);

@@ -58,6 +58,12 @@ export class Machine {
   /** A reset requested by the 8042 or port 0x92, carried out at the next instruction boundary. */
   private resetPending = false;
   exitStatus: number | null = null;
+  /**
+   * Cycles the board skipped while the processor was halted waiting for an interrupt: emulated
+   * time that cost no work. A front end that wants emulated time to keep pace with the wall clock
+   * (an interactive session) sleeps for them.
+   */
+  idleCycles = 0;
 
   constructor(config: MachineConfig = {}) {
     this.config = resolveConfig(config);
@@ -223,6 +229,7 @@ export class Machine {
       if (cpu.halted && cpu.shutdownReason === null && !(cpu.irqPending && (cpu.flags & IF) !== 0) && !(cpu.nmiPending && !cpu.nmiBlocked)) {
         // A halted processor only waits: skip to the next event, or stop if none can wake it.
         if ((cpu.flags & IF) === 0 || next === Number.POSITIVE_INFINITY || !this.anyIrqUnmasked()) { reason = 'halt'; break; }
+        this.idleCycles += until - cpu.cycles;
         cpu.cycles = until;
       } else {
         cpu.stopRequested = false;

@@ -159,6 +159,21 @@ describe.skipIf(nodePty === null || process.platform === 'win32')(`ts386 in a te
     }
   });
 
+  it('lets idle time pass at the pace of the wall clock in a terminal: sleeper 300 takes at least 300 ms', async () => {
+    const s = ts386InTerminal();
+    try {
+      await s.waitFor('$ ');
+      const t0 = performance.now();
+      await s.type('run sleeper 300\r');
+      await s.waitFor(/slept 300 ms[^\n]*\n[\s\S]*\$ /);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+      await s.type('halt\r');
+      await s.waitFor('STATUS=0');
+    } finally {
+      s.kill();
+    }
+  });
+
   it('ends the wait for input after 60 emulated seconds without a key', async () => {
     // At a 2 MHz emulated clock a minute passes in a few seconds of real time.
     const s = ts386InTerminal('--disk', demo, '--clock', '2');

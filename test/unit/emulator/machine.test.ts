@@ -37,6 +37,15 @@ describe('machine', () => {
     expect(r.instructions).toBeLessThan(200);
   });
 
+  it('counts the cycles it skipped while halted (idleCycles): all but the few the program ran', () => {
+    const t = realMode(program);
+    t.m.phys.load(0x1100, Uint8Array.from(handler));
+    expect(t.m.idleCycles).toBe(0);
+    const r = t.m.run(100_000_000);
+    expect(t.m.idleCycles).toBeGreaterThan(r.cycles - 5000);
+    expect(t.m.idleCycles).toBeLessThan(r.cycles);
+  });
+
   it('runs the same program to the same cycle count every time', () => {
     const run = (): number => {
       const t = realMode(program);
