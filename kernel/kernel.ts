@@ -467,9 +467,20 @@ export class Kernel {
   /** A line was typed: a process blocked reading the console gets it, else the shell (when no foreground job runs). */
   private lineReady(): void {
     for (const p of this.procs.values()) {
-      if (p.state === 'blocked' && p.blocked?.kind === 'read') { this.wake(p, null); doSyscall(this, p, true); return; }
+      if (p.state === 'blocked' && p.blocked?.kind === 'read' && this.inForeground(p)) { this.wake(p, null); doSyscall(this, p, true); return; }
     }
     if (!this.shell.busy) this.shell.onLine();
+  }
+
+  /**
+   * Whether `p` belongs to the shell's foreground job: the program `run` started without `&`, or
+   * a process it forked. Only those read the console; a background reader waits (as a Unix
+   * background job stops on SIGTTIN), so it never takes lines typed to the shell.
+   */
+  inForeground(p: Process): boolean {
+    let q: Process | null = p;
+    while (q.parent !== null) q = q.parent;
+    return q.foreground && q.state !== 'zombie';
   }
 
   private interruptForeground(): void {

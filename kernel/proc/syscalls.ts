@@ -49,7 +49,7 @@ const sysRead: Handler = (k, p, m, a) => {
   if (len === 0) return 0;
   if (fd === 0) {
     m.ensure(buf, len, true);
-    if (!k.tty.hasLine) { k.block(p, { kind: 'read' }); return 'blocked'; }
+    if (!k.tty.hasLine || !k.inForeground(p)) { k.block(p, { kind: 'read' }); return 'blocked'; }
     const line = k.tty.readLine(len);
     m.write(buf, line);
     return line.length;

@@ -36,6 +36,19 @@ describe('fork, exec, wait', () => {
 });
 
 describe('background jobs', () => {
+  it('a background reader of the console never takes the lines typed to the shell', () => {
+    const m = bootKernel();
+    expect(m.command('run cat &')).toBe('[1] cat\n');
+    expect(m.command('run echo typed to the shell')).toBe('typed to the shell\n');
+    expect(m.command('ps')).toMatch(/\n {4}1 {5}0 wait:read /);
+    expect(m.command('kill 1')).toBe('pid 1 (cat) killed: killed from the shell\n[1] done: cat, killed\n');
+    // In the foreground the same program does read the console.
+    m.type('run cat\r');
+    m.runFor(3_000_000);
+    m.type('a line for cat\r\x04');
+    m.runUntil(/a line for cat\na line for cat\n\$ $/);
+  });
+
   it('runs a job in the background while another runs; ps shows both; the job ends with a done line', () => {
     const m = bootKernel();
     expect(m.command('run sleeper 200 &')).toBe('[1] sleeper 200\n');
