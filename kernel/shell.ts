@@ -98,7 +98,10 @@ export class Shell {
     const [cmd, ...args] = words;
     if (cmd === undefined) return;
     switch (cmd) {
-      case 'help': for (const [c, d] of HELP) this.out(`  ${c.padEnd(22)}${d}`); return;
+      case 'help':
+        for (const [c, d] of HELP) this.out(`  ${c.padEnd(22)}${d}`);
+        this.out('keys: Ctrl-C ends the foreground program; Backspace and Ctrl-U edit the line; Ctrl-D at an empty prompt halts');
+        return;
       case 'ls': return this.ls();
       case 'run': return this.run(args);
       case 'ps': return this.ps();

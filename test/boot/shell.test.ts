@@ -41,6 +41,8 @@ describe('the shell', () => {
   it('lists every command of the issue in help, one line each', () => {
     const m = bootKernel();
     const lines = m.command('help').trimEnd().split('\n');
+    const keys = lines.pop();
+    expect(keys).toMatch(/^keys: Ctrl-C ends the foreground program; .*Ctrl-D at an empty prompt halts$/);
     expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(COMMANDS);
     expect(lines.find((l) => l.trim().startsWith('run'))).toMatch(/run PROG \[ARGS\] \[&\]/);
     expect(lines.find((l) => l.trim().startsWith('trace'))).toMatch(/trace pf on\|off/);
