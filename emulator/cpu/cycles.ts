@@ -289,3 +289,17 @@ export const CLOCKS: Record<string, Clocks> = {
   'ESC': { r: 2, m: 2 }, // est.: D8-DF; the 386 tables give no integer-unit count for ESC (the 387 time is separate); with
                          // CR0.EM or TS set it raises #NM (INT 7) instead
 };
+
+/**
+ * Transfers that change privilege level cost more than the same-level counts in CLOCKS (i386 PRM,
+ * INT and IRET and RET timing pages): INT through an interrupt or trap gate to a more privileged
+ * level 99 (same level 59), from virtual-8086 mode to privilege 0 119; IRET to an outer level 82
+ * (same level 38); RETF to an outer level 68 (32+m, same level). What is charged here is the
+ * difference, added when the transfer commits, for interrupts from hardware and exceptions as well.
+ */
+export const PRIVILEGE_CHANGE_CLOCKS = {
+  interruptToInner: 99 - 59,
+  interruptFromV86: 119 - 59,
+  iretToOuter: 82 - 38,
+  retfToOuter: 68 - 33,
+} as const;

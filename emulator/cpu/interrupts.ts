@@ -23,7 +23,7 @@
 
 import { probeWrite, readLin16, readSys16, readSys32, segWrite, writeLin16, writeLin32 } from './access.ts';
 import { CONTRIBUTORY, CpuFault, HAS_ERROR_CODE, Vector, VECTOR_NAMES, gp, np, ss, ts } from './faults.ts';
-import { CLOCKS } from './cycles.ts';
+import { CLOCKS, PRIVILEGE_CHANGE_CLOCKS } from './cycles.ts';
 import { getEflags, materializeFlags } from './flags.ts';
 import { CS, DS, ES, ESP, FS, GS, SS } from './registers.ts';
 import { descriptorOrNull, isProtected, loadSegmentReal, readDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
@@ -182,6 +182,7 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
     }
 
     // Nothing below can fault.
+    cpu.cycles += fromV86 ? PRIVILEGE_CHANGE_CLOCKS.interruptFromV86 : PRIVILEGE_CHANGE_CLOCKS.interruptToInner;
     const oldSs = cpu.seg[SS]!;
     const oldEsp = cpu.reg[ESP]!;
     let sp = top;

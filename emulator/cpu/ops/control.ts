@@ -5,6 +5,7 @@
 // lie within CS's limit (#GP(0) otherwise, raised by the branch itself).
 
 import { probeWrite, readSys16, readSys32, writeLin16, writeLin32 } from '../access.ts';
+import { PRIVILEGE_CHANGE_CLOCKS } from '../cycles.ts';
 import { CpuFault, gp, np, ss, ts, Vector } from '../faults.ts';
 import { getCF, getOF, getPF, getSF, getZF, setEflagsMasked, testCC } from '../flags.ts';
 import type { Handler, Insn } from '../insn.ts';
@@ -385,6 +386,7 @@ export function retFar(cpu: Cpu, i: Insn): void {
   const newSp = peek(cpu, 2 * w + release, osize);
   const newSs = peek(cpu, 3 * w + release, osize) & 0xffff;
   returnToOuterLevel(cpu, sel, d, off, newSs, newSp, release);
+  cpu.cycles += PRIVILEGE_CHANGE_CLOCKS.retfToOuter;
 }
 
 function returnCodeDescriptor(cpu: Cpu, sel: number): Descriptor {
@@ -495,6 +497,7 @@ export function iret(cpu: Cpu, i: Insn): void {
   const newSs = peek(cpu, 4 * w, osize) & 0xffff;
   // The mask was computed at the old CPL; EFLAGS changes only once the new SS has passed its checks.
   returnToOuterLevel(cpu, sel, d, off, newSs, newSp, 0, () => setFlags(cpu, flags, mask));
+  cpu.cycles += PRIVILEGE_CHANGE_CLOCKS.iretToOuter;
 }
 
 /**

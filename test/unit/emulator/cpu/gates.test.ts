@@ -219,3 +219,33 @@ describe('call gates to the same level', () => {
     expect(t.m.cpu.eip).toBe(0x3000 + 7);
   });
 });
+
+describe('clocks of privilege changes through interrupt gates (i386 PRM INT, IRET)', () => {
+  // The same code (two INT 0x41 / IRET round trips, then INT 0x40 to a halting handler) run once
+  // from ring 3 and once from ring 0: INT to an inner level is 99 clocks against 59, IRET to an
+  // outer level 82 against 38, and everything else is the same instructions.
+  const trip = `
+    int $0x41
+    int $0x41
+    int $0x40`;
+  it('charges 40 more clocks for INT to an inner level and 44 more for IRET to an outer one', () => {
+    const t = ring3(trip);
+    load(t, 0x3e00, 'iret');
+    setGate(t.m, 0x41, 0x3e00, 3);
+    const r = runToHalt(t);
+    expect(r.reason).toBe('halt');
+    // Two round trips from ring 3, then the INT 0x40 to the halting handler (also inner).
+    const viaGates = t.m.cpu.cycles;
+    // The ring-0 comparison: a kernel that makes the same calls pays the same-level counts.
+    const t0 = flat32(asm32(trip, 0x10000), { addr: 0x10000 });
+    installTables(t0.m);
+    load(t0, 0x3f00, 'hlt');
+    load(t0, 0x3e00, 'iret');
+    setGate(t0.m, 0x41, 0x3e00, 3);
+    setGate(t0.m, 0x40, 0x3f00, 3);
+    runToHalt(t0);
+    // Ring 3 paid 3 x 40 (three INTs to ring 0) + 2 x 44 (two IRETs to ring 3) more, less the
+    // cost of entering ring 3 in the first place, which the fixture does outside run().
+    expect(viaGates - t0.m.cpu.cycles).toBe(3 * 40 + 2 * 44);
+  });
+});
