@@ -58,6 +58,8 @@ export class Block {
   /** Physical address of the first byte × 2 + 1 for 32-bit code (the cache key). */
   readonly key: number;
   readonly physPage: number;
+  /** Bytes from its first instruction's first byte to its last one's last byte. */
+  readonly span: number;
   /** Cleared when a write to its page (or a cache clear) drops it. */
   valid = true;
   linkGen = -1;
@@ -70,6 +72,7 @@ export class Block {
     this.ops = Uint8Array.from(insns, (i) => DIRECT_ID.get(i.handler) ?? 0);
     this.key = key;
     this.physPage = physPage;
+    this.span = insns.reduce((n, i) => n + i.len, 0);
   }
 
   /** The successor that starts at `eip`, if a still-valid link says so. */
@@ -160,7 +163,20 @@ export class BlockCache {
     return b;
   }
 
-  private build(cpu: Cpu, phys: number, key: number): Block {
+  /**
+   * A block decoded afresh and not cached, for when the cached one may not be used: CS's limit
+   * now ends inside it (a smaller code segment over the same bytes). Decoding checks the limit
+   * at each instruction, so the block stops before the one that faults, and that one faults.
+   */
+  uncached(cpu: Cpu): Block {
+    const lin = (cpu.segBase[CS]! + cpu.eip) | 0;
+    this.fetcher.begin(cpu.eip);
+    this.fetcher.next();
+    const phys = (this.fetcher.firstPhysPage << 12) | (lin & 0xfff);
+    return this.build(cpu, phys, (phys >>> 0) * 2 + (cpu.code32 ? 1 : 0), false);
+  }
+
+  private build(cpu: Cpu, phys: number, key: number, cache = true): Block {
     const f = this.fetcher;
     const insns: Insn[] = [];
     const page = phys >>> 12;
@@ -189,6 +205,7 @@ export class BlockCache {
       if ((i.row!.flags & F_ENDS_BLOCK) !== 0 || !cacheable) break;
     }
     const block = new Block(insns, key, page);
+    if (!cache) return block;
     if (cacheable && page >= cpu.codePages.length) {
       // ROM or unmapped: its bytes never change (remapping the ROM clears the whole cache).
       this.map.set(key, block);

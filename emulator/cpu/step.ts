@@ -7,6 +7,7 @@ import { CpuFault, Vector } from './faults.ts';
 import { interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
 import { type Block, DIRECT } from './blocks.ts';
 import type { Insn } from './insn.ts';
+import { CS } from './registers.ts';
 import { type Cpu, IF, RF, TF } from './state.ts';
 
 /**
@@ -85,6 +86,9 @@ function runBlocks(cpu: Cpu, until: number): void {
       block = blocks.lookup(cpu);
       if (prev !== null) prev.link(cpu.eip, block, cpu.chainGen);
     }
+    // A cached block was decoded under the CS limit of its time; if today's limit ends inside it,
+    // decode afresh so the instruction past the limit faults (i386 PRM 6.3.1.2, "Limit Checking").
+    if ((cpu.eip >>> 0) + block.span - 1 > (cpu.segLimit[CS]! >>> 0)) block = blocks.uncached(cpu);
     prev = block;
     const insns = block.insns, ops = block.ops;
     const ipMask = cpu.code32 ? -1 : 0xffff;
