@@ -100,6 +100,11 @@ export class Cpu {
   halted = false;
   /** Asks run() to return to the board at the next block boundary (a device needs attention). */
   stopRequested = false;
+  /**
+   * A task switch entered a TSS with its T bit set: #DB (a trap, DR6.BT) is taken before the new
+   * task's first instruction (i386 PRM 12.3.1.5, "Task-Switch Breakpoint").
+   */
+  taskSwitchTrap = false;
   /** Set by a triple fault: why the processor shut down (the board resets or stops). */
   shutdownReason: string | null = null;
   /** Emulated clock cycles since reset: the machine's only measure of time. */

@@ -10,6 +10,9 @@ import type { Insn } from './insn.ts';
 import { CS } from './registers.ts';
 import { type Cpu, IF, RF, TF } from './state.ts';
 
+/** DR6 bit 15, BT: the debug exception came from a task switch (i386 PRM 12.2.3, "Debug Status Register"). */
+const DR6_BT = 1 << 15;
+
 /**
  * Runs until cpu.cycles reaches `until`, the processor halts (HLT, shutdown), or it must return to
  * the board early (cpu.stopRequested). Returns the number of cycles run.
@@ -21,6 +24,14 @@ export function run(cpu: Cpu, until: number): number {
       if (!wakeFromHalt(cpu)) break;
     }
     try {
+      if (cpu.taskSwitchTrap) {
+        // The new task's T bit (tasks.ts): #DB with BT set in DR6, before its first instruction.
+        cpu.taskSwitchTrap = false;
+        cpu.dr[6] = cpu.dr[6]! | DR6_BT;
+        cpu.insnStart = cpu.eip;
+        interrupt(cpu, Vector.DB, -1, INT_EXCEPTION);
+        continue;
+      }
       if ((cpu.flags & TF) !== 0 || cpu.traceInsn !== null) stepTraced(cpu);
       else runBlocks(cpu, until);
     } catch (e) {

@@ -47,7 +47,7 @@ const BUSY = 0x200;
 const MIN_LIMIT_386 = 0x67, MIN_LIMIT_286 = 0x2b;
 
 // 386 TSS fields.
-const T32_CR3 = 0x1c, T32_EIP = 0x20, T32_EFLAGS = 0x24, T32_EAX = 0x28, T32_ES = 0x48, T32_LDT = 0x60;
+const T32_CR3 = 0x1c, T32_EIP = 0x20, T32_EFLAGS = 0x24, T32_EAX = 0x28, T32_ES = 0x48, T32_LDT = 0x60, T32_TRAP = 0x64;
 // 286 TSS fields.
 const T16_IP = 0x0e, T16_FLAGS = 0x10, T16_AX = 0x12, T16_ES = 0x22, T16_LDT = 0x2a;
 
@@ -221,6 +221,11 @@ export function taskSwitch(cpu: Cpu, newSel: number, source: TaskSource, errorCo
 
   if (errorCode >= 0) push(cpu, errorCode, new32 ? 32 : 16);
   if ((cpu.eip >>> 0) > cpu.segLimit[CS]!) throw gp(0, `new task's EIP 0x${(cpu.eip >>> 0).toString(16)} beyond its CS limit`);
+  // The switch is complete; the T bit asks for a debug trap before the task's first instruction.
+  if (new32 && (readSys16(cpu, (nb + T32_TRAP) | 0) & 1) !== 0) {
+    cpu.taskSwitchTrap = true;
+    cpu.stopRequested = true;
+  }
 }
 
 /** LDTR from the new TSS: a present LDT descriptor in the GDT, or null (#TS(LDT selector) otherwise). */

@@ -255,3 +255,27 @@ describe('virtual-8086 tasks', () => {
     expect(rd(t, esp + 12) & VM).toBe(VM);
   });
 });
+
+describe('the TSS T bit (i386 PRM 12.3.1.5, "Task-Switch Breakpoint")', () => {
+  it('traps to #DB with DR6.BT set after the switch, before the new task runs its first instruction', () => {
+    const t = tasks(`ljmp $${B}, $0`, 'mov $0x77, %eax\nhlt');
+    t.m.phys.write16(TSS_B + 0x64, 1); // T
+    setGate(t.m, 1, 0x3f00);
+    expect(runToHalt(t).reason).toBe('halt');
+    expect(t.m.cpu.eip >>> 0).toBe(0x3f01); // halted in the #DB handler
+    expect(t.m.cpu.dr[6]! & (1 << 15)).not.toBe(0);
+    expect(t.m.cpu.trSel).toBe(B); // already in task B
+    expect(r32(t, EAX)).not.toBe(0x77); // whose first instruction has not run
+    const esp = r32(t, ESP);
+    expect(rd(t, esp)).toBe(B_CODE); // the trap's return address: task B's first instruction
+    expect(rd(t, esp + 4) & 0xffff).toBe(0x08);
+  });
+
+  it('does not trap when the T bit is clear', () => {
+    const t = tasks(`ljmp $${B}, $0`, 'mov $0x77, %eax\nhlt');
+    setGate(t.m, 1, 0x3f00);
+    expect(runToHalt(t).reason).toBe('halt');
+    expect(r32(t, EAX)).toBe(0x77);
+    expect(t.m.cpu.dr[6]! & (1 << 15)).toBe(0);
+  });
+});
