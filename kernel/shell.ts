@@ -7,7 +7,7 @@ import { hex } from './format.ts';
 import { exec } from './proc/exec.ts';
 import type { Process } from './proc/process.ts';
 import { describeFlags } from './mm/pagetable.ts';
-import { userPages } from './mm/vmm.ts';
+import { residentPages, userPages } from './mm/vmm.ts';
 
 const PROMPT = '$ ';
 
@@ -150,10 +150,12 @@ export class Shell {
 
   private ps(): void {
     const k = this.k;
-    this.out('  PID  PPID STATE     TICKS FAULTS  NAME');
+    // RSS: the user pages mapped now (resident), from a walk of the process's page tables.
+    this.out('  PID  PPID STATE     TICKS FAULTS   RSS  NAME');
     for (const p of k.procs.values()) {
       const state = p.state === 'blocked' ? `wait:${p.blocked?.kind ?? '?'}` : p.state;
-      this.out(`${String(p.pid).padStart(5)} ${String(p.parent?.pid ?? 0).padStart(5)} ${state.padEnd(9)} ${String(p.ticks).padStart(5)} ${String(p.faults).padStart(6)}  ${p.argv.join(' ')}`);
+      const rss = p.pd !== 0 ? residentPages(k.hw, p.pd) : 0;
+      this.out(`${String(p.pid).padStart(5)} ${String(p.parent?.pid ?? 0).padStart(5)} ${state.padEnd(9)} ${String(p.ticks).padStart(5)} ${String(p.faults).padStart(6)} ${String(rss).padStart(5)}  ${p.argv.join(' ')}`);
     }
   }
 
