@@ -179,7 +179,8 @@ export class Shell {
   private vm(args: string[]): void {
     const k = this.k;
     const p = k.procs.get(Number(args[0]));
-    if (!p || p.pd === 0) { this.out(`vm: no process ${args[0] ?? ''}`); return; }
+    if (!p) { this.out(`vm: no process ${args[0] ?? ''}`); return; }
+    if (p.pd === 0) { this.out(`vm: pid ${p.pid} has no address space yet (its program is loading)`); return; }
     this.out(`pid ${p.pid} (${p.name}): page directory at 0x${hex(p.pd)}, break 0x${hex(p.brk)}`);
     for (const r of p.regions) {
       this.out(`  ${r.kind.padEnd(6)} 0x${hex(r.start)}-0x${hex(r.end)} ${r.writable ? 'rw' : 'r-'}${r.backing ? ` file ${r.backing.file.name}` : ' zero-fill'}`);

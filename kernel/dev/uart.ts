@@ -26,7 +26,13 @@ export class Uart {
     this.tx = tx;
   }
 
-  /** 115200 baud (divisor 1), 8N1, FIFOs on, OUT2 (which gates the IRQ line on a PC), receive interrupts. */
+  /**
+   * 115200 baud (divisor 1), 8N1, FIFOs on, OUT2 (which gates the IRQ line on a PC), receive
+   * interrupts. The receive trigger level is 1 byte, not 14: a host call that does a lot of work
+   * (zeroing and copying pages) moves emulated time on by its cost at once, and with 14 bytes
+   * waiting only two more character times would be left before the FIFO overruns and typed (or
+   * pasted) characters are lost; at 1 byte there are sixteen.
+   */
   init(): void {
     const hw = this.hw;
     hw.outb(COM1 + IER, 0);
@@ -34,7 +40,7 @@ export class Uart {
     hw.outb(COM1 + DLL, 1);
     hw.outb(COM1 + DLM, 0);
     hw.outb(COM1 + LCR, 0x03);
-    hw.outb(COM1 + FCR, 0xc7);
+    hw.outb(COM1 + FCR, 0x07);
     hw.outb(COM1 + MCR, 0x0b);
     this.setIer(IER_RX);
     while ((hw.inb(COM1 + LSR) & LSR_DR) !== 0) hw.inb(COM1 + RBR); // drop what arrived before

@@ -110,6 +110,15 @@ describe('the shell', () => {
     expect(m.transcript).toMatch(/\$ he\b\s*\x08 \x08\x08 \x08end of input: halt\nleak check: 0 frames, 0 heap blocks leaked\n$/);
   });
 
+  it('loses no typed character while programs fault: a line pasted during `run touch 300` arrives whole', () => {
+    const m = bootKernel();
+    const long = 'run echo ' + 'abcdefghij'.repeat(8);
+    m.type(`run touch 300\r${long}\r`);
+    m.runUntil('touched 300 pages, 300 faults\n');
+    // The typeahead was echoed as it came; the program's output follows the prompt.
+    m.runUntil(`\n$ ${'abcdefghij'.repeat(8)}\n$ `);
+  });
+
   it('reports a non-zero exit status of a foreground program', () => {
     const m = bootKernel();
     expect(m.command('run exitcode 3')).toBe('[1] exit status 3\n');
