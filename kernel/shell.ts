@@ -160,9 +160,10 @@ export class Shell {
   }
 
   private killCmd(args: string[]): void {
+    if (args[0] === undefined) { this.out('usage: kill PID'); return; }
     const pid = Number(args[0]);
     const p = this.k.procs.get(pid);
-    if (!Number.isInteger(pid) || !p || p.state === 'zombie') { this.out(`kill: no process ${args[0] ?? ''}`); return; }
+    if (!Number.isInteger(pid) || !p || p.state === 'zombie') { this.out(`kill: no process ${args[0]}`); return; }
     this.k.kill(p, 'killed from the shell');
   }
 
@@ -178,8 +179,9 @@ export class Shell {
 
   private vm(args: string[]): void {
     const k = this.k;
+    if (args[0] === undefined) { this.out('usage: vm PID'); return; }
     const p = k.procs.get(Number(args[0]));
-    if (!p) { this.out(`vm: no process ${args[0] ?? ''}`); return; }
+    if (!p) { this.out(`vm: no process ${args[0]}`); return; }
     if (p.pd === 0) { this.out(`vm: pid ${p.pid} has no address space yet (its program is loading)`); return; }
     this.out(`pid ${p.pid} (${p.name}): page directory at 0x${hex(p.pd)}, break 0x${hex(p.brk)}`);
     for (const r of p.regions) {

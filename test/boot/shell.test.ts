@@ -96,6 +96,8 @@ describe('the shell', () => {
     expect(m.command('trace pf sideways')).toBe('usage: trace pf on|off\n');
     expect(m.command('kill 99')).toBe('kill: no process 99\n');
     expect(m.command('vm 99')).toBe('vm: no process 99\n');
+    expect(m.command('kill')).toBe('usage: kill PID\n');
+    expect(m.command('vm')).toBe('usage: vm PID\n');
     expect(m.command('')).toBe('');
   });
 
