@@ -303,3 +303,14 @@ export const PRIVILEGE_CHANGE_CLOCKS = {
   iretToOuter: 82 - 38,
   retfToOuter: 68 - 33,
 } as const;
+
+/**
+ * Task switch times, "ts" in the timing tables (i386 PRM, INT: "Task Switch Times"), by the old
+ * task's TSS (row) and the new one's (column): 386 TSS with VM=0, 386 TSS with VM=1, 286 TSS. JMP,
+ * CALL, INT and IRET through a TSS or a task gate take ts in place of their own count.
+ */
+export const TASK_SWITCH_CLOCKS: readonly (readonly number[])[] = [
+  [309, 226, 282], // from a 386 TSS, VM=0
+  [314, 231, 287], // from a 386 TSS, VM=1
+  [307, 224, 280], // from a 286 TSS
+];

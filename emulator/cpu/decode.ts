@@ -12,6 +12,7 @@
 
 import { gp, ud } from './faults.ts';
 import { REP_NONE, type Insn } from './insn.ts';
+import { chargeProtectedMode, PM_CLOCKED } from './pm-clocks.ts';
 import { F_486, F_INVALID, F_LOCK, F_REG_ONLY, F_MEM_ONLY, IMM_A, IMM_B, IMM_BS, IMM_P, IMM_V, IMM_VS, IMM_W, type OpRow } from './optable.ts';
 import { ACCESS_EXEC, translate } from './paging.ts';
 import { CS, DS, EBP, EBX, EDI, ESI, ESP, SS, ZERO } from './registers.ts';
@@ -200,6 +201,11 @@ export function decode(cpu: Cpu, f: CodeFetcher, i: Insn, oneByte: readonly OpRo
   if (clocks.perIter !== undefined && rep !== REP_NONE) {
     i.cycles = clocks.repBase ?? clocks.r;
     i.cyclesExtra = clocks.perIter;
+  }
+  if (PM_CLOCKED.has(clocks)) {
+    i.cyclesPm = clocks.pm! - i.cycles;
+    i.inner = i.handler;
+    i.handler = chargeProtectedMode;
   }
 
   // Encodings that are invalid in every state raise #UD (i386 PRM, "Invalid Opcode").

@@ -46,8 +46,12 @@ export class Insn {
   cycles = 0;
   /** Extra clocks per unit of work the handler charges itself (REP iterations, taken branches, ...). */
   cyclesExtra = 0;
+  /** Protected mode's extra clocks, and the instruction's own handler, for rows with a pm count (pm-clocks.ts). */
+  cyclesPm = 0;
+  inner: Handler;
 
   constructor(handler: Handler) {
     this.handler = handler;
+    this.inner = handler;
   }
 }

@@ -262,6 +262,15 @@ const DELIVERY_CLOCKS = CLOCKS['INT Ib']!;
  * fault). The longest chain is benign -> contributory -> #PF -> #DF: every fault that delivery
  * raises is contributory or a page fault. Faults raised while delivering carry EXT (interrupt()).
  */
+/**
+ * What taking an exception or a hardware interrupt costs before the handler's first instruction:
+ * as long as INT n (i386 PRM, INT: 37 clocks in real mode, 59 through a gate in protected mode;
+ * a privilege change adds its part in interrupt()).
+ */
+export function chargeDelivery(cpu: Cpu): void {
+  cpu.cycles += isProtected(cpu) || (cpu.flags & VM) !== 0 ? DELIVERY_CLOCKS.pm! : DELIVERY_CLOCKS.r;
+}
+
 export function deliverException(cpu: Cpu, fault: CpuFault): void {
   let vector = fault.vector;
   let code = fault.errorCode;
@@ -270,7 +279,7 @@ export function deliverException(cpu: Cpu, fault: CpuFault): void {
   // handler that faults again, taking no instruction's clocks): without it run() never reached
   // its cycle limit and never returned to the board. (Conformance runner, SingleStepTests
   // F7.6 #2129: LOCK DIV -> #UD whose IVT entry points at an invalid opcode.)
-  cpu.cycles += isProtected(cpu) || (cpu.flags & VM) !== 0 ? DELIVERY_CLOCKS.pm! : DELIVERY_CLOCKS.r;
+  chargeDelivery(cpu);
   for (let attempt = 0; ; attempt++) {
     try {
       interrupt(cpu, vector, code, INT_EXCEPTION);

@@ -4,7 +4,7 @@
 // faulting instruction and delivers the exception. See README.md beside this file for the design.
 
 import { CpuFault, Vector } from './faults.ts';
-import { interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
+import { chargeDelivery, interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
 import { type Block, DIRECT } from './blocks.ts';
 import type { Insn } from './insn.ts';
 import { CS } from './registers.ts';
@@ -29,6 +29,7 @@ export function run(cpu: Cpu, until: number): number {
         cpu.taskSwitchTrap = false;
         cpu.dr[6] = cpu.dr[6]! | DR6_BT;
         cpu.insnStart = cpu.eip;
+        chargeDelivery(cpu);
         interrupt(cpu, Vector.DB, -1, INT_EXCEPTION);
         continue;
       }
@@ -60,6 +61,7 @@ function serviceInterrupts(cpu: Cpu): boolean {
     cpu.nmiPending = false;
     cpu.nmiBlocked = true;
     cpu.insnStart = cpu.eip;
+    chargeDelivery(cpu);
     interrupt(cpu, Vector.NMI, -1, INT_EXTERNAL);
     return true;
   }
@@ -67,6 +69,7 @@ function serviceInterrupts(cpu: Cpu): boolean {
     const vector = cpu.ackIrq();
     if (vector >= 0) {
       cpu.insnStart = cpu.eip;
+      chargeDelivery(cpu);
       interrupt(cpu, vector, -1, INT_EXTERNAL);
       return true;
     }
@@ -190,6 +193,7 @@ function stepTraced(cpu: Cpu): void {
   if (tfBefore && !cpu.halted && !deliveredInt) {
     cpu.dr[6] = cpu.dr[6]! | (1 << 14);
     cpu.insnStart = cpu.eip;
+    chargeDelivery(cpu);
     interrupt(cpu, Vector.DB, -1, INT_EXCEPTION);
   }
 }

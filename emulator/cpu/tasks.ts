@@ -30,6 +30,7 @@
 //   CR0.TS           set        set                   set
 
 import { probeRead, probeWrite, readSys16, readSys32, writeSys16, writeSys32 } from './access.ts';
+import { CLOCKS, TASK_SWITCH_CLOCKS } from './cycles.ts';
 import { type CpuFault, gp, np, ss, ts } from './faults.ts';
 import { getEflags, setEflagsMasked } from './flags.ts';
 import { CS, DS, ES, FS, GS, SS } from './registers.ts';
@@ -39,6 +40,14 @@ import { AC, type Cpu, CR0_PG, CR0_TS, NT, VM } from './state.ts';
 import { tlbFlush, updateAccessMasks } from './tlb.ts';
 
 export type TaskSource = 'jmp' | 'call' | 'int' | 'iret';
+
+/** What each kind of transfer has charged by the time it switches tasks: its protected-mode count (cycles.ts). */
+const SWITCH_BASE_CLOCKS: Record<TaskSource, number> = {
+  jmp: CLOCKS['JMP Ap']!.pm!,
+  call: CLOCKS['CALL Ap']!.pm!,
+  int: CLOCKS['INT Ib']!.pm!,
+  iret: CLOCKS['IRET']!.pm!,
+};
 
 /** The busy bit of a TSS descriptor's type (1 -> 3, 9 -> 11), as it sits in the high dword. */
 const BUSY = 0x200;
@@ -174,6 +183,12 @@ export function taskSwitch(cpu: Cpu, newSel: number, source: TaskSource, errorCo
     for (let s = 0; s < 4; s++) sels[s] = readSys16(cpu, (nb + T16_ES + 2 * s) | 0);
     ldt = readSys16(cpu, (nb + T16_LDT) | 0);
   }
+
+  // The switch takes "ts" clocks in place of the instruction's own count (cycles.ts): what the
+  // instruction (or the interrupt delivery) already charged comes off.
+  const oldKind = old32 ? ((getEflags(cpu) & VM) !== 0 ? 1 : 0) : 2;
+  const newKind = new32 ? ((flags & VM) !== 0 ? 1 : 0) : 2;
+  cpu.cycles += TASK_SWITCH_CLOCKS[oldKind]![newKind]! - SWITCH_BASE_CLOCKS[source];
 
   cpu.trSel = newSel;
   cpu.trBase = d.base;

@@ -279,3 +279,27 @@ describe('the TSS T bit (i386 PRM 12.3.1.5, "Task-Switch Breakpoint")', () => {
     expect(t.m.cpu.dr[6]! & (1 << 15)).toBe(0);
   });
 });
+
+describe('task switch clocks (i386 PRM, INT: "Task Switch Times")', () => {
+  it('a JMP from a 386 task to a 386 task takes 309 clocks, in place of the far JMP\'s own count', () => {
+    const cycles = (a: string): number => {
+      const t = tasks(a, 'hlt');
+      expect(runToHalt(t).reason).toBe('halt');
+      return t.m.cpu.cycles;
+    };
+    expect(cycles(`ljmp $${B}, $0`) - cycles('hlt')).toBe(309);
+  });
+
+  it('a CALL to a 286 task from a 386 task takes 282', () => {
+    const cycles = (a: string, b286: boolean): number => {
+      const t = tasks(a, 'hlt');
+      if (b286) {
+        t.m.phys.load(B_CODE, asm16('hlt', B_CODE));
+        tss16(t.m, B, TSS_B, { ip: B_CODE, sp: 0xf000 });
+      }
+      expect(runToHalt(t).reason).toBe('halt');
+      return t.m.cpu.cycles;
+    };
+    expect(cycles(`lcall $${B}, $0`, true) - cycles('hlt', false)).toBe(282);
+  });
+});
