@@ -38,8 +38,10 @@
 //           the number actually performed for REPE/REPNE). r is the unrepeated instruction.
 //   pm      protected-mode count where the manual gives a different one ("pm="): segment-register loads,
 //           far transfers through code descriptors at the same privilege level, INT/IRET at the same
-//           privilege level, IN/OUT/INS/OUTS when CPL <= IOPL. Privilege-changing transfers, gates, task
-//           switches and the I/O-permission-bitmap path cost more; they are noted next to the entry, not encoded.
+//           privilege level, IN/OUT/INS/OUTS when CPL <= IOPL. pm-clocks.ts charges it when the instruction runs
+//           in protected mode (io.ts for the I/O instructions). Privilege changes (PRIVILEGE_CHANGE_CLOCKS), call
+//           gates (ops/control.ts) and task switches (TASK_SWITCH_CLOCKS) add their own counts; the
+//           I/O-permission-bitmap path's extra cost is noted next to its entries, not encoded.
 //           Instructions that exist only in protected mode (LAR, LSL, VERR, LLDT, ...) keep their pm counts
 //           in r/m and have no pm field.
 //   Value-dependent counts: MUL/IMUL use an early-out multiplier, "9-14/12-17" etc.; the WORST case (upper
