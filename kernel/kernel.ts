@@ -17,7 +17,7 @@ import {
 } from './layout.ts';
 import { STUB_IDLE } from './arch/stubs.ts';
 import { setTssEsp0 } from './arch/descriptors.ts';
-import { createFrameAllocator, type FrameAllocator, type FrameStats } from './mm/frames.ts';
+import { createFrameAllocator, type FrameAllocator } from './mm/frames.ts';
 import { KernelHeap, type FitPolicy } from './mm/heap.ts';
 import { SlabCache } from './mm/slab.ts';
 import { describeFaultCode, describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
@@ -513,10 +513,6 @@ export class Kernel {
 
   leakReport(): string {
     return describeLeaks(this.leaks());
-  }
-
-  frameStats(): FrameStats {
-    return this.frames.stats();
   }
 
   /** A broken invariant: the reason, the trap frame and the TypeScript stack, then the machine stops. */

@@ -18,6 +18,7 @@ import { COST } from '../cost.ts';
 import { PAGE_SIZE, phys, type Hw, type PhysAddr } from '../hw.ts';
 import { panic } from '../panic.ts';
 import type { FrameAllocator, FrameOwner, FrameStats, FrameTable } from './frames.ts';
+import { hex0x } from '../format.ts';
 
 const FULL = 0xffffffff;
 const BITMAP_OFFSET = 4;
@@ -27,7 +28,6 @@ export function bitmapStateBytes(nframes: number): number {
   return BITMAP_OFFSET + 4 * Math.ceil(nframes / 32);
 }
 
-const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
 
 export class BitmapFrameAllocator implements FrameAllocator {
   readonly kind = 'bitmap' as const;
@@ -126,7 +126,7 @@ export class BitmapFrameAllocator implements FrameAllocator {
   /** Frame number of `frame`; panics unless its bit says it is allocated. */
   private allocatedFrame(frame: PhysAddr, op: string): number {
     const i = this.table.checkFrame(frame, op);
-    if (((this.readWord(i >>> 5) >>> (i & 31)) & 1) === 0) panic(`frames: ${op} of ${hex(frame)}: not allocated (double free?)`);
+    if (((this.readWord(i >>> 5) >>> (i & 31)) & 1) === 0) panic(`frames: ${op} of ${hex0x(frame)}: not allocated (double free?)`);
     return i;
   }
 

@@ -25,6 +25,7 @@ import { COST } from '../cost.ts';
 import { PAGE_SIZE, phys, type Hw, type PhysAddr } from '../hw.ts';
 import { panic } from '../panic.ts';
 import type { FrameAllocator, FrameOwner, FrameStats, FrameTable } from './frames.ts';
+import { hex0x } from '../format.ts';
 
 export const MAX_ORDER = 10;
 const ORDERS = MAX_ORDER + 1;
@@ -49,7 +50,6 @@ export function orderFor(pages: number): number {
   return k;
 }
 
-const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
 
 export class BuddyFrameAllocator implements FrameAllocator {
   readonly kind = 'buddy' as const;
@@ -122,7 +122,7 @@ export class BuddyFrameAllocator implements FrameAllocator {
   /** Frame number of `frame`; panics unless its owner byte says it is allocated. */
   private allocatedFrame(frame: PhysAddr, op: string): number {
     const i = this.table.checkFrame(frame, op);
-    if (this.table.isFree(i)) panic(`frames: ${op} of ${hex(frame)}: not allocated (double free?)`);
+    if (this.table.isFree(i)) panic(`frames: ${op} of ${hex0x(frame)}: not allocated (double free?)`);
     return i;
   }
 
@@ -132,7 +132,7 @@ export class BuddyFrameAllocator implements FrameAllocator {
     while (j <= MAX_ORDER && this.readHead(j) === NIL) j++;
     if (j > MAX_ORDER) return null;
     const f = this.readHead(j) / PAGE_SIZE;
-    if (this.readMark(f) !== (FREE_HEAD | j)) panic(`buddy: free list ${j} corrupt: head ${hex(f * PAGE_SIZE)} is not a free block of that order`);
+    if (this.readMark(f) !== (FREE_HEAD | j)) panic(`buddy: free list ${j} corrupt: head ${hex0x(f * PAGE_SIZE)} is not a free block of that order`);
     this.unlink(f, j);
     // Keep the lower half, give the upper half to the list one order down.
     while (j > k) {

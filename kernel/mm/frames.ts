@@ -18,6 +18,7 @@ import { PAGE_SIZE, phys, type Hw, type PhysAddr } from '../hw.ts';
 import { panic } from '../panic.ts';
 import { BitmapFrameAllocator, bitmapStateBytes } from './bitmap.ts';
 import { BuddyFrameAllocator, buddyStateBytes } from './buddy.ts';
+import { hex0x } from '../format.ts';
 
 export const OWNERS = ['free', 'kernel', 'pagedir', 'pagetable', 'user', 'kstack', 'heap', 'slab', 'buffer'] as const;
 export type FrameOwner = (typeof OWNERS)[number];
@@ -56,7 +57,6 @@ const RESERVED = 0xfe;
 const NOT_RAM = 0xff;
 const FREE = 0;
 
-const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
 
 /**
  * The owner table in guest RAM (Linux's mem_map of struct page, cut down to one byte), plus the
@@ -90,11 +90,11 @@ export class FrameTable {
    * is for the policy to say: its own state is the authority.
    */
   checkFrame(frame: PhysAddr, op: string): number {
-    if (frame % PAGE_SIZE !== 0) panic(`frames: ${op} of ${hex(frame)}: not page aligned`);
+    if (frame % PAGE_SIZE !== 0) panic(`frames: ${op} of ${hex0x(frame)}: not page aligned`);
     const i = frame / PAGE_SIZE;
     const c = i < this.nframes ? this.code(i) : NOT_RAM;
-    if (c === NOT_RAM) panic(`frames: ${op} of ${hex(frame)}: outside managed RAM`);
-    if (c === RESERVED) panic(`frames: ${op} of ${hex(frame)}: a reserved frame`);
+    if (c === NOT_RAM) panic(`frames: ${op} of ${hex0x(frame)}: outside managed RAM`);
+    if (c === RESERVED) panic(`frames: ${op} of ${hex0x(frame)}: a reserved frame`);
     return i;
   }
 
@@ -105,7 +105,7 @@ export class FrameTable {
     if (c === NOT_RAM) return null;
     if (c === RESERVED) return 'kernel';
     const owner = OWNERS[c];
-    if (owner === undefined) panic(`frames: owner byte ${hex(c)} of frame ${hex(frame)} is corrupt`);
+    if (owner === undefined) panic(`frames: owner byte ${hex0x(c)} of frame ${hex0x(frame)} is corrupt`);
     return owner;
   }
 
@@ -116,7 +116,7 @@ export class FrameTable {
     for (const c of codes) {
       if (c === RESERVED || c === NOT_RAM) continue;
       const owner = OWNERS[c];
-      if (owner === undefined) panic(`frames: owner byte ${hex(c)} is corrupt`);
+      if (owner === undefined) panic(`frames: owner byte ${hex0x(c)} is corrupt`);
       byOwner[owner]++;
       total++;
     }
@@ -164,7 +164,7 @@ export function createFrameAllocator(kind: 'bitmap' | 'buddy', hw: Hw, opts: {
   reserved: MemRange[];
 }): { allocator: FrameAllocator; metaEnd: PhysAddr } {
   const { metaBase, usable, reserved } = opts;
-  if (metaBase % PAGE_SIZE !== 0) panic(`frames: metadata base ${hex(metaBase)} not page aligned`);
+  if (metaBase % PAGE_SIZE !== 0) panic(`frames: metadata base ${hex0x(metaBase)} not page aligned`);
   // Only whole pages of a usable range are RAM; a reserved range takes every page it touches.
   const ram = usable.map((r) => [pageUp(r.base), pageDown(r.base + r.length)] as const).filter(([a, b]) => a < b);
   const nframes = ram.reduce((n, [, end]) => Math.max(n, end), 0);
@@ -176,7 +176,7 @@ export function createFrameAllocator(kind: 'bitmap' | 'buddy', hw: Hw, opts: {
   const metaEndFrame = pageUp(stateBase + stateBytes);
   const inRam = (i: number): boolean => ram.some(([a, b]) => a <= i && i < b);
   for (let i = metaFirst; i < metaEndFrame; i++) {
-    if (!inRam(i)) panic(`frames: metadata [${hex(metaBase)}, ${hex(metaEndFrame * PAGE_SIZE)}) is not all usable RAM`);
+    if (!inRam(i)) panic(`frames: metadata [${hex0x(metaBase)}, ${hex0x(metaEndFrame * PAGE_SIZE)}) is not all usable RAM`);
   }
 
   // The owner table: NOT_RAM everywhere, then FREE over RAM, then RESERVED over the reserved

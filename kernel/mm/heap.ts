@@ -26,6 +26,7 @@ import { COST } from '../cost.ts';
 import { virt, type Hw, type VirtAddr } from '../hw.ts';
 import { V2P } from '../layout.ts';
 import { panic } from '../panic.ts';
+import { hex } from '../format.ts';
 
 export type FitPolicy = 'first' | 'best';
 
@@ -62,7 +63,6 @@ const OFF_MAGIC = 4;
 const OFF_NEXT = 8;
 const OFF_PREV = 12;
 
-const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 export class KernelHeap {
@@ -84,7 +84,7 @@ export class KernelHeap {
     this.first = this.head + ARENA_HEAD;
     this.end = Math.floor((base + size) / HEAP_ALIGN) * HEAP_ALIGN;
     const blockBytes = this.end - this.first;
-    if (blockBytes < HEAP_MIN_BLOCK) panic(`heap: arena 0x${hex8(base)} (+${size}) too small for one block`);
+    if (blockBytes < HEAP_MIN_BLOCK) panic(`heap: arena 0x${hex(base)} (+${size}) too small for one block`);
     this.wr(this.head + OFF_MAGIC, ARENA_MAGIC);
     this.wr(this.head, 0);
     this.setTags(this.first, blockBytes, false);
@@ -130,7 +130,7 @@ export class KernelHeap {
     if ((lower & USED) === 0) {
       // Absorbed into the lower neighbour, which is already in the list at the right place.
       const low = b - (lower & ~USED);
-      if (low < this.first) panic(`kfree: footer below heap block 0x${hex8(b)} is corrupted (0x${hex8(lower)})`);
+      if (low < this.first) panic(`kfree: footer below heap block 0x${hex(b)} is corrupted (0x${hex(lower)})`);
       this.checkTags(low, 'kfree (lower neighbour)');
       this.wr(b, size); // stale header, used bit clear: a later kfree of va reports a double free
       let merged = this.sizeOf(low) + size;
@@ -175,7 +175,7 @@ export class KernelHeap {
   /** The free list as it is linked in guest RAM: block VAs (header, not payload) and whole sizes. */
   freeList(): Array<{ addr: VirtAddr; size: number }> {
     const out: Array<{ addr: VirtAddr; size: number }> = [];
-    if (this.rd(this.head + OFF_MAGIC) !== ARENA_MAGIC) panic(`heap: arena head 0x${hex8(this.head)} is corrupted`);
+    if (this.rd(this.head + OFF_MAGIC) !== ARENA_MAGIC) panic(`heap: arena head 0x${hex(this.head)} is corrupted`);
     const limit = (this.end - this.first) / HEAP_MIN_BLOCK;
     for (let b = this.rd(this.head); b !== 0; b = this.rd(b + OFF_NEXT)) {
       this.checkTags(b, 'freeList');
@@ -273,20 +273,20 @@ export class KernelHeap {
   /** Panics unless b holds a well-formed block: magic, a sane size, and a footer equal to the header. */
   private checkTags(b: number, who: string): void {
     const tag = this.rd(b), size = tag & ~USED;
-    if (this.rd(b + OFF_MAGIC) !== HEAP_MAGIC) panic(`${who}: heap block 0x${hex8(b)} has a bad magic`);
+    if (this.rd(b + OFF_MAGIC) !== HEAP_MAGIC) panic(`${who}: heap block 0x${hex(b)} has a bad magic`);
     if (size < HEAP_MIN_BLOCK || size % HEAP_ALIGN !== 0 || b + size > this.end || this.rd(b + size - HEAP_FOOTER) !== tag) {
-      panic(`${who}: heap block 0x${hex8(b)} is corrupted (header 0x${hex8(tag)})`);
+      panic(`${who}: heap block 0x${hex(b)} is corrupted (header 0x${hex(tag)})`);
     }
   }
 
   /** The block of a payload VA kmalloc handed out and that is still in use, or a panic saying why not. */
   private checkedBlock(va: VirtAddr, who: string): number {
     if (va % HEAP_ALIGN !== 0 || va < this.first + HEAP_HEADER || va >= this.end) {
-      panic(`${who}: 0x${hex8(va)} is not a heap pointer`);
+      panic(`${who}: 0x${hex(va)} is not a heap pointer`);
     }
     const b = va - HEAP_HEADER;
-    if (this.rd(b + OFF_MAGIC) !== HEAP_MAGIC) panic(`${who}: 0x${hex8(va)} has no heap block header (wild pointer or corrupted header)`);
-    if ((this.rd(b) & USED) === 0) panic(`${who}: double free of 0x${hex8(va)}`);
+    if (this.rd(b + OFF_MAGIC) !== HEAP_MAGIC) panic(`${who}: 0x${hex(va)} has no heap block header (wild pointer or corrupted header)`);
+    if ((this.rd(b) & USED) === 0) panic(`${who}: double free of 0x${hex(va)}`);
     this.checkTags(b, who);
     return b;
   }

@@ -31,6 +31,7 @@ import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '..
 import { KERNBASE } from '../layout.ts';
 import { panic } from '../panic.ts';
 import type { FrameAllocator } from './frames.ts';
+import { hex } from '../format.ts';
 
 export const PTE_P = 0x001, PTE_W = 0x002, PTE_U = 0x004, PTE_PWT = 0x008, PTE_PCD = 0x010, PTE_A = 0x020, PTE_D = 0x040;
 /** Bits 9-11: the processor ignores them; the kernel may keep its own marks there. */
@@ -42,7 +43,6 @@ export const PTE_FLAGS = 0x00000fff;
 /** #PF error code bits (i386 PRM 9.8.14, "Page Fault"). */
 export const PF_P = 0x1, PF_W = 0x2, PF_U = 0x4;
 
-const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 const hex3 = (n: number): string => n.toString(16).padStart(3, '0');
 
 /** Entries per page directory or page table. */
@@ -100,10 +100,10 @@ function writeEntry(hw: Hw, addr: PhysAddr, e: number): void {
  * Needs no TLB flush: the entry was not present, and not-present entries are never cached.
  */
 export function mapPage(hw: Hw, frames: FrameAllocator, pd: PhysAddr, va: VirtAddr, frame: PhysAddr, flags: number): boolean {
-  if (va % PAGE_SIZE !== 0 || frame % PAGE_SIZE !== 0) panic(`mapPage: unaligned va 0x${hex8(va)} or frame 0x${hex8(frame)}`);
-  if ((flags & PTE_FRAME) !== 0) panic(`mapPage: flags 0x${hex8(flags)} overlap the frame bits`);
+  if (va % PAGE_SIZE !== 0 || frame % PAGE_SIZE !== 0) panic(`mapPage: unaligned va 0x${hex(va)} or frame 0x${hex(frame)}`);
+  if ((flags & PTE_FRAME) !== 0) panic(`mapPage: flags 0x${hex(flags)} overlap the frame bits`);
   const user = va < KERNBASE;
-  if (!user && (flags & PTE_U) !== 0) panic(`mapPage: user-accessible page at kernel address 0x${hex8(va)}`);
+  if (!user && (flags & PTE_U) !== 0) panic(`mapPage: user-accessible page at kernel address 0x${hex(va)}`);
 
   const w = walk(hw, pd, va);
   let pteAddr = w.pteAddr;
@@ -114,7 +114,7 @@ export function mapPage(hw: Hw, frames: FrameAllocator, pd: PhysAddr, va: VirtAd
     writeEntry(hw, w.pdeAddr, encodeEntry(pt, user ? PTE_P | PTE_W | PTE_U : PTE_P | PTE_W));
     pteAddr = phys(pt + 4 * ptIndex(va));
   } else if (isPresent(w.pte)) {
-    panic(`remap: va 0x${hex8(va)} already maps frame 0x${hex8(entryFrame(w.pte))}`);
+    panic(`remap: va 0x${hex(va)} already maps frame 0x${hex(entryFrame(w.pte))}`);
   }
   writeEntry(hw, pteAddr, encodeEntry(frame, flags | PTE_P));
   return true;
@@ -141,8 +141,8 @@ export function unmapPage(hw: Hw, pd: PhysAddr, va: VirtAddr): PhysAddr | null {
  * mapped. Flushes the page when the entry changed and `pd` is live: the TLB may hold the old rights.
  */
 export function protectPage(hw: Hw, pd: PhysAddr, va: VirtAddr, flags: number, keep: number = PTE_A | PTE_D): boolean {
-  if ((flags & PTE_FRAME) !== 0) panic(`protectPage: flags 0x${hex8(flags)} overlap the frame bits`);
-  if (va >= KERNBASE && (flags & PTE_U) !== 0) panic(`protectPage: user-accessible page at kernel address 0x${hex8(va)}`);
+  if ((flags & PTE_FRAME) !== 0) panic(`protectPage: flags 0x${hex(flags)} overlap the frame bits`);
+  if (va >= KERNBASE && (flags & PTE_U) !== 0) panic(`protectPage: user-accessible page at kernel address 0x${hex(va)}`);
   const w = walk(hw, pd, va);
   if (w.pteAddr === null || !isPresent(w.pte)) return false;
   const e = encodeEntry(entryFrame(w.pte), (w.pte & keep & PTE_FLAGS) | flags | PTE_P);
@@ -201,7 +201,7 @@ export function describeFlags(e: number): string {
 
 function describeEntry(level: 'PDE' | 'PTE', index: number, addr: PhysAddr, e: number): string {
   const flags = isPresent(e) ? describeFlags(e) : 'not present';
-  return `${level}[0x${hex3(index)}] @0x${hex8(addr)} = 0x${hex8(e)}  ${flags}`;
+  return `${level}[0x${hex3(index)}] @0x${hex(addr)} = 0x${hex(e)}  ${flags}`;
 }
 
 /**
@@ -215,7 +215,7 @@ export function describeWalk(hw: Hw, pd: PhysAddr, va: VirtAddr): string[] {
   const lines = [describeEntry('PDE', pdIndex(va), w.pdeAddr, w.pde)];
   if (w.pteAddr === null || w.pte === null) return lines;
   lines.push(describeEntry('PTE', ptIndex(va), w.pteAddr, w.pte));
-  if (isPresent(w.pte)) lines.push(`VA 0x${hex8(va)} -> PA 0x${hex8(entryFrame(w.pte) + (va & 0xfff))}`);
+  if (isPresent(w.pte)) lines.push(`VA 0x${hex(va)} -> PA 0x${hex(entryFrame(w.pte) + (va & 0xfff))}`);
   return lines;
 }
 

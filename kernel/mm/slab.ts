@@ -24,6 +24,7 @@ import { virt, PAGE_SIZE, type Hw, type VirtAddr } from '../hw.ts';
 import { KERNBASE, P2V, V2P } from '../layout.ts';
 import { panic } from '../panic.ts';
 import type { FrameAllocator } from './frames.ts';
+import { hex } from '../format.ts';
 
 /** 'SLAB': marks a page as a slab. */
 export const SLAB_MAGIC = 0x534c4142;
@@ -40,7 +41,6 @@ const OFF_BITMAP = 24;
 /** Frames in 4 GiB: no list can be longer, so a longer walk has found a cycle. */
 const MAX_FRAMES = 1 << 20;
 
-const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 type SlabList = 'partial' | 'full';
@@ -80,7 +80,7 @@ export class SlabCache {
     if (this.partial === 0 && !this.grow()) return null;
     const s = this.partial;
     const obj = this.rd(s + OFF_FREE);
-    if (obj === 0) panic(`slab ${this.name}: partial slab 0x${hex8(s)} has no free object`);
+    if (obj === 0) panic(`slab ${this.name}: partial slab 0x${hex(s)} has no free object`);
     this.wr(s + OFF_FREE, this.rd(obj));
     const inUse = this.rd(s + OFF_INUSE) + 1;
     this.wr(s + OFF_INUSE, inUse);
@@ -98,7 +98,7 @@ export class SlabCache {
   free(va: VirtAddr): void {
     const s = this.slabOf(va);
     const i = this.indexOf(s, va);
-    if (!this.bit(s, i)) panic(`slab ${this.name}: double free of 0x${hex8(va)}`);
+    if (!this.bit(s, i)) panic(`slab ${this.name}: double free of 0x${hex(va)}`);
     this.setBit(s, i, false);
     this.wr(va, this.rd(s + OFF_FREE));
     this.wr(s + OFF_FREE, va);
@@ -153,7 +153,7 @@ export class SlabCache {
 
   /** The slab page of one of this cache's objects, or a panic naming the address. */
   private slabOf(va: VirtAddr): number {
-    const notOurs = (why: string): never => panic(`slab ${this.name}: free of 0x${hex8(va)}: ${why}`);
+    const notOurs = (why: string): never => panic(`slab ${this.name}: free of 0x${hex(va)}: ${why}`);
     if (va < KERNBASE) notOurs('not a kernel address');
     const s = va - (va % PAGE_SIZE);
     if (this.frames.ownerOf(V2P(s)) !== 'slab') notOurs('not in a slab page');
