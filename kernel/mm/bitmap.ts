@@ -15,10 +15,9 @@
 // a clear bit, and a free lowers it. So the answer is exactly first fit's, at next fit's cost.
 
 import { COST } from '../cost.ts';
-import { PAGE_SIZE, phys, type Hw, type PhysAddr } from '../hw.ts';
-import { panic } from '../panic.ts';
-import type { FrameAllocator, FrameOwner, FrameStats, FrameTable } from './frames.ts';
-import { hex0x } from '../format.ts';
+import { PAGE_SIZE, phys, type PhysAddr } from '../hw.ts';
+import { FramePolicy } from './frame-policy.ts';
+import type { FrameOwner, FrameTable } from './frames.ts';
 
 const FULL = 0xffffffff;
 const BITMAP_OFFSET = 4;
@@ -29,19 +28,14 @@ export function bitmapStateBytes(nframes: number): number {
 }
 
 
-export class BitmapFrameAllocator implements FrameAllocator {
+/** `base` is the physical address of the hint word; the bitmap follows it. */
+export class BitmapFrameAllocator extends FramePolicy {
   readonly kind = 'bitmap' as const;
-  private readonly hw: Hw;
-  private readonly table: FrameTable;
-  /** Physical address of the hint word; the bitmap follows it. */
-  private readonly base: PhysAddr;
   private readonly nwords: number;
 
   /** Builds the bitmap from the owner table: a bit is clear exactly where the frame is free. */
   constructor(table: FrameTable, base: PhysAddr) {
-    this.hw = table.hw;
-    this.table = table;
-    this.base = base;
+    super(table, base);
     this.nwords = Math.ceil(table.nframes / 32);
     const words = new Uint32Array(this.nwords).fill(FULL);
     table.forEachFreeRun((first, end) => {
@@ -49,10 +43,6 @@ export class BitmapFrameAllocator implements FrameAllocator {
     });
     words.forEach((w, i) => this.writeWord(i, w));
     this.writeHint(0);
-  }
-
-  alloc(owner: FrameOwner): PhysAddr | null {
-    return this.allocContiguous(1, owner);
   }
 
   /** First fit: the lowest run of `pages` clear bits at or above the hint. */
@@ -89,45 +79,18 @@ export class BitmapFrameAllocator implements FrameAllocator {
     return phys(found * PAGE_SIZE);
   }
 
-  free(frame: PhysAddr): void {
-    this.freeContiguous(frame, 1);
-  }
-
-  freeContiguous(base: PhysAddr, pages: number): void {
-    const op = pages === 1 ? 'free' : 'freeContiguous';
-    this.table.checkPages(pages, op);
-    // Check the whole run before changing anything, so a bad call leaves the state as it was.
-    const first = this.allocatedFrame(base, op);
-    for (let i = 1; i < pages; i++) this.allocatedFrame(phys(base + i * PAGE_SIZE), op);
-    this.hw.charge(COST.frameOp);
+  protected release(first: number, pages: number): void {
     this.setBits(first, pages, false);
-    this.table.label(first, pages, 'free');
     const w = first >>> 5;
     if (w < this.readHint()) this.writeHint(w);
-  }
-
-  ownerOf(frame: PhysAddr): FrameOwner | null {
-    return this.table.ownerOf(frame);
-  }
-
-  setOwner(frame: PhysAddr, owner: FrameOwner): void {
-    this.table.checkOwner(owner);
-    this.table.label(this.allocatedFrame(frame, 'setOwner'), 1, owner);
-  }
-
-  stats(): FrameStats {
-    return this.table.stats();
   }
 
   freeLists(): null {
     return null;
   }
 
-  /** Frame number of `frame`; panics unless its bit says it is allocated. */
-  private allocatedFrame(frame: PhysAddr, op: string): number {
-    const i = this.table.checkFrame(frame, op);
-    if (((this.readWord(i >>> 5) >>> (i & 31)) & 1) === 0) panic(`frames: ${op} of ${hex0x(frame)}: not allocated (double free?)`);
-    return i;
+  protected isAllocated(i: number): boolean {
+    return ((this.readWord(i >>> 5) >>> (i & 31)) & 1) !== 0;
   }
 
   /** Sets or clears the bits of frames [first, first + count), one read-modify-write per word. */

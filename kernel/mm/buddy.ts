@@ -22,10 +22,11 @@
 // 2^10 pages cannot be had from this allocator: allocContiguous returns null for them.
 
 import { COST } from '../cost.ts';
-import { PAGE_SIZE, phys, type Hw, type PhysAddr } from '../hw.ts';
+import { PAGE_SIZE, phys, type PhysAddr } from '../hw.ts';
 import { panic } from '../panic.ts';
-import type { FrameAllocator, FrameOwner, FrameStats, FrameTable } from './frames.ts';
 import { hex0x } from '../format.ts';
+import { FramePolicy } from './frame-policy.ts';
+import type { FrameOwner, FrameTable } from './frames.ts';
 
 export const MAX_ORDER = 10;
 const ORDERS = MAX_ORDER + 1;
@@ -51,27 +52,18 @@ export function orderFor(pages: number): number {
 }
 
 
-export class BuddyFrameAllocator implements FrameAllocator {
+export class BuddyFrameAllocator extends FramePolicy {
   readonly kind = 'buddy' as const;
-  private readonly hw: Hw;
-  private readonly table: FrameTable;
-  private readonly base: PhysAddr;
 
   /** Empty lists, then every run of free frames of the owner table freed into them. */
   constructor(table: FrameTable, base: PhysAddr) {
-    this.hw = table.hw;
-    this.table = table;
-    this.base = base;
+    super(table, base);
     for (let k = 0; k < ORDERS; k++) {
       this.writeHead(k, NIL);
       this.writeCount(k, 0);
     }
     this.hw.fill(phys(base + MARKS_OFFSET), table.nframes, 0);
     table.forEachFreeRun((first, end) => this.freeRange(first, end));
-  }
-
-  alloc(owner: FrameOwner): PhysAddr | null {
-    return this.allocContiguous(1, owner);
   }
 
   allocContiguous(pages: number, owner: FrameOwner): PhysAddr | null {
@@ -87,43 +79,17 @@ export class BuddyFrameAllocator implements FrameAllocator {
     return phys(f * PAGE_SIZE);
   }
 
-  free(frame: PhysAddr): void {
-    this.freeContiguous(frame, 1);
-  }
-
-  freeContiguous(base: PhysAddr, pages: number): void {
-    const op = pages === 1 ? 'free' : 'freeContiguous';
-    this.table.checkPages(pages, op);
-    // Check the whole run before changing anything, so a bad call leaves the state as it was.
-    const first = this.allocatedFrame(base, op);
-    for (let i = 1; i < pages; i++) this.allocatedFrame(phys(base + i * PAGE_SIZE), op);
-    this.hw.charge(COST.frameOp);
-    this.table.label(first, pages, 'free');
+  protected release(first: number, pages: number): void {
     this.freeRange(first, first + pages);
-  }
-
-  ownerOf(frame: PhysAddr): FrameOwner | null {
-    return this.table.ownerOf(frame);
-  }
-
-  setOwner(frame: PhysAddr, owner: FrameOwner): void {
-    this.table.checkOwner(owner);
-    this.table.label(this.allocatedFrame(frame, 'setOwner'), 1, owner);
-  }
-
-  stats(): FrameStats {
-    return this.table.stats();
   }
 
   freeLists(): number[] {
     return Array.from({ length: ORDERS }, (_, k) => this.readCount(k));
   }
 
-  /** Frame number of `frame`; panics unless its owner byte says it is allocated. */
-  private allocatedFrame(frame: PhysAddr, op: string): number {
-    const i = this.table.checkFrame(frame, op);
-    if (this.table.isFree(i)) panic(`frames: ${op} of ${hex0x(frame)}: not allocated (double free?)`);
-    return i;
+  /** The owner byte says whether a frame is allocated. */
+  protected isAllocated(i: number): boolean {
+    return !this.table.isFree(i);
   }
 
   /** Takes a block of order k off the lists, splitting the smallest larger block if none is free. */
