@@ -11,27 +11,12 @@ import { IoPorts, type PortHandler } from '../../../emulator/memory/ioports.ts';
 import { AtaChannel, AtaDisk } from '../../../kernel/dev/ata.ts';
 import { COST } from '../../../kernel/cost.ts';
 import { Hw, phys } from '../../../kernel/hw.ts';
-import { FakeHostPort } from './fake-hostport.ts';
+import { BusHostPort } from './fake-hostport.ts';
 
 const REQUEST = 1000, SECTOR = 100; // the drive's latencies, in cycles
 const STATUS = 0x1f7, COMMAND = 0x1f7, COUNT = 0x1f2, DEVICE_CONTROL = 0x3f6;
 const BSY = 0x80, DRQ = 0x08, SRST = 0x04;
 const READ_SECTORS = 0x20, WRITE_SECTORS = 0x30;
-
-/** FakeHostPort memory, with the port side on a real I/O bus. */
-class BusHostPort extends FakeHostPort {
-  readonly io: IoPorts;
-  constructor(bytes: number, io: IoPorts) {
-    super(bytes);
-    this.io = io;
-  }
-  override inb(p: number): number { return this.io.read8(p); }
-  override inw(p: number): number { return this.io.read16(p); }
-  override inl(p: number): number { return this.io.read32(p) >>> 0; }
-  override outb(p: number, v: number): void { super.outb(p, v); this.io.write8(p, v); }
-  override outw(p: number, v: number): void { this.io.write16(p, v); } // 256 per sector: not recorded
-  override outl(p: number, v: number): void { super.outl(p, v); this.io.write32(p, v); }
-}
 
 /** Sector `lba`'s bytes on a test disk: differ per sector and per disk. */
 function sectorBytes(lba: number, salt: number): Uint8Array {

@@ -3,6 +3,7 @@
 // assert the kernel flushed the TLB exactly where it had to.
 
 import type { HostPort, TlbCounters } from '../../../emulator/hostport.ts';
+import type { IoPorts } from '../../../emulator/memory/ioports.ts';
 
 export class FakeHostPort implements HostPort {
   readonly mem: Uint8Array;
@@ -68,4 +69,23 @@ export class FakeHostPort implements HostPort {
   chargeCycles(n: number): void { this.cycles += n; }
   readTSC(): number { return this.tsc + this.cycles; }
   readTlbCounters(): TlbCounters { return { hits: 0, misses: 0, flushes: this.cr3Writes.length }; }
+}
+
+/**
+ * FakeHostPort memory, with the port side on a real I/O bus (for drivers tested against the
+ * emulated chips). Byte and dword writes are still recorded in portWrites; word writes are not
+ * (an ATA sector is 256 of them).
+ */
+export class BusHostPort extends FakeHostPort {
+  readonly io: IoPorts;
+  constructor(bytes: number, io: IoPorts) {
+    super(bytes);
+    this.io = io;
+  }
+  override inb(p: number): number { return this.io.read8(p); }
+  override inw(p: number): number { return this.io.read16(p); }
+  override inl(p: number): number { return this.io.read32(p) >>> 0; }
+  override outb(p: number, v: number): void { super.outb(p, v); this.io.write8(p, v); }
+  override outw(p: number, v: number): void { this.io.write16(p, v); }
+  override outl(p: number, v: number): void { super.outl(p, v); this.io.write32(p, v); }
 }

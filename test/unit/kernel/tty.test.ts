@@ -13,23 +13,12 @@ import { Uart } from '../../../kernel/dev/uart.ts';
 import { Hw } from '../../../kernel/hw.ts';
 import { P2V } from '../../../kernel/layout.ts';
 import { Tty } from '../../../kernel/tty.ts';
-import { FakeHostPort } from './fake-hostport.ts';
+import { BusHostPort } from './fake-hostport.ts';
 
 const COM1 = 0x3f8, IIR = COM1 + 2, LCR = COM1 + 3, FCR = COM1 + 2;
 /** 1.152 MHz: one 8N1 character at 115200 baud is exactly 100 cycles. */
 const HZ = 1_152_000;
 const CHAR = 100;
-
-/** FakeHostPort memory, with the port side on a real I/O bus. */
-class BusHostPort extends FakeHostPort {
-  readonly io: IoPorts;
-  constructor(bytes: number, io: IoPorts) {
-    super(bytes);
-    this.io = io;
-  }
-  override inb(p: number): number { return this.io.read8(p); }
-  override outb(p: number, v: number): void { super.outb(p, v); this.io.write8(p, v); }
-}
 
 interface RigOptions {
   txCap?: number;
