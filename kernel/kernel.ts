@@ -283,7 +283,9 @@ export class Kernel {
     const eip = getTf(hw, p.frame, 'EIP');
     p.faults++;
     this.stats.faults++;
-    const words = describeFaultCode(err, effectiveFlags(walk(hw, p.pd, virt(va))));
+    // Only a protection fault needs the walk to find its words (read-only or supervisor page); the
+    // common not-present fault does not, and pageIn walks the tables itself.
+    const words = (err & 1) !== 0 ? describeFaultCode(err, effectiveFlags(walk(hw, p.pd, virt(va)))) : describeFaultCode(err);
     if ((err & 1) !== 0) {
       if (this.tracePf) this.print(`pf: pid ${p.pid} ${p.name} va 0x${hex(va)} eip 0x${hex(eip)} ${words}: bad (protection)\n`);
       this.killForFault(p, va, words, eip, '');
