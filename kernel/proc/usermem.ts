@@ -45,33 +45,42 @@ export class UserMemory {
     return phys((w.pte & PTE_FRAME) + (va & (PAGE_SIZE - 1)));
   }
 
-  /** Checks every page of [va, va+len) is accessible (bringing in what is needed) before anything is done. */
-  ensure(va: number, len: number, write: boolean): void {
-    if (len <= 0) return;
+  /**
+   * Every page-sized piece of [va, va+len) as [physical address, length], each checked (and brought
+   * in when needed) before any is used: one walk per page.
+   */
+  private pieces(va: number, len: number, write: boolean): Array<[PhysAddr, number]> {
+    if (len <= 0) return [];
     if (va + len > KERNBASE || va + len < va) throw new BadAddress(va);
-    // Unsigned: a stack address such as 0xBFFFFF8C is negative as a 32-bit int.
-    for (let page = (va & ~(PAGE_SIZE - 1)) >>> 0; page < va + len; page += PAGE_SIZE) this.translate(Math.max(page, va), write);
-  }
-
-  read(va: number, len: number): Uint8Array {
-    this.ensure(va, len, false);
-    const out = new Uint8Array(len);
+    const out: Array<[PhysAddr, number]> = [];
     for (let done = 0; done < len;) {
       const a = va + done;
       const n = Math.min(len - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
-      const chunk = this.hw.readBytes(this.translate(a, false), n);
-      out.set(chunk, done);
+      out.push([this.translate(a, write), n]);
+      done += n;
+    }
+    return out;
+  }
+
+  /** Checks every page of [va, va+len) is accessible (bringing in what is needed) before anything is done. */
+  ensure(va: number, len: number, write: boolean): void {
+    this.pieces(va, len, write);
+  }
+
+  read(va: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let done = 0;
+    for (const [pa, n] of this.pieces(va, len, false)) {
+      out.set(this.hw.readBytes(pa, n), done);
       done += n;
     }
     return out;
   }
 
   write(va: number, bytes: Uint8Array): void {
-    this.ensure(va, bytes.length, true);
-    for (let done = 0; done < bytes.length;) {
-      const a = va + done;
-      const n = Math.min(bytes.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
-      this.hw.writeBytes(this.translate(a, true), bytes.subarray(done, done + n));
+    let done = 0;
+    for (const [pa, n] of this.pieces(va, bytes.length, true)) {
+      this.hw.writeBytes(pa, bytes.subarray(done, done + n));
       done += n;
     }
   }
