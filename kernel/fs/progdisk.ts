@@ -47,13 +47,24 @@ export class ProgramDisk {
    * is a buffer of at least `length + 2 * SECTOR` bytes for the whole sectors the range covers.
    */
   readFile(e: UstarEntry, from: number, length: number, dst: PhysAddr, bounce: PhysAddr, done: (err: string | null) => void): void {
-    if (length <= 0) { done(null); return; }
-    const start = e.dataOffset + from;
-    const first = Math.floor(start / SECTOR);
-    const last = Math.floor((start + length - 1) / SECTOR);
-    this.disk.read(first, last - first + 1, bounce, (err) => {
-      if (err === null) this.hw.port.copyPhys(dst, phys(bounce + (start - first * SECTOR)), length);
+    this.readSectors(e, from, length, bounce, (err, at) => {
+      if (err === null) this.hw.port.copyPhys(dst, at, length);
       done(err);
     });
+  }
+
+  /** The same, handing the bytes to the kernel instead (a program's header, a read() buffer). */
+  readFileBytes(e: UstarEntry, from: number, length: number, bounce: PhysAddr, done: (err: string | null, bytes: Uint8Array) => void): void {
+    this.readSectors(e, from, length, bounce, (err, at) => done(err, err === null ? this.hw.readBytes(at, length) : new Uint8Array(0)));
+  }
+
+  /** Reads the whole sectors holding bytes [from, from+length) of a file into `bounce`; `at` is where byte `from` landed. */
+  private readSectors(e: UstarEntry, from: number, length: number, bounce: PhysAddr, done: (err: string | null, at: PhysAddr) => void): void {
+    const start = e.dataOffset + from;
+    const first = Math.floor(start / SECTOR);
+    const at = phys(bounce + (start - first * SECTOR));
+    if (length <= 0) { done(null, at); return; }
+    const last = Math.floor((start + length - 1) / SECTOR);
+    this.disk.read(first, last - first + 1, bounce, (err) => done(err, at));
   }
 }

@@ -22,17 +22,9 @@ export function exec(k: Kernel, p: Process, path: string, argv: string[], done: 
   const argBytes = argv.reduce((n, a) => n + a.length + 1 + 4, 16);
   if (argBytes > PAGE_SIZE / 2) { done(-ERRNO.E2BIG, `${path}: argument list too long`); return; }
   const size = Math.min(entry.size, HEADER_BYTES);
-  const buf = k.heap.kmalloc(size + 1024);
   const bounce = k.heap.kmalloc(size + 1024);
-  if (buf === null || bounce === null) {
-    if (buf !== null) k.heap.kfree(buf);
-    if (bounce !== null) k.heap.kfree(bounce);
-    done(-ERRNO.ENOMEM, `${path}: out of kernel heap`);
-    return;
-  }
-  k.progdisk!.readFile(entry, 0, size, V2P(buf), V2P(bounce), (err) => {
-    const header = k.hw.readBytes(V2P(buf), size);
-    k.heap.kfree(buf);
+  if (bounce === null) { done(-ERRNO.ENOMEM, `${path}: out of kernel heap`); return; }
+  k.progdisk!.readFileBytes(entry, 0, size, V2P(bounce), (err, header) => {
     k.heap.kfree(bounce);
     if (p.state === 'zombie') return;
     if (err !== null) { done(-ERRNO.EIO, `${path}: ${err}`); return; }

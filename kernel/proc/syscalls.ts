@@ -60,13 +60,10 @@ const sysRead: Handler = (k, p, m, a) => {
   const n = Math.min(len, FILE_CHUNK, f.entry.size - pos);
   if (n <= 0) return 0;
   m.ensure(buf, n, true);
-  const kbuf = k.heap.kmalloc(n + 1024);
   const bounce = k.heap.kmalloc(n + 1024);
-  if (kbuf === null || bounce === null) { if (kbuf) k.heap.kfree(kbuf); if (bounce) k.heap.kfree(bounce); return -ERRNO.ENOMEM; }
+  if (bounce === null) return -ERRNO.ENOMEM;
   k.block(p, { kind: 'disk' });
-  k.progdisk!.readFile(f.entry, pos, n, V2P(kbuf), V2P(bounce), (err) => {
-    const data = k.hw.readBytes(V2P(kbuf), n);
-    k.heap.kfree(kbuf);
+  k.progdisk!.readFileBytes(f.entry, pos, n, V2P(bounce), (err, data) => {
     k.heap.kfree(bounce);
     if (p.state === 'zombie') return;
     if (err !== null) { k.wake(p, -ERRNO.EIO); return; }
