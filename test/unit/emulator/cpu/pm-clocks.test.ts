@@ -31,3 +31,22 @@ describe('protected-mode clock counts', () => {
     expect(cost('pm', pushPopPm) - cost('pm', pushOnly)).toBe(21);
   });
 });
+
+describe('interrupt delivery clocks', () => {
+  it('a hardware interrupt costs what INT n does (37 clocks in real mode) before its handler runs', () => {
+    // STI; NOP; NOP; HLT, with IRQ vector 8 pointing at an IRET: taking the interrupt adds the
+    // delivery (37) and the IRET (22) to the same instructions.
+    const run = (withIrq: boolean): number => {
+      const t = realMode([0xfb, 0x90, 0x90, 0xf4]);
+      t.m.phys.write16(8 * 4, 0x2000);
+      t.m.phys.write16(8 * 4 + 2, 0);
+      t.m.phys.write8(0x2000, 0xcf); // iret
+      // Raise the line directly (no PIC): the CPU asks for the vector when it takes the interrupt.
+      t.m.cpu.ackIrq = () => { t.m.cpu.irqPending = false; return 8; };
+      t.m.cpu.irqPending = withIrq;
+      runToHalt(t);
+      return t.m.cpu.cycles;
+    };
+    expect(run(true) - run(false)).toBe(37 + 22);
+  });
+});
