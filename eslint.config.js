@@ -61,9 +61,33 @@ export default tseslint.config(
       }],
     },
   },
+  // The kernel's one door to the machine is Hw (kernel/hw.ts): only hw.ts holds the HostPort, so no
+  // other kernel file reaches past Hw to it (`hw.port.copyPhys(...)`) or keeps a port of its own.
+  {
+    files: ['kernel/**/*.ts'],
+    ignores: ['kernel/hw.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[property.name='port']",
+        message: 'the kernel reaches the machine through Hw (kernel/hw.ts) only',
+      }],
+    },
+  },
   // 4 and 5. Nothing but the CLI wires emulator and kernel together; nothing imports cli/ or test/.
+  // cli/ and bench/ see the emulator through its public API, emulator/index.ts, and nothing else
+  // of it (types included); test/ may reach inside.
+  {
+    files: ['cli/**/*.ts'],
+    rules: restrict([
+      { group: ['**/emulator/**', '!**/emulator/index.ts'], message: 'cli/ imports the emulator through emulator/index.ts only' },
+      { group: ['**/test/**'], message: 'nothing imports test/' },
+    ]),
+  },
   {
     files: ['bench/**/*.ts'],
-    rules: restrict([{ group: ['**/kernel/**', '**/cli/**', '**/test/**'], message: 'the benchmark drives the emulator through emulator/index.ts' }]),
+    rules: restrict([
+      { group: ['**/emulator/**', '!**/emulator/index.ts'], message: 'the benchmark drives the emulator through emulator/index.ts only' },
+      { group: ['**/kernel/**', '**/cli/**', '**/test/**'], message: 'the benchmark drives the emulator through emulator/index.ts' },
+    ]),
   },
 );

@@ -18,8 +18,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { Machine } from '../emulator/machine.ts';
-import { MemoryDisk } from '../emulator/disk.ts';
+import { Machine, MemoryDisk } from '../emulator/index.ts';
 import { enterFlat32 } from './flat.ts';
 
 // bench/bench.ts and dist/bench.mjs both sit one level below the repository root.

@@ -4,8 +4,7 @@
 // the guest keeps using it: every exception it takes loads CS = 08 from its IDT gates.
 // (test/harness/cpu.ts has a similar setup for tests; bench/ may not import test/.)
 
-import type { Machine } from '../emulator/machine.ts';
-import { enterFlatProtectedMode } from '../emulator/cpu/segments.ts';
+import { enterFlatProtectedMode, type Machine } from '../emulator/index.ts';
 
 /** Where the GDT goes: below the boot sector's 0x7C00, in memory the guest leaves alone. */
 export const GDT_ADDR = 0x1000;

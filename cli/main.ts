@@ -11,13 +11,10 @@ import path from 'node:path';
 import { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createMachine, type Machine, type RunResult } from '../emulator/index.ts';
-import type { BlockDevice } from '../emulator/disk.ts';
-import { openDiskFile } from '../emulator/host/disk-file.ts';
-import { attachTerminal } from '../emulator/host/terminal-serial.ts';
-import { attachTrace, parseTraceKinds, type TraceKind } from '../emulator/debug/trace.ts';
-import { MSR_CTS, MSR_DCD, MSR_DSR } from '../emulator/devices/uart16550.ts';
-import { MultibootError } from '../emulator/multiboot.ts';
+import {
+  attachTerminal, attachTrace, type BlockDevice, createMachine, type Machine, MSR_CTS, MSR_DCD, MSR_DSR, MultibootError,
+  openDiskFile, parseTraceKinds, type RunResult, type TraceKind,
+} from '../emulator/index.ts';
 import { attachKernel } from './attach-kernel.ts';
 import { PANIC_EXIT_STATUS, type Kernel } from '../kernel/index.ts';
 

@@ -1,7 +1,7 @@
 // Types only: the narrow waist between the machine and the TypeScript kernel. The kernel sees the
 // machine through this interface and nothing else (lint: kernel/ may `import type` this file
-// only). The host-call device (devices/hostcall.ts) implements it; test/unit/kernel fakes it over a
-// Uint8Array.
+// only). The board implements it (MachineHostPort in machine-host-port.ts, reached as
+// `machine.hostPort`); test/unit/kernel fakes it over a Uint8Array.
 //
 // Every member stands for something a ring-0 x86 program can do: a memory access, IN/OUT, MOV to
 // and from a control register, INVLPG, LGDT/LIDT/LTR, or reading a performance counter. The bulk

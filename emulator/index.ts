@@ -1,3 +1,20 @@
-// The emulator's public API: build a machine, run it. Everything else is internal.
+// The emulator's public API: everything cli/ and bench/ may use (lint rejects their importing any
+// other emulator/ file; tests may reach inside). Build a machine and run it; give it disks, a
+// terminal on COM1, a trace, or a Multiboot kernel; and hand the kernel the machine's HostPort.
+// The rest is internal.
+
+// The machine, and the HostPort it gives the TypeScript kernel (machine.hostPort).
 export { createMachine, Machine, type RunResult, type StopReason } from './machine.ts';
 export type { MachineConfig } from './config.ts';
+export type { HostPort } from './hostport.ts';
+// Disks: images in memory, and (Node only) image files on the host.
+export { MemoryDisk, type BlockDevice } from './disk.ts';
+export { openDiskFile } from './host/disk-file.ts';
+// COM1 on the user's terminal, and the modem-status inputs a front end drives (carrier, ready).
+export { attachTerminal } from './host/terminal-serial.ts';
+export { MSR_CTS, MSR_DCD, MSR_DSR } from './devices/uart16550.ts';
+// `--trace`, and `--kernel`'s report of a file that is not a Multiboot kernel.
+export { attachTrace, parseTraceKinds, type TraceKind } from './debug/trace.ts';
+export { MultibootError } from './multiboot.ts';
+// Starting without firmware: the processor put straight into flat 32-bit protected mode (bench --boot=kernel).
+export { enterFlatProtectedMode } from './cpu/segments.ts';

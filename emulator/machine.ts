@@ -20,8 +20,8 @@ import { PicPair } from './devices/pic8259.ts';
 import { Pit8254 } from './devices/pit8254.ts';
 import { ExitPort } from './devices/exitport.ts';
 import { HostCall } from './devices/hostcall.ts';
-import { invalidatePage, loadTr, writeCr0, writeCr3 } from './cpu/ops/system.ts';
-import { ESP } from './cpu/registers.ts';
+import type { HostPort } from './hostport.ts';
+import { MachineHostPort } from './machine-host-port.ts';
 import { Uart16550 } from './devices/uart16550.ts';
 import { IoPorts, type PortHandler } from './memory/ioports.ts';
 import { PhysicalMemory } from './memory/physical.ts';
@@ -52,6 +52,8 @@ export class Machine {
   readonly post: PostCode;
   /** The device through which guest code calls the TypeScript kernel (cli/attach-kernel.ts). */
   readonly hostcall: HostCall;
+  /** What the TypeScript kernel works the machine through: memory, I/O ports and the CPU, one hop away. */
+  readonly hostPort: HostPort;
   /** A20 as each of its two gates drives it: the 8042's output port and port 0x92 (ORed on a PC). */
   private a20Kbc = true;
   private a20Fast = true;
@@ -77,7 +79,7 @@ export class Machine {
       this.cpu.blocks.clear();
     };
     // Writes that bypass the CPU (devices, the kernel) still drop stale decoded code.
-    this.phys.onCodeWrite = (page) => this.cpu.blocks.invalidatePage(page);
+    this.phys.onCodeWrite = (page) => this.cpu.blocks.dropPage(page);
     if (this.config.rom) this.phys.mapRom(this.config.rom);
     // Time: devices schedule events on the clock; the CPU's cycle count drives it (run() below).
     this.clock = new Clock(this.config.clockHz);
@@ -110,56 +112,19 @@ export class Machine {
     this.ata = new AtaController(this.io, this.clock, this.pic.irqLine(14), [master ?? null, slave ?? null], {
       requestCycles: this.config.ataRequestCycles, sectorCycles: this.config.ataSectorCycles,
     });
-    this.hostcall = new HostCall(this.io, this.hostCallBoard());
+    this.hostPort = new MachineHostPort(this.cpu, this.phys, this.io);
+    this.hostcall = new HostCall(this.io, () => {
+      // The kernel may have changed CR0, CR3, page tables or the stack: decoded blocks and their
+      // chains must not run on past this instruction with stale assumptions.
+      this.cpu.blockExit = true;
+      updateAccessMasks(this.cpu);
+    });
     new FastA20Gate(this.io, (enabled) => { this.a20Fast = enabled; this.updateA20(); }, () => this.requestReset());
     new ExitPort(this.io, (status) => {
       this.exitStatus = status;
       this.cpu.stopRequested = true;
     });
     this.reset();
-  }
-
-  /**
-   * The memory and processor side of the HostPort the host-call device gives the kernel: each
-   * member does what the instruction it stands for does (MOV CR3, LTR, INVLPG...), through the same
-   * functions the instructions use.
-   */
-  private hostCallBoard(): ConstructorParameters<typeof HostCall>[1] {
-    const cpu = this.cpu, phys = this.phys;
-    return {
-      readPhys8: (a) => phys.read8(a),
-      readPhys16: (a) => phys.read16(a),
-      readPhys32: (a) => phys.read32(a) >>> 0,
-      writePhys8: (a, v) => phys.write8(a, v),
-      writePhys16: (a, v) => phys.write16(a, v),
-      writePhys32: (a, v) => phys.write32(a, v),
-      readPhysBytes: (a, dst) => phys.readBytes(a, dst),
-      writePhysBytes: (a, src) => phys.writeBytes(a, src),
-      fillPhys: (a, n, v) => phys.fill(a, n, v),
-      copyPhys: (d, s, n) => phys.copy(d, s, n),
-      readCR0: () => cpu.cr0 >>> 0,
-      writeCR0: (v) => writeCr0(cpu, v),
-      readCR2: () => cpu.cr2 >>> 0,
-      readCR3: () => cpu.cr3 >>> 0,
-      writeCR3: (v) => writeCr3(cpu, v),
-      invlpg: (lin) => {
-        if (cpu.model !== 486) throw new Error('INVLPG does not exist on the 386 (#UD): reload CR3 instead');
-        invalidatePage(cpu, lin);
-      },
-      lgdt: (base, limit) => { cpu.gdtrBase = base | 0; cpu.gdtrLimit = limit & 0xffff; },
-      lidt: (base, limit) => { cpu.idtrBase = base | 0; cpu.idtrLimit = limit & 0xffff; },
-      ltr: (sel) => loadTr(cpu, sel),
-      setESP: (v) => { cpu.reg[ESP] = v | 0; },
-      chargeCycles: (n) => { cpu.cycles += n; },
-      readTSC: () => cpu.cycles,
-      readTlbCounters: () => ({ hits: cpu.tlbHits, misses: cpu.tlbStats.misses, flushes: cpu.tlbStats.flushes }),
-      afterCall: () => {
-        // The kernel may have changed CR0, CR3, page tables or the stack: decoded blocks and their
-        // chains must not run on past this instruction with stale assumptions.
-        cpu.blockExit = true;
-        updateAccessMasks(cpu);
-      },
-    };
   }
 
   /**

@@ -49,3 +49,11 @@ export const COST = {
   /** ATA: writing one sector to the data port: REP OUTSW, pm 6 + 5n clocks for n = 256 words (i386 PRM, OUTS). */
   ataSectorOut: 6 + 5 * 256,
 } as const;
+
+/**
+ * Copying `bytes` between physical buffers as a kernel memcpy does: REP MOVSD for the dwords
+ * (8 + 4n clocks for n dwords, as COST.copyPage) and MOVSB for the 0-3 bytes left (4 each).
+ */
+export function copyCost(bytes: number): number {
+  return 8 + 4 * (bytes >>> 2) + COST.perByteCopied * (bytes & 3);
+}

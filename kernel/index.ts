@@ -5,7 +5,9 @@ import type { HostPort } from '../emulator/hostport.ts';
 import { Hw } from './hw.ts';
 import { Kernel } from './kernel.ts';
 
-export { Kernel, parseCmdline, HALT_EXIT_STATUS, PANIC_EXIT_STATUS, type KernelOptions, type KernelStats } from './kernel.ts';
+export { Kernel, HALT_EXIT_STATUS, PANIC_EXIT_STATUS } from './kernel.ts';
+export { parseCmdline, type KernelOptions } from './cmdline.ts';
+export type { KernelStats } from './stats.ts';
 
 export function createKernel(port: HostPort, cmdline = ''): Kernel {
   return new Kernel(new Hw(port), cmdline);

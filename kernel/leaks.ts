@@ -3,7 +3,7 @@
 // by whoever allocated it, and the report names it.
 
 import { hex } from './format.ts';
-import { OWNERS, type FrameAllocator, type FrameOwner } from './mm/frames.ts';
+import { OWNERS, type FrameAllocator, type FrameOwner } from './mm/frame-table.ts';
 import { HEAP_HEADER, type KernelHeap } from './mm/heap.ts';
 
 export interface Baseline { byOwner: Record<FrameOwner, number>; heapBlocks: Set<number> }
@@ -34,4 +34,28 @@ export function describeLeaks(l: Leaks): string {
   for (const b of l.heapBlocks) lines.push(`  heap block not freed: 0x${hex(b.addr)} (${b.size} bytes)`);
   lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks leaked`);
   return lines.join('\n');
+}
+
+/** The baseline taken when the shell starts, and the report `halt` prints against it. */
+export class LeakCheck {
+  private readonly frames: FrameAllocator;
+  private readonly heap: KernelHeap;
+  private baseline: Baseline | null = null;
+
+  constructor(frames: FrameAllocator, heap: KernelHeap) {
+    this.frames = frames;
+    this.heap = heap;
+  }
+
+  takeBaseline(): void {
+    this.baseline = takeBaseline(this.frames, this.heap);
+  }
+
+  leaks(): Leaks {
+    return findLeaks(this.frames, this.heap, this.baseline);
+  }
+
+  report(): string {
+    return describeLeaks(this.leaks());
+  }
 }

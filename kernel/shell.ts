@@ -1,15 +1,23 @@
-// The serial shell: the kernel's own command interpreter on COM1 (it runs in the kernel, between
-// traps, as the line discipline hands it lines). It starts programs and shows what the memory
-// manager is doing: frames, page tables, the heap, the TLB, page faults.
+// The serial shell: the kernel's own command interpreter on COM1. It is a kernel task (pid 0, not
+// in the process table): it sleeps on the console like a program reading a line, and the scheduler
+// runs its step when a wakeup comes (a line typed, a job of its own ended). It starts programs and
+// shows what the memory manager is doing: frames, page tables, the heap, the TLB, page faults.
+// It adopts every process with no parent (xv6's init): it reaps them and reports background jobs.
 
-import type { Kernel } from './kernel.ts';
 import { hex } from './format.ts';
-import { exec } from './proc/exec.ts';
-import type { Process } from './proc/process.ts';
+import type { KernelHeap } from './mm/heap.ts';
+import type { SlabCache } from './mm/slab.ts';
 import { describeFlags } from './mm/pagetable.ts';
 import { residentPages, userPages } from './mm/vmm.ts';
+import { halt, type HaltContext } from './power.ts';
+import { execStep, type ExecContext } from './proc/exec.ts';
+import { exit, kill } from './proc/exit.ts';
+import { Process } from './proc/process.ts';
+import { channel } from './wait.ts';
 
 const PROMPT = '$ ';
+/** Status of a program `run` could not load (the shell said why). */
+const LOAD_FAILED_STATUS = 127;
 
 const HELP: Array<[string, string]> = [
   ['help', 'this list'],
@@ -26,70 +34,105 @@ const HELP: Array<[string, string]> = [
   ['halt', 'stop every process, check for leaks, power off (also Ctrl-D at the prompt)'],
 ];
 
+/** What the shell uses: the process machinery, the memory managers it shows, the trace switch. */
+export interface ShellContext extends HaltContext, ExecContext {
+  heap: KernelHeap;
+  procSlab: SlabCache;
+  fileSlab: SlabCache;
+  trace: { pf: boolean };
+  uptimeMs(): number;
+  /** Takes the leak check's baseline (when the shell starts). */
+  takeLeakBaseline(): void;
+}
+
 export class Shell {
-  private readonly k: Kernel;
-  /** A foreground program is running: typed lines go to it, not to the shell. */
-  busy = false;
+  private readonly x: ShellContext;
+  /** The shell's own task: what it sleeps as. */
+  readonly task: Process;
+  private started = false;
+  /** The foreground job: typed lines go to it, not to the shell, until it ends. */
+  private fg: Process | null = null;
+  /** Where the shell sleeps after halt: nothing wakes it. */
+  private readonly halted = channel('halted');
 
-  constructor(k: Kernel) {
-    this.k = k;
+  constructor(x: ShellContext) {
+    this.x = x;
+    this.task = new Process(0, 'sh', ['sh'], null);
+    this.task.kentry = () => this.step();
   }
 
-  start(): void {
-    this.k.print('ts386 shell: type help\n');
-    this.prompt();
-  }
-
-  /** Set while a command runs: a job that ends during it (kill, a failed load) leaves the prompt to onLine. */
-  private inCommand = false;
-
-  prompt(): void {
-    if (this.k.stopping === null && !this.inCommand) this.k.print(PROMPT);
-  }
-
-  private out(s: string): void {
-    this.k.print(`${s}\n`);
-  }
-
-  onLine(): void {
-    if (this.inCommand) return; // the loop that runs the command goes on with the next line
-    const k = this.k;
-    while (!this.busy && k.stopping === null && k.tty.hasLine) {
-      const bytes = k.tty.readLine(1024);
+  /**
+   * One run of the shell: mount the program disk (first), report the jobs that ended, then take
+   * and run typed lines until there are none (or a foreground job starts), and sleep.
+   */
+  private step(): void {
+    const x = this.x, self = this.task;
+    if (!this.started) {
+      const d = x.progdisk;
+      if (d !== null) {
+        const req = d.mount();
+        if (req !== null) { x.sched.sleep(self, req); return; }
+        x.tty.print(d.error ? `program disk: ${d.error}\n` : `program disk: ${d.files.size} files\n`);
+      }
+      this.started = true;
+      x.takeLeakBaseline();
+      this.out('ts386 shell: type help');
+      this.prompt();
+    }
+    this.reapJobs(true);
+    for (;;) {
+      if (x.power.stopping !== null) { x.sched.sleep(self, this.halted); return; }
+      // A job's end wakes the shell whatever it sleeps on (exit.ts); its own childExit says what it waits for.
+      if (this.fg !== null) { x.sched.sleep(self, self.childExit); return; }
+      if (!x.tty.hasLine) { x.sched.sleep(self, x.tty.readable); return; }
+      const bytes = x.tty.readLine(1024);
       if (bytes.length === 0) {
         // Ctrl-D on an empty line at the prompt (or the end of a piped script): like logging out of
         // a shell, the session ends, and with it the machine.
         this.out('end of input: halt');
-        k.halt();
-        return;
+        halt(x);
+        continue;
       }
-      const line = new TextDecoder().decode(bytes).trim();
-      this.inCommand = true;
-      try {
-        this.execute(line);
-      } finally {
-        this.inCommand = false;
-      }
-      if (!this.busy) this.prompt();
+      this.execute(new TextDecoder().decode(bytes).trim());
+      this.reapJobs(false);
+      if (this.fg === null) this.prompt();
     }
   }
 
-  /** A process the shell started has ended (it is already reaped). */
-  childExited(p: Process): void {
-    if (p.loadFailed) {
-      if (p.foreground) { this.busy = false; this.prompt(); this.onLine(); }
-      else if (!this.busy) this.prompt();
-      return;
-    }
-    if (p.foreground) {
-      if (p.exitStatus !== 0 && !p.killed) this.out(`[${p.pid}] exit status ${p.exitStatus}`);
-      this.busy = false;
-      this.prompt();
-      this.onLine(); // lines typed while it ran
-    } else if (this.k.stopping === null) {
-      // A background job's end interrupts whatever is on the line; the prompt comes again after it.
-      this.out(`[${p.pid}] done: ${p.name}, ${p.killed ? 'killed' : `status ${p.exitStatus}`}`);
-      if (!this.busy) this.prompt();
+  /** Ctrl-C: ends the foreground job, or at the prompt gives a fresh one. */
+  interrupt(): void {
+    if (this.fg !== null && this.fg.state !== 'zombie') kill(this.x, this.fg, 'interrupted (Ctrl-C)');
+    else this.prompt();
+  }
+
+  prompt(): void {
+    if (this.x.power.stopping === null) this.x.tty.print(PROMPT);
+  }
+
+  private out(s: string): void {
+    this.x.tty.print(`${s}\n`);
+  }
+
+  /**
+   * Reaps the processes with no parent that have ended: the foreground job (its status, if it
+   * failed), a background job (a line saying so: it interrupts whatever is on the line, and the
+   * prompt comes again after it when `prompting`).
+   */
+  private reapJobs(prompting: boolean): void {
+    const x = this.x;
+    for (const p of [...x.table.procs.values()]) {
+      if (p.parent !== null || p.state !== 'zombie') continue;
+      x.table.reap(p);
+      if (p === this.fg) {
+        this.fg = null;
+        if (!p.loadFailed && p.exitStatus !== 0 && !p.killed) this.out(`[${p.pid}] exit status ${p.exitStatus}`);
+        if (prompting) this.prompt();
+      } else if (p.loadFailed) {
+        if (prompting && this.fg === null) this.prompt();
+      } else if (x.power.stopping === null) {
+        this.out(`[${p.pid}] done: ${p.name}, ${p.killed ? 'killed' : `status ${p.exitStatus}`}`);
+        if (prompting && this.fg === null) this.prompt();
+      }
     }
   }
 
@@ -112,48 +155,53 @@ export class Shell {
       case 'tlb': return this.tlb();
       case 'stats': return this.stats();
       case 'trace': return this.trace(args);
-      case 'halt': this.k.halt(); return;
+      case 'halt': halt(this.x); return;
       default: this.out(`${cmd}: unknown command (try help)`);
     }
   }
 
   private ls(): void {
-    const d = this.k.progdisk;
+    const d = this.x.progdisk;
     if (!d) { this.out('no program disk'); return; }
     if (d.error) this.out(`program disk: ${d.error}`);
     for (const [name, e] of [...d.files].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`  ${String(e.size).padStart(8)}  ${name}`);
   }
 
   private run(args: string[]): void {
-    const k = this.k;
+    const x = this.x;
     let background = false;
     if (args[args.length - 1] === '&') { background = true; args = args.slice(0, -1); }
     else if (args.length > 0 && args[args.length - 1]!.endsWith('&')) { background = true; args[args.length - 1] = args[args.length - 1]!.slice(0, -1); }
     const prog = args[0];
     if (!prog) { this.out('usage: run PROG [ARGS] [&]'); return; }
-    if (!k.progdisk?.lookup(prog)) { this.out(`run: ${prog}: no such program`); return; }
-    const p = k.newProcess(prog, args, null);
+    if (!x.progdisk?.lookup(prog)) { this.out(`run: ${prog}: no such program`); return; }
+    const p = x.table.create(prog, args, null);
     if (!p) { this.out('run: out of memory'); return; }
     p.foreground = !background;
-    if (!background) this.busy = true;
-    exec(k, p, prog, args, (err, message) => {
-      if (err !== null) {
-        this.out(`run: ${message ?? `error ${err}`}`);
-        p.loadFailed = true;
-        k.exit(p, 127);
-        return;
-      }
-      k.makeRunnable(p);
-    });
+    // Its first runs are in the kernel, loading the program; then it returns to user mode.
+    p.kentry = (q) => this.load(q, prog, args);
+    x.sched.makeRunnable(p);
     if (background) this.out(`[${p.pid}] ${args.join(' ')}`);
+    else this.fg = p;
+  }
+
+  /** A job's kernel entry until its program is loaded: one exec step each time it runs. */
+  private load(p: Process, path: string, argv: string[]): void {
+    const x = this.x;
+    const r = execStep(x, p, path, argv);
+    if (r.kind === 'wait') { x.sched.sleep(p, r.chan); return; }
+    if (r.kind === 'done') { p.kentry = null; return; }
+    this.out(`run: ${r.message}`);
+    p.loadFailed = true;
+    exit(x, p, LOAD_FAILED_STATUS);
   }
 
   private ps(): void {
-    const k = this.k;
+    const k = this.x;
     // RSS: the user pages mapped now (resident), from a walk of the process's page tables.
     this.out('  PID  PPID STATE     TICKS FAULTS   RSS  NAME');
-    for (const p of k.procs.values()) {
-      const state = p.state === 'blocked' ? `wait:${p.blocked?.kind ?? '?'}` : p.state;
+    for (const p of k.table.procs.values()) {
+      const state = p.pd === 0 && p.state !== 'zombie' ? 'loading' : p.state === 'blocked' ? `wait:${p.chan?.name ?? '?'}` : p.state;
       const rss = p.pd !== 0 ? residentPages(k.hw, p.pd) : 0;
       this.out(`${String(p.pid).padStart(5)} ${String(p.parent?.pid ?? 0).padStart(5)} ${state.padEnd(9)} ${String(p.ticks).padStart(5)} ${String(p.faults).padStart(6)} ${String(rss).padStart(5)}  ${p.argv.join(' ')}`);
     }
@@ -162,13 +210,13 @@ export class Shell {
   private killCmd(args: string[]): void {
     if (args[0] === undefined) { this.out('usage: kill PID'); return; }
     const pid = Number(args[0]);
-    const p = this.k.procs.get(pid);
+    const p = this.x.table.procs.get(pid);
     if (!Number.isInteger(pid) || !p || p.state === 'zombie') { this.out(`kill: no process ${args[0]}`); return; }
-    this.k.kill(p, 'killed from the shell');
+    kill(this.x, p, 'killed from the shell');
   }
 
   private mem(): void {
-    const k = this.k;
+    const k = this.x;
     const s = k.frames.stats();
     this.out(`frames: ${s.total} total, ${s.used} in use, ${s.free} free (${k.frames.kind}, 4 KiB each)`);
     const owners = Object.entries(s.byOwner).filter(([o, n]) => o !== 'free' && n > 0).map(([o, n]) => `${o} ${n}`);
@@ -178,9 +226,9 @@ export class Shell {
   }
 
   private vm(args: string[]): void {
-    const k = this.k;
+    const k = this.x;
     if (args[0] === undefined) { this.out('usage: vm PID'); return; }
-    const p = k.procs.get(Number(args[0]));
+    const p = k.table.procs.get(Number(args[0]));
     if (!p) { this.out(`vm: no process ${args[0]}`); return; }
     if (p.pd === 0) { this.out(`vm: pid ${p.pid} has no address space yet (its program is loading)`); return; }
     this.out(`pid ${p.pid} (${p.name}): page directory at 0x${hex(p.pd)}, break 0x${hex(p.brk)}`);
@@ -195,34 +243,34 @@ export class Shell {
   }
 
   private heap(): void {
-    const h = this.k.heap;
+    const h = this.x.heap;
     const s = h.stats();
     this.out(`kernel heap (${h.policy}-fit): ${s.bytesInUse} bytes in ${s.blocksInUse} blocks in use, ${s.freeBytes} bytes free in ${s.freeBlocks} blocks`);
     this.out(`largest free block ${s.largestFree} bytes, external fragmentation ${(s.fragmentation * 100).toFixed(1)}%`);
     for (const b of h.freeList().slice(0, 16)) this.out(`  free 0x${hex(b.addr)} ${b.size} bytes`);
     if (h.freeList().length > 16) this.out(`  ... ${h.freeList().length - 16} more`);
-    for (const c of [this.k.procSlab, this.k.fileSlab]) {
+    for (const c of [this.x.procSlab, this.x.fileSlab]) {
       const st = c.stats();
       this.out(`slab ${st.name}: ${st.objectSize}-byte objects, ${st.slabs} slabs, ${st.inUse} in use, ${st.free} free`);
     }
   }
 
   private tlb(): void {
-    const t = this.k.hw.tlbCounters();
+    const t = this.x.hw.readTlbCounters();
     const total = t.hits + t.misses;
     this.out(`TLB: ${t.hits} hits, ${t.misses} misses (${total ? ((t.hits / total) * 100).toFixed(2) : '0.00'}% hits), ${t.flushes} flushes`);
   }
 
   private stats(): void {
-    const s = this.k.stats;
-    this.out(`uptime ${(this.k.uptimeMs / 1000).toFixed(2)} s (${s.ticks} ticks), ${this.k.hw.rdtsc()} cycles`);
+    const s = this.x.stats;
+    this.out(`uptime ${(this.x.uptimeMs() / 1000).toFixed(2)} s (${s.ticks} ticks), ${this.x.hw.readTSC()} cycles`);
     this.out(`page faults ${s.faults} (zero-filled ${s.zeroFills}, read from disk ${s.pageIns}), processes started ${s.processesStarted}, killed ${s.kills}`);
     this.out(`system calls ${s.syscalls}, interrupts ${s.interrupts}, context switches ${s.contextSwitches}, host calls ${s.hostCalls}`);
   }
 
   private trace(args: string[]): void {
     if (args[0] !== 'pf' || (args[1] !== 'on' && args[1] !== 'off')) { this.out('usage: trace pf on|off'); return; }
-    this.k.tracePf = args[1] === 'on';
+    this.x.trace.pf = args[1] === 'on';
     this.out(`page-fault trace ${args[1]}`);
   }
 }

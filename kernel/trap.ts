@@ -26,6 +26,32 @@ export const EFLAGS_IF = 1 << 9;
 /** Bit 1 of EFLAGS always reads 1. */
 export const EFLAGS_RESERVED = 1 << 1;
 
+/**
+ * A trap frame read once, when the trap comes in: one read of guest RAM, then fields by name (the
+ * kernel keeps one and reuses it, so a trap allocates nothing). Writes go to guest RAM (setTf).
+ */
+export class TrapFrame {
+  private readonly bytes = new Uint8Array(USER_FRAME_SIZE);
+  private readonly view = new DataView(this.bytes.buffer);
+  /** Where the frame is (a kernel linear address on the kernel stack). */
+  at = 0 as VirtAddr;
+
+  load(hw: Hw, frame: VirtAddr): void {
+    this.at = frame;
+    // A ring-0 frame is 8 bytes shorter; the bytes past it are read and never looked at.
+    hw.readPhysBytes(V2P(frame), this.bytes);
+  }
+
+  get(f: TrapField): number {
+    return this.view.getUint32(TF[f], true);
+  }
+
+  /** Whether the trap came from ring 3 (the CS it interrupted has RPL 3). */
+  get fromUser(): boolean {
+    return (this.get('CS') & 3) === 3;
+  }
+}
+
 export function getTf(hw: Hw, frame: VirtAddr, f: TrapField): number {
   return hw.readPhys32(V2P(frame + TF[f]));
 }
@@ -50,6 +76,6 @@ export function describeFrame(hw: Hw, frame: VirtAddr): string[] {
 
 /** Copies a whole user frame (fork gives the child its parent's registers). */
 export function copyFrame(hw: Hw, dst: VirtAddr, src: VirtAddr): void {
-  hw.port.copyPhys(V2P(dst), V2P(src), USER_FRAME_SIZE);
+  hw.copyPhys(V2P(dst), V2P(src), USER_FRAME_SIZE);
 }
 

@@ -1,10 +1,13 @@
 // The console's line discipline (canonical mode): typed bytes are echoed and edited (backspace,
-// Ctrl-U) until Enter; a finished line goes to whoever reads the console. Ctrl-C interrupts the
-// foreground process. Output goes through the UART's ring; what does not fit waits here, in order,
-// so kernel messages are never lost.
+// Ctrl-U) until Enter; a finished line wakes whoever sleeps reading the console (`readable`), and
+// Ctrl-C is noted for the trap dispatcher to deliver (takeInterrupt). Output goes through the
+// UART's ring; what does not fit waits here, in order, so kernel messages are never lost, and a
+// process that waits for room sleeps on `writable`. The tty only wakes channels: it never calls
+// up into the processes.
 
 import type { Uart } from './dev/uart.ts';
 import type { Ring } from './dev/ring.ts';
+import { channel, type WaitChannel, type Wakeup } from './wait.ts';
 
 export class Tty {
   private readonly uart: Uart;
@@ -15,34 +18,48 @@ export class Tty {
   private lineCount = 0;
   /** Kernel output that did not fit the UART's ring yet. */
   private overflow: number[] = [];
-  /** Called when a line is complete. */
-  onLine: () => void = () => {};
-  /** Called for Ctrl-C. */
-  onInterrupt: () => void = () => {};
-  /** Called when output space appears. */
-  onOutputSpace: () => void = () => {};
+  private readonly wakeup: Wakeup;
+  /** A line (or end of file) is there to read. */
+  readonly readable: WaitChannel = channel('read');
+  /** Room appeared for process output. */
+  readonly writable: WaitChannel = channel('write');
+  /** Ctrl-C was typed and nobody has taken it yet. */
+  private interrupted = false;
+  /** Bound once: the UART hands received bytes here (no closure per interrupt). */
+  private readonly receive = (b: number): void => this.input(b);
   echo = true;
 
-  constructor(uart: Uart, edit: Ring, lines: Ring) {
+  constructor(uart: Uart, edit: Ring, lines: Ring, wakeup: Wakeup) {
     this.uart = uart;
     this.edit = edit;
     this.lines = lines;
-    uart.onByte = (b) => this.input(b);
-    uart.onTxSpace = () => {
-      this.drainOverflow();
-      if (this.overflow.length === 0) this.onOutputSpace();
-    };
+    this.wakeup = wakeup;
+  }
+
+  /** IRQ 4: typed bytes go through the line discipline; output moves on, and writers waiting for room wake. */
+  onIrq(): void {
+    this.uart.onIrq(this.receive);
+    this.drainOverflow();
+    if (this.overflow.length === 0 && this.uart.txSpace > 0) this.wakeup(this.writable);
+  }
+
+  /** Whether Ctrl-C was typed since the last call (the dispatcher ends the foreground job, or re-prompts). */
+  takeInterrupt(): boolean {
+    const was = this.interrupted;
+    this.interrupted = false;
+    return was;
   }
 
   /**
-   * Moves waiting output into the UART's ring. The chunk leaves `overflow` before the write,
-   * because the write can come back here (it may empty the FIFO and report space at once).
+   * Moves waiting output into the UART's ring, as much as fits; each write may move bytes on into
+   * the FIFO and so make more room, hence the loop.
    */
   private drainOverflow(): void {
-    if (this.overflow.length === 0 || this.uart.txSpace === 0) return;
-    const chunk = this.overflow.splice(0, this.uart.txSpace);
-    const n = this.uart.write(Uint8Array.from(chunk));
-    if (n < chunk.length) this.overflow.unshift(...chunk.slice(n));
+    while (this.overflow.length > 0 && this.uart.txSpace > 0) {
+      const chunk = this.overflow.splice(0, this.uart.txSpace);
+      const n = this.uart.write(Uint8Array.from(chunk));
+      if (n < chunk.length) { this.overflow.unshift(...chunk.slice(n)); break; }
+    }
   }
 
   /** Kernel output: never dropped (what does not fit waits, in order, behind what came before). */
@@ -51,25 +68,35 @@ export class Tty {
     this.drainOverflow();
   }
 
-  /** Process output: takes what fits now and returns how many bytes that was (the caller waits for the rest). */
+  /**
+   * Process output: takes what fits now and returns how many bytes that was (the caller waits for
+   * the rest). Each write to the UART may move bytes on into its FIFO and make room, so it goes on
+   * while room appears: a writer never sleeps while there is room it could have used.
+   */
   writeSome(bytes: Uint8Array): number {
     if (this.overflow.length > 0) return 0;
-    const out: number[] = [];
     let taken = 0;
-    for (const b of bytes) {
-      const need = b === 0x0a ? 2 : 1;
-      if (out.length + need > this.uart.txSpace) break;
-      if (b === 0x0a) out.push(0x0d);
-      out.push(b);
-      taken++;
+    while (taken < bytes.length && this.uart.txSpace > 0) {
+      const out: number[] = [];
+      const room = this.uart.txSpace;
+      let k = taken;
+      for (; k < bytes.length; k++) {
+        const b = bytes[k]!;
+        const need = b === 0x0a ? 2 : 1;
+        if (out.length + need > room) break;
+        if (b === 0x0a) out.push(0x0d);
+        out.push(b);
+      }
+      if (k === taken) break; // not even one byte fits (a newline needs two)
+      this.uart.write(Uint8Array.from(out));
+      taken = k;
     }
-    this.uart.write(Uint8Array.from(out));
     return taken;
   }
 
-  /** Whether all output has left the kernel (the UART may still be shifting the last bytes out). */
-  get outputIdle(): boolean {
-    return this.overflow.length === 0 && this.uart.txPending === 0;
+  /** Whether all output has left the machine: nothing waits here, and the UART has sent its last bit. */
+  get drained(): boolean {
+    return this.overflow.length === 0 && this.uart.drained;
   }
 
   /** Ctrl-D was typed on an empty line: the next read that finds no line returns 0 bytes. */
@@ -103,11 +130,11 @@ export class Tty {
     if (b === 0x03) { // Ctrl-C
       this.edit.clear();
       if (this.echo) this.print('^C\n');
-      this.onInterrupt();
+      this.interrupted = true;
       return;
     }
     if (b === 0x04) { // Ctrl-D: end of file for a reader, on an empty line (as a Unix tty does)
-      if (this.edit.length === 0) { this.eof = true; this.onLine(); }
+      if (this.edit.length === 0) { this.eof = true; this.wakeup(this.readable); }
       return;
     }
     if (b === 0x7f || b === 0x08) {
@@ -124,7 +151,7 @@ export class Tty {
       while (this.edit.length > 0) this.lines.push(this.edit.shift());
       this.lines.push(0x0a);
       this.lineCount++;
-      this.onLine();
+      this.wakeup(this.readable);
       return;
     }
     if (b < 0x20 || b > 0x7e) return;

@@ -48,7 +48,7 @@ function alignmentFault(lin: number): CpuFault {
  */
 function physWrite8(cpu: Cpu, phys: number, value: number): void {
   if (cpu.phys.pageKind(phys >>> 0) === PageKind.RAM) {
-    if (cpu.codePages[phys >>> 12] === 1) cpu.blocks.invalidatePage(phys >>> 12);
+    if (cpu.codePages[phys >>> 12] === 1) cpu.blocks.dropPage(phys >>> 12);
     cpu.mem8[phys] = value;
   } else {
     cpu.phys.write8(phys, value);

@@ -226,7 +226,7 @@ export class BlockCache {
   }
 
   /** Drops every block decoded from physical page `page` (a write landed there). */
-  invalidatePage(page: number): void {
+  dropPage(page: number): void {
     const list = this.byPage.get(page);
     if (list !== undefined) {
       for (const b of list) {

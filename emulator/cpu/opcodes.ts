@@ -214,7 +214,7 @@ export const TWO_BYTE: readonly OpRow[] = buildMap('0F map', [
   [0x01, group([
     op('SGDT', 'Ms', system.sgdt), op('SIDT', 'Ms', system.sidt), op('LGDT', 'Ms', system.lgdt), op('LIDT', 'Ms', system.lidt),
     op('SMSW', 'Ew', system.smsw), INVALID, op('LMSW', 'Ew', system.lmsw, { flags: END }),
-    op('INVLPG', 'M', system.invlpg, { flags: F_486 | END, clocks: { r: 12 } }),
+    op('INVLPG', 'M', system.invlpgM, { flags: F_486 | END, clocks: { r: 12 } }),
   ])],
   [0x02, op('LAR', 'Gv,Ew', system.lar)],
   [0x03, op('LSL', 'Gv,Ew', system.lsl)],

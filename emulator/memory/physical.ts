@@ -150,7 +150,7 @@ export class PhysicalMemory {
     }
   }
 
-  /** Bulk read (the host-call device's REP MOVS): unmapped bytes read as FFh, as read8 does. */
+  /** Bulk read (HostPort's REP MOVS, machine-host-port.ts): unmapped bytes read as FFh, as read8 does. */
   readBytes(addr: number, dst: Uint8Array): void {
     addr = (addr >>> 0) & this.a20Mask;
     if (this.isPlainRange(addr, dst.length) && this.a20Mask === -1) { dst.set(this.ram.subarray(addr, addr + dst.length)); return; }

@@ -37,7 +37,7 @@ export function writeGdt(hw: Hw, gdt: PhysAddr, tssLinear: VirtAddr): void {
 
 /** Writes a zeroed TSS whose ring-0 stack is SS0 = kernel data, ESP0 = `esp0`. */
 export function writeTss(hw: Hw, tss: PhysAddr, esp0: VirtAddr): void {
-  hw.fill(tss, TSS_SIZE, 0);
+  hw.fillPhys(tss, TSS_SIZE, 0);
   hw.writePhys32(phys(tss + TSS_SS0), SEL_KDATA);
   hw.writePhys32(phys(tss + TSS_ESP0), esp0);
   hw.writePhys16(phys(tss + TSS_IOMAP), TSS_SIZE);

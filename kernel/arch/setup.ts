@@ -14,7 +14,7 @@ const CR0_PE = 0x00000001, CR0_PG = 0x80000000;
 /** Builds it all for a machine with `ramTop` bytes of RAM; returns how many direct-map page tables it used. */
 export function enterPagedProtectedMode(hw: Hw, ramTop: number): number {
   // Descriptor tables and the trap stubs, at fixed physical addresses, used through the higher half.
-  hw.writeBytes(STUBS_PHYS, buildStubs());
+  hw.writePhysBytes(STUBS_PHYS, buildStubs());
   writeTss(hw, TSS_PHYS, P2V(IDLE_STACK_PHYS + PAGE_SIZE));
   writeGdt(hw, GDT_PHYS, P2V(TSS_PHYS));
   writeIdt(hw, IDT_PHYS, P2V(STUBS_PHYS));
@@ -24,7 +24,7 @@ export function enterPagedProtectedMode(hw: Hw, ramTop: number): number {
   // identity map exists only in this directory; processes never get it.
   const ramPages = Math.ceil(ramTop / PAGE_SIZE);
   const tables = Math.ceil(ramPages / 1024);
-  hw.fill(KERNEL_PD_PHYS, PAGE_SIZE, 0);
+  hw.fillPhys(KERNEL_PD_PHYS, PAGE_SIZE, 0);
   for (let t = 0; t < tables; t++) {
     const pt = phys(DIRECT_MAP_PT_PHYS + t * PAGE_SIZE);
     for (let k = 0; k < 1024; k++) {
@@ -32,11 +32,11 @@ export function enterPagedProtectedMode(hw: Hw, ramTop: number): number {
       hw.writePhys32(phys(pt + 4 * k), page < ramPages ? (page * PAGE_SIZE) | PTE_P | PTE_W : 0);
     }
     hw.writePhys32(phys(KERNEL_PD_PHYS + 4 * (768 + t)), pt | PTE_P | PTE_W);
-    hw.charge(1024 * COST.pteWrite);
+    hw.chargeCycles(1024 * COST.pteWrite);
   }
   hw.writePhys32(KERNEL_PD_PHYS, DIRECT_MAP_PT_PHYS | PTE_P | PTE_W);
-  hw.lcr3(KERNEL_PD_PHYS);
-  hw.lcr0(hw.rcr0() | CR0_PE | CR0_PG);
+  hw.writeCR3(KERNEL_PD_PHYS);
+  hw.writeCR0(hw.readCR0() | CR0_PE | CR0_PG);
   hw.lgdt(P2V(GDT_PHYS), GDT_ENTRIES * 8 - 1);
   hw.lidt(P2V(IDT_PHYS), 256 * 8 - 1);
   hw.ltr(SEL_TSS);

@@ -8,7 +8,10 @@
 //   0x1F3 LBA 7:0             0x1F7 read: status BSY DRDY DF . DRQ . . ERR (reading it acks the IRQ) / write: command
 //
 // The kernel cannot busy-wait: it runs inside a host call, and emulated time (so the drive) moves
-// only between host calls. So every wait is a state the driver returns from:
+// only between host calls. So a request is a record the caller keeps and sleeps on (it is a wait
+// channel): the driver fills in its status when the drive is done and wakes the channel, and does
+// nothing else; whoever waits looks at the record when it runs again. Inside the driver every wait
+// is a state it returns from:
 // - reads: one IRQ per sector; the handler reads the status (which acks the interrupt), then the
 //   256 data words (REP INSW on a real kernel). After the last sector of a command the drive
 //   goes idle without an interrupt (PIO data-in has none at the end), so the next command starts
@@ -22,12 +25,12 @@
 // - a request that finds the drive busy (still resetting, say) waits the same way, for poll().
 //
 // Both devices of the channel share its registers and its IRQ line, so the channel runs one
-// command at a time for both: AtaChannel holds the FIFO queue, and each AtaDisk queues on it. A
-// machine with one disk can ignore the channel (AtaDisk makes its own); with a master and a
-// slave, make one AtaChannel and pass it to both disks.
+// command at a time for both: AtaChannel holds the FIFO queue, and each AtaDisk (master or
+// slave) queues on it.
 
 import { COST } from '../cost.ts';
 import { phys, type Hw, type PhysAddr } from '../hw.ts';
+import type { IoWait, Wakeup } from '../wait.ts';
 
 const DATA = 0x1f0, ERROR = 0x1f1, COUNT = 0x1f2, LBA_LOW = 0x1f3, LBA_MID = 0x1f4, LBA_HIGH = 0x1f5;
 const DEVICE = 0x1f6, STATUS = 0x1f7, COMMAND = 0x1f7, ALT_STATUS = 0x3f6, DEVICE_CONTROL = 0x3f6;
@@ -52,19 +55,20 @@ const ERROR_BITS: ReadonlyArray<readonly [number, string]> = [
   [0x02, 'NM no media'], [0x01, 'AMNF address mark not found'],
 ];
 
-export type AtaDone = (err: string | null) => void;
-
-interface Request {
-  unit: 0 | 1;
-  write: boolean;
-  lba: number;
-  count: number;
+/** A read or write of whole sectors, and the channel its waiter sleeps on until `status` is final. */
+export interface DiskRequest extends IoWait {
+  readonly name: 'disk';
+  readonly unit: 0 | 1;
+  readonly write: boolean;
+  readonly lba: number;
+  readonly count: number;
   /** Physical memory the sectors come from or go to. */
-  addr: PhysAddr;
-  done: AtaDone;
+  readonly addr: PhysAddr;
   /** Sectors done so far: read into memory, or (writes) acknowledged by the drive. */
   finished: number;
 }
+
+type Request = DiskRequest;
 
 /** What the channel waits for. */
 type Phase =
@@ -77,6 +81,7 @@ type Phase =
 /** The primary channel (0x1F0-0x1F7, 0x3F6, IRQ 14): one command at a time, for either device. */
 export class AtaChannel {
   private readonly hw: Hw;
+  private readonly wakeup: Wakeup;
   private readonly queue: Request[] = [];
   private phase: Phase = 'idle';
   /** The command in progress: its first sector (as an index into the request) and sector count. */
@@ -85,8 +90,9 @@ export class AtaChannel {
   /** Sectors of the current write command sent to the drive. */
   private sent = 0;
 
-  constructor(hw: Hw) {
+  constructor(hw: Hw, wakeup: Wakeup) {
     this.hw = hw;
+    this.wakeup = wakeup;
     // nIEN = 0: the drive drives IRQ 14 (and SRST = 0).
     hw.outb(DEVICE_CONTROL, 0);
   }
@@ -161,7 +167,7 @@ export class AtaChannel {
       this.phase = 'ready';
       return null;
     }
-    hw.charge(COST.ataCommand);
+    hw.chargeCycles(COST.ataCommand);
     hw.outb(COUNT, n & 0xff); // 256 is written as 0
     hw.outb(LBA_LOW, lba & 0xff);
     hw.outb(LBA_MID, (lba >>> 8) & 0xff);
@@ -193,7 +199,7 @@ export class AtaChannel {
     const hw = this.hw;
     const base = r.addr + r.finished * SECTOR_SIZE;
     for (let i = 0; i < WORDS_PER_SECTOR; i++) hw.writePhys16(phys(base + 2 * i), hw.inw(DATA));
-    hw.charge(COST.ataSectorIn);
+    hw.chargeCycles(COST.ataSectorIn);
     r.finished++;
     if (r.finished - this.chunkStart === this.chunkCount) this.commandDone(r);
   }
@@ -215,7 +221,7 @@ export class AtaChannel {
       const hw = this.hw;
       const base = r.addr + (this.chunkStart + this.sent) * SECTOR_SIZE;
       for (let i = 0; i < WORDS_PER_SECTOR; i++) hw.outw(DATA, hw.readPhys16(phys(base + 2 * i)));
-      hw.charge(COST.ataSectorOut);
+      hw.chargeCycles(COST.ataSectorOut);
       this.sent++;
       this.phase = 'data-out';
       return;
@@ -252,11 +258,12 @@ export class AtaChannel {
     this.finish(`ata${r.unit}: ${r.write ? 'write' : 'read'} of sectors ${range(r)} failed at LBA ${at}: ${what} (status 0x${hex2(status)}, error 0x${hex2(error)})`);
   }
 
-  /** Ends the head request: its callback, then the next request (unless the callback started it). */
+  /** Ends the head request: its status, a wakeup for whoever sleeps on it, then the next request. */
   private finish(err: string | null): void {
     const r = this.queue.shift()!;
     this.phase = 'idle';
-    r.done(err);
+    settle(r, err);
+    this.wakeup(r);
     this.pump();
   }
 }
@@ -268,7 +275,7 @@ export class AtaDisk {
   readonly sectors: number;
   readonly channel: AtaChannel;
 
-  constructor(hw: Hw, unit: 0 | 1, sectors: number, channel: AtaChannel = new AtaChannel(hw)) {
+  constructor(unit: 0 | 1, sectors: number, channel: AtaChannel) {
     this.unit = unit;
     this.sectors = sectors;
     this.channel = channel;
@@ -280,17 +287,17 @@ export class AtaDisk {
   }
 
   /**
-   * Queues a read of `count` sectors at `lba` into physical memory at `dst`. `done(null)` or
-   * `done('error text')` is called from onIrq() or poll(), or at once for a count of 0 or sectors
-   * beyond the disk.
+   * Queues a read of `count` sectors at `lba` into physical memory at `dst`, and returns the
+   * request to sleep on. Its status becomes final in onIrq() or poll(), or at once for a count of
+   * 0 ('done') or sectors beyond the disk ('error'), with no wakeup then: nobody sleeps on it yet.
    */
-  read(lba: number, count: number, dst: PhysAddr, done: AtaDone): void {
-    this.submit(false, lba, count, dst, done);
+  read(lba: number, count: number, dst: PhysAddr): DiskRequest {
+    return this.submit(false, lba, count, dst);
   }
 
-  /** Queues a write of `count` sectors from physical memory at `src` to `lba`; `done` as for read(). */
-  write(lba: number, count: number, src: PhysAddr, done: AtaDone): void {
-    this.submit(true, lba, count, src, done);
+  /** Queues a write of `count` sectors from physical memory at `src` to `lba`; as read(). */
+  write(lba: number, count: number, src: PhysAddr): DiskRequest {
+    return this.submit(true, lba, count, src);
   }
 
   /** IRQ 14 (the kernel EOIs the PIC; the driver does not touch it). Either disk's onIrq serves the channel. */
@@ -303,23 +310,25 @@ export class AtaDisk {
     this.channel.poll();
   }
 
-  private submit(write: boolean, lba: number, count: number, addr: PhysAddr, done: AtaDone): void {
+  private submit(write: boolean, lba: number, count: number, addr: PhysAddr): DiskRequest {
     const op = write ? 'write' : 'read';
+    const r: DiskRequest = { name: 'disk', unit: this.unit, write, lba, count, addr, status: 'queued', error: null, finished: 0 };
     if (!Number.isSafeInteger(lba) || !Number.isSafeInteger(count) || lba < 0 || count < 0) {
-      done(`ata${this.unit}: ${op} of ${count} sectors at LBA ${lba}: not a sector range`);
-      return;
+      settle(r, `ata${this.unit}: ${op} of ${count} sectors at LBA ${lba}: not a sector range`);
+    } else if (count === 0) {
+      settle(r, null);
+    } else if (lba + count > Math.min(this.sectors, LBA28_LIMIT)) {
+      settle(r, `ata${this.unit}: ${op} of sectors ${lba}..${lba + count - 1} is beyond the disk (${this.sectors} sectors${this.sectors > LBA28_LIMIT ? ', LBA28 reaches 2^28' : ''})`);
+    } else {
+      this.channel.submit(r);
     }
-    if (count === 0) {
-      done(null);
-      return;
-    }
-    const limit = Math.min(this.sectors, LBA28_LIMIT);
-    if (lba + count > limit) {
-      done(`ata${this.unit}: ${op} of sectors ${lba}..${lba + count - 1} is beyond the disk (${this.sectors} sectors${this.sectors > LBA28_LIMIT ? ', LBA28 reaches 2^28' : ''})`);
-      return;
-    }
-    this.channel.submit({ unit: this.unit, write, lba, count, addr, done, finished: 0 });
+    return r;
   }
+}
+
+function settle(r: DiskRequest, err: string | null): void {
+  r.status = err === null ? 'done' : 'error';
+  r.error = err;
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');

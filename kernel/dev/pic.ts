@@ -56,6 +56,18 @@ export class Pic {
     return true;
   }
 
+  /**
+   * After a panic: ends every interrupt in service (a handler may have been cut short) and masks
+   * every line but `keep`.
+   */
+  quiesce(keep: readonly number[]): void {
+    this.hw.outb(SLAVE_CMD, EOI);
+    this.hw.outb(MASTER_CMD, EOI);
+    this.mask = 0xffff;
+    for (const irq of keep) this.mask &= ~(1 << irq);
+    this.writeMask();
+  }
+
   /** Ends the interrupt: the slave and then the master for IRQ 8-15. */
   eoi(irq: number): void {
     if (irq >= 8) this.hw.outb(SLAVE_CMD, EOI);

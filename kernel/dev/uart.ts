@@ -1,7 +1,8 @@
 // COM1, a 16550A, driven through its ports by interrupts (16550D data sheet): received bytes
-// raise IRQ 4 and are handed to the console; bytes to send wait in a ring in guest RAM and go out
-// sixteen at a time, each time the transmitter's FIFO empties (the THRE interrupt). The kernel can
-// never wait for the line: emulated time moves only between host calls.
+// raise IRQ 4 and are handed to the console's line discipline (tty.ts, which owns this driver);
+// bytes to send wait in a ring in guest RAM and go out sixteen at a time, each time the
+// transmitter's FIFO empties (the THRE interrupt). The kernel can never wait for the line:
+// emulated time moves only between host calls.
 
 import type { Hw } from '../hw.ts';
 import type { Ring } from './ring.ts';
@@ -9,17 +10,13 @@ import type { Ring } from './ring.ts';
 const COM1 = 0x3f8;
 const RBR = 0, THR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, DLL = 0, DLM = 1;
 const IER_RX = 0x01, IER_THRE = 0x02;
-const LSR_DR = 0x01, LSR_THRE = 0x20;
+const LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40;
 const FIFO_DEPTH = 16;
 
 export class Uart {
   private readonly hw: Hw;
   private readonly tx: Ring;
   private ier = 0;
-  /** Called for every byte received. */
-  onByte: (b: number) => void = () => {};
-  /** Called when room appears in the transmit ring (a writer may be waiting). */
-  onTxSpace: () => void = () => {};
 
   constructor(hw: Hw, tx: Ring) {
     this.hw = hw;
@@ -73,13 +70,17 @@ export class Uart {
     const hw = this.hw;
     if (this.tx.length > 0 && (hw.inb(COM1 + LSR) & LSR_THRE) !== 0) {
       for (let k = 0; k < FIFO_DEPTH && this.tx.length > 0; k++) hw.outb(COM1 + THR, this.tx.shift());
-      this.onTxSpace();
     }
     this.setIer(this.tx.length > 0 ? IER_RX | IER_THRE : IER_RX);
   }
 
-  /** IRQ 4: every pending cause, until IIR says none is left. */
-  onIrq(): void {
+  /** Whether the last byte has left the line: the ring, the FIFO and the shift register are empty. */
+  get drained(): boolean {
+    return this.tx.length === 0 && (this.hw.inb(COM1 + LSR) & LSR_TEMT) !== 0;
+  }
+
+  /** IRQ 4: every pending cause, until IIR says none is left; each byte received goes to `receive`. */
+  onIrq(receive: (b: number) => void): void {
     const hw = this.hw;
     for (let guard = 0; guard < 64; guard++) {
       const iir = hw.inb(COM1 + IIR);
@@ -87,7 +88,7 @@ export class Uart {
       switch ((iir >> 1) & 7) {
         case 3: hw.inb(COM1 + LSR); break;
         case 2: case 6:
-          while ((hw.inb(COM1 + LSR) & LSR_DR) !== 0) this.onByte(hw.inb(COM1 + RBR));
+          while ((hw.inb(COM1 + LSR) & LSR_DR) !== 0) receive(hw.inb(COM1 + RBR));
           break;
         case 1: this.kick(); break;
         default: hw.inb(COM1 + MSR); break;

@@ -1,70 +1,114 @@
-// The program disk: a plain ustar archive on an ATA disk (made with `tar`, images/build.sh). At
-// boot the kernel reads its headers one sector at a time and keeps an index of the files; file
-// data is read on demand (a program's pages on their first touch, read() on an open file).
+// The program disk: a plain ustar archive on an ATA disk (made with `tar`, images/build.sh). Its
+// headers are read one sector at a time into an index of the files (mount); file data is read on
+// demand (a program's pages on their first touch, read() on an open file, exec's ELF header).
+//
+// A read of file bytes is a FileRead: the whole sectors that hold them go into a bounce buffer from
+// the kernel heap, owned here, and the caller sleeps on the read's disk request until it is done,
+// then takes the bytes (copyTo, bytes) and releases the read. A caller that goes away first (a
+// process killed while it waits) releases it all the same: the buffer then waits for the drive to
+// finish with it, and reap() returns it to the heap, since the drive writes into it until then.
 
 import { phys, type Hw, type PhysAddr } from '../hw.ts';
+import { V2P } from '../layout.ts';
+import type { BackingStore, FileRead } from '../mm/backing.ts';
+import type { KernelHeap } from '../mm/heap.ts';
 import type { AtaDisk } from '../dev/ata.ts';
+import type { IoWait } from '../wait.ts';
 import { nextHeaderOffset, parseUstarHeader, USTAR_BLOCK, type UstarEntry } from './ustar.ts';
 
 const SECTOR = 512;
 
-export class ProgramDisk {
+export class ProgramDisk implements BackingStore {
   private readonly hw: Hw;
+  private readonly heap: KernelHeap;
   readonly disk: AtaDisk;
   readonly sectors: number;
   readonly files = new Map<string, UstarEntry>();
   /** Set when the index could not be read (shown by `ls`). */
   error: string | null = null;
+  /** The index scan: the next header's offset, and the read of the sector holding it. */
+  private scanOffset = 0;
+  private scan: FileRead | null = null;
+  mounted = false;
+  /** Released reads the drive has not finished with yet. */
+  private readonly abandoned: FileRead[] = [];
 
-  constructor(hw: Hw, disk: AtaDisk, sectors: number) {
+  constructor(hw: Hw, heap: KernelHeap, disk: AtaDisk, sectors: number) {
     this.hw = hw;
+    this.heap = heap;
     this.disk = disk;
     this.sectors = sectors;
   }
 
-  /** Reads every header into the index, using `buf` (at least one sector of physical memory); then `done`. */
-  loadIndex(buf: PhysAddr, done: () => void): void {
-    const step = (offset: number): void => {
-      if (offset / SECTOR >= this.sectors) { done(); return; }
-      this.disk.read(offset / SECTOR, 1, buf, (err) => {
-        if (err !== null) { this.error = err; done(); return; }
-        const e = parseUstarHeader(this.hw.readBytes(buf, USTAR_BLOCK), offset);
-        if (e === null) { done(); return; }
-        if (typeof e === 'string') { this.error = e; done(); return; }
-        if (e.type === 'file') this.files.set(e.name, e);
-        step(nextHeaderOffset(e));
-      });
-    };
-    step(0);
+  /**
+   * One step of reading the index: null once every header is read (or the scan stopped at an
+   * error, in `error`), else the disk request to sleep on before calling again.
+   */
+  mount(): IoWait | null {
+    while (!this.mounted) {
+      if (this.scan === null) {
+        if (this.scanOffset / SECTOR >= this.sectors) { this.mounted = true; break; }
+        const r = this.readSectors(this.scanOffset, USTAR_BLOCK);
+        if (typeof r === 'string') { this.error = r; this.mounted = true; break; }
+        this.scan = r;
+      }
+      const r = this.scan;
+      if (r.req.status === 'queued') return r.req;
+      this.scan = null;
+      if (r.req.status === 'error') { this.error = r.req.error; this.release(r); this.mounted = true; break; }
+      const e = parseUstarHeader(this.bytes(r), this.scanOffset);
+      this.release(r);
+      if (e === null) { this.mounted = true; break; }
+      if (typeof e === 'string') { this.error = e; this.mounted = true; break; }
+      if (e.type === 'file') this.files.set(e.name, e);
+      this.scanOffset = nextHeaderOffset(e);
+    }
+    return null;
   }
 
   lookup(name: string): UstarEntry | null {
     return this.files.get(name.replace(/^\/+/, '')) ?? null;
   }
 
-  /**
-   * Reads bytes [from, from+length) of a file into physical memory at `dst` (contiguous). `bounce`
-   * is a buffer of at least `length + 2 * SECTOR` bytes for the whole sectors the range covers.
-   */
-  readFile(e: UstarEntry, from: number, length: number, dst: PhysAddr, bounce: PhysAddr, done: (err: string | null) => void): void {
-    this.readSectors(e, from, length, bounce, (err, at) => {
-      if (err === null) this.hw.port.copyPhys(dst, at, length);
-      done(err);
-    });
+  /** Starts reading bytes [from, from+length) of a file; an error string when no buffer can be had. */
+  read(e: UstarEntry, from: number, length: number): FileRead | string {
+    return this.readSectors(e.dataOffset + from, length);
   }
 
-  /** The same, handing the bytes to the kernel instead (a program's header, a read() buffer). */
-  readFileBytes(e: UstarEntry, from: number, length: number, bounce: PhysAddr, done: (err: string | null, bytes: Uint8Array) => void): void {
-    this.readSectors(e, from, length, bounce, (err, at) => done(err, err === null ? this.hw.readBytes(at, length) : new Uint8Array(0)));
+  /** The bytes of a finished read, copied into the kernel. */
+  bytes(r: FileRead): Uint8Array {
+    return this.hw.readPhysBytes(r.at, new Uint8Array(r.length));
   }
 
-  /** Reads the whole sectors holding bytes [from, from+length) of a file into `bounce`; `at` is where byte `from` landed. */
-  private readSectors(e: UstarEntry, from: number, length: number, bounce: PhysAddr, done: (err: string | null, at: PhysAddr) => void): void {
-    const start = e.dataOffset + from;
+  /** Copies the bytes of a finished read to physical memory at `dst` (REP MOVSB, charged). */
+  copyTo(r: FileRead, dst: PhysAddr): void {
+    this.hw.copyPhys(dst, r.at, r.length);
+  }
+
+  /** Gives a read's buffer back: now if the drive is done with it, else once it is (reap). */
+  release(r: FileRead): void {
+    if (r.req.status === 'queued') this.abandoned.push(r);
+    else this.heap.kfree(r.bounce);
+  }
+
+  /** Frees the buffers of released reads the drive has finished with (called from the timer tick). */
+  reap(): void {
+    for (let i = this.abandoned.length - 1; i >= 0; i--) {
+      const r = this.abandoned[i]!;
+      if (r.req.status === 'queued') continue;
+      this.abandoned.splice(i, 1);
+      this.heap.kfree(r.bounce);
+    }
+  }
+
+  /** Reads the whole sectors holding disk bytes [start, start+length) into a new bounce buffer. */
+  private readSectors(start: number, length: number): FileRead | string {
     const first = Math.floor(start / SECTOR);
-    const at = phys(bounce + (start - first * SECTOR));
-    if (length <= 0) { done(null, at); return; }
-    const last = Math.floor((start + length - 1) / SECTOR);
-    this.disk.read(first, last - first + 1, bounce, (err) => done(err, at));
+    const last = Math.floor((start + Math.max(length, 1) - 1) / SECTOR);
+    const count = length <= 0 ? 0 : last - first + 1;
+    const bounce = this.heap.kmalloc(Math.max(count, 1) * SECTOR);
+    if (bounce === null) return 'out of kernel heap for a disk buffer';
+    const req = this.disk.read(first, count, V2P(bounce));
+    return { req, bounce, at: phys(V2P(bounce) + (start - first * SECTOR)), length: Math.max(length, 0) };
   }
 }

@@ -17,7 +17,7 @@
 import { COST } from '../cost.ts';
 import { PAGE_SIZE, phys, type PhysAddr } from '../hw.ts';
 import { FramePolicy } from './frame-policy.ts';
-import type { FrameOwner, FrameTable } from './frames.ts';
+import type { FrameOwner, FrameTable } from './frame-table.ts';
 
 const FULL = 0xffffffff;
 const BITMAP_OFFSET = 4;
@@ -49,14 +49,14 @@ export class BitmapFrameAllocator extends FramePolicy {
   allocContiguous(pages: number, owner: FrameOwner): PhysAddr | null {
     this.table.checkPages(pages, 'allocContiguous');
     this.table.checkOwner(owner);
-    this.hw.charge(COST.frameOp);
+    this.hw.chargeCycles(COST.frameOp);
     let firstFreeWord = -1;
     let runStart = 0;
     let runLength = 0;
     let found = -1;
     for (let w = this.readHint(); w < this.nwords && found < 0; w++) {
       const word = this.readWord(w);
-      this.hw.charge(COST.bitmapWord);
+      this.hw.chargeCycles(COST.bitmapWord);
       if (word === FULL) { runLength = 0; continue; }
       if (firstFreeWord < 0) firstFreeWord = w;
       if (word === 0) {

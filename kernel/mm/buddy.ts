@@ -26,7 +26,7 @@ import { PAGE_SIZE, phys, type PhysAddr } from '../hw.ts';
 import { panic } from '../panic.ts';
 import { hex0x } from '../format.ts';
 import { FramePolicy } from './frame-policy.ts';
-import type { FrameOwner, FrameTable } from './frames.ts';
+import type { FrameOwner, FrameTable } from './frame-table.ts';
 
 export const MAX_ORDER = 10;
 const ORDERS = MAX_ORDER + 1;
@@ -62,14 +62,14 @@ export class BuddyFrameAllocator extends FramePolicy {
       this.writeHead(k, NIL);
       this.writeCount(k, 0);
     }
-    this.hw.fill(phys(base + MARKS_OFFSET), table.nframes, 0);
+    this.hw.fillPhys(phys(base + MARKS_OFFSET), table.nframes, 0);
     table.forEachFreeRun((first, end) => this.freeRange(first, end));
   }
 
   allocContiguous(pages: number, owner: FrameOwner): PhysAddr | null {
     this.table.checkPages(pages, 'allocContiguous');
     this.table.checkOwner(owner);
-    this.hw.charge(COST.frameOp);
+    this.hw.chargeCycles(COST.frameOp);
     const k = orderFor(pages);
     if (k > MAX_ORDER) return null;
     const f = this.allocBlock(k);
@@ -141,7 +141,7 @@ export class BuddyFrameAllocator extends FramePolicy {
     this.writeHead(k, addr);
     this.writeMark(f, FREE_HEAD | k);
     this.writeCount(k, this.readCount(k) + 1);
-    this.hw.charge(COST.buddyStep);
+    this.hw.chargeCycles(COST.buddyStep);
   }
 
   /** Takes block f off list k, wherever it is on it. */
@@ -154,7 +154,7 @@ export class BuddyFrameAllocator extends FramePolicy {
     if (next !== NIL) this.writeLink(next + PREV, prev);
     this.writeMark(f, 0);
     this.writeCount(k, this.readCount(k) - 1);
-    this.hw.charge(COST.buddyStep);
+    this.hw.chargeCycles(COST.buddyStep);
   }
 
   private readHead(k: number): number { return this.hw.readPhys32(phys(this.base + HEADS_OFFSET + 4 * k)); }

@@ -7,7 +7,7 @@ import { COST } from '../cost.ts';
 import { hex0x } from '../format.ts';
 import { PAGE_SIZE, phys, type Hw, type PhysAddr } from '../hw.ts';
 import { panic } from '../panic.ts';
-import type { FrameAllocator, FrameOwner, FrameStats, FrameTable } from './frames.ts';
+import type { FrameAllocator, FrameOwner, FrameStats, FrameTable } from './frame-table.ts';
 
 export abstract class FramePolicy implements FrameAllocator {
   abstract readonly kind: 'bitmap' | 'buddy';
@@ -42,7 +42,7 @@ export abstract class FramePolicy implements FrameAllocator {
     // Check the whole run before changing anything, so a bad call leaves the state as it was.
     const first = this.allocatedFrame(base, op);
     for (let i = 1; i < pages; i++) this.allocatedFrame(phys(base + i * PAGE_SIZE), op);
-    this.hw.charge(COST.frameOp);
+    this.hw.chargeCycles(COST.frameOp);
     this.table.label(first, pages, 'free');
     this.release(first, pages);
   }

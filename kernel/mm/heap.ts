@@ -89,7 +89,7 @@ export class KernelHeap {
     this.wr(this.head, 0);
     this.setTags(this.first, blockBytes, false);
     this.insertOrdered(this.first);
-    hw.charge(COST.heapOp);
+    hw.chargeCycles(COST.heapOp);
   }
 
   /**
@@ -100,7 +100,7 @@ export class KernelHeap {
     if (!Number.isInteger(size) || size < 0) panic(`kmalloc: bad size ${size}`);
     const need = Math.max(HEAP_MIN_BLOCK, alignUp(size + HEAP_HEADER + HEAP_FOOTER, HEAP_ALIGN));
     const found = this.policy === 'first' ? this.findFirst(need) : this.findBest(need);
-    this.hw.charge(COST.heapOp + found.steps * COST.heapListStep);
+    this.hw.chargeCycles(COST.heapOp + found.steps * COST.heapListStep);
     const b = found.block;
     if (b === 0) return null;
     const have = this.sizeOf(b);
@@ -148,7 +148,7 @@ export class KernelHeap {
       this.setTags(b, size, false);
       steps = this.insertOrdered(b);
     }
-    this.hw.charge(COST.heapOp + steps * COST.heapListStep);
+    this.hw.chargeCycles(COST.heapOp + steps * COST.heapListStep);
   }
 
   /** Bytes the caller may use at `va` (at least what it asked kmalloc for). */

@@ -1,63 +1,100 @@
-// The page-fault handler's decision (Serenity's PageFaultResponse): given a process and a faulting
-// address, either the page is made present now (zero-filled: bss, heap, stack), or it is being read
-// from the program file (the process waits for the disk), or the access is bad and the process dies.
+// The page-fault handler's decision (Serenity's PageFaultResponse): given a process and a decoded
+// fault, either the page is made present now (zero-filled: bss, heap, stack; or from a file read
+// that has finished), or the process must wait for the disk (the read of the page's file bytes is
+// started, or still in flight), or the access is bad and the process dies.
+//
+// A wait holds nothing but the read (the process's `io`): woken, the process asks again with the
+// same fault, and this time the bytes are there: it takes a frame, copies them in and maps it. The
+// second asking completes the first fault; it is not counted as a new one.
 
-import { COST } from '../cost.ts';
-import { phys, virt, PAGE_SIZE } from '../hw.ts';
-import { V2P } from '../layout.ts';
-import type { Kernel } from '../kernel.ts';
-import type { Process, Region } from '../proc/process.ts';
-import { mapPage, PTE_U, PTE_W, walk, isPresent } from './pagetable.ts';
+import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr } from '../hw.ts';
+import type { KernelStats } from '../stats.ts';
+import type { WaitChannel } from '../wait.ts';
+import type { BackingStore, PendingRead, Region } from './backing.ts';
+import type { PageFault } from './fault.ts';
+import type { FrameAllocator } from './frame-table.ts';
+import { isPresent, mapPage, PTE_U, PTE_W, walk } from './pagetable.ts';
 
-export type PageInResult =
-  | { kind: 'mapped'; how: 'zero' }
-  | { kind: 'pending' }
+export type PagerResponse =
+  | { kind: 'mapped'; how: 'zero' | 'file' | 'present' }
+  | { kind: 'wait'; chan: WaitChannel }
   | { kind: 'bad'; reason: string };
-
-const SECTOR = 512;
 
 /** The PTE flags a region's pages get. */
 export const regionFlags = (r: Region): number => PTE_U | (r.writable ? PTE_W : 0);
 
+/** What the pager uses: frames, the page tables (through hw), the store file pages come from, the counters. */
+export interface PagerContext {
+  hw: Hw;
+  frames: FrameAllocator;
+  /** Where file-backed pages are read from (the program disk). */
+  backing: BackingStore | null;
+  stats: KernelStats;
+}
+
+/** What the pager needs of the process that faulted (proc/process.ts's Process). */
+export interface PagedProcess {
+  readonly pd: PhysAddr;
+  /** Page faults it took (the pager counts them). */
+  faults: number;
+  /** The read it waits for, if any. */
+  io: PendingRead | null;
+  regionAt(va: number): Region | null;
+}
+
+const MAPPED_ZERO = { kind: 'mapped', how: 'zero' } as const;
+const MAPPED_FILE = { kind: 'mapped', how: 'file' } as const;
+const MAPPED_PRESENT = { kind: 'mapped', how: 'present' } as const;
+const NO_FRAME = { kind: 'bad', reason: 'out of memory (no free frame)' } as const;
+const NO_TABLE = { kind: 'bad', reason: 'out of memory (no frame for a page table)' } as const;
+
+/** The `io.what` of a page-in of the page at `page`. */
+const pageInFor = (page: number): string => `page ${page}`;
+
 /**
- * Makes the page holding `va` present in `p`'s address space, if a region allows `write`/read
- * there. `done` is called (only for 'pending') once the page is mapped, or with an error.
+ * Makes the page holding `f.va` present in `p`'s address space, if a region allows the access.
+ * Counts the fault (unless it completes an earlier one).
  */
-export function pageIn(k: Kernel, p: Process, va: number, write: boolean, done: (err: string | null) => void): PageInResult {
-  const r = p.regionAt(va);
+export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault): PagerResponse {
+  const page = virt(f.va & ~(PAGE_SIZE - 1));
+  const what = pageInFor(page);
+  const pending = p.io !== null && p.io.what === what ? p.io.read : null;
+  if (pending === null) { p.faults++; x.stats.faults++; }
+  const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
-  if (write && !r.writable) return { kind: 'bad', reason: `${r.kind} is read-only` };
-  const page = virt(va & ~(PAGE_SIZE - 1));
-  const w = walk(k.hw, p.pd, page);
-  if (isPresent(w.pte)) return { kind: 'mapped', how: 'zero' }; // another path brought it in
-  const frame = k.frames.alloc('user');
-  if (frame === null) return { kind: 'bad', reason: 'out of memory (no free frame)' };
-  k.hw.zeroPage(frame);
+  if (f.access === 'write' && !r.writable) return { kind: 'bad', reason: `${r.kind} is read-only` };
+  const hw = x.hw;
+  if (pending !== null) {
+    if (pending.req.status === 'queued') return { kind: 'wait', chan: pending.req };
+    p.io = null;
+    if (pending.req.status === 'error') { x.backing!.release(pending); return { kind: 'bad', reason: pending.req.error ?? 'disk error' }; }
+  }
+  const w = walk(hw, p.pd, page);
+  if (isPresent(w.pte)) { if (pending !== null) x.backing!.release(pending); return MAPPED_PRESENT; } // another path brought it in
   // The part of the page the file covers, if any: a page of a segment's bss has none, and is a zero-fill.
   const b = r.backing;
   const fileStart = b ? Math.max(page, b.vaddr) : 0;
   const fileEnd = b ? Math.min(page + PAGE_SIZE, b.vaddr + b.filesz) : 0;
-  if (!b || fileEnd <= fileStart) {
-    if (!mapPage(k.hw, k.frames, p.pd, page, frame, regionFlags(r))) { k.frames.free(frame); return { kind: 'bad', reason: 'out of memory (no frame for a page table)' }; }
-    k.stats.zeroFills++;
-    return { kind: 'mapped', how: 'zero' };
+  const fromFile = b !== undefined && fileEnd > fileStart;
+  if (fromFile && pending === null) {
+    // Lazily loaded: start reading the part of the page the file covers; the process waits for it.
+    if (p.io !== null) { x.backing!.release(p.io.read); p.io = null; }
+    const read = x.backing!.read(b.file, b.offset + (fileStart - b.vaddr), fileEnd - fileStart);
+    if (typeof read === 'string') return { kind: 'bad', reason: read };
+    if (read.req.status === 'error') { x.backing!.release(read); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
+    p.io = { what, read };
+    return { kind: 'wait', chan: read.req };
   }
-  // Lazily loaded: the part of the page the file covers comes from the disk, the rest stays zero.
-  const finish = (err: string | null): void => {
-    if (p.state === 'zombie') { k.frames.free(frame); return; } // killed while the disk worked
-    if (err !== null) { k.frames.free(frame); done(err); return; }
-    if (!mapPage(k.hw, k.frames, p.pd, page, frame, regionFlags(r))) { k.frames.free(frame); done('out of memory (no frame for a page table)'); return; }
-    k.stats.pageIns++;
-    done(null);
-  };
-  const length = fileEnd - fileStart;
-  const bounce = k.heap.kmalloc(length + 2 * SECTOR);
-  if (bounce === null) { k.frames.free(frame); return { kind: 'bad', reason: 'out of kernel heap for a page-in buffer' }; }
-  k.hw.charge(COST.perByteCopied * length);
-  k.progdisk!.readFile(b.file, b.offset + (fileStart - b.vaddr), length, phys(frame + (fileStart - page)), V2P(bounce), (err) => {
-    k.heap.kfree(bounce);
-    finish(err);
-  });
-  return { kind: 'pending' };
+  const frame = x.frames.alloc('user');
+  if (frame === null) { if (pending !== null) x.backing!.release(pending); return NO_FRAME; }
+  hw.zeroPage(frame);
+  if (pending !== null) {
+    // The rest of the page (before the segment starts, or past its file bytes) stays zero.
+    x.backing!.copyTo(pending, phys(frame + (fileStart - page)));
+    x.backing!.release(pending);
+  }
+  if (!mapPage(hw, x.frames, p.pd, page, frame, regionFlags(r), w)) { x.frames.free(frame); return NO_TABLE; }
+  if (pending !== null) { x.stats.pageIns++; return MAPPED_FILE; }
+  x.stats.zeroFills++;
+  return MAPPED_ZERO;
 }
-

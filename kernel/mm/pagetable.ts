@@ -30,7 +30,7 @@ import { COST } from '../cost.ts';
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import { KERNBASE } from '../layout.ts';
 import { panic } from '../panic.ts';
-import type { FrameAllocator } from './frames.ts';
+import type { FrameAllocator } from './frame-table.ts';
 import { hex } from '../format.ts';
 
 export const PTE_P = 0x001, PTE_W = 0x002, PTE_U = 0x004, PTE_PWT = 0x008, PTE_PCD = 0x010, PTE_A = 0x020, PTE_D = 0x040;
@@ -39,9 +39,6 @@ export const PTE_AVAIL = 0xe00;
 export const PTE_FRAME = 0xfffff000;
 /** Every bit of an entry that is not the frame address. */
 export const PTE_FLAGS = 0x00000fff;
-
-/** #PF error code bits (i386 PRM 9.8.14, "Page Fault"). */
-export const PF_P = 0x1, PF_W = 0x2, PF_U = 0x4;
 
 const hex3 = (n: number): string => n.toString(16).padStart(3, '0');
 
@@ -60,7 +57,7 @@ export const entryFrame = (e: number): PhysAddr => phys(e & PTE_FRAME);
 export const isPresent = (e: number | null): e is number => e !== null && (e & PTE_P) !== 0;
 
 /** Whether `pd` is the address space the processor is using now, whose translations the TLB may hold. */
-export const isLive = (hw: Hw, pd: PhysAddr): boolean => ((hw.rcr3() & PTE_FRAME) >>> 0) === pd;
+export const isLive = (hw: Hw, pd: PhysAddr): boolean => ((hw.readCR3() & PTE_FRAME) >>> 0) === pd;
 
 /** The two entries that translate `va`. `pte`/`pteAddr` are null when the PDE is not present. */
 export interface Walk { va: VirtAddr; pdeAddr: PhysAddr; pde: number; pteAddr: PhysAddr | null; pte: number | null }
@@ -69,11 +66,11 @@ export interface Walk { va: VirtAddr; pdeAddr: PhysAddr; pde: number; pteAddr: P
 export function walk(hw: Hw, pd: PhysAddr, va: VirtAddr): Walk {
   const pdeAddr = phys(pd + 4 * pdIndex(va));
   const pde = hw.readPhys32(pdeAddr);
-  hw.charge(COST.walkStep);
+  hw.chargeCycles(COST.walkStep);
   if (!isPresent(pde)) return { va, pdeAddr, pde, pteAddr: null, pte: null };
   const pteAddr = phys(entryFrame(pde) + 4 * ptIndex(va));
   const pte = hw.readPhys32(pteAddr);
-  hw.charge(COST.walkStep);
+  hw.chargeCycles(COST.walkStep);
   return { va, pdeAddr, pde, pteAddr, pte };
 }
 
@@ -88,7 +85,7 @@ export function effectiveFlags(w: Walk): number {
 
 function writeEntry(hw: Hw, addr: PhysAddr, e: number): void {
   hw.writePhys32(addr, e);
-  hw.charge(COST.pteWrite);
+  hw.chargeCycles(COST.pteWrite);
 }
 
 /**
@@ -98,14 +95,16 @@ function writeEntry(hw: Hw, addr: PhysAddr, e: number): void {
  * Returns false when no frame is left for the page table. Panics if `va` is already mapped (remap),
  * on unaligned addresses, on flags that spill into the frame bits, and on a user page above KERNBASE.
  * Needs no TLB flush: the entry was not present, and not-present entries are never cached.
+ * `known` is the walk for `va` in `pd` the caller has just made, with nothing changed since (the
+ * pager's): it saves reading the same two entries again.
  */
-export function mapPage(hw: Hw, frames: FrameAllocator, pd: PhysAddr, va: VirtAddr, frame: PhysAddr, flags: number): boolean {
+export function mapPage(hw: Hw, frames: FrameAllocator, pd: PhysAddr, va: VirtAddr, frame: PhysAddr, flags: number, known?: Walk): boolean {
   if (va % PAGE_SIZE !== 0 || frame % PAGE_SIZE !== 0) panic(`mapPage: unaligned va 0x${hex(va)} or frame 0x${hex(frame)}`);
   if ((flags & PTE_FRAME) !== 0) panic(`mapPage: flags 0x${hex(flags)} overlap the frame bits`);
   const user = va < KERNBASE;
   if (!user && (flags & PTE_U) !== 0) panic(`mapPage: user-accessible page at kernel address 0x${hex(va)}`);
 
-  const w = walk(hw, pd, va);
+  const w = known !== undefined && known.va === va ? known : walk(hw, pd, va);
   let pteAddr = w.pteAddr;
   if (pteAddr === null) {
     const pt = frames.alloc('pagetable');
@@ -130,7 +129,7 @@ export function unmapPage(hw: Hw, pd: PhysAddr, va: VirtAddr): PhysAddr | null {
   if (w.pteAddr === null || w.pte === null || w.pte === 0) return null;
   writeEntry(hw, w.pteAddr, 0);
   if (!isPresent(w.pte)) return null;
-  if (isLive(hw, pd)) hw.flushPage(va);
+  if (isLive(hw, pd)) hw.invlpg(va);
   return entryFrame(w.pte);
 }
 
@@ -148,7 +147,7 @@ export function protectPage(hw: Hw, pd: PhysAddr, va: VirtAddr, flags: number, k
   const e = encodeEntry(entryFrame(w.pte), (w.pte & keep & PTE_FLAGS) | flags | PTE_P);
   if (e === w.pte) return true;
   writeEntry(hw, w.pteAddr, e);
-  if (isLive(hw, pd)) hw.flushPage(va);
+  if (isLive(hw, pd)) hw.invlpg(va);
   return true;
 }
 
@@ -160,13 +159,13 @@ export function protectPage(hw: Hw, pd: PhysAddr, va: VirtAddr, flags: number, k
 export function forEachUserPage(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
   for (let di = 0; di < KERNEL_PDE; di++) {
     const pde = hw.readPhys32(phys(pd + 4 * di));
-    hw.charge(COST.walkStep);
+    hw.chargeCycles(COST.walkStep);
     if (!isPresent(pde)) continue;
     const pt = entryFrame(pde);
     for (let ti = 0; ti < ENTRIES; ti++) {
       const pteAddr = phys(pt + 4 * ti);
       const pte = hw.readPhys32(pteAddr);
-      hw.charge(COST.walkStep);
+      hw.chargeCycles(COST.walkStep);
       if (isPresent(pte)) fn(virt((di << 22) | (ti << 12)), pte, pteAddr);
     }
   }
@@ -183,13 +182,13 @@ export function freeUserPageTables(hw: Hw, frames: FrameAllocator, pd: PhysAddr)
   for (let di = 0; di < KERNEL_PDE; di++) {
     const pdeAddr = phys(pd + 4 * di);
     const pde = hw.readPhys32(pdeAddr);
-    hw.charge(COST.walkStep);
+    hw.chargeCycles(COST.walkStep);
     if (!isPresent(pde)) continue;
     writeEntry(hw, pdeAddr, 0);
     frames.free(entryFrame(pde));
     removed++;
   }
-  if (removed > 0 && isLive(hw, pd)) hw.lcr3(pd);
+  if (removed > 0 && isLive(hw, pd)) hw.writeCR3(pd);
 }
 
 const FLAG_COLUMNS: ReadonlyArray<readonly [number, string]> = [[PTE_P, 'P'], [PTE_W, 'W'], [PTE_U, 'U'], [PTE_A, 'A'], [PTE_D, 'D']];
@@ -217,49 +216,4 @@ export function describeWalk(hw: Hw, pd: PhysAddr, va: VirtAddr): string[] {
   lines.push(describeEntry('PTE', ptIndex(va), w.pteAddr, w.pte));
   if (isPresent(w.pte)) lines.push(`VA 0x${hex(va)} -> PA 0x${hex(entryFrame(w.pte) + (va & 0xfff))}`);
   return lines;
-}
-
-/** The #PF error code, decoded once (i386 PRM 9.8.14). */
-export interface PageFaultCode {
-  /** false: the page was not present; true: a page-level protection violation. */
-  present: boolean;
-  write: boolean;
-  /** the access was made at CPL 3 */
-  user: boolean;
-}
-
-export function decodeFaultCode(err: number): PageFaultCode {
-  return { present: (err & PF_P) !== 0, write: (err & PF_W) !== 0, user: (err & PF_U) !== 0 };
-}
-
-/**
- * What kind of page a protection fault hit, or null when it cannot be told. The error code alone
- * decides two cases: a user read of a present page faults only on a supervisor page, and a kernel
- * write only on a read-only page (CR0.WP). A user write could be either, so `effective` (the
- * walk's effectiveFlags) picks.
- */
-function protectedPage(c: PageFaultCode, effective: number | undefined): string | null {
-  if (effective !== undefined && (effective & PTE_P) !== 0) {
-    if (c.user && (effective & PTE_U) === 0) return 'supervisor page';
-    if (c.write && (effective & PTE_W) === 0) return 'read-only page';
-    return null; // the tables allow the access: the fault came from a translation since changed
-  }
-  if (c.user && !c.write) return 'supervisor page';
-  if (!c.user && c.write) return 'read-only page';
-  return null;
-}
-
-/**
- * The error code in words, for the fault report: 'user write to read-only page', 'user read of
- * not-present page', 'kernel write to not-present page', 'user read of supervisor page', ...
- * `effective` is effectiveFlags(walk(...)) for the faulting address; without it a user write to a
- * present page is 'user write protection violation', since the code cannot say which rule it broke.
- */
-export function describeFaultCode(err: number, effective?: number): string {
-  const c = decodeFaultCode(err);
-  const who = c.user ? 'user' : 'kernel';
-  if (!c.present) return `${who} ${c.write ? 'write to' : 'read of'} not-present page`;
-  const page = protectedPage(c, effective);
-  if (page === null) return `${who} ${c.write ? 'write' : 'read'} protection violation`;
-  return `${who} ${c.write ? 'write to' : 'read of'} ${page}`;
 }

@@ -23,7 +23,7 @@ import { COST } from '../cost.ts';
 import { virt, PAGE_SIZE, type Hw, type VirtAddr } from '../hw.ts';
 import { KERNBASE, P2V, V2P } from '../layout.ts';
 import { panic } from '../panic.ts';
-import type { FrameAllocator } from './frames.ts';
+import type { FrameAllocator } from './frame-table.ts';
 import { hex } from '../format.ts';
 
 /** 'SLAB': marks a page as a slab. */
@@ -89,8 +89,8 @@ export class SlabCache {
       this.unlink('partial', s);
       this.push('full', s);
     }
-    this.hw.fill(V2P(obj), this.stride, 0);
-    this.hw.charge(COST.slabOp + COST.zeroPerDword * (this.stride / 4));
+    this.hw.fillPhys(V2P(obj), this.stride, 0);
+    this.hw.chargeCycles(COST.slabOp + COST.zeroPerDword * (this.stride / 4));
     return virt(obj);
   }
 
@@ -114,7 +114,7 @@ export class SlabCache {
       this.wr(s + OFF_MAGIC, 0);
       this.frames.free(V2P(s));
     }
-    this.hw.charge(COST.slabOp);
+    this.hw.chargeCycles(COST.slabOp);
   }
 
   /** Counted from the slab headers in guest RAM. */
@@ -137,7 +137,7 @@ export class SlabCache {
     const frame = this.frames.alloc('slab');
     if (frame === null) return false;
     const s = P2V(frame);
-    this.hw.fill(frame, this.firstObject, 0); // header and bitmap: nothing in use
+    this.hw.fillPhys(frame, this.firstObject, 0); // header and bitmap: nothing in use
     this.wr(s + OFF_MAGIC, SLAB_MAGIC);
     this.wr(s + OFF_STRIDE, this.stride);
     const first = s + this.firstObject;
@@ -147,7 +147,7 @@ export class SlabCache {
     }
     this.wr(s + OFF_FREE, first);
     this.push('partial', s);
-    this.hw.charge(COST.slabInitPerObject * this.capacity);
+    this.hw.chargeCycles(COST.slabInitPerObject * this.capacity);
     return true;
   }
 
@@ -164,7 +164,7 @@ export class SlabCache {
       steps++;
       if (p === s) { found = true; break; }
     }
-    this.hw.charge(steps * COST.slabListStep);
+    this.hw.chargeCycles(steps * COST.slabListStep);
     if (!found) notOurs('the slab belongs to another cache');
     const off = va - s - this.firstObject;
     if (off < 0 || off % this.stride !== 0 || off / this.stride >= this.capacity) notOurs('not the start of an object');

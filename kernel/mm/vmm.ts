@@ -3,17 +3,17 @@
 // operations over a whole user half: tear down, copy (fork), count.
 
 import { COST } from '../cost.ts';
-import { PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
-import type { FrameAllocator } from './frames.ts';
+import { phys, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
+import type { FrameAllocator } from './frame-table.ts';
 import { ENTRIES, entryFrame, forEachUserPage, freeUserPageTables, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS } from './pagetable.ts';
 
 /** A new page directory: user half empty, kernel half copied from `kernelPd`. Null when out of frames. */
 export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: PhysAddr): PhysAddr | null {
   const pd = frames.alloc('pagedir');
   if (pd === null) return null;
-  hw.fill(pd, KERNEL_PDE * 4, 0);
-  hw.port.copyPhys(pd + KERNEL_PDE * 4, kernelPd + KERNEL_PDE * 4, (ENTRIES - KERNEL_PDE) * 4);
-  hw.charge(COST.zeroPage);
+  hw.fillPhys(pd, KERNEL_PDE * 4, 0);
+  hw.chargeCycles(5 + COST.zeroPerDword * KERNEL_PDE); // REP STOSD over the user half
+  hw.copyPhys(phys(pd + KERNEL_PDE * 4), phys(kernelPd + KERNEL_PDE * 4), (ENTRIES - KERNEL_PDE) * 4);
   return pd;
 }
 

@@ -3,9 +3,9 @@
 //   +0 data offset (bytes from the start of the disk)   +4 position   +8 size
 // A fork gives the child its own records (positions copied); close and exit return them.
 
-import { phys, type VirtAddr } from '../hw.ts';
-import type { Kernel } from '../kernel.ts';
+import { phys, type Hw, type VirtAddr } from '../hw.ts';
 import { V2P } from '../layout.ts';
+import type { SlabCache } from '../mm/slab.ts';
 import type { UstarEntry } from '../fs/ustar.ts';
 
 export const FILE_RECORD_SIZE = 16;
@@ -13,24 +13,27 @@ const OFF_DATA = 0, OFF_POS = 4, OFF_SIZE = 8;
 
 export interface OpenFile { entry: UstarEntry; record: VirtAddr }
 
-export function openFile(k: Kernel, entry: UstarEntry, pos = 0): OpenFile | null {
-  const record = k.fileSlab.alloc();
+/** The open-file records: the 'file' slab cache and the memory they are in. */
+export interface FileTable { hw: Hw; fileSlab: SlabCache }
+
+export function openFile(t: FileTable, entry: UstarEntry, pos = 0): OpenFile | null {
+  const record = t.fileSlab.alloc();
   if (record === null) return null;
   const at = V2P(record);
-  k.hw.writePhys32(phys(at + OFF_DATA), entry.dataOffset);
-  k.hw.writePhys32(phys(at + OFF_POS), pos);
-  k.hw.writePhys32(phys(at + OFF_SIZE), entry.size);
+  t.hw.writePhys32(phys(at + OFF_DATA), entry.dataOffset);
+  t.hw.writePhys32(phys(at + OFF_POS), pos);
+  t.hw.writePhys32(phys(at + OFF_SIZE), entry.size);
   return { entry, record };
 }
 
-export function closeFile(k: Kernel, f: OpenFile): void {
-  k.fileSlab.free(f.record);
+export function closeFile(t: FileTable, f: OpenFile): void {
+  t.fileSlab.free(f.record);
 }
 
-export function filePos(k: Kernel, f: OpenFile): number {
-  return k.hw.readPhys32(phys(V2P(f.record) + OFF_POS));
+export function filePos(t: FileTable, f: OpenFile): number {
+  return t.hw.readPhys32(phys(V2P(f.record) + OFF_POS));
 }
 
-export function setFilePos(k: Kernel, f: OpenFile, pos: number): void {
-  k.hw.writePhys32(phys(V2P(f.record) + OFF_POS), pos);
+export function setFilePos(t: FileTable, f: OpenFile, pos: number): void {
+  t.hw.writePhys32(phys(V2P(f.record) + OFF_POS), pos);
 }

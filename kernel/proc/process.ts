@@ -1,42 +1,22 @@
 // A process: its address space (a page directory and the regions that say what each user address
 // may hold), its kernel stack with the trap frame it resumes from, and its state. The page tables,
 // the frames and the kernel stack are in guest RAM; this record is the kernel's bookkeeping.
+//
+// A process that must wait sleeps on a channel (`chan`, wait.ts) and holds nothing else across the
+// sleep but the one disk read it waits for (`io`) and, for a call that had made progress, how far
+// it got (`progress`). Its `kentry` says what to do when it is woken: run the system call or the
+// page fault again, which now finds what it waited for. The scheduler runs a process's kentry in
+// the kernel before it lets it return to user mode; a kernel task (the shell) and a process still
+// loading its program are all kentry.
 
 import type { PhysAddr, VirtAddr } from '../hw.ts';
-import type { UstarEntry } from '../fs/ustar.ts';
+import type { PendingRead, Region } from '../mm/backing.ts';
+import { channel, type WaitChannel } from '../wait.ts';
 import type { OpenFile } from './files.ts';
 
+/** 'blocked': asleep on `chan`. 'loading': made, not yet given to the scheduler. */
 export type ProcState = 'loading' | 'runnable' | 'running' | 'blocked' | 'zombie';
 
-/** Where a region's pages come from on their first touch. */
-export interface FileBacking {
-  /** The program file on the program disk. */
-  file: UstarEntry;
-  /** The ELF segment: its file offset, its first address and how many bytes come from the file. */
-  offset: number;
-  vaddr: number;
-  filesz: number;
-}
-
-export type RegionKind = 'text' | 'rodata' | 'data' | 'heap' | 'stack';
-
-/** A range of user addresses [start, end) that may be touched; pages appear on first touch. */
-export interface Region {
-  kind: RegionKind;
-  start: number;
-  end: number;
-  writable: boolean;
-  /** Lazily loaded from the program file (text, data); absent: zero-filled on demand. */
-  backing?: FileBacking;
-}
-
-
-export type BlockReason =
-  | { kind: 'read' }                                  // console input
-  | { kind: 'write' }                                 // console output, waiting for room (progress in Kernel.pendingWrite)
-  | { kind: 'wait'; statusPtr: number }
-  | { kind: 'sleep'; until: number }
-  | { kind: 'disk' };                                 // a page-in or a file read in flight
 
 export class Process {
   readonly pid: number;
@@ -44,7 +24,16 @@ export class Process {
   argv: string[];
   parent: Process | null;
   state: ProcState = 'loading';
-  blocked: BlockReason | null = null;
+  /** What it sleeps on, while 'blocked'. */
+  chan: WaitChannel | null = null;
+  /** The channel its children's exit wakes (wait() sleeps on it). */
+  readonly childExit: WaitChannel = channel('wait');
+  /** The disk read it waits for, if any (owned by the program disk; released on completion or exit). */
+  io: PendingRead | null = null;
+  /** How far a system call that slept had got (bytes written, the time a sleep ends); null when none. */
+  progress: number | null = null;
+  /** Kernel code to run before it may return to user mode: the call or fault it slept in, a kernel task's body, a program still loading. */
+  kentry: ((self: Process) => void) | null = null;
   /** Page directory (owner 'pagedir'); 0 before exec built one. */
   pd = 0 as PhysAddr;
   /** Kernel stack frame (owner 'kstack') and the trap frame at its top. */

@@ -71,7 +71,7 @@ export class UserMemory {
     const out = new Uint8Array(len);
     let done = 0;
     for (const [pa, n] of this.pieces(va, len, false)) {
-      out.set(this.hw.readBytes(pa, n), done);
+      this.hw.readPhysBytes(pa, out.subarray(done, done + n));
       done += n;
     }
     return out;
@@ -80,7 +80,7 @@ export class UserMemory {
   write(va: number, bytes: Uint8Array): void {
     let done = 0;
     for (const [pa, n] of this.pieces(va, bytes.length, true)) {
-      this.hw.writeBytes(pa, bytes.subarray(done, done + n));
+      this.hw.writePhysBytes(pa, bytes.subarray(done, done + n));
       done += n;
     }
   }

@@ -10,10 +10,10 @@ import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
 
 const SESSION = ['run hello', 'run touch 16', 'run forkdemo', 'run isolate', 'run badtext', 'run stack 32', 'run mstress 100 3', 'mem', 'heap'];
 
-/** Counts the kernel's INVLPGs and CR3 loads through the host-call device (the kernel's HostPort). */
+/** Counts the kernel's INVLPGs and CR3 loads through its HostPort (machine.hostPort). */
 function spyFlushes(m: KernelMachine): { invlpg: number[]; cr3: number } {
   const seen = { invlpg: [] as number[], cr3: 0 };
-  const port = m.machine.hostcall as unknown as { invlpg(lin: number): void; writeCR3(v: number): void };
+  const port = m.machine.hostPort as unknown as { invlpg(lin: number): void; writeCR3(v: number): void };
   const invlpg = port.invlpg.bind(port), writeCR3 = port.writeCR3.bind(port);
   port.invlpg = (lin) => { seen.invlpg.push(lin >>> 0); invlpg(lin); };
   port.writeCR3 = (v) => { seen.cr3++; writeCR3(v); };

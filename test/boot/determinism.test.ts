@@ -20,7 +20,7 @@ function record(opts: BootOptions): Trace {
   step(() => m.command('tlb'));
   step(() => { m.type('halt\r'); m.runToStop(); });
   return {
-    transcript: m.transcript, cycles, stats: { ...m.kernel.stats }, tlb: m.kernel.hw.tlbCounters(),
+    transcript: m.transcript, cycles, stats: { ...m.kernel.stats }, tlb: m.kernel.hw.readTlbCounters(),
     frames: m.kernel.frames.stats(), heap: m.kernel.heap.stats(),
   };
 }

@@ -158,7 +158,7 @@ describe('tlb and stats', () => {
       return { hits, misses, flushes: Number(t![4]), pct: t![3]! };
     };
     const a = parse(m.command('tlb'));
-    const now = m.kernel.hw.tlbCounters();
+    const now = m.kernel.hw.readTlbCounters();
     expect(a.hits).toBeLessThanOrEqual(now.hits);
     expect(a.misses).toBeLessThanOrEqual(now.misses);
     expect(a.flushes).toBeLessThanOrEqual(now.flushes);

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
 
-async function errorsFor(file: string, code: string): Promise<string[]> {
+async function errorsFor(file: string, code: string, rule = 'no-restricted-imports'): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: file });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === rule).map((m) => m.message);
 }
 
 describe('import boundaries', () => {
@@ -44,5 +44,46 @@ describe('import boundaries', () => {
   it('rejects the emulator importing the kernel', async () => {
     const errors = await errorsFor('emulator/machine.ts', "import { x } from '../kernel/index.ts';\nexport const y = x;\n");
     expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('rejects the CLI importing an emulator file other than emulator/index.ts, as a type too', async () => {
+    const value = await errorsFor('cli/main.ts', "import { Machine } from '../emulator/machine.ts';\nexport const m = Machine;\n");
+    expect(value.join()).toMatch(/cli\/ imports the emulator through emulator\/index\.ts only/);
+    const type = await errorsFor('cli/main.ts', "import type { BlockDevice } from '../emulator/disk.ts';\nexport const d: BlockDevice | null = null;\n");
+    expect(type.join()).toMatch(/emulator\/index\.ts only/);
+  });
+
+  it('accepts the CLI importing emulator/index.ts', async () => {
+    const errors = await errorsFor('cli/main.ts', "import { Machine, type BlockDevice } from '../emulator/index.ts';\nexport const m = Machine;\nexport const d: BlockDevice | null = null;\n");
+    expect(errors).toEqual([]);
+  });
+
+  it('rejects the benchmark importing an emulator file other than emulator/index.ts, as a type too', async () => {
+    const value = await errorsFor('bench/bench.ts', "import { Machine } from '../emulator/machine.ts';\nexport const m = Machine;\n");
+    expect(value.join()).toMatch(/the benchmark drives the emulator through emulator\/index\.ts only/);
+    const type = await errorsFor('bench/flat.ts', "import type { Cpu } from '../emulator/cpu/state.ts';\nexport const c: Cpu | null = null;\n");
+    expect(type.join()).toMatch(/emulator\/index\.ts only/);
+  });
+
+  it('accepts the benchmark importing emulator/index.ts', async () => {
+    const errors = await errorsFor('bench/bench.ts', "import { Machine, MemoryDisk } from '../emulator/index.ts';\nexport const m = [Machine, MemoryDisk];\n");
+    expect(errors).toEqual([]);
+  });
+
+  it('lets tests import emulator internals', async () => {
+    const errors = await errorsFor('test/unit/emulator/x.test.ts', "import { Machine } from '../../../emulator/machine.ts';\nexport const m = Machine;\n");
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('the kernel reaches the machine through Hw only', () => {
+  it('rejects a kernel file that reaches past Hw to its port', async () => {
+    const errors = await errorsFor('kernel/mm/vmm.ts', "declare const hw: { port: { copyPhys(d: number, s: number, n: number): void } };\nhw.port.copyPhys(1, 2, 3);\n", 'no-restricted-syntax');
+    expect(errors.join()).toMatch(/the kernel reaches the machine through Hw \(kernel\/hw\.ts\) only/);
+  });
+
+  it('accepts the same access in kernel/hw.ts, which holds the port', async () => {
+    const errors = await errorsFor('kernel/hw.ts', "declare const hw: { port: { copyPhys(d: number, s: number, n: number): void } };\nhw.port.copyPhys(1, 2, 3);\n", 'no-restricted-syntax');
+    expect(errors).toEqual([]);
   });
 });

@@ -267,7 +267,7 @@ export function ltr(cpu: Cpu, i: Insn): void {
   loadTr(cpu, readEw(cpu, i));
 }
 
-/** What LTR does with its selector (also the host-call device's HostPort.ltr). */
+/** What LTR does with its selector (also the machine's HostPort.ltr). */
 export function loadTr(cpu: Cpu, sel: number): void {
   if ((sel & ~3) === 0) throw gp(0, 'LTR with a null selector');
   const [addr, d] = gdtSystemDescriptor(cpu, sel, 'LTR');
@@ -463,7 +463,7 @@ export function movCdRd(cpu: Cpu, i: Insn): void {
   }
 }
 
-/** What MOV CR3 does with its value (also the host-call device's HostPort.writeCR3). */
+/** What MOV CR3 does with its value (also the machine's HostPort.writeCR3). */
 export function writeCr3(cpu: Cpu, v: number): void {
   cpu.cr3 = v & (cpu.model === 486 ? CR3_BITS_486 : CR3_BITS_386);
   // i386 PRM 5.2.5, "Page Translation Cache": loading CR3 is how the operating system
@@ -529,13 +529,13 @@ export function movTdRd(cpu: Cpu, i: Insn): void {
  * 0F 01 /7: INVLPG m (486). Drops the TLB entry for the page holding the operand's linear address
  * (segment base + offset; no limit check and no memory access). Decode #UDs it on the 386.
  */
-export function invlpg(cpu: Cpu, i: Insn): void {
+export function invlpgM(cpu: Cpu, i: Insn): void {
   requireCpl0(cpu, 'INVLPG');
-  invalidatePage(cpu, (cpu.segBase[i.seg]! + ea(cpu, i)) | 0);
+  invlpg(cpu, (cpu.segBase[i.seg]! + ea(cpu, i)) | 0);
 }
 
-/** What INVLPG does with its linear address (also the host-call device's HostPort.invlpg). */
-export function invalidatePage(cpu: Cpu, lin: number): void {
+/** What INVLPG does with its linear address (also the machine's HostPort.invlpg, machine-host-port.ts). */
+export function invlpg(cpu: Cpu, lin: number): void {
   tlbFlushPage(cpu, lin >>> 12);
   cpu.blockExit = true;
 }

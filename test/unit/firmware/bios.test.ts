@@ -293,7 +293,7 @@ describe('the hosted kernel (port E0h answers TS38)', () => {
     const FRAME = 0x30000;
     const b = boot([], {
       setup: (m) => m.hostcall.attach(() => {
-        const h = m.hostcall;
+        const h = m.hostPort;
         h.writePhysBytes(0x20000, Uint8Array.from([0xe6, 0xf4, 0xf4])); // out 0xf4, al; hlt
         // popal (EDI ESI EBP ESP EBX EDX ECX EAX), GS FS ES DS, vector and error code, EIP CS EFLAGS.
         const frame = [0, 0, 0, 0, 0, 0, 0, 0x2a, 0x10, 0x10, 0x10, 0x10, 0x20, 0, 0x20000, 0x08, 0x2];

@@ -1,7 +1,7 @@
 // The kernel command line (parseCmdline in kernel/kernel.ts): `frames=bitmap|buddy heap=first|best`,
 // defaults buddy and first-fit, anything else reported (and ignored) rather than fatal.
 import { describe, expect, it } from 'vitest';
-import { parseCmdline } from '../../../kernel/kernel.ts';
+import { parseCmdline } from '../../../kernel/cmdline.ts';
 
 const DEFAULTS = { frames: 'buddy', heap: 'first' };
 

@@ -1,8 +1,10 @@
 // The console (kernel/tty.ts over the COM1 driver kernel/dev/uart.ts) against the real emulated
 // 16550A (emulator/devices/uart16550.ts) on its cycle clock: a FakeHostPort whose ports go to an
 // IoPorts bus holding the chip, and a loop that plays the board and the kernel: it runs the clock to
-// the next device event and calls uart.onIrq() on each rising edge of IRQ 4, as the edge-triggered
-// 8259A would deliver it. What the chip puts on the line is what a terminal would see.
+// the next device event and calls tty.onIrq() on each rising edge of IRQ 4, as the edge-triggered
+// 8259A would deliver it, then takes a Ctrl-C with takeInterrupt() as the kernel's IRQ 4 handler
+// does. The tty's wakeup is a recorder (readable: a line or end of file; writable: room for
+// output). What the chip puts on the line is what a terminal would see.
 import { describe, expect, it } from 'vitest';
 import { Clock } from '../../../emulator/clock.ts';
 import { IER_ERBFI, LCR_DLAB, MCR_LOOP, MCR_OUT2, Uart16550 } from '../../../emulator/devices/uart16550.ts';
@@ -13,6 +15,7 @@ import { Uart } from '../../../kernel/dev/uart.ts';
 import { Hw } from '../../../kernel/hw.ts';
 import { P2V } from '../../../kernel/layout.ts';
 import { Tty } from '../../../kernel/tty.ts';
+import type { WaitChannel } from '../../../kernel/wait.ts';
 import { BusHostPort } from './fake-hostport.ts';
 
 const COM1 = 0x3f8, IIR = COM1 + 2, LCR = COM1 + 3, FCR = COM1 + 2;
@@ -39,11 +42,20 @@ function rig(o: RigOptions = {}) {
   o.before?.(com1, clock);
   const uart = new Uart(hw, new Ring(hw, P2V(0x1000), o.txCap ?? 64));
   uart.init();
-  const tty = new Tty(uart, new Ring(hw, P2V(0x2000), o.editCap ?? 32), new Ring(hw, P2V(0x3000), o.linesCap ?? 64));
-  const events = { lines: 0, interrupts: 0, outputSpace: 0 };
-  tty.onLine = () => events.lines++;
-  tty.onInterrupt = () => events.interrupts++;
-  tty.onOutputSpace = () => events.outputSpace++;
+  /** Counts of wakeup(tty.readable), wakeup(tty.writable) and Ctrl-Cs taken; `other` counts wakeups of any other channel. */
+  const events = { lines: 0, interrupts: 0, outputSpace: 0, other: 0 };
+  const hooks: {
+    /** Runs inside each wakeup, after it is counted. */
+    onWakeup: ((chan: WaitChannel) => void) | null;
+    /** Runs after each IRQ 4 handler returns (where the kernel would run the processes it woke). */
+    afterIrq: (() => void) | null;
+  } = { onWakeup: null, afterIrq: null };
+  const tty: Tty = new Tty(uart, new Ring(hw, P2V(0x2000), o.editCap ?? 32), new Ring(hw, P2V(0x3000), o.linesCap ?? 64), (chan) => {
+    if (chan === tty.readable) events.lines++;
+    else if (chan === tty.writable) events.outputSpace++;
+    else events.other++;
+    hooks.onWakeup?.(chan);
+  });
   let seen = irq.rises;
   /** When the edge seen last is delivered (the processor may take it late: interrupts off, a long host call). */
   let dueAt = Infinity;
@@ -55,7 +67,9 @@ function rig(o: RigOptions = {}) {
     }
     if (clock.now >= dueAt) {
       dueAt = Infinity;
-      uart.onIrq();
+      tty.onIrq();
+      if (tty.takeInterrupt()) events.interrupts++;
+      hooks.afterIrq?.();
     }
   };
   /**
@@ -77,7 +91,7 @@ function rig(o: RigOptions = {}) {
   const type = (s: string): void => com1.receive([...s].map((c) => c.charCodeAt(0)));
   const text = (): string => String.fromCharCode(...sent);
   const line = (max = 1000): string => String.fromCharCode(...tty.readLine(max));
-  return { io, clock, irq, sent, com1, port, hw, uart, tty, events, run, type, text, line };
+  return { io, clock, irq, sent, com1, port, hw, uart, tty, events, hooks, run, type, text, line };
 }
 
 /** Printable text of `n` bytes that shows where a byte was lost or reordered. */
@@ -122,7 +136,18 @@ describe('Tty output', () => {
     r.tty.print('hello\nworld\n');
     r.run();
     expect(r.text()).toBe('hello\r\nworld\r\n');
-    expect(r.tty.outputIdle).toBe(true);
+    expect(r.tty.drained).toBe(true);
+  });
+
+  it('is drained only once the last byte has left the line, not when the ring empties', () => {
+    const r = rig();
+    expect(r.tty.drained).toBe(true);
+    r.tty.print('x');
+    expect(r.uart.txPending).toBe(0); // straight into the transmitter: the ring is empty already
+    expect(r.tty.drained).toBe(false); // but the byte is still being sent
+    r.run(() => r.tty.drained);
+    expect(r.text()).toBe('x');
+    expect(r.clock.now).toBeGreaterThanOrEqual(CHAR); // a whole character time on the line
   });
 
   it('refills the transmitter on THRE interrupts when the output is longer than its FIFO', () => {
@@ -141,12 +166,12 @@ describe('Tty output', () => {
     const r = rig({ txCap: 64 });
     const s = pattern(1000);
     r.tty.print(s);
-    expect(r.tty.outputIdle).toBe(false);
+    expect(r.tty.drained).toBe(false);
     expect(r.uart.txPending).toBeLessThanOrEqual(64);
     r.run();
     expect(r.text().length).toBe(1000);
     expect(r.text()).toBe(s);
-    expect(r.tty.outputIdle).toBe(true);
+    expect(r.tty.drained).toBe(true);
   });
 
   it('keeps later prints behind earlier ones that still wait, including prints made while the line is busy', () => {
@@ -190,9 +215,9 @@ describe('Tty output', () => {
     });
   }
 
-  // The kernel's ring is 16 KiB; these small ones show the callback re-entrancy a big ring hides
-  // (8: the ring empties into the FIFO before print queues the rest, so THRE interrupts stay off;
-  // 17: one byte is left in the ring, a late THRE interrupt re-enters drainOverflow).
+  // The kernel's ring is 16 KiB; these small ones show edge cases a big ring hides (8: the ring
+  // empties into the FIFO while print queues the rest; 17: one byte is left in the ring when the
+  // FIFO takes its sixteen, and a late THRE interrupt drains the waiting output into it).
   for (const txCap of [8, 17]) {
     it(`keeps all output in order even with a ${txCap}-byte ring and late interrupts`, () => {
       const r = rig({ txCap });
@@ -203,21 +228,53 @@ describe('Tty output', () => {
     });
   }
 
-  it('calls onOutputSpace once the waiting output has all gone into the ring', () => {
+  it('wakes tty.writable only once the waiting output has all gone into the ring', () => {
     const r = rig({ txCap: 32 });
-    r.tty.print(pattern(200));
+    const s = pattern(200);
+    r.tty.print(s);
     r.events.outputSpace = 0;
+    // A writer woken for room finds it at the first wakeup: its byte is taken, and goes out after
+    // all of the kernel's.
+    let taken: number | null = null;
+    r.hooks.onWakeup = (chan) => {
+      if (chan === r.tty.writable && taken === null) taken = r.tty.writeSome(new Uint8Array([0x7e]));
+    };
     r.run();
     expect(r.events.outputSpace).toBeGreaterThan(0);
+    expect(taken).toBe(1);
+    expect(r.text()).toBe(s + '~');
+    expect(r.events.lines + r.events.other).toBe(0);
   });
 
-  it('writeSome takes what fits in the ring, counting \\n as two bytes, and returns how many it took', () => {
+  it('never leaves a writer asleep while there is room: with a ring no bigger than the FIFO, a write still goes out whole', () => {
+    for (const txCap of [8, 16, 17]) {
+      const r = rig({ txCap });
+      const bytes = new TextEncoder().encode('x'.repeat(100));
+      let done = r.tty.writeSome(bytes);
+      // As a blocked write(): asleep on writable, it tries again only after a wakeup.
+      let asleep = done < bytes.length, woken = false;
+      r.hooks.onWakeup = (chan) => { if (chan === r.tty.writable && asleep) woken = true; };
+      r.hooks.afterIrq = () => {
+        if (!woken) return;
+        woken = false;
+        done += r.tty.writeSome(bytes.subarray(done));
+        asleep = done < bytes.length;
+      };
+      r.run();
+      expect(done, `ring of ${txCap}`).toBe(bytes.length);
+      expect(r.text()).toBe('x'.repeat(100));
+    }
+  });
+
+  it('writeSome takes what fits in the ring and the room the FIFO makes, counting \\n as two bytes, and returns how many it took', () => {
     const r = rig({ txCap: 64 });
     const bytes = new TextEncoder().encode('a\n'.repeat(50));
     const taken = r.tty.writeSome(bytes);
-    expect(taken).toBe(43); // 21 × "a\r\n" (63 bytes) and one more "a"
+    // The 64-byte ring and the 16 bytes the idle transmitter's FIFO takes at once: 80 bytes,
+    // 26 × "a\r\n" (78 bytes) and one more "a" (a newline does not fit in the one byte left).
+    expect(taken).toBe(53);
     r.run();
-    expect(r.text()).toBe('a\r\n'.repeat(21) + 'a');
+    expect(r.text()).toBe('a\r\n'.repeat(26) + 'a');
     // The caller (a blocked write) goes on with the rest each time room appears.
     let done = taken;
     for (let calls = 0; done < bytes.length && calls < 10; calls++) {
@@ -227,15 +284,29 @@ describe('Tty output', () => {
     expect(r.text()).toBe('a\r\n'.repeat(50));
   });
 
-  it('lets a writer that waits for onOutputSpace write the rest from inside the callback, in order', () => {
+  it('lets a writer that got a short writeSome retry it after each wakeup of tty.writable, in order, behind kernel output queued before', () => {
     const r = rig({ txCap: 64 });
+    const k = pattern(150).toLowerCase();
+    r.tty.print(k);
     const data = new TextEncoder().encode((pattern(70) + '\n').repeat(20));
+    // As the kernel does: write() takes what fits, and while bytes are left the process sleeps on
+    // tty.writable; a wakeup makes it runnable, and it re-runs write() after the IRQ handler.
     let done = r.tty.writeSome(data);
-    // As the kernel does: a process blocked in write() goes on at once from onOutputSpace.
-    r.tty.onOutputSpace = () => { if (done < data.length) done += r.tty.writeSome(data.subarray(done)); };
+    expect(done).toBe(0); // the kernel's output waits: nothing may overtake it
+    let asleep = true, runnable = false, retries = 0;
+    r.hooks.onWakeup = (chan) => { if (chan === r.tty.writable && asleep) runnable = true; };
+    r.hooks.afterIrq = () => {
+      if (!runnable) return;
+      runnable = false;
+      retries++;
+      done += r.tty.writeSome(data.subarray(done));
+      asleep = done < data.length;
+    };
     r.run(() => false, 2 * CHAR);
     expect(done).toBe(data.length);
-    expect(r.text()).toBe((pattern(70) + '\r\n').repeat(20));
+    expect(asleep).toBe(false);
+    expect(retries).toBeGreaterThan(1); // 1460 bytes through a 64-byte ring
+    expect(r.text()).toBe(k + (pattern(70) + '\r\n').repeat(20));
   });
 
   it('writeSome takes nothing while kernel output waits, so process output cannot overtake it', () => {
@@ -304,17 +375,44 @@ describe('Tty input', () => {
     expect(r.line()).toBe('x\n');
   });
 
-  it('calls onInterrupt for Ctrl-C, echoes ^C and drops the line being typed', () => {
+  it('notes Ctrl-C for takeInterrupt() (which clears it), echoes ^C and drops the line being typed', () => {
     const r = rig();
+    expect(r.tty.takeInterrupt()).toBe(false);
     r.type('abc\x03');
     r.run();
-    expect(r.events.interrupts).toBe(1);
+    expect(r.events.interrupts).toBe(1); // taken after the IRQ handler, as the kernel does
+    expect(r.tty.takeInterrupt()).toBe(false); // taking it cleared it
+    expect(r.events.lines).toBe(0); // no line, so no reader wakes
     expect(r.text()).toBe('abc^C\r\n');
     expect(r.tty.hasLine).toBe(false);
     r.type('xy\r');
     r.run();
     expect(r.line()).toBe('xy\n');
     expect(r.events.interrupts).toBe(1);
+    expect(r.events.lines).toBe(1);
+  });
+
+  it('makes Ctrl-D on an empty line an end of file: wakes the reader, and one read returns nothing', () => {
+    const r = rig();
+    r.type('\x04');
+    r.run();
+    expect(r.events.lines).toBe(1);
+    expect(r.text()).toBe(''); // not echoed
+    expect(r.tty.hasLine).toBe(true);
+    expect(r.tty.readLine(100).length).toBe(0);
+    expect(r.tty.hasLine).toBe(false);
+  });
+
+  it('ignores Ctrl-D on a line being typed', () => {
+    const r = rig();
+    r.type('ab\x04');
+    r.run();
+    expect(r.events.lines).toBe(0);
+    expect(r.tty.hasLine).toBe(false);
+    r.type('c\r');
+    r.run();
+    expect(r.events.lines).toBe(1);
+    expect(r.line()).toBe('abc\n');
   });
 
   it('ignores other control bytes', () => {

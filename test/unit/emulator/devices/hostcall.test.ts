@@ -1,15 +1,11 @@
 // The host-call device (ports E0h-E4h): the signature and command-line ports the firmware reads,
-// the 32-bit OUT that calls the kernel, and the HostPort it hands the kernel, each member of which
-// must do what the instruction it stands for does (MOV CR3 flushes the TLB, INVLPG drops one page
-// on a 486 and is #UD on a 386, a write over decoded code re-decodes it).
+// and the 32-bit OUT that calls the kernel and then the board's after-call hook. What the kernel
+// does during the call goes through the machine's HostPort (machine-host-port.test.ts).
 import { describe, expect, it } from 'vitest';
 import { HOSTCALL_CMDLINE_PORT, HOSTCALL_PORT, HOSTCALL_SIGNATURE, HostCall } from '../../../../emulator/devices/hostcall.ts';
-import { CR0_PG } from '../../../../emulator/cpu/state.ts';
 import { Machine } from '../../../../emulator/machine.ts';
 import { IoPorts } from '../../../../emulator/memory/ioports.ts';
-import { flat32, type TestMachine } from '../../../harness/cpu.ts';
-
-const EAX = 0, EBX = 3, ESP = 4;
+import { flat32 } from '../../../harness/cpu.ts';
 
 /** A bare machine (no firmware): the device as the board wires it. */
 function machine(cpu: 386 | 486 = 386): Machine {
@@ -101,161 +97,6 @@ describe('host-call device ports', () => {
     expect(m.cpu.blockExit).toBe(true);
   });
 
-  it('passes the memory and register members straight to the board it was built with', () => {
-    // A board that records what reaches it: the device adds nothing of its own.
-    const seen: string[] = [];
-    const board = new Proxy({}, { get: (_t, name: string) => (...a: number[]) => { seen.push(`${name}(${a.join(',')})`); return 7; } });
-    const d = new HostCall(new IoPorts(), board as ConstructorParameters<typeof HostCall>[1]);
-    expect(d.readPhys32(0x10)).toBe(7);
-    d.writeCR3(0x2000);
-    d.setESP(0x9000);
-    d.chargeCycles(5);
-    expect(seen).toEqual(['readPhys32(16)', 'writeCR3(8192)', 'setESP(36864)', 'chargeCycles(5)']);
-  });
-});
-
-// --- HostPort on a real machine ---------------------------------------------------------------
-
-const PD = 0x1000, PT0 = 0x2000, PT1 = 0x3000;
-const FRAME_A = 0x20000, FRAME_B = 0x21000;
-const LIN = 0x400000; // PDE 1, PTE 0: mapped through PT1
-
-/**
- * Flat protected mode with paging on: the first 4 MiB identity-mapped, linear 400000h on FRAME_A
- * (which holds 11111111h; FRAME_B holds 22222222h). The program reads [400000h] into EAX, forever.
- */
-function pagedReader(cpu: 386 | 486): TestMachine {
-  const t = flat32([
-    0xa1, 0x00, 0x00, 0x40, 0x00, // mov eax, [0x400000]
-    0xeb, 0xfe, //                    jmp $
-  ], { config: { cpu } });
-  const h = t.m.hostcall;
-  h.writePhys32(PD, PT0 | 3);
-  h.writePhys32(PD + 4, PT1 | 3);
-  for (let k = 0; k < 1024; k++) h.writePhys32(PT0 + 4 * k, (k << 12) | 3);
-  h.writePhys32(PT1, FRAME_A | 3);
-  h.writePhys32(FRAME_A, 0x11111111);
-  h.writePhys32(FRAME_B, 0x22222222);
-  h.writeCR3(PD);
-  h.writeCR0(h.readCR0() | CR0_PG);
-  return t;
-}
-
-/** Runs the program from its start for a short budget; returns EAX. */
-function rerun(t: TestMachine): number {
-  t.m.cpu.eip = 0x10000;
-  t.m.cpu.blockExit = true;
-  t.m.run(2000);
-  return t.m.cpu.reg[EAX]! >>> 0;
-}
-
-describe('HostPort through the machine', () => {
-  it('reads and writes physical memory, little-endian', () => {
-    const h = machine().hostcall;
-    h.writePhys32(0x5000, 0x11223344);
-    expect(h.readPhys8(0x5000)).toBe(0x44);
-    expect(h.readPhys16(0x5002)).toBe(0x1122);
-    h.writePhys16(0x5001, 0xaabb);
-    h.writePhys8(0x5003, 0xcc);
-    expect(h.readPhys32(0x5000)).toBe(0xccaabb44); // unsigned
-    const got = new Uint8Array(4);
-    h.readPhysBytes(0x5000, got);
-    expect([...got]).toEqual([0x44, 0xbb, 0xaa, 0xcc]);
-    h.fillPhys(0x5001, 2, 0x5a);
-    h.copyPhys(0x6000, 0x5000, 4);
-    expect(h.readPhys32(0x6000)).toBe(0xcc5a5a44);
-  });
-
-  it('reaches the I/O bus with inb/outb and their wider forms', () => {
-    const m = machine();
-    m.hostcall.attach(() => {}, 'ab');
-    expect(m.hostcall.inl(HOSTCALL_PORT)).toBe(HOSTCALL_SIGNATURE);
-    expect(m.hostcall.inb(HOSTCALL_CMDLINE_PORT)).toBe(0x61);
-    m.hostcall.outb(HOSTCALL_CMDLINE_PORT, 0);
-    expect(m.hostcall.inb(HOSTCALL_CMDLINE_PORT)).toBe(0x61);
-    m.hostcall.outb(0xf4, 3);
-    expect(m.exitStatus).toBe(3);
-  });
-
-  it('writeCR3 flushes the TLB, as MOV CR3 does, even with the same value', () => {
-    const t = pagedReader(386);
-    const h = t.m.hostcall;
-    expect(rerun(t)).toBe(0x11111111);
-    h.writePhys32(PT1, FRAME_B | 3); // remap without a flush: the TLB still holds FRAME_A
-    expect(rerun(t)).toBe(0x11111111);
-    const before = h.readTlbCounters().flushes;
-    expect(before).toBe(t.m.cpu.tlbStats.flushes);
-    h.writeCR3(h.readCR3());
-    expect(t.m.cpu.tlbStats.flushes).toBe(before + 1);
-    expect(h.readTlbCounters().flushes).toBe(before + 1);
-    expect(rerun(t)).toBe(0x22222222);
-  });
-
-  it('keeps only the page-directory bits of CR3 on a 386; the 486 keeps PWT and PCD too', () => {
-    const h386 = machine(386).hostcall, h486 = machine(486).hostcall;
-    h386.writeCR3(0x12345fff);
-    h486.writeCR3(0x12345fff);
-    expect(h386.readCR3()).toBe(0x12345000);
-    expect(h486.readCR3()).toBe(0x12345018);
-  });
-
-  it('invlpg on a 486 drops the one page it names, and the next access walks the tables again', () => {
-    const t = pagedReader(486);
-    const h = t.m.hostcall;
-    expect(rerun(t)).toBe(0x11111111);
-    h.writePhys32(PT1, FRAME_B | 3);
-    expect(rerun(t)).toBe(0x11111111);
-    const codePage = t.m.cpu.tlb[0x10000 >>> 12];
-    expect(codePage).not.toBe(0);
-    const flushes = t.m.cpu.tlbStats.flushes;
-    h.invlpg(LIN + 0x123); // any address in the page
-    expect(t.m.cpu.tlbStats.flushes).toBe(flushes + 1);
-    expect(t.m.cpu.tlb[LIN >>> 12]).toBe(0);
-    expect(t.m.cpu.tlb[0x10000 >>> 12]).toBe(codePage); // the other pages stay cached
-    expect(rerun(t)).toBe(0x22222222);
-  });
-
-  it('invlpg on a 386 throws, as the instruction is #UD there, and flushes nothing', () => {
-    const t = pagedReader(386);
-    const h = t.m.hostcall;
-    expect(rerun(t)).toBe(0x11111111);
-    const flushes = t.m.cpu.tlbStats.flushes;
-    expect(() => h.invlpg(LIN)).toThrow(/INVLPG/);
-    expect(t.m.cpu.tlbStats.flushes).toBe(flushes);
-    expect(t.m.cpu.tlb[LIN >>> 12]).not.toBe(0);
-  });
-
-  it('writeCR0 switches paging off, flushing the TLB; readCR2 gives the last fault address', () => {
-    const t = pagedReader(386);
-    const h = t.m.hostcall;
-    expect(rerun(t)).toBe(0x11111111);
-    h.writeCR0(h.readCR0() & ~CR0_PG);
-    expect(h.readCR0() & CR0_PG).toBe(0);
-    expect(t.m.cpu.tlb[LIN >>> 12]).toBe(0);
-    t.m.cpu.cr2 = 0xc0001234 | 0;
-    expect(h.readCR2()).toBe(0xc0001234);
-  });
-
-  it('setESP makes the guest go on, after the OUT, on the stack the handler chose', () => {
-    const t = flat32([
-      0xb8, 0x00, 0x50, 0x00, 0x00, // mov eax, 0x5000
-      0xe7, 0xe0, //                   out 0xe0, eax
-      0x5b, //                         pop ebx
-      0xeb, 0xfe, //                   jmp $
-    ]);
-    const h = t.m.hostcall;
-    const args: number[] = [];
-    h.attach((arg) => {
-      args.push(arg);
-      h.writePhys32(0x7000, 0xfeedface);
-      h.setESP(0x7000);
-    }, '');
-    t.m.run(2000);
-    expect(args).toEqual([0x5000]);
-    expect(t.m.cpu.reg[EBX]! >>> 0).toBe(0xfeedface);
-    expect(t.m.cpu.reg[ESP]).toBe(0x7004);
-  });
-
   it('an 8-bit OUT to E0h from guest code does not call the kernel', () => {
     const t = flat32([
       0xb0, 0x01, // mov al, 1
@@ -268,69 +109,16 @@ describe('HostPort through the machine', () => {
     expect(calls).toBe(0);
   });
 
-  it('chargeCycles advances emulated time, which readTSC reads', () => {
-    const h = machine().hostcall;
-    const t0 = h.readTSC();
-    h.chargeCycles(1234);
-    expect(h.readTSC() - t0).toBe(1234);
-  });
-
-  it('lgdt, lidt and ltr load the descriptor-table registers; ltr marks the TSS busy', () => {
-    const m = machine();
-    const h = m.hostcall;
-    // GDT at 0x3000: null, then a present 386 TSS (type 9) at base 0x4000, limit 0x67.
-    h.writePhys32(0x3008, 0x4000_0067);
-    h.writePhys32(0x300c, 0x0000_8900);
-    h.lgdt(0x3000, 0x0f);
-    h.lidt(0x5000, 0x7ff);
-    h.ltr(0x08);
-    expect([m.cpu.gdtrBase, m.cpu.gdtrLimit, m.cpu.idtrBase, m.cpu.idtrLimit]).toEqual([0x3000, 0x0f, 0x5000, 0x7ff]);
-    expect([m.cpu.trSel, m.cpu.trBase, m.cpu.trLimit]).toEqual([0x08, 0x4000, 0x67]);
-    expect((h.readPhys32(0x300c) >>> 8) & 0xf).toBe(0xb); // busy
-  });
-
-  describe('writes over decoded code re-decode it (like a DMA or a loader would)', () => {
-    // main at 10000h: call f; mov ebx, eax; jmp $. f at 12000h: mov eax, 1; ret.
-    function program(): TestMachine {
-      const t = flat32([
-        0xe8, 0xfb, 0x1f, 0x00, 0x00, // call 0x12000
-        0x89, 0xc3, //                   mov ebx, eax
-        0xeb, 0xfe, //                   jmp $
-      ]);
-      t.m.phys.load(0x12000, Uint8Array.from([0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3]));
-      return t;
-    }
-    function ebxAfterRun(t: TestMachine): number {
-      t.m.cpu.eip = 0x10000;
-      t.m.cpu.reg[ESP] = 0x90000;
-      t.m.cpu.blockExit = true;
-      t.m.run(2000);
-      return t.m.cpu.reg[EBX]! >>> 0;
-    }
-
-    it('writePhysBytes', () => {
-      const t = program();
-      expect(ebxAfterRun(t)).toBe(1);
-      expect(t.m.cpu.codePages[0x12]).toBe(1);
-      t.m.hostcall.writePhysBytes(0x12000, Uint8Array.from([0xb8, 0x44, 0x00, 0x00, 0x00, 0xc3]));
-      expect(ebxAfterRun(t)).toBe(0x44);
-    });
-
-    it('fillPhys and copyPhys', () => {
-      const t = program();
-      expect(ebxAfterRun(t)).toBe(1);
-      t.m.hostcall.fillPhys(0x12001, 1, 0x55);
-      expect(ebxAfterRun(t)).toBe(0x55);
-      t.m.phys.load(0x30000, Uint8Array.from([0xb8, 0x66, 0x00, 0x00, 0x00, 0xc3]));
-      t.m.hostcall.copyPhys(0x12000, 0x30000, 6);
-      expect(ebxAfterRun(t)).toBe(0x66);
-    });
-
-    it('writePhys32', () => {
-      const t = program();
-      expect(ebxAfterRun(t)).toBe(1);
-      t.m.hostcall.writePhys32(0x12001, 0x77);
-      expect(ebxAfterRun(t)).toBe(0x77);
-    });
+  it('runs the after-call hook once per call, after the handler, and not for a write it drops', () => {
+    const seen: string[] = [];
+    const io = new IoPorts();
+    const d = new HostCall(io, () => seen.push('after'));
+    io.write32(HOSTCALL_PORT, 1); // nothing attached: no call, no hook
+    d.attach((arg) => seen.push(`call(${arg})`), '');
+    io.write32(HOSTCALL_PORT, 2);
+    io.write8(HOSTCALL_PORT, 3);
+    io.write32(0xe1, 4);
+    io.write32(HOSTCALL_PORT, 5);
+    expect(seen).toEqual(['call(2)', 'after', 'call(5)', 'after']);
   });
 });

@@ -1,4 +1,4 @@
-// PhysicalMemory's bulk operations (readBytes, writeBytes, fill, copy: the host-call device's REP
+// PhysicalMemory's bulk operations (readBytes, writeBytes, fill, copy: HostPort's REP
 // MOVS/STOS): they must see the address space exactly as the byte accessors do — RAM, the
 // write-protected ROM at the top of the first MiB and below 4 GiB, all ones where nothing is
 // mapped, the A20 wrap while the gate is closed — and drop decoded code on every page they write.

@@ -1,0 +1,52 @@
+// The context switch: the kernel returns from a host call on the trap frame it names (setESP), so
+// switching to a process is loading its address space (CR3), pointing TSS.ESP0 at the top of its
+// kernel stack (where the processor puts the next trap frame from ring 3) and naming its frame. The
+// idle context is a ring-0 frame on the idle stack that IRETs into `sti; hlt; jmp`.
+
+import { PAGE_SIZE, virt, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
+import { IDLE_STACK_PHYS, KERNEL_PD_PHYS, P2V, SEL_KCODE, SEL_KDATA, STUBS_PHYS, TSS_PHYS, V2P } from '../layout.ts';
+import { EFLAGS_IF, EFLAGS_RESERVED, KERNEL_FRAME_SIZE, setTf } from '../trap.ts';
+import { setTssEsp0 } from './descriptors.ts';
+import { STUB_IDLE } from './stubs.ts';
+
+export class ContextSwitch {
+  private readonly hw: Hw;
+  /** What TSS.ESP0 holds now, so an unchanged value is not written again. */
+  private esp0 = -1;
+
+  constructor(hw: Hw) {
+    this.hw = hw;
+  }
+
+  /**
+   * Returns to the context whose frame is at `frame`, in address space `pd`, with its kernel stack
+   * ending at `esp0`. `from` is the frame the trap came in on: the stub's ESP already points there,
+   * so returning to it needs no setESP.
+   */
+  switchTo(pd: PhysAddr, esp0: VirtAddr, frame: VirtAddr, from: VirtAddr): void {
+    const hw = this.hw;
+    if (hw.readCR3() !== pd) hw.writeCR3(pd);
+    this.setEsp0(esp0);
+    if (frame !== from) hw.setESP(frame);
+  }
+
+  /** The idle context, in the kernel's own directory. */
+  switchToIdle(): void {
+    const hw = this.hw;
+    if (hw.readCR3() !== KERNEL_PD_PHYS) hw.writeCR3(KERNEL_PD_PHYS);
+    const frame = virt(P2V(IDLE_STACK_PHYS) + PAGE_SIZE - KERNEL_FRAME_SIZE);
+    hw.fillPhys(V2P(frame), KERNEL_FRAME_SIZE, 0);
+    for (const s of ['DS', 'ES', 'FS', 'GS'] as const) setTf(hw, frame, s, SEL_KDATA);
+    setTf(hw, frame, 'EIP', P2V(STUBS_PHYS) + STUB_IDLE);
+    setTf(hw, frame, 'CS', SEL_KCODE);
+    setTf(hw, frame, 'EFLAGS', EFLAGS_IF | EFLAGS_RESERVED);
+    this.setEsp0(virt(P2V(IDLE_STACK_PHYS) + PAGE_SIZE));
+    hw.setESP(frame);
+  }
+
+  private setEsp0(esp0: VirtAddr): void {
+    if (esp0 === this.esp0) return;
+    setTssEsp0(this.hw, TSS_PHYS, esp0);
+    this.esp0 = esp0;
+  }
+}

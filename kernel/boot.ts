@@ -1,0 +1,134 @@
+// Boot: from the boot-info block the firmware wrote to a running kernel. Builds the protected-mode
+// world in guest RAM (arch/setup.ts), the frame allocator, the heap and the slab caches, the
+// devices (PIC, PIT, COM1 with its tty, the ATA disk and the program disk on it), the process
+// table and the scheduler, and the shell task, and returns them as one record: the parts the trap
+// dispatch (kernel.ts) hands to each module, every module taking only what it uses.
+
+import { AtaChannel, AtaDisk } from './dev/ata.ts';
+import { Pic } from './dev/pic.ts';
+import { HZ, startPit, TICK_MS } from './dev/pit.ts';
+import { Ring } from './dev/ring.ts';
+import { Uart } from './dev/uart.ts';
+import { readBootInfo, type BootInfo } from './bootinfo.ts';
+import { parseCmdline, type KernelOptions } from './cmdline.ts';
+import { ProgramDisk } from './fs/progdisk.ts';
+import { phys, PAGE_SIZE, type Hw, type PhysAddr } from './hw.ts';
+import { DIRECT_MAP_PT_PHYS, KERNBASE, P2V } from './layout.ts';
+import { enterPagedProtectedMode } from './arch/setup.ts';
+import { ContextSwitch } from './arch/switch.ts';
+import { createFrameAllocator } from './mm/frames.ts';
+import { KernelHeap } from './mm/heap.ts';
+import { SlabCache } from './mm/slab.ts';
+import { KernelPanic } from './panic.ts';
+import { FILE_RECORD_SIZE } from './proc/files.ts';
+import { Scheduler } from './proc/sched.ts';
+import type { SyscallContext } from './proc/syscalls.ts';
+import { PROC_RECORD_SIZE, ProcTable } from './proc/table.ts';
+import { Shell, type ShellContext } from './shell.ts';
+import type { Power } from './power.ts';
+import type { KernelStats } from './stats.ts';
+import { Tty } from './tty.ts';
+import { hex } from './format.ts';
+import { LeakCheck } from './leaks.ts';
+import { channel } from './wait.ts';
+
+const HEAP_BYTES = 1 << 20;
+/** The kernel's static area ends near 1.1 MiB; with its heap and some frames for programs, 4 MiB is the least that works. */
+const MIN_RAM = 4 << 20;
+/** The most RAM the direct map (0xC0000000-0xFFFFFFFF) can hold. */
+const DIRECT_MAP_LIMIT = 0x100000000 - KERNBASE;
+
+/** Everything the kernel built at boot. */
+export interface KernelParts extends SyscallContext, ShellContext {
+  boot: BootInfo;
+  options: KernelOptions;
+  pic: Pic;
+  uart: Uart;
+  disk: AtaDisk | null;
+  shell: Shell;
+  cpu: ContextSwitch;
+  leakCheck: LeakCheck;
+}
+
+/** What the dispatch keeps across boot: the counters, the power state, the trace switch. */
+export interface BootState {
+  stats: KernelStats;
+  power: Power;
+  trace: { pf: boolean };
+}
+
+export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): KernelParts {
+  const info = readBootInfo(hw, bootInfo);
+  if (typeof info === 'string') throw new KernelPanic(info);
+  hw.family = info.cpu;
+  if (info.ramTop < MIN_RAM) throw new KernelPanic(`the ts386 kernel needs at least ${MIN_RAM >> 20} MiB of RAM; this machine has ${Math.floor(info.ramTop / 1024)} KiB`);
+  const { options, errors } = parseCmdline(info.cmdline);
+
+  // The direct map at KERNBASE has room for 1 GiB: RAM above that is left unused (Linux's
+  // "highmem" problem, solved here by not using it).
+  const ramTop = Math.min(info.ramTop, DIRECT_MAP_LIMIT);
+  const tables = enterPagedProtectedMode(hw, ramTop);
+
+  // Frames: RAM the E820 map calls usable, less the first MiB and the kernel's static area.
+  const metaBase = phys(DIRECT_MAP_PT_PHYS + tables * PAGE_SIZE);
+  const usable = info.e820.filter((e) => e.type === 1 && e.base < ramTop).map((e) => ({ base: e.base, length: Math.min(e.length, ramTop - e.base) }));
+  const { allocator: frames } = createFrameAllocator(options.frames, hw, {
+    metaBase, usable, reserved: [{ base: 0, length: 0x100000 }, { base: 0x100000, length: metaBase - 0x100000 }],
+  });
+  const heapPages = Math.min(HEAP_BYTES, Math.floor(frames.stats().free / 8) * PAGE_SIZE) / PAGE_SIZE;
+  const arena = frames.allocContiguous(heapPages, 'heap');
+  if (arena === null) throw new KernelPanic(`no ${heapPages} contiguous frames for the kernel heap`);
+  const heap = new KernelHeap(hw, P2V(arena), heapPages * PAGE_SIZE, options.heap);
+  const procSlab = new SlabCache(hw, frames, 'proc', PROC_RECORD_SIZE);
+  const fileSlab = new SlabCache(hw, frames, 'file', FILE_RECORD_SIZE);
+  const table = new ProcTable(hw, frames, procSlab, state.stats);
+  const sched = new Scheduler(table, state.stats);
+
+  // Devices.
+  const ring = (n: number): Ring => {
+    const at = heap.kmalloc(n);
+    if (at === null) throw new KernelPanic(`kernel heap: no ${n} bytes for a console buffer`);
+    return new Ring(hw, at, n);
+  };
+  const pic = new Pic(hw);
+  pic.init();
+  const uart = new Uart(hw, ring(16384));
+  uart.init();
+  const tty = new Tty(uart, ring(256), ring(1024), sched.wakeup);
+  startPit(hw, HZ);
+  pic.enable(0);
+  pic.enable(4);
+
+  const f = frames.stats();
+  tty.print(`ts386 kernel: ${info.cpu === 486 ? 'i486' : 'i386'}, ${Math.round(info.ramTop / 1024)} KiB RAM, ${f.free} free frames (${frames.kind}), heap ${heapPages * 4} KiB (${options.heap}-fit)\n`);
+  if (ramTop < info.ramTop) tty.print(`ts386 kernel: using the first ${ramTop >> 20} MiB of RAM (what the direct map at 0x${hex(KERNBASE)} holds)\n`);
+  for (const e of errors) tty.print(`ts386 kernel: ${e}\n`);
+
+  const d = info.disks[0];
+  let disk: AtaDisk | null = null;
+  let progdisk: ProgramDisk | null = null;
+  if (d) {
+    pic.enable(14);
+    disk = new AtaDisk(d.unit, d.sectors, new AtaChannel(hw, sched.wakeup));
+    progdisk = new ProgramDisk(hw, heap, disk, d.sectors);
+  } else {
+    tty.print('no program disk: `run` has nothing to run\n');
+  }
+
+  const leakCheck = new LeakCheck(frames, heap);
+  const parts = {
+    hw, boot: info, options, frames, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
+    cpu: new ContextSwitch(hw), leakCheck, stats: state.stats, power: state.power, trace: state.trace,
+    backing: progdisk,
+    clock: channel('sleep'),
+    reapReads: () => progdisk?.reap(),
+    uptimeMs: () => state.stats.ticks * TICK_MS,
+    leakReport: () => leakCheck.report(),
+    takeLeakBaseline: () => leakCheck.takeBaseline(),
+  } satisfies Omit<KernelParts, 'shell'>;
+  // The shell adopts every process without a parent, and starts by reading the program disk's index.
+  const shell = new Shell(parts);
+  table.init = shell.task;
+  sched.makeRunnable(shell.task);
+  return { ...parts, shell };
+}

@@ -1,0 +1,23 @@
+// The kernel's boot options, from its command line (`frames=bitmap heap=best`), as --append or the
+// CLI's --frames/--heap pass them through the boot-info block.
+
+import type { FitPolicy } from './mm/heap.ts';
+
+export interface KernelOptions {
+  frames: 'bitmap' | 'buddy';
+  heap: FitPolicy;
+}
+
+export function parseCmdline(cmdline: string): { options: KernelOptions; errors: string[] } {
+  const options: KernelOptions = { frames: 'buddy', heap: 'first' };
+  const errors: string[] = [];
+  for (const word of cmdline.split(/\s+/).filter(Boolean)) {
+    const eq = word.indexOf('=');
+    const key = eq < 0 ? word : word.slice(0, eq);
+    const value = eq < 0 ? undefined : word.slice(eq + 1);
+    if (key === 'frames' && (value === 'bitmap' || value === 'buddy')) options.frames = value;
+    else if (key === 'heap' && (value === 'first' || value === 'best')) options.heap = value;
+    else errors.push(`unknown boot option '${word}'`);
+  }
+  return { options, errors };
+}

@@ -1,0 +1,59 @@
+// Where a process's pages come from, as the pager sees it: regions of user addresses, each either
+// zero-filled or backed by a file, and the store that reads a file's bytes into a kernel buffer.
+// The program disk (fs/progdisk.ts) is that store today; the pager knows it only by this shape,
+// so memory management needs nothing above it (swap will be another store).
+
+import type { PhysAddr, VirtAddr } from '../hw.ts';
+import type { IoWait } from '../wait.ts';
+
+/** A file whose bytes can back pages (a program file on the program disk). */
+export interface BackingFile {
+  readonly name: string;
+  readonly size: number;
+}
+
+/** Where a region's pages come from on their first touch. */
+export interface FileBacking {
+  file: BackingFile;
+  /** The ELF segment: its file offset, its first address and how many bytes come from the file. */
+  offset: number;
+  vaddr: number;
+  filesz: number;
+}
+
+export type RegionKind = 'text' | 'rodata' | 'data' | 'heap' | 'stack';
+
+/** A range of user addresses [start, end) that may be touched; pages appear on first touch. */
+export interface Region {
+  kind: RegionKind;
+  start: number;
+  end: number;
+  writable: boolean;
+  /** Lazily loaded from a file (text, data); absent: zero-filled on demand. */
+  backing?: FileBacking;
+}
+
+/** Bytes of a file on their way into a kernel buffer: sleep on `req` until its status is final. */
+export interface FileRead {
+  readonly req: IoWait;
+  /** The buffer (kernel heap) the whole sectors land in, owned by the store. */
+  readonly bounce: VirtAddr;
+  /** Where the first byte landed (in the bounce buffer). */
+  readonly at: PhysAddr;
+  readonly length: number;
+}
+
+/** The one read a process waits for, and what it reads it for (the code that runs again checks `what`). */
+export interface PendingRead {
+  readonly what: string;
+  readonly read: FileRead;
+}
+
+export interface BackingStore {
+  /** Starts reading bytes [from, from+length) of `file`; an error string when no buffer can be had. */
+  read(file: BackingFile, from: number, length: number): FileRead | string;
+  /** Copies a finished read's bytes to physical memory (charged). */
+  copyTo(r: FileRead, dst: PhysAddr): void;
+  /** Gives the read's buffer back (at once, or once the drive is done with it). */
+  release(r: FileRead): void;
+}

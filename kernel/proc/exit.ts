@@ -1,0 +1,66 @@
+// How a process ends: exit() gives back everything it holds at once (open files, the disk read it
+// waited for, its address space, its kernel stack) and leaves a zombie for its parent to reap; kill()
+// is exit with one report on the console. The parent hears of it by a wakeup: a process in wait()
+// on its `childExit` channel, the shell (which adopts jobs and orphans) whatever it is doing.
+
+import { KILLED_STATUS } from '../abi.ts';
+import type { Hw, PhysAddr } from '../hw.ts';
+import type { BackingStore } from '../mm/backing.ts';
+import { KERNEL_PD_PHYS } from '../layout.ts';
+import type { FrameAllocator } from '../mm/frame-table.ts';
+import { destroyAddressSpace } from '../mm/vmm.ts';
+import type { KernelStats } from '../stats.ts';
+import type { Tty } from '../tty.ts';
+import { closeFile, type FileTable } from './files.ts';
+import type { Process } from './process.ts';
+import type { Scheduler } from './sched.ts';
+import type { ProcTable } from './table.ts';
+
+/** What ending a process touches. */
+export interface ExitContext extends FileTable {
+  hw: Hw;
+  frames: FrameAllocator;
+  table: ProcTable;
+  sched: Scheduler;
+  /** Where the read a process waits for is released. */
+  backing: BackingStore | null;
+  tty: Tty;
+  stats: KernelStats;
+}
+
+export function exit(x: ExitContext, p: Process, status: number): void {
+  if (p.state === 'zombie') return;
+  const hw = x.hw;
+  p.exitStatus = status;
+  for (const f of p.files.values()) closeFile(x, f);
+  p.files.clear();
+  if (p.io !== null) { x.backing?.release(p.io.read); p.io = null; }
+  if (p.pd !== 0) {
+    // Leave the address space before freeing it: CR3 must never name a freed directory.
+    if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
+    destroyAddressSpace(hw, x.frames, p.pd);
+    p.pd = 0 as PhysAddr;
+  }
+  if (p.kstack !== 0) x.frames.free(p.kstack);
+  p.kstack = 0 as PhysAddr;
+  x.sched.remove(p);
+  p.state = 'zombie';
+  p.kentry = null;
+  p.progress = null;
+  x.table.writeRecord(p);
+  // Orphans go to the shell; those already dead are reaped now, as nobody will wait for them.
+  for (const c of x.table.childrenOf(p)) {
+    c.parent = null;
+    if (c.state === 'zombie') x.table.reap(c);
+  }
+  if (p.parent !== null) x.sched.wakeup(p.parent.childExit);
+  else if (x.table.init !== null) x.sched.wakeProcess(x.table.init);
+}
+
+/** Ends a process the kernel judged (a fault, `kill`, Ctrl-C); `report` goes to the console as one message. */
+export function kill(x: ExitContext, p: Process, report: string, isFault = false): void {
+  x.stats.kills++;
+  p.killed = true;
+  x.tty.print(isFault ? `${report}\n  killed\n` : `pid ${p.pid} (${p.name}) killed: ${report}\n`);
+  exit(x, p, KILLED_STATUS);
+}

@@ -1,0 +1,18 @@
+// The kernel's event counters (`stats` prints them): one plain record, shared by whoever counts.
+
+export interface KernelStats {
+  ticks: number;
+  hostCalls: number;
+  syscalls: number;
+  interrupts: number;
+  contextSwitches: number;
+  faults: number;
+  zeroFills: number;
+  pageIns: number;
+  kills: number;
+  processesStarted: number;
+}
+
+export function newStats(): KernelStats {
+  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0 };
+}
