@@ -1,5 +1,5 @@
 // The system-call interface user programs see (int 0x80), shared with images/src/libc/syscall.h,
-// whose numbers test/unit/kernel/abi.test.ts checks against this table.
+// whose numbers test/unit/images/programs-image.test.ts checks against this table.
 //
 // Convention (as Linux's i386 one): EAX = number, arguments in EBX, ECX, EDX, ESI, EDI; the result
 // comes back in EAX, a negative errno on failure.

@@ -13,7 +13,7 @@
 //   vector N (no error code):   push 0 / push N / jmp common
 //   vector N (error code):      push N / jmp common
 //
-// The bytes are encoded here (a few fixed forms); test/unit/kernel/stubs.test.ts assembles the same
+// The bytes are encoded here (a few fixed forms); test/unit/kernel/arch/stubs.test.ts assembles the same
 // listing with GNU as and compares.
 
 import { SEL_KDATA } from '../layout.ts';

@@ -1,5 +1,5 @@
-// The physical frame allocator: the interface the rest of the kernel uses, the per-frame owner
-// table ("struct page" array) both allocators share, and the factory that lays out their state
+// The physical frame allocator, made: the factory that lays out the owner table (frame-table.ts,
+// which also holds the FrameAllocator interface the rest of the kernel uses) and the policy's state
 // in guest RAM. The two policies live in bitmap.ts and buddy.ts; `--frames bitmap|buddy` picks one.
 //
 // State in guest RAM, starting at metaBase (page aligned), all of it reserved by the allocator:

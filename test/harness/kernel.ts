@@ -35,6 +35,8 @@ export interface BootOptions {
   cmdline?: string;
   /** The program disk (default images/programs.img); null for none. */
   disk?: Uint8Array | BlockDevice | null;
+  /** The drive's seek time in cycles (default 0.1 ms): a slow disk keeps requests in flight longer. */
+  ataRequestCycles?: number;
 }
 
 /** The default cycle budget for one step: 2 emulated seconds at 33 MHz. */
@@ -49,7 +51,7 @@ export class KernelMachine {
   constructor(opts: BootOptions = {}) {
     const disk = opts.disk === undefined ? new MemoryDisk(new Uint8Array(PROGRAMS_IMG)) : opts.disk === null ? null : opts.disk instanceof Uint8Array ? new MemoryDisk(new Uint8Array(opts.disk)) : opts.disk;
     this.machine = new Machine({
-      memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: BIOS, disks: disk ? [disk] : [],
+      memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: BIOS, disks: disk ? [disk] : [], ataRequestCycles: opts.ataRequestCycles,
       onSerialByte: (b) => this.out.push(b),
     });
     this.machine.com1.setModemInputs(MSR_CTS | MSR_DSR | MSR_DCD);

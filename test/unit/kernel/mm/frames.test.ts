@@ -2,10 +2,10 @@
 // (free lists by order, splitting, merging with the buddy) and what only the bitmap does (first fit).
 
 import { describe, expect, it } from 'vitest';
-import { Hw, PAGE_SIZE, phys, type PhysAddr } from '../../../kernel/hw.ts';
-import { KernelPanic } from '../../../kernel/panic.ts';
-import { createFrameAllocator, OWNERS, type FrameAllocator, type MemRange } from '../../../kernel/mm/frames.ts';
-import { FakeHostPort } from './fake-hostport.ts';
+import { Hw, PAGE_SIZE, phys, type PhysAddr } from '../../../../kernel/hw.ts';
+import { KernelPanic } from '../../../../kernel/panic.ts';
+import { createFrameAllocator, OWNERS, type FrameAllocator, type MemRange } from '../../../../kernel/mm/frames.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
 
 const MiB = 0x100000;
 const RAM = 8 * MiB;

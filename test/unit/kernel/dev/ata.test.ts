@@ -5,16 +5,16 @@
 // recorder: what used to reach a done callback is now the request's status and error, plus the
 // one wakeup the channel gives the request (its own wait channel) when the drive is done with it.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../../../emulator/clock.ts';
-import { AtaController } from '../../../emulator/devices/ata.ts';
-import { MemoryDisk, SECTOR_SIZE, type BlockDevice } from '../../../emulator/disk.ts';
-import { IrqRecorder } from '../../../emulator/irq.ts';
-import { IoPorts, type PortHandler } from '../../../emulator/memory/ioports.ts';
-import { AtaChannel, AtaDisk, type DiskRequest } from '../../../kernel/dev/ata.ts';
-import { COST } from '../../../kernel/cost.ts';
-import { Hw, phys } from '../../../kernel/hw.ts';
-import type { WaitChannel } from '../../../kernel/wait.ts';
-import { BusHostPort } from './fake-hostport.ts';
+import { Clock } from '../../../../emulator/clock.ts';
+import { AtaController } from '../../../../emulator/devices/ata.ts';
+import { MemoryDisk, SECTOR_SIZE, type BlockDevice } from '../../../../emulator/disk.ts';
+import { IrqRecorder } from '../../../../emulator/irq.ts';
+import { IoPorts, type PortHandler } from '../../../../emulator/memory/ioports.ts';
+import { AtaChannel, AtaDisk, type DiskRequest } from '../../../../kernel/dev/ata.ts';
+import { COST } from '../../../../kernel/cost.ts';
+import { Hw, phys } from '../../../../kernel/hw.ts';
+import type { WaitChannel } from '../../../../kernel/wait.ts';
+import { BusHostPort } from '../fake-hostport.ts';
 
 const REQUEST = 1000, SECTOR = 100; // the drive's latencies, in cycles
 const STATUS = 0x1f7, COMMAND = 0x1f7, COUNT = 0x1f2, DEVICE_CONTROL = 0x3f6;

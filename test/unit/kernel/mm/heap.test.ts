@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FakeHostPort } from './fake-hostport.ts';
-import { COST } from '../../../kernel/cost.ts';
-import { Hw, virt, type VirtAddr } from '../../../kernel/hw.ts';
-import { P2V, V2P } from '../../../kernel/layout.ts';
-import { HEAP_HEADER, HEAP_MAGIC, KernelHeap, type FitPolicy } from '../../../kernel/mm/heap.ts';
-import { KernelPanic } from '../../../kernel/panic.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
+import { COST } from '../../../../kernel/cost.ts';
+import { Hw, virt, type VirtAddr } from '../../../../kernel/hw.ts';
+import { P2V, V2P } from '../../../../kernel/layout.ts';
+import { HEAP_HEADER, HEAP_MAGIC, KernelHeap, type FitPolicy } from '../../../../kernel/mm/heap.ts';
+import { KernelPanic } from '../../../../kernel/panic.ts';
 
 // The arena: 1 KiB at physical 0x1000. Its 8-byte head leaves 1016 bytes of blocks, the first at
 // 0xC0001008. A block for kmalloc(n) is max(24, roundup(n + 12, 8)) bytes: kmalloc(8) -> 24,

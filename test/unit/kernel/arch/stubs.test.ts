@@ -2,12 +2,12 @@
 // assembled in Intel syntax at the same offsets, must give buildStubs() byte for byte. The jumps
 // and the vector/error-code rules are also checked on the built bytes alone, so they run without as.
 import { describe, expect, it } from 'vitest';
-import { asmIntel, hasAs } from '../../harness/gas.ts';
-import { HOSTCALL_PORT as DEVICE_PORT } from '../../../emulator/devices/hostcall.ts';
+import { asmIntel, hasAs } from '../../../harness/gas.ts';
+import { HOSTCALL_PORT as DEVICE_PORT } from '../../../../emulator/devices/hostcall.ts';
 import {
   buildStubs, HAS_ERROR_CODE, HOSTCALL_PORT, STUB_COMMON, STUB_IDLE, STUB_RESUME, STUB_STRIDE, STUB_VECTORS,
-} from '../../../kernel/arch/stubs.ts';
-import { SEL_KDATA, STUBS_SIZE } from '../../../kernel/layout.ts';
+} from '../../../../kernel/arch/stubs.ts';
+import { SEL_KDATA, STUBS_SIZE } from '../../../../kernel/layout.ts';
 
 /** i386 PRM 9.9 ("Error Code"): the exceptions for which the processor pushes an error code. */
 const ERROR_CODE_VECTORS = [8, 10, 11, 12, 13, 14, 17];

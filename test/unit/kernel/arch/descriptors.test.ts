@@ -1,14 +1,14 @@
 // The GDT, TSS and IDT the kernel writes (kernel/arch/descriptors.ts), decoded the way the emulated
 // processor decodes them (emulator/cpu/segments.ts parseDescriptor; i386 PRM 5.1.3, 7.2, 9.5).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseDescriptor, type Descriptor } from '../../../emulator/cpu/segments.ts';
+import { parseDescriptor, type Descriptor } from '../../../../emulator/cpu/segments.ts';
 import {
   GDT_ENTRIES, setTssEsp0, TSS_SIZE, writeGdt, writeIdt, writeTss,
-} from '../../../kernel/arch/descriptors.ts';
-import { buildStubs, HAS_ERROR_CODE, STUB_STRIDE, STUB_VECTORS } from '../../../kernel/arch/stubs.ts';
-import { Hw, phys, virt } from '../../../kernel/hw.ts';
-import { SEL_KCODE, SEL_KDATA, SEL_TSS, SEL_UCODE, SEL_UDATA, SYSCALL_VECTOR } from '../../../kernel/layout.ts';
-import { FakeHostPort } from './fake-hostport.ts';
+} from '../../../../kernel/arch/descriptors.ts';
+import { buildStubs, HAS_ERROR_CODE, STUB_STRIDE, STUB_VECTORS } from '../../../../kernel/arch/stubs.ts';
+import { Hw, phys, virt } from '../../../../kernel/hw.ts';
+import { SEL_KCODE, SEL_KDATA, SEL_TSS, SEL_UCODE, SEL_UDATA, SYSCALL_VECTOR } from '../../../../kernel/layout.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
 
 const GDT = phys(0x1000);
 const TSS = phys(0x1800);

@@ -2,17 +2,17 @@
 // page-table allocation, the TLB flushes the i386 PRM requires (and no others), the user-page scan,
 // and the fault report's words.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeHostPort } from './fake-hostport.ts';
-import { COST } from '../../../kernel/cost.ts';
-import { Hw, phys, virt, type PhysAddr } from '../../../kernel/hw.ts';
-import { KernelPanic } from '../../../kernel/panic.ts';
-import type { FrameAllocator, FrameOwner, FrameStats } from '../../../kernel/mm/frames.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
+import { COST } from '../../../../kernel/cost.ts';
+import { Hw, phys, virt, type PhysAddr } from '../../../../kernel/hw.ts';
+import { KernelPanic } from '../../../../kernel/panic.ts';
+import type { FrameAllocator, FrameOwner, FrameStats } from '../../../../kernel/mm/frames.ts';
 import {
   PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_U, PTE_W,
   describeFlags, describeWalk, effectiveFlags, forEachUserPage,
   freeUserPageTables, mapPage, pdIndex, protectPage, ptIndex, unmapPage, walk,
-} from '../../../kernel/mm/pagetable.ts';
-import { PF_P, PF_U, PF_W, describeFaultCode, decodeFaultCode } from '../../../kernel/mm/fault.ts';
+} from '../../../../kernel/mm/pagetable.ts';
+import { PF_P, PF_U, PF_W, describeFaultCode, decodeFaultCode } from '../../../../kernel/mm/fault.ts';
 
 /** Hands out the frames of [base, base + pages*4K) lowest first; remembers owners; throws on misuse. */
 class FakeFrames implements FrameAllocator {

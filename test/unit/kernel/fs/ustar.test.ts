@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextHeaderOffset, parseUstarHeader, type UstarEntry } from '../../../kernel/fs/ustar.ts';
+import { nextHeaderOffset, parseUstarHeader, type UstarEntry } from '../../../../kernel/fs/ustar.ts';
 
 let dir = '';
 

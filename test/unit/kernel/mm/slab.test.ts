@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FakeHostPort } from './fake-hostport.ts';
-import { COST } from '../../../kernel/cost.ts';
-import { Hw, PAGE_SIZE, phys, virt, type PhysAddr, type VirtAddr } from '../../../kernel/hw.ts';
-import { P2V, V2P } from '../../../kernel/layout.ts';
-import { OWNERS, type FrameAllocator, type FrameOwner, type FrameStats } from '../../../kernel/mm/frames.ts';
-import { SLAB_MAGIC, SlabCache } from '../../../kernel/mm/slab.ts';
-import { KernelPanic } from '../../../kernel/panic.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
+import { COST } from '../../../../kernel/cost.ts';
+import { Hw, PAGE_SIZE, phys, virt, type PhysAddr, type VirtAddr } from '../../../../kernel/hw.ts';
+import { P2V, V2P } from '../../../../kernel/layout.ts';
+import { OWNERS, type FrameAllocator, type FrameOwner, type FrameStats } from '../../../../kernel/mm/frames.ts';
+import { SLAB_MAGIC, SlabCache } from '../../../../kernel/mm/slab.ts';
+import { KernelPanic } from '../../../../kernel/panic.ts';
 
 /**
  * A tiny frame allocator over frames [first, first + count) of the fake memory: enough of the

@@ -1,10 +1,10 @@
 // The byte ring (kernel/dev/ring.ts): FIFO order, full and empty, wrapping, peek and pop, and its
 // bytes kept in guest RAM at the direct-map address it was given.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Ring } from '../../../kernel/dev/ring.ts';
-import { Hw } from '../../../kernel/hw.ts';
-import { P2V } from '../../../kernel/layout.ts';
-import { FakeHostPort } from './fake-hostport.ts';
+import { Ring } from '../../../../kernel/dev/ring.ts';
+import { Hw } from '../../../../kernel/hw.ts';
+import { P2V } from '../../../../kernel/layout.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
 
 const BASE = 0x3000; // physical; the ring is given its kernel (direct-map) address
 const CAP = 8;

@@ -2,11 +2,11 @@
 // returns every frame.
 
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Hw, phys, virt, type PhysAddr } from '../../../kernel/hw.ts';
-import { createFrameAllocator, type FrameAllocator } from '../../../kernel/mm/frames.ts';
-import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_P, PTE_U, PTE_W, walk } from '../../../kernel/mm/pagetable.ts';
-import { copyAddressSpace, createAddressSpace, destroyAddressSpace, residentPages, userPages } from '../../../kernel/mm/vmm.ts';
-import { FakeHostPort } from './fake-hostport.ts';
+import { Hw, phys, virt, type PhysAddr } from '../../../../kernel/hw.ts';
+import { createFrameAllocator, type FrameAllocator } from '../../../../kernel/mm/frames.ts';
+import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_P, PTE_U, PTE_W, walk } from '../../../../kernel/mm/pagetable.ts';
+import { copyAddressSpace, createAddressSpace, destroyAddressSpace, residentPages, userPages } from '../../../../kernel/mm/vmm.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
 
 const RAM = 8 * 1024 * 1024;
 let port: FakeHostPort;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseElf, type ElfImage, type ElfSegment } from '../../../kernel/proc/elf.ts';
+import { parseElf, type ElfImage, type ElfSegment } from '../../../../kernel/proc/elf.ts';
 
 // ---- real executables ----
 

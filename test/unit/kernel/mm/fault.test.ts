@@ -1,7 +1,7 @@
 // The page-fault record: the #PF error code and CR2 decoded once (kernel/mm/fault.ts).
 import { describe, expect, it } from 'vitest';
-import { virt } from '../../../kernel/hw.ts';
-import { decodePageFault, PF_P, PF_U, PF_W, userAccessFault } from '../../../kernel/mm/fault.ts';
+import { virt } from '../../../../kernel/hw.ts';
+import { decodePageFault, PF_P, PF_U, PF_W, userAccessFault } from '../../../../kernel/mm/fault.ts';
 
 describe('decodePageFault', () => {
   it('names what the error code says: present, access and mode', () => {

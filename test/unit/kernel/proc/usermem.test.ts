@@ -3,13 +3,13 @@
 // of refusal (a page to bring in, an address the process may not touch), the A and D bits the MMU
 // would set, ranges over page boundaries, and strings.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { Hw, phys, virt, type PhysAddr } from '../../../kernel/hw.ts';
-import { KERNBASE } from '../../../kernel/layout.ts';
-import { createFrameAllocator, type FrameAllocator } from '../../../kernel/mm/frames.ts';
-import { mapPage, PTE_A, PTE_D, PTE_U, PTE_W, walk } from '../../../kernel/mm/pagetable.ts';
-import { Process } from '../../../kernel/proc/process.ts';
-import { BadAddress, PageNeeded, UserMemory } from '../../../kernel/proc/usermem.ts';
-import { FakeHostPort } from './fake-hostport.ts';
+import { Hw, phys, virt, type PhysAddr } from '../../../../kernel/hw.ts';
+import { KERNBASE } from '../../../../kernel/layout.ts';
+import { createFrameAllocator, type FrameAllocator } from '../../../../kernel/mm/frames.ts';
+import { mapPage, PTE_A, PTE_D, PTE_U, PTE_W, walk } from '../../../../kernel/mm/pagetable.ts';
+import { Process } from '../../../../kernel/proc/process.ts';
+import { BadAddress, PageNeeded, UserMemory } from '../../../../kernel/proc/usermem.ts';
+import { FakeHostPort } from '../fake-hostport.ts';
 
 const RAM = 4 << 20;
 const TEXT = 0x08048000, DATA = 0x0804a000, HEAP = 0x10000000, STACK_TOP = KERNBASE, STACK_PAGE = 0xbffff000;
