@@ -4,6 +4,7 @@
 // returns to. This is the composition point: the one file that holds every part, and hands each
 // module only what it uses (kernel/README.md and ARCHITECTURE.md have the whole picture).
 
+import { HAS_ERROR_CODE } from './arch/stubs.ts';
 import { bootKernel, type KernelParts } from './boot.ts';
 import { COST } from './cost.ts';
 import { debugPrint, powerOff } from './dev/exitport.ts';
@@ -32,8 +33,6 @@ export const EXCEPTION_NAMES = [
   'invalid TSS (#TS)', 'segment not present (#NP)', 'stack fault (#SS)', 'general protection (#GP)',
   'page fault (#PF)', 'reserved 15', 'x87 error (#MF)', 'alignment check (#AC)',
 ];
-/** The exceptions that push an error code (i386 PRM 9.9, "Error Code"); the stubs push 0 for the rest. */
-const HAS_ERROR_CODE: ReadonlySet<number> = new Set([8, 10, 11, 12, 13, 14, 17]);
 const PAGE_FAULT = 14;
 const IRQ_TIMER = 0, IRQ_COM1 = 4, IRQ_ATA = 14;
 

@@ -47,6 +47,9 @@ export interface FileRead {
 export interface PendingRead {
   readonly what: string;
   readonly read: FileRead;
+  /** A page-in's frame, zeroed when the fault came, and where in it the bytes go. */
+  readonly frame?: PhysAddr;
+  readonly offset?: number;
 }
 
 export interface BackingStore {

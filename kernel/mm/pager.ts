@@ -7,7 +7,7 @@
 // same fault, and this time the bytes are there: it takes a frame, copies them in and maps it. The
 // second asking completes the first fault; it is not counted as a new one.
 
-import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr } from '../hw.ts';
+import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { KernelStats } from '../stats.ts';
 import type { WaitChannel } from '../wait.ts';
 import type { BackingStore, PendingRead, Region } from './backing.ts';
@@ -58,43 +58,61 @@ const pageInFor = (page: number): string => `page ${page}`;
 export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault): PagerResponse {
   const page = virt(f.va & ~(PAGE_SIZE - 1));
   const what = pageInFor(page);
-  const pending = p.io !== null && p.io.what === what ? p.io.read : null;
+  const pending = p.io !== null && p.io.what === what ? p.io : null;
   if (pending === null) { p.faults++; x.stats.faults++; }
   const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
   if (f.access === 'write' && !r.writable) return { kind: 'bad', reason: `${r.kind} is read-only` };
   const hw = x.hw;
-  if (pending !== null) {
-    if (pending.req.status === 'queued') return { kind: 'wait', chan: pending.req };
-    p.io = null;
-    if (pending.req.status === 'error') { x.backing!.release(pending); return { kind: 'bad', reason: pending.req.error ?? 'disk error' }; }
-  }
+  if (pending !== null) return finishPageIn(x, p, pending, r, page);
   const w = walk(hw, p.pd, page);
-  if (isPresent(w.pte)) { if (pending !== null) x.backing!.release(pending); return MAPPED_PRESENT; } // another path brought it in
+  if (isPresent(w.pte)) return MAPPED_PRESENT; // another path brought it in
+  const frame = x.frames.alloc('user');
+  if (frame === null) return NO_FRAME;
+  hw.zeroPage(frame);
   // The part of the page the file covers, if any: a page of a segment's bss has none, and is a zero-fill.
   const b = r.backing;
   const fileStart = b ? Math.max(page, b.vaddr) : 0;
   const fileEnd = b ? Math.min(page + PAGE_SIZE, b.vaddr + b.filesz) : 0;
-  const fromFile = b !== undefined && fileEnd > fileStart;
-  if (fromFile && pending === null) {
-    // Lazily loaded: start reading the part of the page the file covers; the process waits for it.
-    if (p.io !== null) { x.backing!.release(p.io.read); p.io = null; }
-    const read = x.backing!.read(b.file, b.offset + (fileStart - b.vaddr), fileEnd - fileStart);
-    if (typeof read === 'string') return { kind: 'bad', reason: read };
-    if (read.req.status === 'error') { x.backing!.release(read); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
-    p.io = { what, read };
-    return { kind: 'wait', chan: read.req };
+  if (b === undefined || fileEnd <= fileStart) {
+    if (!mapPage(hw, x.frames, p.pd, page, frame, regionFlags(r), w)) { x.frames.free(frame); return NO_TABLE; }
+    x.stats.zeroFills++;
+    return MAPPED_ZERO;
   }
-  const frame = x.frames.alloc('user');
-  if (frame === null) { if (pending !== null) x.backing!.release(pending); return NO_FRAME; }
-  hw.zeroPage(frame);
-  if (pending !== null) {
-    // The rest of the page (before the segment starts, or past its file bytes) stays zero.
-    x.backing!.copyTo(pending, phys(frame + (fileStart - page)));
-    x.backing!.release(pending);
+  // Lazily loaded: start reading the part of the page the file covers into the store's buffer. The
+  // process waits for it holding the zeroed frame; the bytes go in when it asks again.
+  if (p.io !== null) releasePending(x, p);
+  const read = x.backing!.read(b.file, b.offset + (fileStart - b.vaddr), fileEnd - fileStart);
+  if (typeof read === 'string') { x.frames.free(frame); return { kind: 'bad', reason: read }; }
+  if (read.req.status === 'error') { x.backing!.release(read); x.frames.free(frame); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
+  p.io = { what, read, frame, offset: fileStart - page };
+  return { kind: 'wait', chan: read.req };
+}
+
+/** The process asks again for a page whose read it waited for: still waiting, a disk error, or the page mapped. */
+function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r: Region, page: VirtAddr): PagerResponse {
+  const read = pending.read;
+  if (read.req.status === 'queued') return { kind: 'wait', chan: read.req };
+  const frame = pending.frame!;
+  p.io = null;
+  if (read.req.status === 'error') {
+    x.backing!.release(read);
+    x.frames.free(frame);
+    return { kind: 'bad', reason: read.req.error ?? 'disk error' };
   }
-  if (!mapPage(hw, x.frames, p.pd, page, frame, regionFlags(r), w)) { x.frames.free(frame); return NO_TABLE; }
-  if (pending !== null) { x.stats.pageIns++; return MAPPED_FILE; }
-  x.stats.zeroFills++;
-  return MAPPED_ZERO;
+  // The rest of the page (before the segment starts, or past its file bytes) stays zero.
+  x.backing!.copyTo(read, phys(frame + (pending.offset ?? 0)));
+  x.backing!.release(read);
+  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) { x.frames.free(frame); return NO_TABLE; }
+  x.stats.pageIns++;
+  return MAPPED_FILE;
+}
+
+/** Gives back what a process held for a read it no longer waits for: the store's buffer, and the frame. */
+export function releasePending(x: Pick<PagerContext, 'backing' | 'frames'>, p: { io: PendingRead | null }): void {
+  const io = p.io;
+  if (io === null) return;
+  x.backing?.release(io.read);
+  if (io.frame !== undefined) x.frames.free(io.frame);
+  p.io = null;
 }

@@ -14,11 +14,12 @@ import { phys, virt, PAGE_SIZE, type Hw } from '../hw.ts';
 import { SEL_UCODE, SEL_UDATA, USER_STACK_LIMIT, USER_STACK_TOP, V2P, KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
 import { mapPage, PTE_U, PTE_W } from '../mm/pagetable.ts';
+import { releasePending } from '../mm/pager.ts';
 import { createAddressSpace, destroyAddressSpace, pageDown, pageUp } from '../mm/vmm.ts';
 import { EFLAGS_IF, EFLAGS_RESERVED, setTf, USER_FRAME_SIZE } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
 import { parseElf } from './elf.ts';
-import type { Region } from '../mm/backing.ts';
+import type { BackingStore, Region } from '../mm/backing.ts';
 import type { Process } from './process.ts';
 import type { ProcTable } from './table.ts';
 
@@ -28,6 +29,8 @@ export interface ExecContext {
   hw: Hw;
   frames: FrameAllocator;
   progdisk: ProgramDisk | null;
+  /** The same disk as the store the read a process waited for goes back to. */
+  backing: BackingStore | null;
   table: ProcTable;
 }
 
@@ -48,7 +51,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   const what = `exec ${path}`;
   let read = p.io !== null && p.io.what === what ? p.io.read : null;
   if (read === null) {
-    if (p.io !== null) { disk.release(p.io.read); p.io = null; }
+    releasePending(x, p);
     const r = disk.read(entry, 0, Math.min(entry.size, HEADER_BYTES));
     if (typeof r === 'string') return fail(ERRNO.ENOMEM, `${path}: ${r}`);
     p.io = { what, read: r };

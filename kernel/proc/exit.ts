@@ -8,6 +8,7 @@ import type { Hw, PhysAddr } from '../hw.ts';
 import type { BackingStore } from '../mm/backing.ts';
 import { KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
+import { releasePending } from '../mm/pager.ts';
 import { destroyAddressSpace } from '../mm/vmm.ts';
 import type { KernelStats } from '../stats.ts';
 import type { Tty } from '../tty.ts';
@@ -34,7 +35,7 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   p.exitStatus = status;
   for (const f of p.files.values()) closeFile(x, f);
   p.files.clear();
-  if (p.io !== null) { x.backing?.release(p.io.read); p.io = null; }
+  releasePending(x, p);
   if (p.pd !== 0) {
     // Leave the address space before freeing it: CR3 must never name a freed directory.
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);

@@ -12,7 +12,7 @@ import { COST } from '../cost.ts';
 import { PAGE_SIZE, virt } from '../hw.ts';
 import { KERNEL_PD_PHYS, USER_STACK_LIMIT, USER_STACK_TOP } from '../layout.ts';
 import { userAccessFault } from '../mm/fault.ts';
-import { handlePageFault, type PagerContext } from '../mm/pager.ts';
+import { handlePageFault, releasePending, type PagerContext } from '../mm/pager.ts';
 import { unmapPage } from '../mm/pagetable.ts';
 import { copyAddressSpace, createAddressSpace, pageUp, residentPages } from '../mm/vmm.ts';
 import { copyFrame, setTf, TrapFrame } from '../trap.ts';
@@ -82,7 +82,7 @@ const sysRead: Handler = (x, p, m, a) => {
   const what = `read ${fd} ${pos} ${n}`;
   let read = p.io !== null && p.io.what === what ? p.io.read : null;
   if (read === null) {
-    if (p.io !== null) { disk.release(p.io.read); p.io = null; }
+    releasePending(x, p);
     const r = disk.read(f.entry, pos, n);
     if (typeof r === 'string') return -ERRNO.ENOMEM;
     p.io = { what, read: r };
