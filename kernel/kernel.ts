@@ -115,27 +115,33 @@ export class Kernel {
    * asked again and maps the page before the faulting instruction runs again.
    */
   private pageFault(p: Process, f: PageFault, again = false): void {
-    const k = this.k, hw = this.hw;
-    // Only a protection fault needs the walk to find its words (read-only or supervisor page).
-    const words = f.present ? describeFaultCode(f.code, effectiveFlags(walk(hw, p.pd, f.va))) : describeFaultCode(f.code);
-    const trace = (what: string): void => {
-      if (this.trace.pf && !again) k.tty.print(`pf: pid ${p.pid} ${p.name} va 0x${hex(f.va)} eip 0x${hex(f.eip)} ${words}: ${what}\n`);
-    };
+    const k = this.k;
     if (f.present) {
       p.faults++;
       this.stats.faults++;
-      trace('bad (protection)');
+      const words = this.faultWords(p, f);
+      if (this.trace.pf) this.tracePageFault(p, f, words, 'bad (protection)');
       this.killForFault(p, f, words, '');
       return;
     }
     const r = handlePageFault(k, p, f);
-    trace(r.kind === 'mapped' ? 'zero-filled' : r.kind === 'wait' ? 'reading from disk' : `bad (${r.reason})`);
+    if (this.trace.pf && !again) this.tracePageFault(p, f, this.faultWords(p, f), r.kind === 'mapped' ? 'zero-filled' : r.kind === 'wait' ? 'reading from disk' : `bad (${r.reason})`);
     p.kentry = null;
-    if (r.kind === 'bad') this.killForFault(p, f, words, r.reason);
+    if (r.kind === 'bad') this.killForFault(p, f, this.faultWords(p, f), r.reason);
     else if (r.kind === 'wait') {
       p.kentry = (q) => this.pageFault(q, f, true);
       k.sched.sleep(p, r.chan);
     }
+  }
+
+  /** The fault in words; only a protection fault needs the walk to find them (read-only or supervisor page). */
+  private faultWords(p: Process, f: PageFault): string {
+    return f.present ? describeFaultCode(f.code, effectiveFlags(walk(this.hw, p.pd, f.va))) : describeFaultCode(f.code);
+  }
+
+  /** `trace pf on`: one line per page fault, when it comes (not again when a page-in completes it). */
+  private tracePageFault(p: Process, f: PageFault, words: string, what: string): void {
+    this.k.tty.print(`pf: pid ${p.pid} ${p.name} va 0x${hex(f.va)} eip 0x${hex(f.eip)} ${words}: ${what}\n`);
   }
 
   /** The one report a bad access gets: who, where, what, and the page-table walk. */

@@ -58,7 +58,7 @@ export function getTf(hw: Hw, frame: VirtAddr, f: TrapField): number {
 export function setTf(hw: Hw, frame: VirtAddr, f: TrapField, v: number): void {
   hw.writePhys32(V2P(frame + TF[f]), v >>> 0);
 }
-export function fromUser(hw: Hw, frame: VirtAddr): boolean {
+function fromUser(hw: Hw, frame: VirtAddr): boolean {
   return (getTf(hw, frame, 'CS') & 3) === 3;
 }
 

@@ -57,8 +57,7 @@ const pageInFor = (page: number): string => `page ${page}`;
  */
 export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault): PagerResponse {
   const page = virt(f.va & ~(PAGE_SIZE - 1));
-  const what = pageInFor(page);
-  const pending = p.io !== null && p.io.what === what ? p.io : null;
+  const pending = p.io !== null && p.io.what === pageInFor(page) ? p.io : null;
   if (pending === null) { p.faults++; x.stats.faults++; }
   const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
@@ -85,7 +84,7 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault):
   const read = x.backing!.read(b.file, b.offset + (fileStart - b.vaddr), fileEnd - fileStart);
   if (typeof read === 'string') { x.frames.free(frame); return { kind: 'bad', reason: read }; }
   if (read.req.status === 'error') { x.backing!.release(read); x.frames.free(frame); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
-  p.io = { what, read, frame, offset: fileStart - page };
+  p.io = { what: pageInFor(page), read, frame, offset: fileStart - page };
   return { kind: 'wait', chan: read.req };
 }
 
