@@ -11,8 +11,11 @@
 // 520) patched for the workload and N. `--boot=kernel` instead loads kernel.bin at 0x10000 and
 // enters it in flat 32-bit protected mode (flat.ts), as the boot sector would.
 //
-//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault] [--reps=3] [--boot=disk|kernel]
-//                       [--n=workload:N,...] [--save-baseline] [--json=out.json] [--timeout=120]
+// Two more workloads time the hosted kernel's console under load through the `ts386` command itself
+// (kernel-console.ts): a 1 MiB console write and 8,000 killed children. They need no ../shared.
+//
+//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood] [--reps=3]
+//                       [--boot=disk|kernel] [--n=workload:N,...] [--save-baseline] [--json=out.json] [--timeout=120]
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Machine, MemoryDisk } from '../emulator/index.ts';
 import { enterFlat32 } from './flat.ts';
+import { CONSOLE_WORKLOADS, measureConsole, reportConsole, type ConsoleResult } from './kernel-console.ts';
 
 // bench/bench.ts and dist/bench.mjs both sit one level below the repository root.
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -58,10 +62,11 @@ const argv = process.argv.slice(2);
 const opt = (k: string): string | undefined => argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
 const flag = (k: string): boolean => argv.includes(`--${k}`);
 if (flag('help')) {
-  console.log('usage: node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault] [--reps=3] [--n=workload:N,...] [--save-baseline] [--json=FILE] [--timeout=SECONDS]');
+  console.log('usage: node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood] [--reps=3] [--n=workload:N,...] [--save-baseline] [--json=FILE] [--timeout=SECONDS]');
   process.exit(0);
 }
-const selected = (opt('workloads') ?? WORKLOADS.map((w) => w.name).join(',')).split(',').filter(Boolean);
+const ALL = [...WORKLOADS.map((w) => w.name), ...CONSOLE_WORKLOADS.map((w) => w.name)];
+const selected = (opt('workloads') ?? ALL.join(',')).split(',').filter(Boolean);
 const reps = Math.max(1, Number(opt('reps') ?? 3));
 const boot = opt('boot') ?? 'disk';
 if (boot !== 'disk' && boot !== 'kernel') {
@@ -75,11 +80,27 @@ for (const s of (opt('n') ?? '').split(',').filter(Boolean)) {
   if (w !== undefined && n !== undefined) forcedN.set(w, Number(n));
 }
 for (const w of selected) {
-  if (!WORKLOADS.some((x) => x.name === w)) {
-    console.error(`unknown workload '${w}' (known: ${WORKLOADS.map((x) => x.name).join(', ')})`);
+  if (!ALL.includes(w)) {
+    console.error(`unknown workload '${w}' (known: ${ALL.join(', ')})`);
     process.exit(2);
   }
 }
+
+// --- the hosted kernel's console (no ../shared needed) --------------------------------------------
+
+const consoleResults: Array<ConsoleResult | { workload: string; failed: string }> = [];
+for (const w of CONSOLE_WORKLOADS.filter((x) => selected.includes(x.name))) {
+  process.stderr.write(`${w.name}: running ts386...\n`);
+  const r = measureConsole(ROOT, w, reps, timeoutS);
+  if (typeof r === 'string') {
+    consoleResults.push({ workload: w.name, failed: r });
+    console.log(`\n${w.name} — ${w.note}\n  !! cannot run: ${r}`);
+  } else {
+    consoleResults.push(r);
+    reportConsole(w, r);
+  }
+}
+if (!selected.some((w) => WORKLOADS.some((x) => x.name === w))) process.exit(0);
 
 // --- shared data --------------------------------------------------------------------------------
 
@@ -355,7 +376,8 @@ function report(w: Workload, r: Result): void {
 console.log(`ts386 bench: node ${process.version}, guest ${boot === 'disk' ? 'the disk images, booted through firmware/bios.bin' : path.join(SHARED, 'kernel.bin') + ' entered directly'}, ${reps} rep(s), t(4N) − t(N) over 3N`);
 const results: Array<Result | { workload: string; failed: string }> = [];
 for (const name of selected) {
-  const w = WORKLOADS.find((x) => x.name === name)!;
+  const w = WORKLOADS.find((x) => x.name === name);
+  if (w === undefined) continue; // a console workload, measured above
   process.stderr.write(`${w.name}: choosing N...\n`);
   const r = measure(w);
   results.push(r);
@@ -383,7 +405,7 @@ for (const r of results) {
 }
 
 const jsonOut = opt('json');
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 1));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), node: process.version, results, console: consoleResults }, null, 1));
 
 if (flag('save-baseline')) {
   const date = new Date().toISOString().slice(0, 10);

@@ -5,17 +5,19 @@
 // Exit status: the guest's exit-port status when it wrote one; 0 when it halted with interrupts
 // off; EXIT_* below otherwise (documented in --help).
 
-import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   attachTerminal, attachTrace, type BlockDevice, createMachine, type Machine, MSR_CTS, MSR_DCD, MSR_DSR, MultibootError,
-  openDiskFile, parseTraceKinds, type RunResult, type TraceKind,
+  openDiskFile, parseTraceKinds, readInputFile, type RunResult, type TraceKind,
 } from '../emulator/index.ts';
 import { attachKernel } from './attach-kernel.ts';
+import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
 import { PANIC_EXIT_STATUS, type Kernel } from '../kernel/index.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -23,6 +25,14 @@ export const EXIT_TRIPLE_FAULT = 3;
 export const EXIT_MAX_CYCLES = 4;
 export const EXIT_HALTED_WITH_INTERRUPTS = 5;
 export const EXIT_QUIT = 6;
+/** An output could not be written (a full disk): sysexits.h's EX_IOERR, beside 70 (EX_SOFTWARE) for an internal error. */
+export const EXIT_OUTPUT_ERROR = 74;
+/** The reader of stdout went away (`ts386 | head`): the status of a process SIGPIPE ended, which is what a shell shows for the others in such a pipeline. */
+export const EXIT_READER_GONE = 128 + osConstants.signals.SIGPIPE;
+
+const DEFAULT_MEM = '32M';
+/** The machine maps firmware of up to 128 KiB below 1 MiB and below 4 GiB (emulator/memory/physical.ts). */
+const MAX_ROM_BYTES = 128 * 1024;
 
 const HELP = `usage: ts386 [options]
 
@@ -32,14 +42,16 @@ shell runs the programs on the first disk (a tar archive; default images/program
 at its prompt. images/demo.img is a bootable demo disk.
 
 options:
-  --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default 32M)
+  --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default ${DEFAULT_MEM})
   --cpu 386|486         processor model (default 386)
   --bios FILE           firmware ROM image started at F000:FFF0 (64 or 128 KiB; default: the
                         built-in BIOS, firmware/bios.bin; firmware/demo.bin is a demo ROM)
   --disk FILE           attach a disk image (repeatable; whole 512-byte sectors). The file is
                         never written: guest writes stay in memory unless --write is given
   --write               write guest disk writes through to the --disk files
-  --kernel FILE         load a Multiboot v1 ELF kernel directly, as qemu -kernel does
+  --kernel FILE         load a Multiboot v1 ELF kernel directly, as qemu -kernel does (a file
+                        no larger than the RAM, --mem). The BIOS's POST runs first and leaves
+                        COM1 (115200 8N1), the PICs, the PIT and the IVT/BDA as for a boot sector
   --append TEXT         the kernel's command line (the Multiboot kernel's, or the ts386
                         kernel's: frames=bitmap|buddy heap=first|best)
   --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
@@ -60,6 +72,12 @@ options:
   --clock MHZ           emulated CPU clock, 1.2 to 7500 (default 33)
   -h, --help            this text
 
+Files: --bios, --kernel and --disk must be regular files. An output (--serial and --debugcon
+file:PATH, --trace-file) is a regular file, created or truncated, or a character device such as
+/dev/null or a terminal; a FIFO, a directory, a socket or a block device is refused. A write that
+fails (a full disk, /dev/full) ends the run, naming the output and the error. A value that starts
+with '-' may follow its option (--mem -1) unless it is one of the options here: write --opt=VALUE.
+
 keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys; Ctrl-C goes to the guest.
 In a terminal (or with --serial pty) time the guest spends halted passes at the wall clock's pace;
 running code and scripted runs (piped input, --serial file:/none) go as fast as they can. Input
@@ -68,6 +86,8 @@ piped to ts386 is typed on COM1, and its end is Ctrl-D (the ts386 shell halts on
 exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT with interrupts
   off; ${EXIT_BAD_INPUT} bad input; ${EXIT_TRIPLE_FAULT} triple fault; ${EXIT_MAX_CYCLES} --max-cycles reached;
   ${EXIT_HALTED_WITH_INTERRUPTS} halted with interrupts on and nothing left to wake it; ${EXIT_QUIT} quit with Ctrl-A X (or, with --serial pty, Ctrl-C);
+  ${EXIT_OUTPUT_ERROR} an output could not be written; ${EXIT_READER_GONE} (128 + SIGPIPE), with nothing printed, when the reader of
+  stdout (or of the trace on stderr) goes away, as in ts386 | head;
   the ts386 kernel exits 0 after \`halt\` and ${PANIC_EXIT_STATUS} after a kernel panic
 `;
 
@@ -84,42 +104,32 @@ function parseSize(text: string): number {
   return bytes;
 }
 
-function readFileOrFail(file: string, what: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new BadInput(`${what} ${file}: ${why}`);
-  }
-}
-
 /** firmware/ sits beside dist/ (the bundle) and beside cli/ (the sources). */
 function builtinFile(...parts: string[]): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
 }
 
-/** Opens (creating or truncating) `file` for an output option; one line of BadInput if it cannot. */
-function openForWriting(file: string, option: string): number {
+/** An output sink for --serial / --debugcon; one line of BadInput if it cannot be one. */
+function openSink(outputs: Outputs, mode: string, option: string): Sink {
   try {
-    return openSync(file, 'w');
+    return outputs.sink(mode, option);
   } catch (e) {
-    throw new BadInput(`${option}: cannot open ${file} for writing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new BadInput(`${option} ${mode}: ${(e as Error).message}`);
   }
 }
 
-/** An output sink for --serial / --debugcon: stdout, a file, or nothing. */
-function openSink(mode: string, option: string): { write: (b: number) => void; close: () => void } {
-  if (mode === 'none') return { write: () => {}, close: () => {} };
-  if (mode === 'stdio') {
-    // Bytes are buffered and flushed after each slice of emulation: one write per byte is slow.
-    return { write: (b) => stdoutBuffer.push(b), close: () => {} };
+/** A file read whole (--bios, --kernel); one line of BadInput naming the option if it cannot be. */
+function readInput(option: string, file: string, noun: string, limit: { bytes: number; tooLarge: (size: number) => string }): Uint8Array {
+  try {
+    return readInputFile(file, noun, limit);
+  } catch (e) {
+    throw new BadInput(`${option} ${(e as Error).message}`);
   }
-  if (mode.startsWith('file:') && mode.length > 5) {
-    const fd = openForWriting(mode.slice(5), `${option} ${mode}`);
-    return { write: (b) => writeSync(fd, Uint8Array.of(b)), close: () => closeSync(fd) };
-  }
-  throw new BadInput(`${option} ${mode}: expected stdio, file:PATH or none`);
+}
+
+/** A RAM or file size in words: whole MiB where it is, KiB otherwise. */
+function sizeText(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 /**
@@ -181,16 +191,8 @@ function openPtySerial(): PtySerial {
   };
 }
 
-const stdoutBuffer: number[] = [];
-function flushStdout(): void {
-  if (stdoutBuffer.length > 0) {
-    process.stdout.write(Uint8Array.from(stdoutBuffer));
-    stdoutBuffer.length = 0;
-  }
-}
-
 interface Options {
-  memoryBytes: number | undefined;
+  memoryBytes: number;
   cpu: 386 | 486;
   rom: Uint8Array;
   disks: BlockDevice[];
@@ -207,44 +209,82 @@ interface Options {
   inspect: string | null;
 }
 
+const OPTIONS = {
+  mem: { type: 'string' },
+  cpu: { type: 'string' },
+  bios: { type: 'string' },
+  disk: { type: 'string', multiple: true },
+  write: { type: 'boolean' },
+  kernel: { type: 'string' },
+  append: { type: 'string' },
+  serial: { type: 'string' },
+  debugcon: { type: 'string' },
+  'max-cycles': { type: 'string' },
+  clock: { type: 'string' },
+  trace: { type: 'string' },
+  'trace-file': { type: 'string' },
+  'no-reboot': { type: 'boolean' },
+  frames: { type: 'string' },
+  heap: { type: 'string' },
+  'no-kernel': { type: 'boolean' },
+  inspect: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Whether `arg` is one of ts386's options (--mem, --mem=16M, -h), not a value. */
+function isOption(arg: string): boolean {
+  if (arg === '-h') return true;
+  const m = /^--([^=]+)/.exec(arg);
+  return m !== null && Object.hasOwn(OPTIONS, m[1]!);
+}
+
+/**
+ * The arguments as parseArgs should see them. --inspect takes an optional value (--inspect[=PORT],
+ * as node's own): parseArgs has no such option type, so a bare --inspect becomes --inspect= (the
+ * default port). And parseArgs refuses a value that starts with '-' after a space (`--mem -1`,
+ * "argument is ambiguous", in three lines): here such a value is the option's, unless it is one
+ * of ts386's options, so that `--mem -1` is told what a size is and `--append -s` passes, while
+ * `--mem --cpu 486` says that --mem has no value.
+ */
+function normalizeArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--inspect') {
+      out.push('--inspect=');
+    } else if (arg.startsWith('--') && OPTIONS[arg.slice(2) as keyof typeof OPTIONS]?.type === 'string' && next !== undefined && next.length > 1 && next.startsWith('-')) {
+      if (isOption(next)) throw new BadInput(`${arg} needs a value, not the option ${next} (write ${arg}=VALUE)`);
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 function parseOptions(argv: string[]): Options | 'help' {
   let values;
   try {
-    values = parseArgs({
-      // --inspect takes an optional value (--inspect[=PORT], as node's own): parseArgs has no such
-      // option type, so a bare --inspect becomes --inspect= (the default port).
-      args: argv.map((a) => (a === '--inspect' ? '--inspect=' : a)),
-      options: {
-        mem: { type: 'string' },
-        cpu: { type: 'string' },
-        bios: { type: 'string' },
-        disk: { type: 'string', multiple: true },
-        write: { type: 'boolean' },
-        kernel: { type: 'string' },
-        append: { type: 'string' },
-        serial: { type: 'string' },
-        debugcon: { type: 'string' },
-        'max-cycles': { type: 'string' },
-        clock: { type: 'string' },
-        trace: { type: 'string' },
-        'trace-file': { type: 'string' },
-        'no-reboot': { type: 'boolean' },
-        frames: { type: 'string' },
-        heap: { type: 'string' },
-        'no-kernel': { type: 'boolean' },
-        inspect: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    values = parseArgs({ args: normalizeArgs(argv), options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (e) {
-    throw new BadInput((e as Error).message);
+    if (e instanceof BadInput) throw e;
+    // parseArgs's messages are one line each but for the one normalizeArgs forestalls; keep to one.
+    throw new BadInput((e as Error).message.split('\n')[0]!);
   }
   if (values.help) return 'help';
-  const memoryBytes = values.mem !== undefined ? parseSize(values.mem) : undefined;
+  const memoryBytes = parseSize(values.mem ?? DEFAULT_MEM);
   if (values.cpu !== undefined && values.cpu !== '386' && values.cpu !== '486') throw new BadInput(`--cpu ${values.cpu}: expected 386 or 486`);
-  const rom = values.bios !== undefined ? readFileOrFail(values.bios, '--bios') : readFileOrFail(builtinFile('firmware', 'bios.bin'), 'firmware');
+  // Inputs are looked at before they are read (emulator/host/input-file.ts): /dev/zero or a FIFO
+  // would be read for ever, and a file larger than the machine can use is refused unread.
+  const romLimit = {
+    bytes: MAX_ROM_BYTES,
+    tooLarge: (size: number) => `${size} bytes is more than the ${sizeText(MAX_ROM_BYTES)} of firmware the machine can map; a ROM image must be 64 or 128 KiB`,
+  };
+  const rom = values.bios !== undefined
+    ? readInput('--bios', values.bios, 'a ROM image', romLimit)
+    : readInput('firmware', builtinFile('firmware', 'bios.bin'), 'a ROM image', romLimit);
   if (rom.length !== 0x10000 && rom.length !== 0x20000) {
     throw new BadInput(`--bios ${values.bios ?? 'firmware'}: ${rom.length} bytes; a ROM image must be 64 or 128 KiB`);
   }
@@ -268,7 +308,12 @@ function parseOptions(argv: string[]): Options | 'help' {
     }
   }
   if (disks.length > 2) throw new BadInput(`--disk given ${disks.length} times: the ATA channel has room for two disks`);
-  const kernel = values.kernel !== undefined ? readFileOrFail(values.kernel, '--kernel') : null;
+  const kernel = values.kernel !== undefined
+    ? readInput('--kernel', values.kernel, 'a kernel file', {
+      bytes: memoryBytes,
+      tooLarge: (size) => `${size} bytes is more than the machine's ${sizeText(memoryBytes)} of RAM (--mem)`,
+    })
+    : null;
   if (values.append !== undefined && kernel === null && !hostedKernel) throw new BadInput('--append needs --kernel or the ts386 kernel');
   const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : ''].filter(Boolean).join(' ');
   let inspect: string | null = null;
@@ -293,6 +338,8 @@ function parseOptions(argv: string[]): Options | 'help' {
     } catch (e) {
       throw new BadInput(`--trace ${values.trace}: ${(e as Error).message}`);
     }
+    // `--trace ''` or `--trace ,` would trace nothing, which is not what anyone asks --trace for.
+    if (trace.size === 0) throw new BadInput(`--trace ${values.trace === '' ? "''" : values.trace}: no trace kind given; expected one or more of cpu, int, pf, io, separated by commas`);
   }
   if (values['trace-file'] !== undefined && trace.size === 0) throw new BadInput('--trace-file needs --trace');
   return {
@@ -304,10 +351,13 @@ function parseOptions(argv: string[]): Options | 'help' {
 
 export async function main(argv: string[]): Promise<number> {
   let opts: Options | 'help';
-  let serial, debugcon;
+  let serial: Sink, debugcon: Sink;
   let pty: PtySerial | null = null;
   let machine: Machine;
   let kernel: Kernel | null = null;
+  const outputs = new Outputs(process.stdout);
+  // stderr is where failures are told: should it fail too, there is nowhere left to tell it.
+  process.stderr.on('error', () => {});
   try {
     opts = parseOptions(argv);
     if (opts === 'help') {
@@ -318,16 +368,27 @@ export async function main(argv: string[]): Promise<number> {
       pty = openPtySerial();
       serial = { write: pty.write, close: pty.close };
     } else {
-      serial = openSink(opts.serial, '--serial');
+      serial = openSink(outputs, opts.serial, '--serial');
     }
-    debugcon = openSink(opts.debugcon, '--debugcon');
+    debugcon = openSink(outputs, opts.debugcon, '--debugcon');
     machine = createMachine({
       memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: opts.rom, disks: opts.disks,
       clockHz: Math.round(opts.mhz * 1e6), onSerialByte: serial.write, onDebugByte: debugcon.write,
     });
     if (opts.trace.size > 0) {
-      const fd = opts.traceFile !== null ? openForWriting(opts.traceFile, '--trace-file') : 2;
-      attachTrace(machine.cpu, machine.io, opts.trace, (line) => writeSync(fd, `${line}\n`));
+      let traceLine: (line: string) => void;
+      try {
+        traceLine = outputs.trace(opts.traceFile);
+      } catch (e) {
+        throw new BadInput(`--trace-file: ${(e as Error).message}`);
+      }
+      const { cpu, io } = machine;
+      const detachTrace = attachTrace(cpu, io, opts.trace, (line) => {
+        traceLine(line);
+        // Once an output has failed the run is ending and the trace has nowhere to go: stop
+        // making its lines (`cpu` runs one instruction at a time) for the rest of the slice.
+        if (outputs.failure !== null) detachTrace();
+      });
     }
     if (opts.hostedKernel) kernel = attachKernel(machine, opts.append);
     if (opts.inspect !== null) await openInspector(opts.inspect);
@@ -394,7 +455,7 @@ export async function main(argv: string[]): Promise<number> {
       const idleBefore = machine.idleCycles;
       const wallBefore = performance.now();
       result = machine.run(slice);
-      flushStdout();
+      outputs.flushStdout();
       if (paced && result.reason === 'cycles') {
         const idleMs = ((machine.idleCycles - idleBefore) / clockHz) * 1000;
         const wait = idleMs - (performance.now() - wallBefore);
@@ -404,24 +465,40 @@ export async function main(argv: string[]): Promise<number> {
           pacedMs += performance.now() - slept;
         }
       }
-      if (result.reason === 'shutdown' && !opts.noReboot && !quit) {
+      if (result.reason === 'shutdown' && !opts.noReboot && !quit && outputs.failure === null) {
         // A PC's chipset resets the processor after a triple fault (the shutdown cycle).
         process.stderr.write(`ts386: ${machine.cpu.shutdownReason ?? 'triple fault'}; resetting (--no-reboot stops instead)\n`);
         machine.reset();
         continue;
       }
-      if (result.reason !== 'cycles' || machine.cpu.cycles >= opts.maxCycles || quit) break;
+      if (result.reason !== 'cycles' || machine.cpu.cycles >= opts.maxCycles || quit || outputs.failure !== null) break;
+      // A pipe's reader sets the pace (the guest's output is not piled up in memory for it), and
+      // one that went away ends the run.
+      await outputs.drained();
+      if (outputs.failure !== null) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
+    // The last output may still be on its way to a reader, who may have gone: the status says so.
+    await outputs.drained();
   } finally {
     if (piped) { process.stdin.off('data', onPiped); process.stdin.off('end', onPipedEnd); process.stdin.destroy(); }
     detach();
     process.off('SIGINT', onSigint);
     serial.close();
     debugcon.close();
+    outputs.closeFiles();
   }
   const wall = (performance.now() - started - pacedMs) / 1000;
-  return summarize(machine, result, opts.mhz, wall, quit, kernel);
+  // When the reader of the output went away (`ts386 | head`), nobody wants the rest, the summary
+  // included: the run ends quietly, as a process SIGPIPE ends.
+  if (outputs.readerGone) return EXIT_READER_GONE;
+  return summarize(machine, result, opts.mhz, wall, quit, kernel, outputs.failure);
+}
+
+/** A failed write's error in words: "ENOSPC: no space left on device" (Node's message without its ", write"). */
+function writeErrorText(e: NodeJS.ErrnoException): string {
+  const text = e.message.split('\n')[0] ?? '';
+  return e.syscall !== undefined && text.endsWith(`, ${e.syscall}`) ? text.slice(0, -(e.syscall.length + 2)) : text;
 }
 
 /** Whether standard input is a pipe, a socket, a regular file or /dev/null: anything but a terminal. */
@@ -453,7 +530,7 @@ function panicReason(kernel: Kernel): string {
   return (kernel.lastPanic ?? '').split('\n')[0]!.replace(/^kernel panic: /, '') || 'no reason given';
 }
 
-function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null, kernel: Kernel | null): number {
+function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null, kernel: Kernel | null, failure: OutputFailure | null): number {
   const cycles = m.cpu.cycles;
   const emulated = cycles / (mhz * 1e6);
   const mips = wall > 0 ? r.instructions / wall / 1e6 : 0;
@@ -461,7 +538,11 @@ function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: st
   const figures = `after ${cycles} cycles, ${r.instructions} instructions, ${emulated.toFixed(2)} s emulated, ${mips.toFixed(1)} MIPS${post}`;
   let why: string;
   let status: number;
-  if (quit !== null) {
+  if (failure !== null) {
+    // The output is incomplete whatever the guest did: that is the news.
+    why = `${failure.output}: write failed (${writeErrorText(failure.error)}); stopped`;
+    status = EXIT_OUTPUT_ERROR;
+  } else if (quit !== null) {
     why = quit;
     status = EXIT_QUIT;
   } else {

@@ -10,6 +10,10 @@ export type { HostPort } from './hostport.ts';
 // Disks: images in memory, and (Node only) image files on the host.
 export { MemoryDisk, type BlockDevice } from './disk.ts';
 export { openDiskFile } from './host/disk-file.ts';
+// Other files named on the command line (Node only): firmware and kernels, read whole after a
+// look at what they are, and the files COM1, the debug console and the trace are written to.
+export { readInputFile } from './host/input-file.ts';
+export { OutputFile } from './host/output-file.ts';
 // COM1 on the user's terminal, and the modem-status inputs a front end drives (carrier, ready).
 export { attachTerminal } from './host/terminal-serial.ts';
 export { MSR_CTS, MSR_DCD, MSR_DSR } from './devices/uart16550.ts';

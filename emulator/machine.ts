@@ -7,7 +7,9 @@ import { resetRegisters, Cpu, IF } from './cpu/state.ts';
 import { run } from './cpu/step.ts';
 import { enterFlatProtectedMode } from './cpu/segments.ts';
 import { EAX, EBX } from './cpu/registers.ts';
-import { type LoadedKernel, loadMultiboot, MULTIBOOT_BOOTLOADER_MAGIC } from './multiboot.ts';
+import {
+  BIOS_POST_DONE, type LoadedKernel, loadMultiboot, MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_POST_CYCLES, MultibootError, readMultiboot,
+} from './multiboot.ts';
 import { tlbFlush, updateAccessMasks } from './cpu/tlb.ts';
 import { type MachineConfig, resolveConfig, type ResolvedConfig } from './config.ts';
 import { Clock } from './clock.ts';
@@ -168,13 +170,57 @@ export class Machine {
   /**
    * Loads a Multiboot v1 ELF kernel and starts it as a Multiboot loader would (multiboot.ts):
    * throws MultibootError, with one line saying what is wrong, for a file that is not one.
+   *
+   * QEMU runs its firmware's start-up before it starts a -kernel, and a kernel sees what that
+   * left: a UART programmed 8N1 (a 16550 comes out of reset with 5-bit words), the PICs at
+   * vectors 08h/70h, the PIT ticking at 18.2 Hz, the IVT and BIOS data areas built. So, with a
+   * firmware ROM mapped, the firmware itself runs from the reset vector to the end of its POST
+   * (bios.S writes BIOS_POST_DONE just before INT 19h would read a boot sector), and the kernel
+   * is loaded and entered in INT 19h's place. Without a ROM there is no POST to run: the devices
+   * stay as reset left them.
    */
   bootMultiboot(image: Uint8Array, cmdline = ''): LoadedKernel {
+    readMultiboot(image, this.phys.ramSize); // a file that is not a kernel fails before POST runs
+    const cpu = this.cpu;
+    if (this.config.rom !== null) {
+      this.reset();
+      const post = this.post, listener = post.onPost;
+      let done = false;
+      post.onPost = (code) => {
+        listener?.(code);
+        if (code === BIOS_POST_DONE) {
+          done = true;
+          cpu.stopRequested = true;
+        }
+      };
+      // As run() below, without the halted-CPU cases: POST runs with interrupts off and only
+      // halts when it fails. A block ends at the latest at the INT 19h after the POST code, and
+      // run() stops before the next one, so nothing of INT 19h runs.
+      const end = cpu.cycles + MULTIBOOT_POST_CYCLES;
+      try {
+        while (!done && cpu.cycles < end && !cpu.halted && this.exitStatus === null && !this.resetPending) {
+          const next = this.clock.nextEventTime();
+          cpu.stopRequested = false;
+          run(cpu, next < end ? next : end);
+          this.clock.advanceTo(cpu.cycles);
+          this.clock.runDue();
+        }
+      } finally {
+        post.onPost = listener;
+      }
+      if (!done || post.lastPost !== BIOS_POST_DONE) {
+        throw new MultibootError(`the firmware did not finish its POST (POST code ${BIOS_POST_DONE.toString(16).padStart(2, '0')}h, before INT 19h) within ${MULTIBOOT_POST_CYCLES} cycles; a Multiboot kernel needs ts386's BIOS`);
+      }
+    }
     this.phys.setA20(true);
     const k = loadMultiboot(image, this.phys, cmdline);
-    enterFlatProtectedMode(this.cpu, k.entry, 0x7000);
-    this.cpu.reg[EAX] = MULTIBOOT_BOOTLOADER_MAGIC;
-    this.cpu.reg[EBX] = k.infoAddr;
+    enterFlatProtectedMode(cpu, k.entry, k.stackTop);
+    // "Machine state" wants IF clear; POST may have stopped after the STI before its INT 19h.
+    cpu.flags &= ~IF;
+    cpu.inhibitIrq = false;
+    cpu.halted = false;
+    cpu.reg[EAX] = MULTIBOOT_BOOTLOADER_MAGIC;
+    cpu.reg[EBX] = k.infoAddr;
     return k;
   }
 

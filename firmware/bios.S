@@ -10,6 +10,9 @@
 #   03 8259A pair initialised       08 ATA disks identified (primary channel, polled PIO)
 #   04 PIT channel 0 at 18.2 Hz     09 INT 19h: reading the boot sector
 #   05 EBDA built                   00 jumping to the boot sector at 0000:7C00
+#   08 is the last step of POST: only STI and INT 19h follow it. A Multiboot kernel (`ts386
+#   --kernel`, Machine.bootMultiboot) is started there, in INT 19h's place, so it finds the
+#   machine as a boot sector would; a step added to POST goes before it.
 #   0A no bootable disk, but a hosted kernel is attached: boot-info block built, calling it
 #   E1 no disk, E2 no 55AA signature, E3 boot sector unreadable, E4 INT 18h, EE CPU exception
 #
@@ -270,7 +273,7 @@ post:
 1:	POST	0x07
 
 	call	disks_init
-	POST	0x08
+	POST	0x08				# the end of POST (see the list above)
 
 	sti
 	int	$0x19
@@ -1719,9 +1722,11 @@ int16:
 	ENTER_FRAME
 	movw	$BDA_SEG, %bx
 	movw	%bx, %ds
-	cmpb	$0x10, %ah			# 10h-12h: the enhanced keyboard's versions of 00h-02h
-	jb	1f
 	cmpb	$0x12, %ah
+	je	int16_shift_ext
+	cmpb	$0x10, %ah			# 10h, 11h: the enhanced keyboard's versions of 00h, 01h
+	jb	1f
+	cmpb	$0x11, %ah
 	ja	1f
 	subb	$0x10, %ah
 1:	cmpb	$0x00, %ah
@@ -1766,10 +1771,30 @@ int16_check:
 1:	orb	$FL_ZF, F_FLAGS(%bp)
 	LEAVE_FRAME
 
-# AH=02h: AL = shift flags (none: a serial terminal has no shift state to report).
+# AH=02h: AL = the shift flags at 0040:0017 (none are set: a serial terminal has no shift state
+# to report); AH is left as it was.
 int16_shift:
 	movb	0x17, %al
 	movb	%al, F_AL(%bp)
+	LEAVE_FRAME
+
+# AH=12h: AL = the shift flags, as AH=02h; AH = the extended shift flags, as the IBM PC XT-286
+# BIOS listing builds them (KEYBOARD_IO_1, "GET THE EXTENDED SHIFT STATUS FLAGS"): 0040:0018's
+# SysRq held (bit 2) moved to bit 7, its Caps/Num/Scroll Lock held (bits 6-4) and left Alt and
+# Ctrl held (bits 1-0) kept, and 0040:0096's right Alt and Ctrl held (bits 3-2). Insert held and
+# Pause active (0040:0018 bits 7, 3) are not part of it.
+int16_shift_ext:
+	movb	0x18, %al
+	movb	%al, %ah
+	andb	$0x04, %ah
+	shlb	$5, %ah
+	andb	$0x73, %al
+	orb	%al, %ah
+	movb	0x96, %al
+	andb	$0x0C, %al
+	orb	%al, %ah
+	movb	0x17, %al
+	movw	%ax, F_AX(%bp)
 	LEAVE_FRAME
 
 # AH=05h: queue CX as a key; AL = 0, or 1 when the buffer is full.

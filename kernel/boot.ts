@@ -122,6 +122,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     backing: progdisk,
     clock: channel('sleep'),
     reapReads: () => progdisk?.reap(),
+    readInFlight: () => progdisk?.inFlight() ?? null,
     uptimeMs: () => state.stats.ticks * TICK_MS,
     leakReport: () => leakCheck.report(),
     takeLeakBaseline: () => leakCheck.takeBaseline(),

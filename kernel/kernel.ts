@@ -20,10 +20,12 @@ import { describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
 import { KernelPanic } from './panic.ts';
 import { PANIC_EXIT_STATUS, Power } from './power.ts';
 import { kill } from './proc/exit.ts';
+import { chooseOomVictim, killForMemory, oomReason } from './proc/oom.ts';
 import type { Process } from './proc/process.ts';
-import { syscall } from './proc/syscalls.ts';
+import { syscall, syscallEntry } from './proc/syscalls.ts';
 import { newStats } from './stats.ts';
 import { describeFrame, TrapFrame } from './trap.ts';
+import { BACKLOG_LIMIT } from './tty.ts';
 
 export { HALT_EXIT_STATUS, PANIC_EXIT_STATUS } from './power.ts';
 
@@ -97,16 +99,38 @@ export class Kernel {
     if (vector < 32) {
       const name = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
       if (p === null) throw new KernelPanic(`${name} in the kernel at eip 0x${tf.get('EIP').toString(16)}`);
-      if (vector === PAGE_FAULT) this.pageFault(p, decodePageFault(this.hw.readCR2(), tf.get('ERR'), tf.get('EIP')));
-      else kill(k, p, `${name}${HAS_ERROR_CODE.has(vector) ? ` (error code 0x${tf.get('ERR').toString(16)})` : ''}, eip 0x${hex(tf.get('EIP'))}`);
+      if (vector === PAGE_FAULT) {
+        const f = decodePageFault(this.hw.readCR2(), tf.get('ERR'), tf.get('EIP'));
+        if (this.consoleBehind(p, (q) => this.pageFault(q, f))) return;
+        this.pageFault(p, f);
+      } else {
+        const report = `${name}${HAS_ERROR_CODE.has(vector) ? ` (error code 0x${tf.get('ERR').toString(16)})` : ''}, eip 0x${hex(tf.get('EIP'))}`;
+        if (this.consoleBehind(p, (q) => { q.kentry = null; kill(k, q, report); })) return;
+        kill(k, p, report);
+      }
     } else if (vector >= IRQ_BASE && vector < IRQ_BASE + 16) {
       this.irq(vector - IRQ_BASE);
     } else if (vector === SYSCALL_VECTOR && p !== null) {
       this.stats.syscalls++;
+      if (this.consoleBehind(p, syscallEntry(k))) return;
       syscall(k, p, tf);
     } else {
       throw new KernelPanic(`unexpected vector 0x${vector.toString(16)}`);
     }
+  }
+
+  /**
+   * While kernel output waits for the console beyond BACKLOG_LIMIT, a process that enters the
+   * kernel (a system call, a fault) waits for it to drain before the kernel acts for it, with that
+   * work as its kernel entry: so the console's queue stays bounded however fast processes make the
+   * kernel print (a flood of kill reports), and the writer waits instead of the queue growing.
+   */
+  private consoleBehind(p: Process, entry: (q: Process) => void): boolean {
+    const k = this.k;
+    if (k.tty.backlog <= BACKLOG_LIMIT) return false;
+    p.kentry = entry;
+    k.sched.sleep(p, k.tty.writable);
+    return true;
   }
 
   /**
@@ -124,7 +148,14 @@ export class Kernel {
       this.killForFault(p, f, words, '');
       return;
     }
-    const r = handlePageFault(k, p, f);
+    let r = handlePageFault(k, p, f);
+    // No frame: the OOM rule ends the process with the largest resident set; unless that was this
+    // one, its fault is tried again with the frames that freed.
+    while (r.kind === 'bad' && r.oom === true && killForMemory(k, p)) r = handlePageFault(k, p, f, true);
+    if (r.kind === 'bad' && r.oom === true) {
+      const { pages } = chooseOomVictim(k, p);
+      r = { kind: 'bad', reason: oomReason(p, pages, p) };
+    }
     if (this.trace.pf && !again) this.tracePageFault(p, f, this.faultWords(p, f), r.kind === 'mapped' ? 'zero-filled' : r.kind === 'wait' ? 'reading from disk' : `bad (${r.reason})`);
     p.kentry = null;
     if (r.kind === 'bad') this.killForFault(p, f, this.faultWords(p, f), r.reason);
@@ -170,7 +201,7 @@ export class Kernel {
     k.sched.tick();
     k.disk?.poll();
     k.progdisk?.reap();
-    if (this.power.stopping !== null && k.tty.drained) powerOff(this.hw, this.power.stopping);
+    if (this.power.stopping !== null && this.power.settled && k.tty.drained) powerOff(this.hw, this.power.stopping);
   }
 
   /** Runs the kernel work that is due, then returns to the context the scheduler picks (or idles); `from` is the trap's frame. */

@@ -9,10 +9,11 @@ import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
 import { describeFlags } from './mm/pagetable.ts';
 import { residentPages, userPages } from './mm/vmm.ts';
-import { halt, type HaltContext } from './power.ts';
+import { finishHalt, halt, type HaltContext } from './power.ts';
 import { execStep, type ExecContext } from './proc/exec.ts';
 import { exit, kill } from './proc/exit.ts';
 import { Process } from './proc/process.ts';
+import { BACKLOG_LIMIT } from './tty.ts';
 import { channel } from './wait.ts';
 
 const PROMPT = '$ ';
@@ -81,7 +82,9 @@ export class Shell {
     }
     this.reapJobs(true);
     for (;;) {
-      if (x.power.stopping !== null) { x.sched.sleep(self, this.halted); return; }
+      if (x.power.stopping !== null) { x.sched.sleep(self, finishHalt(x) ?? this.halted); return; }
+      // The console is behind: the next command's output waits until it has caught up.
+      if (x.tty.backlog > BACKLOG_LIMIT) { x.sched.sleep(self, x.tty.writable); return; }
       // A job's end wakes the shell whatever it sleeps on (exit.ts); its own childExit says what it waits for.
       if (this.fg !== null) { x.sched.sleep(self, self.childExit); return; }
       if (!x.tty.hasLine) { x.sched.sleep(self, x.tty.readable); return; }

@@ -9,6 +9,11 @@ import type { Uart } from './dev/uart.ts';
 import type { Ring } from './dev/ring.ts';
 import { channel, type WaitChannel, type Wakeup } from './wait.ts';
 
+/** Bytes that still arrive after RTS falls: the UART's 16-byte receive FIFO and one on the line. */
+const IN_FLIGHT = 17;
+/** Kernel output beyond which a process entering the kernel waits for the console (kernel.ts). */
+export const BACKLOG_LIMIT = 4096;
+
 export class Tty {
   private readonly uart: Uart;
   /** The line being typed (guest RAM). */
@@ -16,17 +21,29 @@ export class Tty {
   /** Finished lines waiting for a reader (guest RAM), each ending in '\n'. */
   private readonly lines: Ring;
   private lineCount = 0;
-  /** Kernel output that did not fit the UART's ring yet. */
-  private overflow: number[] = [];
+  /**
+   * Kernel output that did not fit the UART's ring yet, in order: a queue of encoded messages and
+   * how far into the first one the ring has taken. Taking from it costs what is taken, however long
+   * it is. The trap dispatch keeps it short: while it holds more than BACKLOG_LIMIT bytes, a process
+   * entering the kernel waits on `writable` before the kernel acts for it (kernel.ts).
+   */
+  private pending: Uint8Array[] = [];
+  private pendingHead = 0;
+  private pendingBytes = 0;
   private readonly wakeup: Wakeup;
   /** A line (or end of file) is there to read. */
   readonly readable: WaitChannel = channel('read');
   /** Room appeared for process output. */
   readonly writable: WaitChannel = channel('write');
+  /** The line being typed ran past the edit ring: it is refused when Enter comes. */
+  private tooLong = false;
   /** Ctrl-C was typed and nobody has taken it yet. */
   private interrupted = false;
   /** Bound once: the UART hands received bytes here (no closure per interrupt). */
-  private readonly receive = (b: number): void => this.input(b);
+  private readonly receive = (b: number): void => {
+    this.input(b);
+    this.updateReceiveReady();
+  };
   echo = true;
 
   constructor(uart: Uart, edit: Ring, lines: Ring, wakeup: Wakeup) {
@@ -40,7 +57,26 @@ export class Tty {
   onIrq(): void {
     this.uart.onIrq(this.receive);
     this.drainOverflow();
-    if (this.overflow.length === 0 && this.uart.txSpace > 0) this.wakeup(this.writable);
+    // Writers wake once half the ring is free, not at every sixteen bytes sent: a long write then
+    // goes on in a few large steps instead of thousands of small ones.
+    const capacity = this.uart.txSpace + this.uart.txPending;
+    if (this.pendingBytes === 0 && this.uart.txSpace > 0 && this.uart.txSpace * 2 >= capacity) this.wakeup(this.writable);
+  }
+
+  /**
+   * Flow control on the input side (RTS, dev/uart.ts): typed bytes must never be lost, so the tty
+   * tells the terminal to hold them while a finished line might not fit. A line is lost at Enter
+   * when `lines` has no room for it, and after RTS falls at most IN_FLIGHT more bytes still come
+   * (16 in the UART's FIFO, one on the line), each taking at most a byte of slack; so RTS falls
+   * while the slack is no more than that, and rises again once half the line buffer is free. The
+   * line buffer is more than IN_FLIGHT bytes larger than the edit ring (1024 and 256 here), so
+   * while RTS is low at least one finished line waits for a reader, and it always rises again. (A
+   * Ctrl-C typed meanwhile waits in line too, as on a real terminal with hardware handshake.)
+   */
+  private updateReceiveReady(): void {
+    const slack = this.lines.free - this.edit.length;
+    if (slack <= IN_FLIGHT) this.uart.setReceiveReady(false);
+    else if (slack >= this.lines.capacity / 2) this.uart.setReceiveReady(true);
   }
 
   /** Whether Ctrl-C was typed since the last call (the dispatcher ends the foreground job, or re-prompts). */
@@ -55,16 +91,27 @@ export class Tty {
    * the FIFO and so make more room, hence the loop.
    */
   private drainOverflow(): void {
-    while (this.overflow.length > 0 && this.uart.txSpace > 0) {
-      const chunk = this.overflow.splice(0, this.uart.txSpace);
-      const n = this.uart.write(Uint8Array.from(chunk));
-      if (n < chunk.length) { this.overflow.unshift(...chunk.slice(n)); break; }
+    while (this.pendingBytes > 0 && this.uart.txSpace > 0) {
+      const first = this.pending[0]!;
+      const n = this.uart.write(first.subarray(this.pendingHead, this.pendingHead + this.uart.txSpace));
+      if (n === 0) break;
+      this.pendingHead += n;
+      this.pendingBytes -= n;
+      if (this.pendingHead === first.length) { this.pending.shift(); this.pendingHead = 0; }
     }
+  }
+
+  /** Kernel output waiting for the UART's ring, in bytes. */
+  get backlog(): number {
+    return this.pendingBytes;
   }
 
   /** Kernel output: never dropped (what does not fit waits, in order, behind what came before). */
   print(s: string): void {
-    for (const b of new TextEncoder().encode(s.replace(/\n/g, '\r\n'))) this.overflow.push(b);
+    const bytes = new TextEncoder().encode(s.replace(/\n/g, '\r\n'));
+    if (bytes.length === 0) return;
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
     this.drainOverflow();
   }
 
@@ -74,7 +121,7 @@ export class Tty {
    * while room appears: a writer never sleeps while there is room it could have used.
    */
   writeSome(bytes: Uint8Array): number {
-    if (this.overflow.length > 0) return 0;
+    if (this.pendingBytes > 0) return 0;
     let taken = 0;
     while (taken < bytes.length && this.uart.txSpace > 0) {
       const out: number[] = [];
@@ -94,9 +141,14 @@ export class Tty {
     return taken;
   }
 
+  /** How many bytes of process output writeSome can take now, at least (a newline takes two). */
+  get room(): number {
+    return this.pendingBytes > 0 ? 0 : this.uart.txSpace;
+  }
+
   /** Whether all output has left the machine: nothing waits here, and the UART has sent its last bit. */
   get drained(): boolean {
-    return this.overflow.length === 0 && this.uart.drained;
+    return this.pendingBytes === 0 && this.uart.drained;
   }
 
   /** Ctrl-D was typed on an empty line: the next read that finds no line returns 0 bytes. */
@@ -115,6 +167,7 @@ export class Tty {
       out.push(b);
       if (b === 0x0a) { this.lineCount--; break; }
     }
+    this.updateReceiveReady();
     return Uint8Array.from(out);
   }
 
@@ -124,11 +177,14 @@ export class Tty {
     this.edit.clear();
     this.lineCount = 0;
     this.eof = false;
+    this.tooLong = false;
+    this.updateReceiveReady();
   }
 
   private input(b: number): void {
     if (b === 0x03) { // Ctrl-C
       this.edit.clear();
+      this.tooLong = false;
       if (this.echo) this.print('^C\n');
       this.interrupted = true;
       return;
@@ -142,11 +198,19 @@ export class Tty {
       return;
     }
     if (b === 0x15) { // Ctrl-U: erase the line
+      this.tooLong = false;
       while (this.edit.pop()) if (this.echo) this.print('\b \b');
       return;
     }
     if (b === 0x0d || b === 0x0a) {
       if (this.echo) this.print('\n');
+      if (this.tooLong) {
+        // Refused whole, with a word, rather than cut: half a command could do something else.
+        this.tooLong = false;
+        this.edit.clear();
+        this.print(`line too long (at most ${this.edit.capacity} characters): not taken\n`);
+        return;
+      }
       if (this.lines.free < this.edit.length + 1) { this.edit.clear(); return; } // no room: the line is lost, as on a full tty
       while (this.edit.length > 0) this.lines.push(this.edit.shift());
       this.lines.push(0x0a);
@@ -155,6 +219,7 @@ export class Tty {
       return;
     }
     if (b < 0x20 || b > 0x7e) return;
+    if (this.edit.length === this.edit.capacity) { this.tooLong = true; return; }
     if (this.edit.push(b) && this.echo) this.print(String.fromCharCode(b));
   }
 }

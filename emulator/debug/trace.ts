@@ -11,6 +11,7 @@
 import { getEflags } from '../cpu/flags.ts';
 import { disassemble } from '../cpu/disasm.ts';
 import { VECTOR_NAMES } from '../cpu/faults.ts';
+import type { Block } from '../cpu/blocks.ts';
 import type { Insn } from '../cpu/insn.ts';
 import { INT_EXCEPTION, INT_EXTERNAL } from '../cpu/interrupts.ts';
 import { peekTranslate } from '../cpu/paging.ts';
@@ -41,19 +42,35 @@ export function describePageFault(code: number): string {
 /** Attaches the requested tracers to a CPU and its I/O bus; returns a function that detaches them. */
 export function attachTrace(cpu: Cpu, io: IoPorts, kinds: ReadonlySet<TraceKind>, line: (text: string) => void): () => void {
   const where = (): string => `${hex(cpu.seg[CS]!, 4)}:${hex(cpu.insnStart, 8)}`;
+  const detach: Array<() => void> = [];
   if (kinds.has('cpu')) {
     const before = new Int32Array(8);
     const segBefore = new Uint16Array(6);
     let flagsBefore = getEflags(cpu);
     before.set(cpu.reg.subarray(0, 8));
     segBefore.set(cpu.seg);
-    cpu.traceInsn = (c: Cpu, i: Insn, eip: number): void => {
+    // An instruction's CS and bytes are read when it is fetched. traceInsn runs after it, when an
+    // INT, a far JMP, CALL or RET, an IRET or a task switch may have replaced CS; and the CS the
+    // instruction before left is not this one's when an interrupt was taken in between. The
+    // traced step fetches each instruction with one block lookup at its CS:EIP: that is watched.
+    const blocks = cpu.blocks;
+    const lookup = blocks.lookup.bind(blocks);
+    let fetchedCs = cpu.seg[CS]!;
+    let fetchedBytes = '';
+    blocks.lookup = (c: Cpu): Block => {
+      const block = lookup(c);
+      const lin = (c.segBase[CS]! + c.eip) | 0;
       const bytes: string[] = [];
-      const lin = (c.segBase[CS]! + eip) | 0;
-      for (let k = 0; k < i.len; k++) {
+      for (let k = 0; k < block.insns[0]!.len; k++) {
         const p = peekTranslate(c, (lin + k) | 0);
         bytes.push(p < 0 ? '??' : hex(c.phys.read8(p), 2));
       }
+      fetchedCs = c.seg[CS]!;
+      fetchedBytes = bytes.join(' ');
+      return block;
+    };
+    detach.push(() => Reflect.deleteProperty(blocks, 'lookup'));
+    cpu.traceInsn = (c: Cpu, i: Insn, eip: number): void => {
       const changes: string[] = [];
       for (let r = 0; r < 8; r++) {
         if (c.reg[r] !== before[r]) changes.push(`${REG32_NAMES[r]}=${hex(c.reg[r]!, 8)}`);
@@ -61,7 +78,7 @@ export function attachTrace(cpu: Cpu, io: IoPorts, kinds: ReadonlySet<TraceKind>
       for (let s = 0; s < 6; s++) if (c.seg[s] !== segBefore[s]) changes.push(`${SEG_NAMES[s]}=${hex(c.seg[s]!, 4)}`);
       const flags = getEflags(c);
       if (flags !== flagsBefore) changes.push(`eflags=${hex(flags, 8)}`);
-      line(`cpu  ${hex(segBefore[CS]!, 4)}:${hex(eip, 8)}  ${bytes.join(' ').padEnd(24)} ${disassemble(i, eip).padEnd(36)} ${changes.join(' ')}`.trimEnd());
+      line(`cpu  ${hex(fetchedCs, 4)}:${hex(eip, 8)}  ${fetchedBytes.padEnd(24)} ${disassemble(i, eip).padEnd(36)} ${changes.join(' ')}`.trimEnd());
       before.set(c.reg.subarray(0, 8));
       segBefore.set(c.seg);
       flagsBefore = flags;
@@ -87,6 +104,7 @@ export function attachTrace(cpu: Cpu, io: IoPorts, kinds: ReadonlySet<TraceKind>
     };
   }
   return () => {
+    for (const undo of detach.splice(0)) undo();
     cpu.traceInsn = null;
     cpu.traceInterrupt = null;
     io.onTrace = null;

@@ -31,9 +31,25 @@
 // character is transferred from the THR into the TSR"), and TEMT stays low until the TSR has
 // shifted the last byte out; the host sink receives each byte when its stop bit ends. Bytes the
 // host passes to receive() wait in a host queue and arrive in the RX FIFO one character time
-// apart, so a paste arrives at the line rate and overruns only a guest that does not keep up.
-// Without a Clock, time does not pass: transmission completes at once, host bytes move into the
-// receiver whenever it has room (no overrun) and the character timeout never fires.
+// apart, so a paste arrives at the line rate.
+//
+// Receive flow control. The host's side of the cable is a terminal with RTS/CTS hardware
+// handshake: the UART's RTS output (MCR bit 1, "Modem Control Register"), which drives the
+// terminal's CTS, must be asserted for the terminal to start a character, and a character once
+// started is sent whole. The terminal's CTS is also deasserted while the receiver is full (16
+// bytes in the FIFO, or RBR holding a byte in 16450 mode), as a 16750's automatic RTS flow
+// control lowers RTS by itself when its receive FIFO fills: so a guest that never touches RTS
+// still loses nothing. The model decides at the start of each character, when the previous one
+// has just arrived (so the one character on the line when RTS drops still arrives, and it always
+// finds room); held bytes wait in the host queue, and delivery resumes one character time after
+// the guest reads RBR (or clears the FIFO) or raises RTS again. In 16450 mode, where RBR is the
+// whole receiver, each byte starts only once the one before has been read. With nothing held the
+// timing is the same as a plain line's, and the host can never overrun the receiver: OE comes
+// only from loopback, or from a host told not to honour flow control (setHostFlowControl(false),
+// a terminal set to no handshake, which sends at the line rate and overruns a guest that does not
+// keep up). Without a Clock, time does not pass: transmission completes at once, host bytes move
+// into the receiver whenever it has room and RTS allows (never an overrun) and the character
+// timeout never fires.
 //
 // Not modelled: the THRE-interrupt delay of one character time after an empty FIFO is first
 // written, parity/stick-parity generation and checking (errors are injected with injectLineError),
@@ -99,6 +115,8 @@ export class Uart16550 implements PortHandler {
   /** Bytes the host has sent that have not reached the receiver yet (same encoding as rxFifo). */
   private readonly hostRx: number[] = [];
   private hostRxHead = 0;
+  /** Whether the host's terminal honours RTS/CTS handshake and the receiver being full (see the top). */
+  private hostFlowControl = true;
   private readonly rxTask: Task | null;
   private readonly timeoutTask: Task | null;
 
@@ -156,6 +174,16 @@ export class Uart16550 implements PortHandler {
   injectLineError(kind: LineError, byte = 0): void {
     const err = kind === 'parity' ? LSR_PE : kind === 'framing' ? LSR_FE : LSR_BI;
     this.hostRx.push(((kind === 'break' ? 0 : byte & 0xff) | (err << 8)));
+    this.pumpRx();
+  }
+
+  /**
+   * Whether the host's terminal waits for RTS and for room in the receiver before it sends a
+   * character (the default), or sends at the line rate regardless (no handshake: a busy guest
+   * loses bytes to overrun).
+   */
+  setHostFlowControl(enabled: boolean): void {
+    this.hostFlowControl = enabled;
     this.pumpRx();
   }
 
@@ -238,7 +266,7 @@ export class Uart16550 implements PortHandler {
     // character from the RCVR FIFO."
     this.timeoutPending = false;
     this.restartTimeout();
-    if (this.clock === null) this.pumpRx();
+    this.pumpRx(); // room again: a byte the terminal held back starts on its way
     this.updateIrq();
     return this.rbr;
   }
@@ -320,15 +348,15 @@ export class Uart16550 implements PortHandler {
       }
       this.triggerLevel = TRIGGER_LEVELS[value >> 6]!;
     }
-    if (this.clock === null) this.pumpRx();
+    this.pumpRx(); // a cleared FIFO has room for bytes the terminal held back
     this.updateIrq();
   }
 
   private writeMcr(value: number): void {
     const old = this.mcr;
     this.mcr = value & 0x1f;
-    // Loopback off again: host bytes that waited while the input was disconnected start arriving.
-    if ((old & ~this.mcr & MCR_LOOP) !== 0) this.pumpRx();
+    // RTS raised, or loopback off again: host bytes that were held back start arriving.
+    if ((old & ~this.mcr & MCR_LOOP) !== 0 || (~old & this.mcr & MCR_RTS) !== 0) this.pumpRx();
     this.updateModemStatus();
     this.updateIrq();
   }
@@ -360,15 +388,31 @@ export class Uart16550 implements PortHandler {
 
   // --- receiver ---
 
-  /** Starts the next host byte on its way to the receiver (or, without a clock, moves bytes in while there is room). */
+  /**
+   * Starts the next host byte on its way to the receiver when the terminal may send it (or,
+   * without a clock, moves bytes in while there is room). Idempotent: a byte already on the line
+   * keeps its arrival time.
+   */
   private pumpRx(): void {
     if ((this.mcr & MCR_LOOP) !== 0) return; // "the receiver Serial Input is disconnected"
     if (this.clock === null) {
-      const room = this.fifoEnabled ? FIFO_SIZE : 1;
-      while (this.hostRxHead < this.hostRx.length && this.rxCount < room) this.rxLine(this.takeHostByte());
+      while (this.hostRxHead < this.hostRx.length && this.rxHasRoom() && this.clearToSend()) this.rxLine(this.takeHostByte());
       return;
     }
-    if (this.hostRxHead < this.hostRx.length && !this.rxTask!.scheduled) this.clock.schedule(this.rxTask!, this.charCycles());
+    if (this.hostRxHead < this.hostRx.length && !this.rxTask!.scheduled && this.clearToSend()) this.clock.schedule(this.rxTask!, this.charCycles());
+  }
+
+  /**
+   * The terminal's CTS: the UART's RTS output (loopback holds it inactive, but pumpRx does not
+   * send then anyway), deasserted too while the receiver is full (see the top).
+   */
+  private clearToSend(): boolean {
+    if (!this.hostFlowControl) return true;
+    return (this.mcr & MCR_RTS) !== 0 && this.rxHasRoom();
+  }
+
+  private rxHasRoom(): boolean {
+    return this.rxCount < (this.fifoEnabled ? FIFO_SIZE : 1);
   }
 
   private rxArrived(): void {

@@ -10,6 +10,7 @@
 
 import * as fs from 'node:fs';
 import { type BlockDevice, checkRange, CopyOnWriteDisk, SECTOR_SIZE } from '../disk.ts';
+import { checkRegularFile, describeFsError, type Fail } from './file-checks.ts';
 
 export interface DiskFileOptions {
   /** Let the guest's writes reach the file; otherwise they are kept in memory (copy-on-write). */
@@ -42,18 +43,8 @@ export class FileDisk implements BlockDevice {
       throw new Error(`disk image ${path}: ${why}`);
     };
     const mode = writable ? 'reading and writing' : 'reading';
-    const explain = (e: unknown): never => {
-      switch ((e as NodeJS.ErrnoException).code) {
-        case 'ENOENT': return fail('no such file');
-        case 'ENOTDIR': return fail('no such file (a directory on the path is a file)');
-        case 'EACCES':
-        case 'EPERM': return fail(`permission denied (it cannot be opened for ${mode})`);
-        case 'EISDIR': return fail('is a directory, not an image file');
-        case 'EROFS': return fail('is on a read-only file system (it cannot be opened for writing)');
-        default: return fail(oneLine(e));
-      }
-    };
-    // Look before opening: opening a FIFO or a terminal could block or consume input.
+    const explain = (e: unknown): never => fail(describeFsError(e, mode, 'an image file'));
+    // Look before opening: opening a FIFO or a terminal could block or consume input (file-checks.ts).
     let st: fs.Stats;
     try {
       st = fs.statSync(path);
@@ -117,13 +108,8 @@ export class FileDisk implements BlockDevice {
   }
 }
 
-function checkStats(st: fs.Stats, fail: (why: string) => never): void {
-  if (st.isDirectory()) fail('is a directory, not an image file');
-  if (!st.isFile()) fail('is not a regular file');
+function checkStats(st: fs.Stats, fail: Fail): void {
+  checkRegularFile(st, fail, 'an image file');
   if (st.size === 0) fail('the file is empty');
   if (st.size % SECTOR_SIZE !== 0) fail(`${st.size} bytes is not a whole number of ${SECTOR_SIZE}-byte sectors`);
-}
-
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }

@@ -91,6 +91,12 @@ export class ProgramDisk implements BackingStore {
     else this.heap.kfree(r.bounce);
   }
 
+  /** The request of a released read the drive is still working on, if any. */
+  inFlight(): IoWait | null {
+    for (const r of this.abandoned) if (r.req.status === 'queued') return r.req;
+    return null;
+  }
+
   /** Frees the buffers of released reads the drive has finished with (called from the timer tick). */
   reap(): void {
     for (let i = this.abandoned.length - 1; i >= 0; i--) {

@@ -18,7 +18,7 @@ import { isPresent, mapPage, PTE_U, PTE_W, walk } from './pagetable.ts';
 export type PagerResponse =
   | { kind: 'mapped'; how: 'zero' | 'file' | 'present' }
   | { kind: 'wait'; chan: WaitChannel }
-  | { kind: 'bad'; reason: string };
+  | { kind: 'bad'; reason: string; /** no frame was free (the OOM rule picks who goes, proc/oom.ts) */ oom?: true };
 
 /** The PTE flags a region's pages get. */
 export const regionFlags = (r: Region): number => PTE_U | (r.writable ? PTE_W : 0);
@@ -45,20 +45,21 @@ export interface PagedProcess {
 const MAPPED_ZERO = { kind: 'mapped', how: 'zero' } as const;
 const MAPPED_FILE = { kind: 'mapped', how: 'file' } as const;
 const MAPPED_PRESENT = { kind: 'mapped', how: 'present' } as const;
-const NO_FRAME = { kind: 'bad', reason: 'out of memory (no free frame)' } as const;
-const NO_TABLE = { kind: 'bad', reason: 'out of memory (no frame for a page table)' } as const;
+const NO_FRAME = { kind: 'bad', reason: 'out of memory (no free frame)', oom: true } as const;
+const NO_TABLE = { kind: 'bad', reason: 'out of memory (no frame for a page table)', oom: true } as const;
 
 /** The `io.what` of a page-in of the page at `page`. */
 const pageInFor = (page: number): string => `page ${page}`;
 
 /**
  * Makes the page holding `f.va` present in `p`'s address space, if a region allows the access.
- * Counts the fault (unless it completes an earlier one).
+ * Counts the fault, unless it completes an earlier one or `counted` says this is the same fault
+ * tried again (after the OOM rule freed frames).
  */
-export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault): PagerResponse {
+export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, counted = false): PagerResponse {
   const page = virt(f.va & ~(PAGE_SIZE - 1));
   const pending = p.io !== null && p.io.what === pageInFor(page) ? p.io : null;
-  if (pending === null) { p.faults++; x.stats.faults++; }
+  if (pending === null && !counted) { p.faults++; x.stats.faults++; }
   const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
   if (f.access === 'write' && !r.writable) return { kind: 'bad', reason: `${r.kind} is read-only` };

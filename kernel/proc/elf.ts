@@ -20,11 +20,13 @@
 //   relocation, so the image must run where ld put it;
 // - a segment whose p_vaddr and p_offset differ modulo the page size: the pager fills a page with
 //   the file bytes at the same page offset, one page of file per page of memory;
-// - a segment outside [0x1000, 0xC0000000): page 0 stays unmapped (null pointers fault) and the
-//   kernel half is not user space;
+// - a segment outside [0x1000, 0xBFF00000): page 0 stays unmapped (null pointers fault), and the
+//   stack region (the 1 MiB below 0xC0000000) and the kernel half are not the program's to fill;
 // - segments whose byte ranges overlap: each byte must have one source. Two segments may still
 //   share a page at their edges (a page's protection is then the union of theirs: the pager's call);
 // - an entry point outside the file bytes of an executable segment.
+
+import { USER_STACK_LIMIT, USER_STACK_TOP } from '../layout.ts';
 
 export interface ElfSegment {
   vaddr: number;
@@ -57,8 +59,11 @@ const PF_X = 1, PF_W = 2, PF_R = 4;
 const PAGE = 4096;
 /** Lowest address a segment may use: page 0 is never mapped. */
 const SEGMENT_MIN = 0x1000;
-/** KERNBASE: the end of user space. */
-const SEGMENT_END = 0xc0000000;
+/**
+ * Where the stack region starts (USER_STACK_TOP - USER_STACK_LIMIT): a segment must end below it,
+ * or its pages and the stack's would be the same pages.
+ */
+const SEGMENT_END = USER_STACK_TOP - USER_STACK_LIMIT;
 
 const TYPE_NAMES: Record<number, string> = { 0: 'none', 1: 'relocatable object', 3: 'shared object or PIE', 4: 'core dump' };
 const MACHINE_NAMES: Record<number, string> = { 8: 'MIPS', 20: 'PowerPC', 40: 'ARM', 62: 'x86-64', 183: 'AArch64', 243: 'RISC-V' };
@@ -123,7 +128,7 @@ export function parseElf(header: Uint8Array, fileSize: number): ElfImage | strin
       return `${name}: address and file offset ${hex(offset)} differ modulo the ${PAGE}-byte page`;
     }
     if (vaddr < SEGMENT_MIN || vaddr + memsz > SEGMENT_END) {
-      return `${name}: outside user space [${hex(SEGMENT_MIN)}, ${hex(SEGMENT_END)})`;
+      return `${name}: outside the program's space [${hex(SEGMENT_MIN)}, ${hex(SEGMENT_END)}) (the stack region and the kernel lie above it)`;
     }
     segments.push({
       vaddr, memsz, filesz, offset,

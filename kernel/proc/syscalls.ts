@@ -19,6 +19,7 @@ import { copyFrame, setTf, TrapFrame } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
 import { execStep, type ExecContext } from './exec.ts';
 import { exit, kill, type ExitContext } from './exit.ts';
+import { chooseOomVictim, killForMemory, oomReason } from './oom.ts';
 import { closeFile, filePos, openFile, setFilePos } from './files.ts';
 import type { Process } from './process.ts';
 import { BadAddress, PageNeeded, UserMemory } from './usermem.ts';
@@ -50,9 +51,13 @@ const sysExit: Handler = (x, p, _m, a) => { exit(x, p, a[0]! | 0); return 'done'
 const sysWrite: Handler = (x, p, m, a) => {
   const [fd, buf, len] = a as [number, number, number];
   if (fd !== 1 && fd !== 2) return -ERRNO.EBADF;
-  // A restarted write goes on after the bytes it already sent.
+  // A restarted write goes on after the bytes it already sent. The whole buffer is checked (and
+  // brought in) before the first byte goes out; after that each run copies only what the console
+  // has room for, so a long write costs its length once, not once per wait.
   const sent = p.progress ?? 0;
-  const bytes = m.read(buf + sent, len - sent);
+  const chunk = Math.min(len - sent, x.tty.room);
+  if (sent === 0 && chunk < len) m.ensure(buf, len, false);
+  const bytes = m.read(buf + sent, chunk);
   const n = x.tty.writeSome(bytes);
   x.hw.chargeCycles(COST.perByteCopied * n);
   if (sent + n < len) {
@@ -251,7 +256,7 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
     if (eax !== null) setTf(hw, p.frame, 'EAX', eax);
   };
   const sleep = (chan: WaitChannel): void => {
-    p.kentry = rerun(x);
+    p.kentry = syscallEntry(x);
     x.sched.sleep(p, chan);
   };
   if (!h) { finish(-ERRNO.ENOSYS); return; }
@@ -267,7 +272,15 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
     } catch (e) {
       if (e instanceof BadAddress) { finish(-ERRNO.EFAULT); return; }
       if (!(e instanceof PageNeeded)) throw e;
-      const r = handlePageFault(x, p, userAccessFault(virt(e.va), e.write, tf.get('EIP')));
+      const f = userAccessFault(virt(e.va), e.write, tf.get('EIP'));
+      let r = handlePageFault(x, p, f);
+      while (r.kind === 'bad' && r.oom === true && killForMemory(x, p)) r = handlePageFault(x, p, f, true);
+      if (r.kind === 'bad' && r.oom === true) {
+        // This process has the largest resident set: it is the one to go (proc/oom.ts).
+        kill(x, p, oomReason(p, chooseOomVictim(x, p).pages, p));
+        finish(null);
+        return;
+      }
       if (r.kind === 'bad') { finish(-ERRNO.EFAULT); return; }
       if (r.kind === 'wait') { sleep(r.chan); return; }
     }
@@ -276,7 +289,7 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
 }
 
 /** The kernel entry of a process asleep in a system call: the call again, from its trap frame. */
-function rerun(x: SyscallContext): (p: Process) => void {
+export function syscallEntry(x: SyscallContext): (p: Process) => void {
   return (p) => {
     const tf = new TrapFrame();
     tf.load(x.hw, p.frame);

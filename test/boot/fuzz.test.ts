@@ -50,8 +50,10 @@ describe.skipIf(!hasAs)('random programs', () => {
     ['only system calls, on random arguments', true],
   ])('%s never panic the kernel, never kill the shell, and leak nothing', (_name, callsOnly) => {
     const progs: Record<string, Uint8Array> = {};
-    const N = Number(process.env.FUZZ_N ?? 24); // FUZZ_N=300 for a longer run
-    for (let s = 1; s <= N; s++) progs[`junk${s}`] = elfProgram(garbage(s * 7919 + (callsOnly ? 1 : 0), callsOnly));
+    // `npm run fuzz -- N [SEED]` (scripts/fuzz.mjs) sets these for a longer run with no time limit.
+    const N = Number(process.env.FUZZ_N ?? 24);
+    const SEED = Number(process.env.FUZZ_SEED ?? 0);
+    for (let s = 1; s <= N; s++) progs[`junk${s}`] = elfProgram(garbage(s * 7919 + SEED * 104729 + (callsOnly ? 1 : 0), callsOnly));
     const m = bootKernel({ disk: programDiskWith(progs) });
     for (let s = 1; s <= N; s++) {
       const from = m.transcript.length;

@@ -133,6 +133,17 @@ describe('ts386 command', () => {
     [['--max-cycles', 'lots'], /--max-cycles lots: expected a positive whole number/],
     [['--clock', '1'], /--clock 1: expected a clock in MHz from 1\.2 to 7500/],
     [['--clock', '10000'], /--clock 10000: expected a clock in MHz from 1\.2 to 7500/],
+    // A value that starts with '-' after a space is the option's (parseArgs alone calls it
+    // ambiguous, in three lines), unless it is one of ts386's options.
+    [['--mem', '-1'], /^ts386: --mem -1: expected a size such as 16M or 1G\n$/],
+    [['--max-cycles', '-1'], /^ts386: --max-cycles -1: expected a positive whole number\n$/],
+    [['--mem', '--cpu', '486'], /^ts386: --mem needs a value, not the option --cpu \(write --mem=VALUE\)\n$/],
+    [['--bios', '-h'], /^ts386: --bios needs a value, not the option -h/],
+    [['--mem'], /^ts386: Option '--mem <value>' argument missing\n$/],
+    // A trace of no kind traces nothing: not what anyone asks --trace for.
+    [['--trace', ''], /^ts386: --trace '': no trace kind given; expected one or more of cpu, int, pf, io/],
+    [['--trace', ','], /^ts386: --trace ,: no trace kind given; expected one or more of cpu, int, pf, io/],
+    [['--trace', ' , '], /^ts386: --trace  , : no trace kind given/],
   ])('rejects %j with one line and status 2', (args, message) => {
     const r = ts386(...args);
     expect(r.stderr).toMatch(message);
@@ -201,6 +212,12 @@ describe('ts386 command', () => {
     const r = ts386('--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--append', 'hello', '--debugcon', 'stdio', '--mem', '8M');
     expect(r.stdout).toBe('hello');
     expect(r.status).toBe(7); // the test kernel exits with mem_upper in MiB
+  });
+
+  it('takes a value that starts with a dash after a space: --append -s is the command line -s', () => {
+    const r = ts386('--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--append', '-s', '--debugcon', 'stdio', '--mem', '8M');
+    expect(r.stdout).toBe('-s');
+    expect(r.status).toBe(7);
   });
 
   it('sends COM1 to a file with --serial file:PATH and nothing to stdout; no terminal, so no carrier', () => {

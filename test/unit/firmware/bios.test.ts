@@ -674,6 +674,19 @@ describe('INT 16h', () => {
     expect(slot(m, 7).al).toBe(0);
     expect(slot(m, 8).ax).toBe(0x1234);
   });
+
+  it('AH=12h gives the shift flags in AL and the extended ones in AH: none held after POST', () => {
+    // Not AH=12h left in AH, which reads as SysRq clear, Scroll Lock and left Alt held.
+    expect(slot(typed(), 9).ax).toBe(0x0000);
+  });
+
+  it('AH=12h builds AH from 0040:0018 and 0040:0096 as the IBM BIOS does; AH=02h leaves AH alone', () => {
+    // 0018h = CEh: Insert (not reported), Caps Lock, Pause (not reported), SysRq (to bit 7) and left
+    // Alt held; 0096h = 1Ah: right Alt held (bit 3), the 101-key and E0h flags (not reported).
+    const m = typed();
+    expect(slot(m, 10).ax).toBe(0xca40);
+    expect(slot(m, 11).ax).toBe(0x0240);
+  });
 });
 
 describe('boot sectors', () => {

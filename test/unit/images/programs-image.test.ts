@@ -13,7 +13,7 @@ const images = path.join(root, 'images');
 const libc = path.join(images, 'src/libc');
 
 const PROGRAMS = [
-  'badkern', 'badnull', 'badtext', 'badwild', 'cat', 'echo', 'exitcode', 'forkdemo', 'hello', 'isolate',
+  'badkern', 'badnull', 'badtext', 'badwild', 'bigwrite', 'cat', 'echo', 'exitcode', 'forkdemo', 'hello', 'isolate', 'killkids',
   'meminfo', 'mstress', 'sleeper', 'spin', 'stack', 'touch',
 ];
 

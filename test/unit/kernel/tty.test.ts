@@ -119,6 +119,10 @@ describe('Uart.init', () => {
   it('drops bytes that arrived before it ran', () => {
     const r = rig({
       before: (com1, clock) => {
+        // As the BIOS leaves the chip (serial_init): FIFOs on, DTR, RTS and OUT2 up; so the
+        // terminal sends, and the bytes are there when the kernel's driver starts.
+        com1.write8(0x3fa, 0x07);
+        com1.write8(0x3fc, 0x0b);
         com1.receive([0x6a, 0x75, 0x6e, 0x6b]);
         clock.advanceTo(10 * CHAR);
         clock.runDue();
@@ -454,22 +458,27 @@ describe('Tty input', () => {
     expect(r.line()).toBe(s + '\n');
   });
 
-  it('stops taking (and echoing) bytes when the line being typed is full', () => {
+  it('stops echoing bytes when the line being typed is full, and refuses the line', () => {
     const r = rig({ editCap: 4 });
     r.type('abcdef\r');
     r.run();
-    expect(r.text()).toBe('abcd\r\n');
-    expect(r.line()).toBe('abcd\n');
+    expect(r.text()).toBe('abcd\r\nline too long (at most 4 characters): not taken\r\n');
+    expect(r.tty.hasLine).toBe(false);
   });
 
-  it('loses a finished line that does not fit the line buffer, keeping the earlier ones', () => {
-    const r = rig({ linesCap: 8 });
-    r.type('abc\r');
-    r.type('defgh\r'); // 6 bytes: only 4 left
+  it('holds the terminal back (RTS low) rather than lose a line that does not fit, and lets it go on once a reader makes room', () => {
+    const r = rig({ linesCap: 32, editCap: 8 });
+    const lines = ['abcdef', 'ghijkl', 'mnopqr', 'stuvwx', 'yz0123'];
+    r.type(lines.map((l) => `${l}\r`).join(''));
     r.run();
-    expect(r.events.lines).toBe(1);
-    expect(r.line()).toBe('abc\n');
-    expect(r.tty.hasLine).toBe(false);
+    expect(r.uart.receiveReady).toBe(false); // 21 of 32 bytes taken: the rest of the paste waits
+    const got: string[] = [];
+    for (let k = 0; k < 10 && got.length < lines.length; k++) {
+      while (r.tty.hasLine) got.push(r.line().trimEnd());
+      r.run();
+    }
+    expect(got).toEqual(lines);
+    expect(r.uart.receiveReady).toBe(true);
   });
 
   it('echoes behind kernel output that is still waiting', () => {
@@ -490,5 +499,26 @@ describe('Tty input', () => {
     r.type('o\r');
     r.run();
     expect(r.line()).toBe('o\n');
+  });
+});
+
+describe('Tty input: a line too long', () => {
+  it('refuses a line longer than the edit ring with a message, and takes the next one', () => {
+    const r = rig({ editCap: 32, linesCap: 128 });
+    r.type(`${'a'.repeat(40)}\r`);
+    r.run();
+    expect(r.tty.hasLine).toBe(false);
+    expect(r.text()).toContain('line too long (at most 32 characters): not taken\r\n');
+    r.type('ok\r');
+    r.run();
+    expect(r.line()).toBe('ok\n');
+  });
+
+  it('takes a line of exactly the ring\'s length', () => {
+    const r = rig({ editCap: 32, linesCap: 128 });
+    r.type(`${'b'.repeat(32)}\r`);
+    r.run();
+    expect(r.line()).toBe(`${'b'.repeat(32)}\n`);
+    expect(r.text()).not.toContain('too long');
   });
 });

@@ -211,6 +211,7 @@ describe('16550 receiver', () => {
 
   it('overruns in 16450 mode: a byte arriving before RBR is read replaces it and sets OE until LSR is read', () => {
     const { uart, read, goto } = setup();
+    uart.setHostFlowControl(false); // a terminal without handshake: the only way the host can overrun
     uart.receive([1, 2]);
     goto(2 * CHAR);
     expect(read(LSR) & (LSR_OE | LSR_DR)).toBe(LSR_OE | LSR_DR);
@@ -220,6 +221,7 @@ describe('16550 receiver', () => {
 
   it('overruns in FIFO mode when a 17th byte arrives: the 16 stay and the 17th is lost', () => {
     const { uart, read, goto, drain } = setup({ fcr: FIFO_TRIGGER[14] });
+    uart.setHostFlowControl(false);
     uart.receive(Array.from({ length: 17 }, (_, i) => i));
     goto(16 * CHAR);
     expect(read(LSR) & LSR_OE).toBe(0);
@@ -379,6 +381,7 @@ describe('16550 line status', () => {
 
   it('raises the line status interrupt on overrun, cleared by reading LSR', () => {
     const { uart, read, goto, irq } = setup({ ier: IER_ELSI });
+    uart.setHostFlowControl(false);
     uart.receive([1, 2]);
     goto(CHAR);
     expect(irq.level).toBe(false);
@@ -488,7 +491,7 @@ describe('16550 loopback (MCR bit 4)', () => {
     uart.receive([0x41]);
     goto(5 * CHAR);
     expect(read(LSR) & LSR_DR).toBe(0);
-    write(MCR, MCR_OUT2);
+    write(MCR, MCR_RTS | MCR_OUT2); // loopback off, and RTS asserted so the terminal may send
     goto(6 * CHAR);
     expect(read(RBR)).toBe(0x41);
   });

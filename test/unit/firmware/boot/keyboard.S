@@ -6,6 +6,10 @@
 #   slot 3: AH=00h                                slot 4: AH=10h (an arrow key, ESC [ A)
 #   slot 5: AH=00h (DEL)                          slot 6: AH=02h
 #   slot 7: AH=05h CX = 1234h                     slot 8: AH=00h
+#   slot 9: AH=12h with the BDA as POST left it
+#   then 0040:0017 = 40h (Caps Lock on), 0040:0018 = CEh (Insert, Caps Lock, Pause, SysRq and left
+#   Alt held), 0040:0096 = 1Ah (101-key keyboard, right Alt held, E0h last)
+#   slot 10: AH=12h                               slot 11: AH=02h
 	.code16
 	.include "probe.inc"
 	.globl	_start
@@ -47,6 +51,18 @@ _start:
 	int	$0x16
 	call	save
 	xorb	%ah, %ah
+	int	$0x16
+	call	save
+	movb	$0x12, %ah
+	int	$0x16
+	call	save
+	movb	$0x40, 0x417
+	movb	$0xCE, 0x418
+	movb	$0x1A, 0x496
+	movb	$0x12, %ah
+	int	$0x16
+	call	save
+	movb	$0x02, %ah
 	int	$0x16
 	call	save
 	EXIT

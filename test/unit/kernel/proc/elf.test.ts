@@ -151,8 +151,8 @@ describe('parseElf accepts', () => {
     expect(parse(elf([TEXT, data]))).toMatchObject({ segments: [seg(TEXT), seg(data)] });
   });
 
-  it('a segment that ends exactly at the top of user space', () => {
-    const top = { ...DATA, vaddr: 0xbffff200, memsz: 0xe00 };
+  it('a segment that ends exactly where the stack region starts', () => {
+    const top = { ...DATA, vaddr: 0xbfeff200, memsz: 0xe00 };
     expect(parse(elf([TEXT, top]))).toMatchObject({ segments: [seg(TEXT), seg(top)] });
   });
 });
@@ -177,9 +177,11 @@ describe('parseElf refuses, with a one-line reason', () => {
     ['file size over memory size', elf([{ ...TEXT, filesz: 0x201 }]), /^ELF: segment 0 \(0x08048000, 512 bytes\): file size 513 exceeds memory size 512$/],
     ['file bytes past the end of the file', elf([TEXT, { ...DATA, filesz: 0x101, memsz: 0x101 }]), /^ELF: segment 1 .*: file bytes 0x00000200\.\.0x00000301 lie beyond the 768-byte file$/],
     ['an address and offset that differ within the page', elf([TEXT, { ...DATA, vaddr: 0x08049000 }]), /^ELF: segment 1 .*differ modulo the 4096-byte page$/],
-    ['a segment in page 0', elf([{ ...TEXT, vaddr: 0 }], (v) => v.setUint32(24, 0x80, true)), /^ELF: segment 0 \(0x00000000, 512 bytes\): outside user space \[0x00001000, 0xc0000000\)$/],
-    ['a segment reaching into the kernel half', elf([TEXT, { ...DATA, vaddr: 0xbffff200 }]), /^ELF: segment 1 .*outside user space/],
-    ['a segment wholly in the kernel half', elf([{ ...TEXT, vaddr: 0xc0000000 }], (v) => v.setUint32(24, 0xc0000080, true)), /outside user space/],
+    ['a segment in page 0', elf([{ ...TEXT, vaddr: 0 }], (v) => v.setUint32(24, 0x80, true)), /^ELF: segment 0 \(0x00000000, 512 bytes\): outside the program's space \[0x00001000, 0xbff00000\) \(the stack region and the kernel lie above it\)$/],
+    ['a segment reaching into the stack region', elf([TEXT, { ...DATA, vaddr: 0xbfeff200 }]), /^ELF: segment 1 .*outside the program's space/],
+    ['a segment wholly in the stack region', elf([TEXT, { ...DATA, vaddr: 0xbff80200 }]), /^ELF: segment 1 .*outside the program's space/],
+    ['a segment reaching into the kernel half', elf([TEXT, { ...DATA, vaddr: 0xbffff200 }]), /^ELF: segment 1 .*outside the program's space/],
+    ['a segment wholly in the kernel half', elf([{ ...TEXT, vaddr: 0xc0000000 }], (v) => v.setUint32(24, 0xc0000080, true)), /outside the program's space/],
     ['overlapping segments', elf([TEXT, { ...DATA, vaddr: 0x08048100, offset: 0x100, filesz: 0x100 }]), 'ELF: segments overlap (0x08048000..0x08048200 and 0x08048100..0x0804b100)'],
     ['an entry point in a data segment', elf([TEXT, DATA], (v) => v.setUint32(24, 0x08049200, true)), 'ELF: entry point 0x08049200 is not in the file bytes of an executable segment'],
     ['an entry point in the zero-filled tail of a segment', elf([{ ...TEXT, memsz: 0x1000 }], (v) => v.setUint32(24, 0x08048800, true)), /^ELF: entry point 0x08048800 is not in/],
