@@ -1827,8 +1827,13 @@ kbd_sleep:
 	outb	%al, $0x21
 	ret
 
-# kbd_fill: moves every byte COM1 has received into the keyboard buffer (DS = BDA).
+# kbd_fill: moves the bytes COM1 has received into the keyboard buffer (DS = BDA), while it has
+# room for two more keys (an ESC and the key after it). What does not fit stays in the UART: its
+# FIFO fills and the terminal is held back (RTS/CTS), so a key typed ahead waits instead of being
+# lost, where a PC's BIOS would beep and drop it.
 kbd_fill:
+	call	kbd_room
+	jc	9f
 	call	com_rx
 	jc	9f
 	cmpb	$0x1B, %al
@@ -1910,6 +1915,31 @@ kbd_translate:
 	movb	%cs:(ascii_scan - ROM)(%bx), %ah
 	popw	%bx
 2:	ret
+
+# kbd_room: CF set when the keyboard buffer has fewer than two free slots (DS = BDA).
+kbd_room:
+	pushw	%bx
+	movw	0x1C, %bx
+	call	kbd_next
+	cmpw	0x1A, %bx
+	je	1f
+	call	kbd_next
+	cmpw	0x1A, %bx
+	je	1f
+	popw	%bx
+	clc
+	ret
+1:	popw	%bx
+	stc
+	ret
+
+# kbd_next: BX = the keyboard buffer slot after BX, wrapping at its end (DS = BDA).
+kbd_next:
+	addw	$2, %bx
+	cmpw	0x82, %bx
+	jb	1f
+	movw	0x80, %bx
+1:	ret
 
 # kbd_push: AX into the keyboard buffer (DS = BDA); CF set when it is full.
 kbd_push:

@@ -56,6 +56,12 @@ export class Tty {
   /** IRQ 4: typed bytes go through the line discipline; output moves on, and writers waiting for room wake. */
   onIrq(): void {
     this.uart.onIrq(this.receive);
+    if (this.uart.takeOverruns() > 0) {
+      // Bytes went missing in the UART: the line being typed is not what was typed. Drop it.
+      this.edit.clear();
+      this.tooLong = false;
+      this.print('\nconsole: input lost (receiver overrun): the line being typed was dropped\n');
+    }
     this.drainOverflow();
     // Writers wake once half the ring is free, not at every sixteen bytes sent: a long write then
     // goes on in a few large steps instead of thousands of small ones.

@@ -16,7 +16,7 @@ import type { Ring } from './ring.ts';
 const COM1 = 0x3f8;
 const RBR = 0, THR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, DLL = 0, DLM = 1;
 const IER_RX = 0x01, IER_THRE = 0x02;
-const LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40;
+const LSR_DR = 0x01, LSR_OE = 0x02, LSR_THRE = 0x20, LSR_TEMT = 0x40;
 const MCR_DTR = 0x01, MCR_RTS = 0x02, MCR_OUT2 = 0x08;
 const FIFO_DEPTH = 16;
 
@@ -104,6 +104,24 @@ export class Uart {
     return this.tx.length === 0 && (this.hw.inb(COM1 + LSR) & LSR_TEMT) !== 0;
   }
 
+  /**
+   * Characters the receiver lost (LSR's overrun bit, which reading LSR clears) since the last call.
+   * With the terminal's flow control none are; a line without it can still lose some, and the tty
+   * says so rather than letting a command run with letters missing.
+   */
+  takeOverruns(): number {
+    const n = this.overruns;
+    this.overruns = 0;
+    return n;
+  }
+
+  private overruns = 0;
+
+  private lineStatus(lsr: number): number {
+    if ((lsr & LSR_OE) !== 0) this.overruns++;
+    return lsr;
+  }
+
   /** IRQ 4: every pending cause, until IIR says none is left; each byte received goes to `receive`. */
   onIrq(receive: (b: number) => void): void {
     const hw = this.hw;
@@ -111,9 +129,9 @@ export class Uart {
       const iir = hw.inb(COM1 + IIR);
       if ((iir & 1) !== 0) break;
       switch ((iir >> 1) & 7) {
-        case 3: hw.inb(COM1 + LSR); break;
+        case 3: this.lineStatus(hw.inb(COM1 + LSR)); break;
         case 2: case 6:
-          while ((hw.inb(COM1 + LSR) & LSR_DR) !== 0) receive(hw.inb(COM1 + RBR));
+          for (let lsr = this.lineStatus(hw.inb(COM1 + LSR)); (lsr & LSR_DR) !== 0; lsr = this.lineStatus(hw.inb(COM1 + LSR))) receive(hw.inb(COM1 + RBR));
           break;
         case 1: this.kick(); break;
         default: hw.inb(COM1 + MSR); break;

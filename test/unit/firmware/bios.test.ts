@@ -689,6 +689,19 @@ describe('INT 16h', () => {
   });
 });
 
+describe('INT 16h under type-ahead', () => {
+  it('loses no key of a paste while a program takes its keys slowly: the terminal is held back', () => {
+    const b = boot([diskWith(program('typeahead'))], { cycles: 5_000_000 });
+    expect(b.result.reason).toBe('cycles'); // waiting for the first key
+    const text = Array.from({ length: 200 }, (_, i) => 0x21 + ((i * 7) % 94));
+    b.m.com1.receive(text);
+    const r = b.m.run(400_000_000);
+    expect(r.reason).toBe('exit');
+    expect(slot(b.m, 0).ax).toBe(200);
+    expect([...b.m.phys.ram.subarray(0x1000, 0x1000 + 200)]).toEqual(text);
+  });
+});
+
 describe('boot sectors', () => {
   it.skipIf(!hasAs)('boot/*.bin are current with their sources', () => {
     expect(staleOutputs(path.join(bootDir, 'build.sh'), bootDir)).toEqual([]);

@@ -522,3 +522,18 @@ describe('Tty input: a line too long', () => {
     expect(r.text()).not.toContain('too long');
   });
 });
+
+describe('Tty input: a receiver overrun', () => {
+  it('says so and drops the line being typed rather than take it with letters missing', () => {
+    const r = rig();
+    r.com1.setHostFlowControl(false); // a terminal with no handshake
+    r.type(`run echo ${'x'.repeat(30)}\r`);
+    r.run(() => false, 40 * CHAR); // the kernel takes its interrupt late: the 16-byte FIFO overruns
+    expect(r.text()).toContain('console: input lost (receiver overrun): the line being typed was dropped');
+    expect(r.tty.hasLine).toBe(false);
+    r.com1.setHostFlowControl(true);
+    r.type('ok\r');
+    r.run();
+    expect(r.line()).toBe('ok\n');
+  });
+});
