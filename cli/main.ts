@@ -13,10 +13,13 @@ import { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  attachTerminal, attachTrace, type BlockDevice, createMachine, type Machine, MSR_CTS, MSR_DCD, MSR_DSR, MultibootError,
-  openDiskFile, parseTraceKinds, readInputFile, type RunResult, type TraceKind,
+  attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_SWAP_BYTES, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
+  MSR_DCD, MSR_DSR, MultibootError, parseTraceKinds, readInputFile, type RunResult, type SwapFile, type TraceKind,
 } from '../emulator/index.ts';
 import { attachKernel } from './attach-kernel.ts';
+import { BadInput } from './bad-input.ts';
+import { openDisks } from './disks.ts';
+import { parseBytes, sizeText } from './size.ts';
 import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
 import { PANIC_EXIT_STATUS, type Kernel } from '../kernel/index.ts';
 
@@ -49,6 +52,10 @@ options:
   --disk FILE           attach a disk image (repeatable; whole 512-byte sectors). The file is
                         never written: guest writes stay in memory unless --write is given
   --write               write guest disk writes through to the --disk files
+  --swap FILE           the swap disk (the slave) for the ts386 kernel's pager, written through.
+                        Made at --swap-size if missing; an existing file is used at its own size
+  --swap-size SIZE      a new swap's size, whole 4 KiB pages from ${MIN_SWAP_BYTES / 1024}K to ${MAX_SWAP_BYTES / 1024 ** 3}G (default ${DEFAULT_SWAP_BYTES / 1024 ** 2}M); without
+                        --swap, a temporary swap file in the OS temp dir, deleted when ts386 exits
   --kernel FILE         load a Multiboot v1 ELF kernel directly, as qemu -kernel does (a file
                         no larger than the RAM, --mem). The BIOS's POST runs first and leaves
                         COM1 (115200 8N1), the PICs, the PIT and the IVT/BDA as for a boot sector
@@ -72,10 +79,12 @@ options:
   --clock MHZ           emulated CPU clock, 1.2 to 7500 (default 33)
   -h, --help            this text
 
-Files: --bios, --kernel and --disk must be regular files. An output (--serial and --debugcon
-file:PATH, --trace-file) is a regular file, created or truncated, or a character device such as
-/dev/null or a terminal; a FIFO, a directory, a socket or a block device is refused. A write that
-fails (a full disk, /dev/full) ends the run, naming the output and the error. A value that starts
+Files: --bios, --kernel, --disk and --swap must be regular files. The swap is the slave disk: it
+takes the place of a second --disk, needs a first one (a --disk or the program disk), and may not
+be the same file as a disk, --kernel or --bios. An output (--serial and --debugcon file:PATH,
+--trace-file) is a regular file, created or truncated, or a character device such as /dev/null or
+a terminal; a FIFO, a directory, a socket or a block device is refused. A write that fails (a full
+disk, /dev/full) ends the run, naming the output and the error. A value that starts
 with '-' may follow its option (--mem -1) unless it is one of the options here: write --opt=VALUE.
 
 keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys; Ctrl-C goes to the guest.
@@ -91,13 +100,9 @@ exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT wi
   the ts386 kernel exits 0 after \`halt\` and ${PANIC_EXIT_STATUS} after a kernel panic
 `;
 
-class BadInput extends Error {}
-
 function parseSize(text: string): number {
-  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text);
-  if (!m) throw new BadInput(`--mem ${text}: expected a size such as 16M or 1G`);
-  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
-  const bytes = Number(m[1]) * unit;
+  const bytes = parseBytes(text);
+  if (bytes === null) throw new BadInput(`--mem ${text}: expected a size such as 16M or 1G`);
   if (bytes < 1024 * 1024 || bytes > 3 * 1024 ** 3 || bytes % 4096 !== 0) {
     throw new BadInput(`--mem ${text}: RAM must be whole 4 KiB pages between 1 MiB and 3 GiB`);
   }
@@ -125,11 +130,6 @@ function readInput(option: string, file: string, noun: string, limit: { bytes: n
   } catch (e) {
     throw new BadInput(`${option} ${(e as Error).message}`);
   }
-}
-
-/** A RAM or file size in words: whole MiB where it is, KiB otherwise. */
-function sizeText(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 /**
@@ -196,6 +196,8 @@ interface Options {
   cpu: 386 | 486;
   rom: Uint8Array;
   disks: BlockDevice[];
+  /** The swap file (also disks[1]), or null. */
+  swap: SwapFile | null;
   kernel: Uint8Array | null;
   append: string;
   serial: string;
@@ -215,6 +217,8 @@ const OPTIONS = {
   bios: { type: 'string' },
   disk: { type: 'string', multiple: true },
   write: { type: 'boolean' },
+  swap: { type: 'string' },
+  'swap-size': { type: 'string' },
   kernel: { type: 'string' },
   append: { type: 'string' },
   serial: { type: 'string' },
@@ -296,18 +300,6 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
   if (values.heap !== undefined && values.heap !== 'first' && values.heap !== 'best') throw new BadInput(`--heap ${values.heap}: expected first or best`);
   if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined)) throw new BadInput('--frames and --heap configure the ts386 kernel, which --kernel and --no-kernel leave out');
-  // The default program disk is the repository's images/programs.img: it is never written through.
-  if (values.write && values.disk === undefined) throw new BadInput('--write without --disk: only a disk given with --disk is written through');
-  const diskFiles = values.disk ?? (hostedKernel ? [builtinFile('images', 'programs.img')] : []);
-  const disks: BlockDevice[] = [];
-  for (const file of diskFiles) {
-    try {
-      disks.push(openDiskFile(file, { write: values.write === true }));
-    } catch (e) {
-      throw new BadInput(`--disk ${(e as Error).message}`);
-    }
-  }
-  if (disks.length > 2) throw new BadInput(`--disk given ${disks.length} times: the ATA channel has room for two disks`);
   const kernel = values.kernel !== undefined
     ? readInput('--kernel', values.kernel, 'a kernel file', {
       bytes: memoryBytes,
@@ -342,8 +334,22 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (trace.size === 0) throw new BadInput(`--trace ${values.trace === '' ? "''" : values.trace}: no trace kind given; expected one or more of cpu, int, pf, io, separated by commas`);
   }
   if (values['trace-file'] !== undefined && trace.size === 0) throw new BadInput('--trace-file needs --trace');
+  // The disks come last: a swap file may be made here, and nothing after it in parseOptions can
+  // refuse the run (main discards the swap when a later step does).
+  const { disks, swap } = openDisks({
+    disk: values.disk,
+    // Without --disk the ts386 kernel gets its program disk, the repository's images/programs.img.
+    programDisk: hostedKernel ? builtinFile('images', 'programs.img') : null,
+    write: values.write === true,
+    swap: values.swap,
+    swapSize: values['swap-size'],
+    others: [
+      ...(values.kernel !== undefined ? [{ path: values.kernel, what: '--kernel' }] : []),
+      { path: values.bios ?? builtinFile('firmware', 'bios.bin'), what: values.bios !== undefined ? '--bios' : 'the built-in BIOS' },
+    ],
+  });
   return {
-    memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, kernel, append, hostedKernel, inspect,
+    memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, swap, kernel, append, hostedKernel, inspect,
     serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
     trace, traceFile: values['trace-file'] ?? null, noReboot: values['no-reboot'] === true,
   };
@@ -355,6 +361,8 @@ export async function main(argv: string[]): Promise<number> {
   let pty: PtySerial | null = null;
   let machine: Machine;
   let kernel: Kernel | null = null;
+  /** The swap file: discarded (removed, if this run made it) when the run does not start, closed after it. */
+  let swap: SwapFile | null = null;
   const outputs = new Outputs(process.stdout);
   // stderr is where failures are told: should it fail too, there is nowhere left to tell it.
   process.stderr.on('error', () => {});
@@ -364,6 +372,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
+    swap = opts.swap;
     if (opts.serial === 'pty') {
       pty = openPtySerial();
       serial = { write: pty.write, close: pty.close };
@@ -401,6 +410,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   } catch (e) {
+    swap?.discard();
     if (e instanceof BadInput) {
       process.stderr.write(`ts386: ${e.message}\n`);
       return EXIT_BAD_INPUT;
@@ -487,6 +497,7 @@ export async function main(argv: string[]): Promise<number> {
     serial.close();
     debugcon.close();
     outputs.closeFiles();
+    swap?.close();
   }
   const wall = (performance.now() - started - pacedMs) / 1000;
   // When the reader of the output went away (`ts386 | head`), nobody wants the rest, the summary

@@ -10,6 +10,11 @@ export type { HostPort } from './hostport.ts';
 // Disks: images in memory, and (Node only) image files on the host.
 export { MemoryDisk, type BlockDevice } from './disk.ts';
 export { openDiskFile } from './host/disk-file.ts';
+// The swap disk (Node only): a file the guest's pager writes through to, made at a size or a temporary one.
+export {
+  createTempSwapFile, DEFAULT_SWAP_BYTES, isSwapSize, MAX_SWAP_BYTES, MIN_SWAP_BYTES, openSwapFile, type OtherFile,
+  SWAP_SIZE_RULE, type SwapFile,
+} from './host/swap-file.ts';
 // Other files named on the command line (Node only): firmware and kernels, read whole after a
 // look at what they are, and the files COM1, the debug console and the trace are written to.
 export { readInputFile } from './host/input-file.ts';

@@ -19,6 +19,8 @@ import { ContextSwitch } from './arch/switch.ts';
 import { createFrameAllocator } from './mm/frames.ts';
 import { KernelHeap } from './mm/heap.ts';
 import { SlabCache } from './mm/slab.ts';
+import { Reclaimer } from './mm/reclaim.ts';
+import { SwapSpace } from './mm/swap.ts';
 import { KernelPanic } from './panic.ts';
 import { FILE_RECORD_SIZE } from './proc/files.ts';
 import { Scheduler } from './proc/sched.ts';
@@ -104,25 +106,38 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   if (ramTop < info.ramTop) tty.print(`ts386 kernel: using the first ${ramTop >> 20} MiB of RAM (what the direct map at 0x${hex(KERNBASE)} holds)\n`);
   for (const e of errors) tty.print(`ts386 kernel: ${e}\n`);
 
-  const d = info.disks[0];
+  // The primary channel's master is the program disk; its slave, if any, is swap space.
+  const ata = info.disks.length > 0 ? new AtaChannel(hw, sched.wakeup) : null;
+  const d = info.disks.find((x) => x.unit === 0);
   let disk: AtaDisk | null = null;
   let progdisk: ProgramDisk | null = null;
-  if (d) {
+  if (d && ata) {
     pic.enable(14);
-    disk = new AtaDisk(d.unit, d.sectors, new AtaChannel(hw, sched.wakeup));
+    disk = new AtaDisk(d.unit, d.sectors, ata);
     progdisk = new ProgramDisk(hw, heap, disk, d.sectors);
   } else {
     tty.print('no program disk: `run` has nothing to run\n');
   }
+  let reclaim: Reclaimer | null = null;
+  const s = info.disks.find((x) => x.unit === 1);
+  if (s && ata) {
+    pic.enable(14);
+    const swap = SwapSpace.create(hw, heap, new AtaDisk(1, s.sectors, ata), s.sectors);
+    reclaim = swap === null ? null : Reclaimer.create(hw, frames, swap, state.stats, Math.ceil(ramTop / PAGE_SIZE));
+    tty.print(reclaim === null
+      ? `swap: the second disk (${s.sectors} sectors) cannot be used\n`
+      : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (FIFO replacement)\n`);
+  }
 
-  const leakCheck = new LeakCheck(frames, heap);
+  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null);
   const parts = {
     hw, boot: info, options, frames, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
     cpu: new ContextSwitch(hw), leakCheck, stats: state.stats, power: state.power, trace: state.trace,
     backing: progdisk,
+    reclaim,
     clock: channel('sleep'),
-    reapReads: () => progdisk?.reap(),
-    readInFlight: () => progdisk?.inFlight() ?? null,
+    reapReads: () => { progdisk?.reap(); reclaim?.reap(); },
+    readInFlight: () => progdisk?.inFlight() ?? reclaim?.inFlight() ?? null,
     uptimeMs: () => state.stats.ticks * TICK_MS,
     leakReport: () => leakCheck.report(),
     takeLeakBaseline: () => leakCheck.takeBaseline(),

@@ -201,6 +201,7 @@ export class Kernel {
     k.sched.tick();
     k.disk?.poll();
     k.progdisk?.reap();
+    k.reclaim?.reap();
     if (this.power.stopping !== null && this.power.settled && k.tty.drained) powerOff(this.hw, this.power.stopping);
   }
 

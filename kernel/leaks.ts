@@ -7,7 +7,13 @@ import { OWNERS, type FrameAllocator, type FrameOwner } from './mm/frame-table.t
 import { HEAP_HEADER, type KernelHeap } from './mm/heap.ts';
 
 export interface Baseline { byOwner: Record<FrameOwner, number>; heapBlocks: Set<number> }
-export interface Leaks { frames: number; byOwner: Array<[FrameOwner, number]>; heapBlocks: Array<{ addr: number; size: number }> }
+export interface Leaks {
+  frames: number;
+  byOwner: Array<[FrameOwner, number]>;
+  heapBlocks: Array<{ addr: number; size: number }>;
+  /** Swap slots still held (only when there is swap: every slot is free when no process is left). */
+  swapSlots?: number;
+}
 
 export function takeBaseline(frames: FrameAllocator, heap: KernelHeap): Baseline {
   return { byOwner: { ...frames.stats().byOwner }, heapBlocks: new Set(heap.blocks().filter((b) => b.used).map((b) => b.addr)) };
@@ -32,7 +38,9 @@ export function describeLeaks(l: Leaks): string {
   const lines: string[] = [];
   if (l.frames > 0) lines.push(`  frames not freed: ${l.byOwner.map(([o, n]) => `${n} ${o}`).join(', ')}`);
   for (const b of l.heapBlocks) lines.push(`  heap block not freed: 0x${hex(b.addr)} (${b.size} bytes)`);
-  lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks leaked`);
+  if ((l.swapSlots ?? 0) > 0) lines.push(`  swap slots not freed: ${l.swapSlots}`);
+  const slots = l.swapSlots === undefined ? '' : `, ${l.swapSlots} swap slots`;
+  lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks${slots} leaked`);
   return lines.join('\n');
 }
 
@@ -40,11 +48,13 @@ export function describeLeaks(l: Leaks): string {
 export class LeakCheck {
   private readonly frames: FrameAllocator;
   private readonly heap: KernelHeap;
+  private readonly swap: { readonly used: number } | null;
   private baseline: Baseline | null = null;
 
-  constructor(frames: FrameAllocator, heap: KernelHeap) {
+  constructor(frames: FrameAllocator, heap: KernelHeap, swap: { readonly used: number } | null = null) {
     this.frames = frames;
     this.heap = heap;
+    this.swap = swap;
   }
 
   takeBaseline(): void {
@@ -52,7 +62,8 @@ export class LeakCheck {
   }
 
   leaks(): Leaks {
-    return findLeaks(this.frames, this.heap, this.baseline);
+    const l = findLeaks(this.frames, this.heap, this.baseline);
+    return this.swap === null ? l : { ...l, swapSlots: this.swap.used };
   }
 
   report(): string {

@@ -8,7 +8,7 @@ import { hex } from './format.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
 import { describeFlags } from './mm/pagetable.ts';
-import { residentPages, userPages } from './mm/vmm.ts';
+import { residentPages, swappedPages, userPages } from './mm/vmm.ts';
 import { finishHalt, halt, type HaltContext } from './power.ts';
 import { execStep, type ExecContext } from './proc/exec.ts';
 import { exit, kill } from './proc/exit.ts';
@@ -226,6 +226,8 @@ export class Shell {
     this.out(`in use by owner: ${owners.join(', ') || 'none'}`);
     const fl = k.frames.freeLists();
     if (fl) this.out(`buddy free blocks by order 0..10: ${fl.join(' ')}`);
+    const swap = k.reclaim?.swap;
+    if (swap) this.out(`swap: ${swap.total} slots of 4 KiB, ${swap.used} in use, ${swap.total - swap.used} free`);
   }
 
   private vm(args: string[]): void {
@@ -242,6 +244,11 @@ export class Shell {
     this.out(`  ${pages.length} pages mapped:      VA        frame      flags`);
     for (const { va, pte } of pages) {
       this.out(`    0x${hex(va)} -> 0x${hex(pte & ~0xfff)}  ${describeFlags(pte)}`);
+    }
+    const swapped = swappedPages(k.hw, p.pd);
+    if (swapped.length > 0) {
+      this.out(`  ${swapped.length} pages in swap:      VA        slot`);
+      for (const { va, slot } of swapped) this.out(`    0x${hex(va)} -> slot ${slot}`);
     }
   }
 
@@ -269,6 +276,7 @@ export class Shell {
     this.out(`uptime ${(this.x.uptimeMs() / 1000).toFixed(2)} s (${s.ticks} ticks), ${this.x.hw.readTSC()} cycles`);
     this.out(`page faults ${s.faults} (zero-filled ${s.zeroFills}, read from disk ${s.pageIns}), processes started ${s.processesStarted}, killed ${s.kills}`);
     this.out(`system calls ${s.syscalls}, interrupts ${s.interrupts}, context switches ${s.contextSwitches}, host calls ${s.hostCalls}`);
+    if (this.x.reclaim) this.out(`pages taken back ${s.evictions} (written to swap ${s.swapOuts}), read back from swap ${s.swapIns}`);
   }
 
   private trace(args: string[]): void {

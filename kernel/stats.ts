@@ -11,8 +11,12 @@ export interface KernelStats {
   pageIns: number;
   kills: number;
   processesStarted: number;
+  /** Pages taken back from processes (dropped or written to swap), written to swap, read back. */
+  evictions: number;
+  swapOuts: number;
+  swapIns: number;
 }
 
 export function newStats(): KernelStats {
-  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0 };
+  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0 };
 }

@@ -37,6 +37,15 @@ export class FileDisk implements BlockDevice {
     this.writable = writable;
   }
 
+  /**
+   * A writable disk over `fd`, a regular file of `bytes` (whole sectors) open for reading and
+   * writing that the caller has already looked at (swap-file.ts); close() closes `fd`.
+   */
+  static adopt(path: string, fd: number, bytes: number): FileDisk {
+    if (bytes <= 0 || bytes % SECTOR_SIZE !== 0) throw new RangeError(`disk image ${path}: ${bytes} bytes is not a whole number of ${SECTOR_SIZE}-byte sectors`);
+    return new FileDisk(path, fd, bytes / SECTOR_SIZE, true);
+  }
+
   /** Opens `path` for reading (and writing when `writable`), checking that it is a usable image. */
   static open(path: string, writable: boolean): FileDisk {
     const fail = (why: string): never => {

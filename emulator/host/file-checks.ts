@@ -12,7 +12,7 @@ import type * as fs from 'node:fs';
 export type Fail = (why: string) => never;
 
 /** Refuses anything but a regular file; `noun` says what the file was meant to be ("an image file"). */
-export function checkRegularFile(st: fs.Stats, fail: Fail, noun: string): void {
+export function checkRegularFile(st: Pick<fs.Stats | fs.BigIntStats, 'isDirectory' | 'isFile'>, fail: Fail, noun: string): void {
   if (st.isDirectory()) fail(`is a directory, not ${noun}`);
   if (!st.isFile()) fail('is not a regular file');
 }

@@ -46,8 +46,11 @@ export interface FileRead {
 /** The one read a process waits for, and what it reads it for (the code that runs again checks `what`). */
 export interface PendingRead {
   readonly what: string;
-  readonly read: FileRead;
-  /** A page-in's frame, zeroed when the fault came, and where in it the bytes go. */
+  /** The request to sleep on. */
+  readonly req: IoWait;
+  /** A read of file bytes into the store's buffer (absent for a swap-in, which reads into `frame`). */
+  readonly read?: FileRead;
+  /** The frame the page will be: a page-in's, zeroed when the fault came (`offset`: where its bytes go), or a swap-in's. */
   readonly frame?: PhysAddr;
   readonly offset?: number;
 }

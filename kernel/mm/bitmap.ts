@@ -46,7 +46,7 @@ export class BitmapFrameAllocator extends FramePolicy {
   }
 
   /** First fit: the lowest run of `pages` clear bits at or above the hint. */
-  allocContiguous(pages: number, owner: FrameOwner): PhysAddr | null {
+  protected takeRun(pages: number, owner: FrameOwner): PhysAddr | null {
     this.table.checkPages(pages, 'allocContiguous');
     this.table.checkOwner(owner);
     this.hw.chargeCycles(COST.frameOp);

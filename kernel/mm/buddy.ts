@@ -66,7 +66,7 @@ export class BuddyFrameAllocator extends FramePolicy {
     table.forEachFreeRun((first, end) => this.freeRange(first, end));
   }
 
-  allocContiguous(pages: number, owner: FrameOwner): PhysAddr | null {
+  protected takeRun(pages: number, owner: FrameOwner): PhysAddr | null {
     this.table.checkPages(pages, 'allocContiguous');
     this.table.checkOwner(owner);
     this.hw.chargeCycles(COST.frameOp);

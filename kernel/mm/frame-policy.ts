@@ -21,15 +21,30 @@ export abstract class FramePolicy implements FrameAllocator {
     this.base = base;
   }
 
-  abstract allocContiguous(pages: number, owner: FrameOwner): PhysAddr | null;
+  /** Takes a run of `pages` frames for `owner` from the policy's state (checked by the policy). */
+  protected abstract takeRun(pages: number, owner: FrameOwner): PhysAddr | null;
+  /** Free frames, counted as they come and go once first asked for (-1: not yet counted). */
+  private freeCount = -1;
   abstract freeLists(): number[] | null;
   /** Whether frame number `i` is allocated, as this policy's own state says. */
   protected abstract isAllocated(i: number): boolean;
   /** Returns frames [first, first + pages), already checked and labelled free, to the policy. */
   protected abstract release(first: number, pages: number): void;
 
+  allocContiguous(pages: number, owner: FrameOwner): PhysAddr | null {
+    const f = this.takeRun(pages, owner);
+    if (f !== null && this.freeCount >= 0) this.freeCount -= pages;
+    return f;
+  }
+
   alloc(owner: FrameOwner): PhysAddr | null {
     return this.allocContiguous(1, owner);
+  }
+
+  /** How many frames are free now (the owner table's count, kept up to date after the first call). */
+  get freeFrames(): number {
+    if (this.freeCount < 0) this.freeCount = this.table.stats().free;
+    return this.freeCount;
   }
 
   free(frame: PhysAddr): void {
@@ -45,6 +60,7 @@ export abstract class FramePolicy implements FrameAllocator {
     this.hw.chargeCycles(COST.frameOp);
     this.table.label(first, pages, 'free');
     this.release(first, pages);
+    if (this.freeCount >= 0) this.freeCount += pages;
   }
 
   ownerOf(frame: PhysAddr): FrameOwner | null {

@@ -34,6 +34,8 @@ export interface FrameAllocator {
   /** Re-labels an allocated frame (panics on a free, reserved or unmanaged one). */
   setOwner(frame: PhysAddr, owner: FrameOwner): void;
   stats(): FrameStats;
+  /** How many frames are free now, without a scan (stats().free). */
+  readonly freeFrames: number;
   /** buddy only: number of free blocks per order 0..10; bitmap returns null */
   freeLists(): number[] | null;
 }

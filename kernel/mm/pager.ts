@@ -1,11 +1,13 @@
 // The page-fault handler's decision (Serenity's PageFaultResponse): given a process and a decoded
-// fault, either the page is made present now (zero-filled: bss, heap, stack; or from a file read
-// that has finished), or the process must wait for the disk (the read of the page's file bytes is
-// started, or still in flight), or the access is bad and the process dies.
+// fault, either the page is made present now (zero-filled: bss, heap, stack; from a file read that
+// has finished; from swap), or the process must wait for the disk (the read of the page's file
+// bytes or of its swap slot is started, or still in flight; or a frame is on its way to swap to
+// make room), or the access is bad and the process dies.
 //
-// A wait holds nothing but the read (the process's `io`): woken, the process asks again with the
-// same fault, and this time the bytes are there: it takes a frame, copies them in and maps it. The
-// second asking completes the first fault; it is not counted as a new one.
+// A wait holds nothing but the request and the frame it fills (the process's `io`): woken, the
+// process asks again with the same fault, and this time the bytes are there: the page is mapped.
+// The second asking completes the first fault; it is not counted as a new one. When no frame is
+// free and there is swap, the reclaimer (reclaim.ts) takes one back from some process.
 
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { KernelStats } from '../stats.ts';
@@ -13,10 +15,11 @@ import type { WaitChannel } from '../wait.ts';
 import type { BackingStore, PendingRead, Region } from './backing.ts';
 import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { isPresent, mapPage, PTE_U, PTE_W, walk } from './pagetable.ts';
+import { isPresent, isSwapEntry, mapPage, PTE_UNBACKED, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
+import type { Reclaimer } from './reclaim.ts';
 
 export type PagerResponse =
-  | { kind: 'mapped'; how: 'zero' | 'file' | 'present' }
+  | { kind: 'mapped'; how: 'zero' | 'file' | 'present' | 'swap' }
   | { kind: 'wait'; chan: WaitChannel }
   | { kind: 'bad'; reason: string; /** no frame was free (the OOM rule picks who goes, proc/oom.ts) */ oom?: true };
 
@@ -29,6 +32,8 @@ export interface PagerContext {
   frames: FrameAllocator;
   /** Where file-backed pages are read from (the program disk). */
   backing: BackingStore | null;
+  /** Page replacement and swap; null without a swap disk (then no frame means out of memory). */
+  reclaim: Reclaimer | null;
   stats: KernelStats;
 }
 
@@ -39,12 +44,16 @@ export interface PagedProcess {
   faults: number;
   /** The read it waits for, if any. */
   io: PendingRead | null;
+  /** The page whose fault waits for a frame (a write to swap), so asking again is not a new fault. */
+  waitingFor: number | null;
   regionAt(va: number): Region | null;
 }
 
 const MAPPED_ZERO = { kind: 'mapped', how: 'zero' } as const;
 const MAPPED_FILE = { kind: 'mapped', how: 'file' } as const;
 const MAPPED_PRESENT = { kind: 'mapped', how: 'present' } as const;
+const MAPPED_SWAP = { kind: 'mapped', how: 'swap' } as const;
+const OUT_OF_SWAP = { kind: 'bad', reason: 'out of swap space (no free slot for a page to make room)' } as const;
 const NO_FRAME = { kind: 'bad', reason: 'out of memory (no free frame)', oom: true } as const;
 const NO_TABLE = { kind: 'bad', reason: 'out of memory (no frame for a page table)', oom: true } as const;
 
@@ -58,24 +67,30 @@ const pageInFor = (page: number): string => `page ${page}`;
  */
 export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, counted = false): PagerResponse {
   const page = virt(f.va & ~(PAGE_SIZE - 1));
-  const pending = p.io !== null && p.io.what === pageInFor(page) ? p.io : null;
-  if (pending === null && !counted) { p.faults++; x.stats.faults++; }
+  const pending = p.io !== null && (p.io.what === pageInFor(page) || p.io.what === swapInFor(page)) ? p.io : null;
+  // A fault asked again after waiting for a frame (a write to swap) is the same fault.
+  const again = counted || pending !== null || p.waitingFor === page;
+  p.waitingFor = null;
+  if (!again) { p.faults++; x.stats.faults++; }
   const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
   if (f.access === 'write' && !r.writable) return { kind: 'bad', reason: `${r.kind} is read-only` };
   const hw = x.hw;
-  if (pending !== null) return finishPageIn(x, p, pending, r, page);
+  if (pending !== null) return pending.read !== undefined ? finishPageIn(x, p, pending, r, page) : finishSwapIn(x, p, pending, r, page);
   const w = walk(hw, p.pd, page);
   if (isPresent(w.pte)) return MAPPED_PRESENT; // another path brought it in
-  const frame = x.frames.alloc('user');
-  if (frame === null) return NO_FRAME;
+  if (isSwapEntry(w.pte)) return startSwapIn(x, p, swapSlot(w.pte), page);
+  const frame = takeFrames(x, p, page, w.pteAddr === null);
+  if (typeof frame !== 'number') return frame;
   hw.zeroPage(frame);
   // The part of the page the file covers, if any: a page of a segment's bss has none, and is a zero-fill.
   const b = r.backing;
   const fileStart = b ? Math.max(page, b.vaddr) : 0;
   const fileEnd = b ? Math.min(page + PAGE_SIZE, b.vaddr + b.filesz) : 0;
   if (b === undefined || fileEnd <= fileStart) {
-    if (!mapPage(hw, x.frames, p.pd, page, frame, regionFlags(r), w)) { x.frames.free(frame); return NO_TABLE; }
+    // The walk is stale if taking the frame evicted a page of this same page table: walk again then.
+    if (!mapPage(hw, x.frames, p.pd, page, frame, regionFlags(r), x.reclaim === null ? w : undefined)) { x.frames.free(frame); return NO_TABLE; }
+    x.reclaim?.noteMapped(frame, p.pd, page);
     x.stats.zeroFills++;
     return MAPPED_ZERO;
   }
@@ -85,13 +100,93 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   const read = x.backing!.read(b.file, b.offset + (fileStart - b.vaddr), fileEnd - fileStart);
   if (typeof read === 'string') { x.frames.free(frame); return { kind: 'bad', reason: read }; }
   if (read.req.status === 'error') { x.backing!.release(read); x.frames.free(frame); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
-  p.io = { what: pageInFor(page), read, frame, offset: fileStart - page };
+  p.io = { what: pageInFor(page), req: read.req, read, frame, offset: fileStart - page };
   return { kind: 'wait', chan: read.req };
+}
+
+/**
+ * The frame for the page at `page`, and when `needTable`, room for the page table mapPage will
+ * take too: with swap, making room may mean waiting, so it is made here, before anything is
+ * changed (the table's frame is freed again just before use: mapPage takes it straight back).
+ */
+function takeFrames(x: PagerContext, p: PagedProcess, page: VirtAddr, needTable: boolean): PhysAddr | PagerResponse {
+  let table: PhysAddr | null = null;
+  if (needTable && x.reclaim !== null) {
+    const t = takeFrame(x);
+    if (typeof t !== 'number') { if (t.kind === 'wait') p.waitingFor = page; return t; }
+    table = t;
+  }
+  const frame = takeFrame(x);
+  if (table !== null) x.frames.free(table);
+  if (typeof frame !== 'number' && frame.kind === 'wait') p.waitingFor = page;
+  return frame;
+}
+
+/**
+ * A free frame for a user page: from the allocator, else taken back by the reclaimer (which may
+ * have to wait for a write to swap first), else out of memory (the OOM rule) or out of swap.
+ */
+function takeFrame(x: PagerContext): PhysAddr | PagerResponse {
+  // With swap, user pages leave the last RESERVE free frames to the kernel, which cannot wait for
+  // a write to swap where it needs a frame (a kernel stack, a page directory, a fork's copies).
+  for (let tries = 0; tries < 4; tries++) {
+    if (x.reclaim === null || x.frames.freeFrames > x.reclaim.reserve) {
+      const frame = x.frames.alloc('user');
+      if (frame !== null) return frame;
+      if (x.reclaim === null) return NO_FRAME;
+    }
+    const e = x.reclaim.evict();
+    if (e.kind === 'wait') return { kind: 'wait', chan: e.chan };
+    if (e.kind === 'full') return OUT_OF_SWAP;
+    if (e.kind === 'none') {
+      // Nothing can go: take from the reserve before calling it out of memory.
+      return x.frames.alloc('user') ?? NO_FRAME;
+    }
+  }
+  return NO_FRAME;
+}
+
+/** `io.what` of a swap-in of the page at `page`. */
+const swapInFor = (page: number): string => `swap ${page}`;
+
+/** The page is in swap slot `slot`: read it back into a frame (the process waits). */
+function startSwapIn(x: PagerContext, p: PagedProcess, slot: number, page: VirtAddr): PagerResponse {
+  const reclaim = x.reclaim;
+  if (reclaim === null) return { kind: 'bad', reason: `a swapped-out page (slot ${slot}) and no swap` };
+  if (reclaim.failed.has(slot)) return { kind: 'bad', reason: `its page was lost: the write to swap slot ${slot} failed` };
+  const writing = reclaim.writing(slot);
+  if (writing !== null) return { kind: 'wait', chan: writing }; // it is still on its way out
+  const frame = takeFrames(x, p, page, walk(x.hw, p.pd, page).pteAddr === null);
+  if (typeof frame !== 'number') return frame;
+  if (p.io !== null) releasePending(x, p);
+  const req = reclaim.swap.read(slot, frame);
+  p.io = { what: swapInFor(page), req, frame };
+  if (req.status === 'error') { releasePending(x, p); return { kind: 'bad', reason: req.error ?? 'swap read error' }; }
+  return { kind: 'wait', chan: req };
+}
+
+/** The process asks again for a page it was reading back from swap. */
+function finishSwapIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r: Region, page: VirtAddr): PagerResponse {
+  if (pending.req.status === 'queued') return { kind: 'wait', chan: pending.req };
+  const frame = pending.frame!;
+  p.io = null;
+  if (pending.req.status === 'error') { x.frames.free(frame); return { kind: 'bad', reason: pending.req.error ?? 'swap read error' }; }
+  const w = walk(x.hw, p.pd, page);
+  if (!isSwapEntry(w.pte)) { x.frames.free(frame); return w.pte !== null && isPresent(w.pte) ? MAPPED_PRESENT : { kind: 'bad', reason: 'its swap entry went away' }; }
+  const slot = swapSlot(w.pte);
+  // A page with a slot of its own is mapped dirty-to-be: its slot is freed now, so it must be
+  // written again before it can be dropped (PTE_UNBACKED).
+  x.hw.writePhys32(w.pteAddr!, 0);
+  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r) | PTE_UNBACKED)) { x.hw.writePhys32(w.pteAddr!, w.pte); x.frames.free(frame); return NO_TABLE; }
+  x.reclaim!.swap.free(slot);
+  x.reclaim!.noteMapped(frame, p.pd, page);
+  x.stats.swapIns++;
+  return MAPPED_SWAP;
 }
 
 /** The process asks again for a page whose read it waited for: still waiting, a disk error, or the page mapped. */
 function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r: Region, page: VirtAddr): PagerResponse {
-  const read = pending.read;
+  const read = pending.read!;
   if (read.req.status === 'queued') return { kind: 'wait', chan: read.req };
   const frame = pending.frame!;
   p.io = null;
@@ -104,15 +199,19 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   x.backing!.copyTo(read, phys(frame + (pending.offset ?? 0)));
   x.backing!.release(read);
   if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) { x.frames.free(frame); return NO_TABLE; }
+  x.reclaim?.noteMapped(frame, p.pd, page);
   x.stats.pageIns++;
   return MAPPED_FILE;
 }
 
 /** Gives back what a process held for a read it no longer waits for: the store's buffer, and the frame. */
-export function releasePending(x: Pick<PagerContext, 'backing' | 'frames'>, p: { io: PendingRead | null }): void {
+export function releasePending(x: Pick<PagerContext, 'backing' | 'frames' | 'reclaim'>, p: { io: PendingRead | null }): void {
   const io = p.io;
   if (io === null) return;
-  x.backing?.release(io.read);
-  if (io.frame !== undefined) x.frames.free(io.frame);
   p.io = null;
+  if (io.read !== undefined) x.backing?.release(io.read);
+  if (io.frame === undefined) return;
+  // A swap-in reads straight into its frame: the frame is free only once the drive is done with it.
+  if (io.read === undefined && io.req.status === 'queued' && x.reclaim !== null) x.reclaim.abandon(io.frame, io.req);
+  else x.frames.free(io.frame);
 }

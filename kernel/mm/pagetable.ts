@@ -36,6 +36,22 @@ import { hex } from '../format.ts';
 export const PTE_P = 0x001, PTE_W = 0x002, PTE_U = 0x004, PTE_PWT = 0x008, PTE_PCD = 0x010, PTE_A = 0x020, PTE_D = 0x040;
 /** Bits 9-11: the processor ignores them; the kernel may keep its own marks there. */
 export const PTE_AVAIL = 0xe00;
+/**
+ * A not-present PTE with this mark holds a swapped-out page: bits 12-31 are its swap slot (never 0,
+ * so the entry is never 0 and never looks empty). The processor faults on it as on any not-present
+ * entry (it ignores the other bits when P = 0: i386 PRM 5.2.4.1).
+ */
+export const PTE_SWAP = 0x200;
+/**
+ * A present page whose contents are in its frame only (read back from swap, or a fork's copy of a
+ * written page): neither its file nor a zero-fill gives it back, so it is written to swap before it
+ * is dropped, dirty or not.
+ */
+export const PTE_UNBACKED = 0x400;
+
+export const swapEntry = (slot: number): number => ((slot << 12) | PTE_SWAP) >>> 0;
+export const isSwapEntry = (e: number | null): e is number => e !== null && (e & PTE_P) === 0 && (e & PTE_SWAP) !== 0;
+export const swapSlot = (e: number): number => e >>> 12;
 export const PTE_FRAME = 0xfffff000;
 /** Every bit of an entry that is not the frame address. */
 export const PTE_FLAGS = 0x00000fff;
@@ -120,6 +136,26 @@ export function mapPage(hw: Hw, frames: FrameAllocator, pd: PhysAddr, va: VirtAd
 }
 
 /**
+ * Writes a not-present `entry` (a swap entry) for user address `va`, making the page table if it is
+ * missing; false when no frame is left for one. Needs no TLB flush (nothing present changes).
+ */
+export function setSwapEntry(hw: Hw, frames: FrameAllocator, pd: PhysAddr, va: VirtAddr, entry: number): boolean {
+  const w = walk(hw, pd, va);
+  let pteAddr = w.pteAddr;
+  if (pteAddr === null) {
+    const pt = frames.alloc('pagetable');
+    if (pt === null) return false;
+    hw.zeroPage(pt);
+    writeEntry(hw, w.pdeAddr, encodeEntry(pt, PTE_P | PTE_W | PTE_U));
+    pteAddr = phys(pt + 4 * ptIndex(va));
+  } else if (isPresent(w.pte)) {
+    panic(`setSwapEntry: va 0x${hex(va)} is present`);
+  }
+  writeEntry(hw, pteAddr, entry);
+  return true;
+}
+
+/**
  * Clears the PTE for `va` and returns the frame it mapped, or null when nothing was mapped (a
  * not-present entry is cleared too, without a flush). Flushes the page from the TLB when the entry
  * was present and `pd` is the live address space. The page table itself stays.
@@ -167,6 +203,22 @@ export function forEachUserPage(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: nu
       const pte = hw.readPhys32(pteAddr);
       hw.chargeCycles(COST.walkStep);
       if (isPresent(pte)) fn(virt((di << 22) | (ti << 12)), pte, pteAddr);
+    }
+  }
+}
+
+/** Calls `fn` for every user PTE that is not 0: present pages and swapped-out ones. */
+export function forEachUserEntry(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
+  for (let di = 0; di < KERNEL_PDE; di++) {
+    const pde = hw.readPhys32(phys(pd + 4 * di));
+    hw.chargeCycles(COST.walkStep);
+    if (!isPresent(pde)) continue;
+    const pt = entryFrame(pde);
+    for (let ti = 0; ti < ENTRIES; ti++) {
+      const pteAddr = phys(pt + 4 * ti);
+      const pte = hw.readPhys32(pteAddr);
+      hw.chargeCycles(COST.walkStep);
+      if (pte !== 0) fn(virt((di << 22) | (ti << 12)), pte, pteAddr);
     }
   }
 }

@@ -5,7 +5,7 @@
 import { COST } from '../cost.ts';
 import { phys, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { ENTRIES, entryFrame, forEachUserPage, freeUserPageTables, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS } from './pagetable.ts';
+import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_UNBACKED, setSwapEntry, swapSlot } from './pagetable.ts';
 
 /** A new page directory: user half empty, kernel half copied from `kernelPd`. Null when out of frames. */
 export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: PhysAddr): PhysAddr | null {
@@ -17,11 +17,16 @@ export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: Phy
   return pd;
 }
 
-/** Frees every user page, every user page table and the directory itself. */
-export function destroyAddressSpace(hw: Hw, frames: FrameAllocator, pd: PhysAddr): void {
+/** Frees every user page (and the swap slot of every swapped-out one), every user page table and the directory itself. */
+export function destroyAddressSpace(hw: Hw, frames: FrameAllocator, pd: PhysAddr, swap?: { free(slot: number): void }): void {
   const pages: PhysAddr[] = [];
-  forEachUserPage(hw, pd, (_va, pte) => pages.push(entryFrame(pte)));
+  const slots: number[] = [];
+  forEachUserEntry(hw, pd, (_va, pte) => {
+    if (isPresent(pte)) pages.push(entryFrame(pte));
+    else if (isSwapEntry(pte)) slots.push(swapSlot(pte));
+  });
   for (const f of pages) frames.free(f);
+  for (const s of slots) swap?.free(s);
   freeUserPageTables(hw, frames, pd);
   frames.free(pd);
 }
@@ -33,22 +38,46 @@ export function userPages(hw: Hw, pd: PhysAddr): Array<{ va: VirtAddr; pte: numb
   return out;
 }
 
+/** Swap, as fork sees it: a swapped-out page's slot is shared with the child; copies join the replacement queue. */
+export interface ForkSwap {
+  swap: { ref(slot: number): boolean };
+  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void;
+}
+
 /**
  * Fork's copy, done eagerly: every present user page of `src` gets a new frame with the same
- * contents and flags in `dst` (A and D start clear). Returns false when frames run out (the caller
- * destroys `dst`).
+ * contents and flags in `dst` (A and D start clear; a copy of a written page is marked PTE_UNBACKED,
+ * since only its frame holds it), and every swapped-out page's slot is shared (one more count).
+ * Returns false when frames (or slot counts) run out (the caller destroys `dst`).
  */
-export function copyAddressSpace(hw: Hw, frames: FrameAllocator, src: PhysAddr, dst: PhysAddr): boolean {
-  for (const { va, pte } of userPages(hw, src)) {
+export function copyAddressSpace(hw: Hw, frames: FrameAllocator, src: PhysAddr, dst: PhysAddr, fs?: ForkSwap): boolean {
+  const entries: Array<{ va: VirtAddr; pte: number }> = [];
+  forEachUserEntry(hw, src, (va, pte) => entries.push({ va, pte }));
+  for (const { va, pte } of entries) {
+    if (isSwapEntry(pte)) {
+      if (fs === undefined || !fs.swap.ref(swapSlot(pte))) return false;
+      if (!setSwapEntry(hw, frames, dst, va, pte)) return false;
+      continue;
+    }
+    if (!isPresent(pte)) continue;
     const f = frames.alloc('user');
     if (f === null) return false;
     hw.copyPage(f, entryFrame(pte));
-    if (!mapPage(hw, frames, dst, va, f, pte & PTE_FLAGS & ~(PTE_A | PTE_D))) {
+    const unbacked = (pte & (PTE_D | PTE_UNBACKED)) !== 0 ? PTE_UNBACKED : 0;
+    if (!mapPage(hw, frames, dst, va, f, (pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_UNBACKED)) | unbacked)) {
       frames.free(f);
       return false;
     }
+    fs?.noteMapped(f, dst, va);
   }
   return true;
+}
+
+/** Every swapped-out user page: its address and slot. */
+export function swappedPages(hw: Hw, pd: PhysAddr): Array<{ va: VirtAddr; slot: number }> {
+  const out: Array<{ va: VirtAddr; slot: number }> = [];
+  forEachUserEntry(hw, pd, (va, pte) => { if (isSwapEntry(pte)) out.push({ va, slot: swapSlot(pte) }); });
+  return out;
 }
 
 /** Number of user pages mapped (the process's resident set). */

@@ -20,6 +20,7 @@ import { EFLAGS_IF, EFLAGS_RESERVED, setTf, USER_FRAME_SIZE } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
 import { parseElf } from './elf.ts';
 import type { BackingStore, Region } from '../mm/backing.ts';
+import type { Reclaimer } from '../mm/reclaim.ts';
 import type { Process } from './process.ts';
 import type { ProcTable } from './table.ts';
 
@@ -31,6 +32,8 @@ export interface ExecContext {
   progdisk: ProgramDisk | null;
   /** The same disk as the store the read a process waited for goes back to. */
   backing: BackingStore | null;
+  /** Where a swap-in's frame goes when the process that waited for it moves on (pager.ts). */
+  reclaim: Reclaimer | null;
   table: ProcTable;
 }
 
@@ -49,12 +52,12 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   if (argBytes > PAGE_SIZE / 2) return fail(ERRNO.E2BIG, `${path}: argument list too long`);
   const disk = x.progdisk!;
   const what = `exec ${path}`;
-  let read = p.io !== null && p.io.what === what ? p.io.read : null;
+  let read = p.io !== null && p.io.what === what ? p.io.read ?? null : null;
   if (read === null) {
     releasePending(x, p);
     const r = disk.read(entry, 0, Math.min(entry.size, HEADER_BYTES));
     if (typeof r === 'string') return fail(ERRNO.ENOMEM, `${path}: ${r}`);
-    p.io = { what, read: r };
+    p.io = { what, req: r.req, read: r };
     read = r;
   }
   if (read.req.status === 'queued') return { kind: 'wait', chan: read.req };
@@ -90,6 +93,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
     return fail(ERRNO.ENOMEM, `${path}: out of memory`);
   }
   hw.zeroPage(stackPage);
+  x.reclaim?.noteMapped(stackPage, pd, virt(USER_STACK_TOP - PAGE_SIZE));
   let sp = USER_STACK_TOP;
   const ptrs: number[] = [];
   for (const a of argv) {
@@ -106,7 +110,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   // Commit: the old image goes, the new one takes its place.
   if (p.pd !== 0) {
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
-    destroyAddressSpace(hw, x.frames, p.pd);
+    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim?.swap);
   }
   p.pd = pd;
   p.regions = regions;

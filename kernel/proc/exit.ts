@@ -6,6 +6,7 @@
 import { KILLED_STATUS } from '../abi.ts';
 import type { Hw, PhysAddr } from '../hw.ts';
 import type { BackingStore } from '../mm/backing.ts';
+import type { Reclaimer } from '../mm/reclaim.ts';
 import { KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
 import { releasePending } from '../mm/pager.ts';
@@ -25,6 +26,8 @@ export interface ExitContext extends FileTable {
   sched: Scheduler;
   /** Where the read a process waits for is released. */
   backing: BackingStore | null;
+  /** Swap: the slots of its swapped-out pages are freed, a swap-in's frame waits for the drive. */
+  reclaim: Reclaimer | null;
   tty: Tty;
   stats: KernelStats;
 }
@@ -39,7 +42,7 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   if (p.pd !== 0) {
     // Leave the address space before freeing it: CR3 must never name a freed directory.
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
-    destroyAddressSpace(hw, x.frames, p.pd);
+    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim?.swap);
     p.pd = 0 as PhysAddr;
   }
   if (p.kstack !== 0) x.frames.free(p.kstack);

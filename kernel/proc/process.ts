@@ -30,6 +30,8 @@ export class Process {
   readonly childExit: WaitChannel = channel('wait');
   /** The disk read it waits for, if any (owned by the program disk; released on completion or exit). */
   io: PendingRead | null = null;
+  /** The page whose fault waits for a frame to be written to swap (mm/pager.ts). */
+  waitingFor: number | null = null;
   /** How far a system call that slept had got (bytes written, the time a sleep ends); null when none. */
   progress: number | null = null;
   /** Kernel code to run before it may return to user mode: the call or fault it slept in, a kernel task's body, a program still loading. */

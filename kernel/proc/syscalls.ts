@@ -13,7 +13,7 @@ import { PAGE_SIZE, virt } from '../hw.ts';
 import { KERNEL_PD_PHYS, USER_STACK_LIMIT, USER_STACK_TOP } from '../layout.ts';
 import { userAccessFault } from '../mm/fault.ts';
 import { handlePageFault, releasePending, type PagerContext } from '../mm/pager.ts';
-import { unmapPage } from '../mm/pagetable.ts';
+import { isSwapEntry, swapSlot, unmapPage, walk } from '../mm/pagetable.ts';
 import { copyAddressSpace, createAddressSpace, pageUp, residentPages } from '../mm/vmm.ts';
 import { copyFrame, setTf, TrapFrame } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
@@ -85,12 +85,12 @@ const sysRead: Handler = (x, p, m, a) => {
   m.ensure(buf, n, true);
   const disk = x.progdisk!;
   const what = `read ${fd} ${pos} ${n}`;
-  let read = p.io !== null && p.io.what === what ? p.io.read : null;
+  let read = p.io !== null && p.io.what === what ? p.io.read ?? null : null;
   if (read === null) {
     releasePending(x, p);
     const r = disk.read(f.entry, pos, n);
     if (typeof r === 'string') return -ERRNO.ENOMEM;
-    p.io = { what, read: r };
+    p.io = { what, req: r.req, read: r };
     read = r;
   }
   if (read.req.status === 'queued') return waitOn(read.req);
@@ -147,6 +147,8 @@ function setBreak(x: SyscallContext, p: Process, want: number): boolean {
   if (!heap || want < p.heapStart || pageUp(want) > USER_STACK_TOP - USER_STACK_LIMIT) return false;
   const newEnd = pageUp(want);
   for (let va = newEnd; va < heap.end; va += PAGE_SIZE) {
+    const w = walk(x.hw, p.pd, virt(va));
+    if (isSwapEntry(w.pte)) x.reclaim?.swap.free(swapSlot(w.pte));
     const f = unmapPage(x.hw, p.pd, virt(va));
     if (f !== null) x.frames.free(f);
   }
@@ -171,7 +173,7 @@ const sysFork: Handler = (x, p) => {
   const pd = createAddressSpace(x.hw, x.frames, KERNEL_PD_PHYS);
   if (pd === null) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
   c.pd = pd;
-  if (!copyAddressSpace(x.hw, x.frames, p.pd, pd)) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
+  if (!copyAddressSpace(x.hw, x.frames, p.pd, pd, x.reclaim ?? undefined)) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
   c.regions = p.regions.map((r) => ({ ...r }));
   c.heapStart = p.heapStart;
   c.brk = p.brk;
@@ -228,7 +230,8 @@ const sysKill: Handler = (x, p, _m, a) => {
 
 const sysMeminfo: Handler = (x, p, m, a) => {
   const f = x.frames.stats();
-  const values = [f.total, f.free, residentPages(x.hw, p.pd), p.faults, x.stats.faults, 0, 0, PAGE_SIZE];
+  const swap = x.reclaim?.swap;
+  const values = [f.total, f.free, residentPages(x.hw, p.pd), p.faults, x.stats.faults, swap?.total ?? 0, swap?.used ?? 0, PAGE_SIZE];
   const bytes = new Uint8Array(values.length * 4);
   const v = new DataView(bytes.buffer);
   values.forEach((n, i) => v.setUint32(4 * i, n >>> 0, true));

@@ -37,6 +37,8 @@ export interface BootOptions {
   disk?: Uint8Array | BlockDevice | null;
   /** The drive's seek time in cycles (default 0.1 ms): a slow disk keeps requests in flight longer. */
   ataRequestCycles?: number;
+  /** Swap space: a zeroed disk of this many bytes as the channel's slave (the kernel's swap). */
+  swapBytes?: number;
 }
 
 /** The default cycle budget for one step: 2 emulated seconds at 33 MHz. */
@@ -51,7 +53,9 @@ export class KernelMachine {
   constructor(opts: BootOptions = {}) {
     const disk = opts.disk === undefined ? new MemoryDisk(new Uint8Array(PROGRAMS_IMG)) : opts.disk === null ? null : opts.disk instanceof Uint8Array ? new MemoryDisk(new Uint8Array(opts.disk)) : opts.disk;
     this.machine = new Machine({
-      memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: BIOS, disks: disk ? [disk] : [], ataRequestCycles: opts.ataRequestCycles,
+      memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: BIOS,
+      disks: [...(disk ? [disk] : []), ...(opts.swapBytes ? [new MemoryDisk(new Uint8Array(opts.swapBytes))] : [])],
+      ataRequestCycles: opts.ataRequestCycles,
       onSerialByte: (b) => this.out.push(b),
     });
     this.machine.com1.setModemInputs(MSR_CTS | MSR_DSR | MSR_DCD);

@@ -51,6 +51,7 @@ class FakeFrames implements FrameAllocator {
     return { total: this.pages, free: byOwner.free, used: this.owners.size, byOwner };
   }
   freeLists(): null { return null; }
+  get freeFrames(): number { return this.stats().free; }
   count(owner: FrameOwner): number { return this.stats().byOwner[owner]; }
 }
 

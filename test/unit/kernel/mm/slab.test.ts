@@ -51,6 +51,7 @@ class FakeFrames implements FrameAllocator {
     return { total: this.count, free: byOwner.free, used: this.owners.size, byOwner };
   }
   freeLists(): number[] | null { return null; }
+  get freeFrames(): number { return this.stats().free; }
 }
 
 const FRAMES_AT = 0x10000;

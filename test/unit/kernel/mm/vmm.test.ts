@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Hw, phys, virt, type PhysAddr } from '../../../../kernel/hw.ts';
 import { createFrameAllocator, type FrameAllocator } from '../../../../kernel/mm/frames.ts';
-import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_P, PTE_U, PTE_W, walk } from '../../../../kernel/mm/pagetable.ts';
+import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_P, PTE_U, PTE_UNBACKED, PTE_W, walk } from '../../../../kernel/mm/pagetable.ts';
 import { copyAddressSpace, createAddressSpace, destroyAddressSpace, residentPages, userPages } from '../../../../kernel/mm/vmm.ts';
 import { FakeHostPort } from '../fake-hostport.ts';
 
@@ -39,7 +39,7 @@ describe('createAddressSpace', () => {
 });
 
 describe('copyAddressSpace (fork, eager)', () => {
-  it('gives the child its own frames with the same bytes and flags, A and D cleared', () => {
+  it('gives the child its own frames with the same bytes and flags, A and D cleared (a copy of a written page marked unbacked)', () => {
     const parent = createAddressSpace(hw, frames, kernelPd)!;
     const f1 = frames.alloc('user')!, f2 = frames.alloc('user')!;
     hw.fillPhys(f1, 4096, 0x11);
@@ -52,7 +52,8 @@ describe('copyAddressSpace (fork, eager)', () => {
     expect(pages.map((p) => p.va)).toEqual([0x08048000, 0xbffff000]);
     const c1 = walk(hw, child, virt(0x08048000)).pte!, c2 = walk(hw, child, virt(0xbffff000)).pte!;
     expect(c1 & 0xfff).toBe(PTE_P | PTE_U);
-    expect(c2 & 0xfff).toBe(PTE_P | PTE_U | PTE_W);
+    // The dirty page's copy is in its frame only: it must go to swap, not be dropped, if evicted.
+    expect(c2 & 0xfff).toBe(PTE_P | PTE_U | PTE_W | PTE_UNBACKED);
     expect(c1 & ~0xfff).not.toBe(f1);
     expect(c2 & ~0xfff).not.toBe(f2);
     expect(hw.readPhys8(phys((c1 & ~0xfff) + 100))).toBe(0x11);

@@ -1,0 +1,184 @@
+// Taking frames back from processes when none is free (the pager's page replacement), with swap
+// space to put their pages in. The policy is FIFO, global: the page loaded longest ago goes first,
+// whoever owns it (the textbooks' first policy; the others come with the policy interface).
+//
+// What it keeps, all in guest RAM (two runs of frames taken at boot, only when there is swap):
+//   rmap   per frame: the page directory and address that map it, and a sequence number (12 bytes)
+//   queue  a ring of (frame, sequence) in the order the frames were mapped (8 bytes an entry)
+// An entry is stale once its frame has been mapped again (a newer sequence) or is no longer mapped
+// where rmap says; stale entries are skipped when they come up.
+//
+// A victim is dropped when the file or a zero-fill gives it back as it is: not dirty (D = 0) and
+// not brought in from swap. Otherwise it gets a slot, its PTE becomes a swap entry (pagetable.ts),
+// the TLB forgets it, and the drive writes the frame to the slot; the frame is free only once that
+// write is done, so the process that needed the frame waits for the write (reap() frees it).
+
+import { COST } from '../cost.ts';
+import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
+import type { KernelStats } from '../stats.ts';
+import type { IoWait } from '../wait.ts';
+import type { FrameAllocator } from './frame-table.ts';
+import { entryFrame, isLive, isPresent, PTE_D, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
+import type { SwapSpace } from './swap.ts';
+
+const RMAP_BYTES = 12, QUEUE_BYTES = 8;
+
+export type EvictResult =
+  | { kind: 'freed' }
+  | { kind: 'wait'; chan: IoWait }
+  | { kind: 'none' }
+  | { kind: 'full' };
+
+/** A frame the drive is still reading into or writing from: free only once the request is done. */
+interface Busy { frame: PhysAddr; req: IoWait; slot: number }
+
+export class Reclaimer {
+  private readonly hw: Hw;
+  private readonly frames: FrameAllocator;
+  readonly swap: SwapSpace;
+  private readonly stats: KernelStats;
+  private readonly rmap: PhysAddr;
+  private readonly queue: PhysAddr;
+  private readonly capacity: number;
+  private head = 0;
+  private length = 0;
+  private seq = 0;
+  /** Frames being written to swap (evictions), and frames a killed swap-in left the drive reading into. */
+  private readonly busy: Busy[] = [];
+  /** Slots whose write failed: their pages are lost (a swap-in of one kills the process). */
+  readonly failed = new Set<number>();
+  /** Free frames user pages leave to the kernel: 32, or a sixteenth of a small machine's frames. */
+  readonly reserve: number;
+
+  private constructor(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, rmap: PhysAddr, queue: PhysAddr, capacity: number) {
+    this.hw = hw;
+    this.frames = frames;
+    this.swap = swap;
+    this.stats = stats;
+    this.rmap = rmap;
+    this.queue = queue;
+    this.capacity = capacity;
+    this.reserve = Math.min(32, Math.floor(capacity / 16));
+  }
+
+  /** The reclaimer for frames 0 .. nframes-1, its tables in frames taken now; null when they cannot be had. */
+  static create(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, nframes: number): Reclaimer | null {
+    const rmapPages = Math.ceil((nframes * RMAP_BYTES) / PAGE_SIZE);
+    const queuePages = Math.ceil((nframes * QUEUE_BYTES) / PAGE_SIZE);
+    const rmap = frames.allocContiguous(rmapPages, 'kernel');
+    if (rmap === null) return null;
+    const queue = frames.allocContiguous(queuePages, 'kernel');
+    if (queue === null) { frames.freeContiguous(rmap, rmapPages); return null; }
+    hw.fillPhys(rmap, rmapPages * PAGE_SIZE, 0);
+    return new Reclaimer(hw, frames, swap, stats, rmap, queue, nframes);
+  }
+
+  /** A user page was mapped: `frame` at `va` in `pd` joins the end of the queue. */
+  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void {
+    const f = frame / PAGE_SIZE;
+    if (f >= this.capacity) return;
+    const seq = (this.seq = (this.seq + 1) >>> 0);
+    const r = phys(this.rmap + f * RMAP_BYTES);
+    this.hw.writePhys32(r, pd);
+    this.hw.writePhys32(phys(r + 4), va);
+    this.hw.writePhys32(phys(r + 8), seq);
+    if (this.length === this.capacity) this.pop(); // full of stale entries: the oldest goes
+    const q = phys(this.queue + ((this.head + this.length) % this.capacity) * QUEUE_BYTES);
+    this.hw.writePhys32(q, f);
+    this.hw.writePhys32(phys(q + 4), seq);
+    this.length++;
+  }
+
+  private pop(): { f: number; seq: number } {
+    const q = phys(this.queue + this.head * QUEUE_BYTES);
+    const e = { f: this.hw.readPhys32(q), seq: this.hw.readPhys32(phys(q + 4)) };
+    this.head = (this.head + 1) % this.capacity;
+    this.length--;
+    return e;
+  }
+
+  /** The oldest mapped user page that is still mapped where rmap says: FIFO's victim. */
+  private nextVictim(): { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr } | null {
+    while (this.length > 0) {
+      const { f, seq } = this.pop();
+      this.hw.chargeCycles(COST.walkStep);
+      const r = phys(this.rmap + f * RMAP_BYTES);
+      if (this.hw.readPhys32(phys(r + 8)) !== seq) continue; // mapped again since: a newer entry stands for it
+      const frame = phys(f * PAGE_SIZE);
+      const pd = phys(this.hw.readPhys32(r));
+      const va = virt(this.hw.readPhys32(phys(r + 4)));
+      if (this.frames.ownerOf(frame) !== 'user' || this.frames.ownerOf(pd) !== 'pagedir') continue;
+      const w = walk(this.hw, pd, va);
+      if (w.pteAddr === null || !isPresent(w.pte) || entryFrame(w.pte) !== frame) continue;
+      return { frame, pd, va, pte: w.pte, pteAddr: w.pteAddr };
+    }
+    return null;
+  }
+
+  /** Frees the frames whose writes (or abandoned reads) the drive has finished. */
+  reap(): void {
+    for (let i = this.busy.length - 1; i >= 0; i--) {
+      const b = this.busy[i]!;
+      if (b.req.status === 'queued') continue;
+      this.busy.splice(i, 1);
+      if (b.req.status === 'error' && b.slot !== 0) this.failed.add(b.slot);
+      this.frames.free(b.frame);
+    }
+  }
+
+  /** The write of `slot` still in flight, if any (a swap-in of that slot waits for it). */
+  writing(slot: number): IoWait | null {
+    for (const b of this.busy) if (b.slot === slot && b.req.status === 'queued') return b.req;
+    return null;
+  }
+
+  /** A request still in flight that frees a frame when done, if any. */
+  inFlight(): IoWait | null {
+    for (const b of this.busy) if (b.req.status === 'queued') return b.req;
+    return null;
+  }
+
+  /** A swap-in whose process went away: the frame is free once the drive is done reading into it. */
+  abandon(frame: PhysAddr, req: IoWait): void {
+    if (req.status === 'queued') this.busy.push({ frame, req, slot: 0 });
+    else this.frames.free(frame);
+  }
+
+  /**
+   * Takes a frame back: 'freed' (one is free now), 'wait' (a write is under way; the frame is free
+   * when it is done), 'none' (no page can go), 'full' (swap is full).
+   */
+  evict(): EvictResult {
+    this.reap();
+    const v = this.nextVictim();
+    if (v === null) {
+      const req = this.inFlight();
+      return req !== null ? { kind: 'wait', chan: req } : { kind: 'none' };
+    }
+    const hw = this.hw;
+    if ((v.pte & (PTE_D | PTE_UNBACKED)) === 0) {
+      // Clean: its file or a zero-fill gives it back as it is.
+      hw.writePhys32(v.pteAddr, 0);
+      hw.chargeCycles(COST.pteWrite);
+      if (isLive(hw, v.pd)) hw.invlpg(v.va);
+      this.frames.free(v.frame);
+      this.stats.evictions++;
+      return { kind: 'freed' };
+    }
+    const slot = this.swap.alloc();
+    if (slot === null) {
+      // Put it back at the end: it stays, and the caller says swap is full.
+      this.noteMapped(v.frame, v.pd, v.va);
+      return { kind: 'full' };
+    }
+    hw.writePhys32(v.pteAddr, swapEntry(slot));
+    hw.chargeCycles(COST.pteWrite);
+    if (isLive(hw, v.pd)) hw.invlpg(v.va);
+    const req = this.swap.write(slot, v.frame);
+    this.busy.push({ frame: v.frame, req, slot });
+    this.stats.evictions++;
+    this.stats.swapOuts++;
+    if (req.status !== 'queued') { this.reap(); return { kind: 'freed' }; }
+    return { kind: 'wait', chan: req };
+  }
+}

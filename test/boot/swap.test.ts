@@ -1,0 +1,72 @@
+// Paging under memory pressure, booted for real with a swap disk (the channel's slave): a program
+// bigger than RAM runs and finds every page as it left it (touch checks each page's words), others
+// run beside a process that holds nearly all the frames, swap space running out kills one process
+// with one line, and nothing is left behind: no frame, no heap block, no swap slot.
+
+import { describe, expect, it } from 'vitest';
+import { bootKernel, type KernelMachine } from '../harness/kernel.ts';
+
+const MEM = 4 << 20;
+const SWAP = 16 << 20;
+
+/** halt, then the leak check's verdict. */
+function halt(m: KernelMachine): string {
+  m.type('halt\r');
+  const r = m.runToStop(400_000_000);
+  expect(r.exitStatus).toBe(0);
+  return m.transcript.slice(m.transcript.lastIndexOf('leak check:')).trim();
+}
+
+describe('swap', () => {
+  it('runs a program three times bigger than RAM, and every page comes back intact', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP });
+    expect(m.transcript).toMatch(/^swap: 4095 slots of 4 KiB on the second disk \(FIFO replacement\)$/m);
+    // touch writes each page, then reads every page back and checks its first and last words:
+    // it exits 0 (no "exit status" line) only when all 2,000 came back as written.
+    expect(m.command('run touch 2000', 40 * 66_000_000)).toMatch(/^touched 2000 pages, \d+ faults\n$/);
+    const stats = m.command('stats');
+    const [, taken, written, read] = /pages taken back (\d+) \(written to swap (\d+)\), read back from swap (\d+)/.exec(stats)!.map(Number);
+    expect(written).toBeGreaterThan(1000);
+    expect(read).toBeGreaterThan(1000);
+    expect(taken).toBeGreaterThanOrEqual(written!);
+    expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  it('lets programs run beside a process that holds nearly every frame, and frees its slots when it is killed', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP });
+    const free = Number(/(\d+) free frames/.exec(m.transcript)![1]);
+    m.command(`run touch -s ${free - 8} 100000 &`);
+    m.runFor(60_000_000);
+    expect(m.command('run isolate', 20 * 66_000_000)).toContain('isolated: ok');
+    expect(m.command('run mstress 300 3', 20 * 66_000_000)).toContain('mstress ok');
+    expect(m.command('run forkdemo', 20 * 66_000_000)).toMatch(/^child says hi\nforkdemo: child \d+ exited with status 0\n$/);
+    const vm = m.command('vm 1', 10 * 66_000_000);
+    expect(vm).toMatch(/^ {2}\d+ pages in swap: {6}VA {8}slot$/m);
+    expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, [1-9]\d* in use/m);
+    expect(m.command('kill 1')).toContain('pid 1 (touch) killed: killed from the shell');
+    m.runFor(10_000_000); // writes still in flight finish
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  it('kills the process that needs a slot when swap is full, with one line, and goes on', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: 128 * 1024 });
+    expect(m.transcript).toMatch(/^swap: 31 slots of 4 KiB/m);
+    const out = m.command('run touch 2000', 40 * 66_000_000);
+    expect(out).toMatch(/^pid 1 \(touch\): page fault at 0x[0-9a-f]{8}: user write to not-present page \(out of swap space \(no free slot for a page to make room\)\), eip 0x[0-9a-f]{8}\n/);
+    expect(out).toMatch(/ {2}killed\n$/);
+    expect(m.command('run hello')).toMatch(/^hello, world/);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  it('gives the same transcript and cycle count twice', () => {
+    const run = (): [string, number] => {
+      const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP });
+      m.command('run touch 1500', 40 * 66_000_000);
+      m.command('stats');
+      return [m.transcript, m.machine.cpu.cycles];
+    };
+    expect(run()).toEqual(run());
+  });
+});
