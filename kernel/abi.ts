@@ -18,6 +18,8 @@ export const SYS = {
   kill: 37,     // kill(pid): ends a process
   brk: 45,      // brk(addr): sets the break; returns the new break (the old one if refused)
   sbrk: 46,     // sbrk(increment): returns the old break, or -ENOMEM
+  mlock: 150,   // mlock(addr, len): keeps those pages resident (brought in now, never evicted)
+  munlock: 151, // munlock(addr, len): lets them be evicted again
   yield: 158,   // yield(): gives up the rest of the time slice
   sleep: 162,   // sleep(ms): blocks for at least that long
   meminfo: 200, // meminfo(struct meminfo *): see MEMINFO below

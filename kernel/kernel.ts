@@ -198,6 +198,7 @@ export class Kernel {
     const k = this.k;
     this.stats.ticks++;
     k.sched.wakeExpired(k.clock, k.uptimeMs());
+    if (k.reclaim !== null) for (const p of k.table.procs.values()) if (p.policy !== null && p.pd !== 0) k.reclaim.tickProcess(p.pd, p.policy);
     k.sched.tick();
     k.disk?.poll();
     k.progdisk?.reap();

@@ -8,6 +8,7 @@ import { hex } from './format.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
 import { describeFlags } from './mm/pagetable.ts';
+import { makePolicy, POLICIES_TO_COME, POLICY_NAMES, type PolicyName } from './mm/policy.ts';
 import { residentPages, swappedPages, userPages } from './mm/vmm.ts';
 import { finishHalt, halt, type HaltContext } from './power.ts';
 import { execStep, type ExecContext } from './proc/exec.ts';
@@ -24,6 +25,7 @@ const HELP: Array<[string, string]> = [
   ['help', 'this list'],
   ['ls', 'programs and files on the program disk'],
   ['run PROG [ARGS] [&]', 'run a program (& : in the background)'],
+  ['run -m N [-p P] ...', `N frames for its pages, replaced by policy P (${POLICY_NAMES.join(' ')}; default fifo); needs swap`],
   ['ps', 'processes'],
   ['kill PID', 'end a process'],
   ['mem', 'physical frames: in use, free, per owner, buddy free lists'],
@@ -175,12 +177,38 @@ export class Shell {
     let background = false;
     if (args[args.length - 1] === '&') { background = true; args = args.slice(0, -1); }
     else if (args.length > 0 && args[args.length - 1]!.endsWith('&')) { background = true; args[args.length - 1] = args[args.length - 1]!.slice(0, -1); }
+    let limit: number | null = null;
+    let policy: PolicyName | null = null;
+    while (args[0] === '-m' || args[0] === '-p') {
+      const [flag, value] = args;
+      args = args.slice(2);
+      if (value === undefined) { this.out(`run: ${flag} needs a value`); return; }
+      if (flag === '-m') {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n < 1 || n > 1 << 20) { this.out(`run: -m ${value}: a number of frames, 1 or more`); return; }
+        limit = n;
+      } else if ((POLICY_NAMES as readonly string[]).includes(value)) {
+        policy = value as PolicyName;
+      } else if ((POLICIES_TO_COME as readonly string[]).includes(value)) {
+        this.out(`run: -p ${value}: not in this kernel yet (there are ${POLICY_NAMES.join(', ')})`);
+        return;
+      } else {
+        this.out(`run: -p ${value}: no such policy (there are ${POLICY_NAMES.join(', ')})`);
+        return;
+      }
+    }
+    if (policy !== null && limit === null) { this.out('run: -p needs -m FRAMES (a policy replaces pages within a resident limit)'); return; }
+    if (limit !== null && x.reclaim === null) { this.out('run: -m needs swap space (start ts386 with --swap FILE or --swap-size SIZE)'); return; }
     const prog = args[0];
-    if (!prog) { this.out('usage: run PROG [ARGS] [&]'); return; }
+    if (!prog) { this.out('usage: run [-m FRAMES [-p POLICY]] PROG [ARGS] [&]'); return; }
     if (!x.progdisk?.lookup(prog)) { this.out(`run: ${prog}: no such program`); return; }
     const p = x.table.create(prog, args, null);
     if (!p) { this.out('run: out of memory'); return; }
     p.foreground = !background;
+    if (limit !== null) {
+      p.limit = limit;
+      p.policy = makePolicy(policy ?? 'fifo', p.pid);
+    }
     // Its first runs are in the kernel, loading the program; then it returns to user mode.
     p.kentry = (q) => this.load(q, prog, args);
     x.sched.makeRunnable(p);

@@ -16,6 +16,7 @@ import type { BackingStore, PendingRead, Region } from './backing.ts';
 import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
 import { isPresent, isSwapEntry, mapPage, PTE_UNBACKED, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
+import type { ReplacementPolicy } from './policy.ts';
 import type { Reclaimer } from './reclaim.ts';
 
 export type PagerResponse =
@@ -46,6 +47,9 @@ export interface PagedProcess {
   io: PendingRead | null;
   /** The page whose fault waits for a frame (a write to swap), so asking again is not a new fault. */
   waitingFor: number | null;
+  /** A resident limit (run -m) and the policy that picks which of its own pages goes when it is reached. */
+  readonly limit: number | null;
+  readonly policy: ReplacementPolicy | null;
   regionAt(va: number): Region | null;
 }
 
@@ -79,6 +83,8 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   if (pending !== null) return pending.read !== undefined ? finishPageIn(x, p, pending, r, page) : finishSwapIn(x, p, pending, r, page);
   const w = walk(hw, p.pd, page);
   if (isPresent(w.pte)) return MAPPED_PRESENT; // another path brought it in
+  const room = makeLocalRoom(x, p, page);
+  if (room !== null) return room;
   if (isSwapEntry(w.pte)) return startSwapIn(x, p, swapSlot(w.pte), page);
   const frame = takeFrames(x, p, page, w.pteAddr === null);
   if (typeof frame !== 'number') return frame;
@@ -102,6 +108,19 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   if (read.req.status === 'error') { x.backing!.release(read); x.frames.free(frame); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
   p.io = { what: pageInFor(page), req: read.req, read, frame, offset: fileStart - page };
   return { kind: 'wait', chan: read.req };
+}
+
+/**
+ * Local replacement: a process with a resident limit that has reached it gives up one of its own
+ * pages, the one its policy picks, before it takes a frame for another (null: go on).
+ */
+function makeLocalRoom(x: PagerContext, p: PagedProcess, page: VirtAddr): PagerResponse | null {
+  if (p.limit === null || p.policy === null || x.reclaim === null) return null;
+  if (x.reclaim.residentCount(p.pd) < p.limit) return null;
+  const e = x.reclaim.evictLocal(p.pd, p.policy);
+  if (e.kind === 'wait') { p.waitingFor = page; return { kind: 'wait', chan: e.chan }; }
+  if (e.kind === 'full') return OUT_OF_SWAP;
+  return null;
 }
 
 /**
@@ -155,7 +174,7 @@ function startSwapIn(x: PagerContext, p: PagedProcess, slot: number, page: VirtA
   if (reclaim === null) return { kind: 'bad', reason: `a swapped-out page (slot ${slot}) and no swap` };
   if (reclaim.failed.has(slot)) return { kind: 'bad', reason: `its page was lost: the write to swap slot ${slot} failed` };
   const writing = reclaim.writing(slot);
-  if (writing !== null) return { kind: 'wait', chan: writing }; // it is still on its way out
+  if (writing !== null) { p.waitingFor = page; return { kind: 'wait', chan: writing }; } // it is still on its way out
   const frame = takeFrames(x, p, page, walk(x.hw, p.pd, page).pteAddr === null);
   if (typeof frame !== 'number') return frame;
   if (p.io !== null) releasePending(x, p);

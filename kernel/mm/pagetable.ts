@@ -48,6 +48,8 @@ export const PTE_SWAP = 0x200;
  * is dropped, dirty or not.
  */
 export const PTE_UNBACKED = 0x400;
+/** A present page mlock() keeps resident: never a victim. */
+export const PTE_LOCKED = 0x800;
 
 export const swapEntry = (slot: number): number => ((slot << 12) | PTE_SWAP) >>> 0;
 export const isSwapEntry = (e: number | null): e is number => e !== null && (e & PTE_P) === 0 && (e & PTE_SWAP) !== 0;

@@ -3,7 +3,8 @@
 // whoever owns it (the textbooks' first policy; the others come with the policy interface).
 //
 // What it keeps, all in guest RAM (two runs of frames taken at boot, only when there is swap):
-//   rmap   per frame: the page directory and address that map it, and a sequence number (12 bytes)
+//   rmap   per frame: the page directory and address that map it, a sequence number (when it was
+//          loaded), and a counter word for the process's replacement policy (16 bytes)
 //   queue  a ring of (frame, sequence) in the order the frames were mapped (8 bytes an entry)
 // An entry is stale once its frame has been mapped again (a newer sequence) or is no longer mapped
 // where rmap says; stale entries are skipped when they come up.
@@ -18,10 +19,14 @@ import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '..
 import type { KernelStats } from '../stats.ts';
 import type { IoWait } from '../wait.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { entryFrame, isLive, isPresent, PTE_D, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
+import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_LOCKED, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
+import type { PolicyActions, ReplacementPolicy, ResidentPage } from './policy.ts';
 import type { SwapSpace } from './swap.ts';
 
-const RMAP_BYTES = 12, QUEUE_BYTES = 8;
+/** A resident page with where its PTE is, for the reclaimer's own use. */
+interface Page extends ResidentPage { readonly pteAddr: PhysAddr }
+
+const RMAP_BYTES = 16, QUEUE_BYTES = 8;
 
 export type EvictResult =
   | { kind: 'freed' }
@@ -73,8 +78,8 @@ export class Reclaimer {
     return new Reclaimer(hw, frames, swap, stats, rmap, queue, nframes);
   }
 
-  /** A user page was mapped: `frame` at `va` in `pd` joins the end of the queue. */
-  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void {
+  /** A user page was mapped: `frame` at `va` in `pd` joins the end of the queue (its policy counter starts at 0 unless kept). */
+  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr, keepCounter = false): void {
     const f = frame / PAGE_SIZE;
     if (f >= this.capacity) return;
     const seq = (this.seq = (this.seq + 1) >>> 0);
@@ -82,6 +87,7 @@ export class Reclaimer {
     this.hw.writePhys32(r, pd);
     this.hw.writePhys32(phys(r + 4), va);
     this.hw.writePhys32(phys(r + 8), seq);
+    if (!keepCounter) this.hw.writePhys32(phys(r + 12), 0);
     if (this.length === this.capacity) this.pop(); // full of stale entries: the oldest goes
     const q = phys(this.queue + ((this.head + this.length) % this.capacity) * QUEUE_BYTES);
     this.hw.writePhys32(q, f);
@@ -110,6 +116,7 @@ export class Reclaimer {
       if (this.frames.ownerOf(frame) !== 'user' || this.frames.ownerOf(pd) !== 'pagedir') continue;
       const w = walk(this.hw, pd, va);
       if (w.pteAddr === null || !isPresent(w.pte) || entryFrame(w.pte) !== frame) continue;
+      if ((w.pte & PTE_LOCKED) !== 0) continue; // mlock()ed: munlock() puts it back in the queue
       return { frame, pd, va, pte: w.pte, pteAddr: w.pteAddr };
     }
     return null;
@@ -155,6 +162,65 @@ export class Reclaimer {
       const req = this.inFlight();
       return req !== null ? { kind: 'wait', chan: req } : { kind: 'none' };
     }
+    return this.evictPage(v);
+  }
+
+  /** The pages of `pd` its policy may choose from: present, not locked, mapped where the reverse map says. */
+  private residentOf(pd: PhysAddr): Page[] {
+    const out: Page[] = [];
+    forEachUserPage(this.hw, pd, (va, pte, pteAddr) => {
+      if ((pte & PTE_LOCKED) !== 0) return;
+      const frame = entryFrame(pte);
+      const f = frame / PAGE_SIZE;
+      if (f >= this.capacity) return;
+      const r = phys(this.rmap + f * RMAP_BYTES);
+      if (this.hw.readPhys32(r) !== pd || this.hw.readPhys32(phys(r + 4)) !== va) return;
+      out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(phys(r + 8)), counter: this.hw.readPhys32(phys(r + 12)) });
+    });
+    return out;
+  }
+
+  /** How many pages of `pd` count against a resident limit (present and not locked). */
+  residentCount(pd: PhysAddr): number {
+    return this.residentOf(pd).length;
+  }
+
+  /** What a policy may do to the pages of `pd`. */
+  private actions(pd: PhysAddr): PolicyActions {
+    const clearA = (p: ResidentPage): void => {
+      const page = p as Page;
+      const pte = this.hw.readPhys32(page.pteAddr);
+      if ((pte & PTE_A) === 0) return;
+      this.hw.writePhys32(page.pteAddr, (pte & ~PTE_A) >>> 0);
+      this.hw.chargeCycles(COST.pteWrite);
+      // The TLB keeps the translation with A set: drop it, so the next reference sets A again.
+      if (isLive(this.hw, pd)) this.hw.invlpg(virt(page.va));
+    };
+    return {
+      clearReferenced: clearA,
+      secondChance: (p) => { clearA(p); this.noteMapped(phys(p.frame), pd, virt(p.va), true); },
+      setCounter: (p, v) => { this.hw.writePhys32(phys(this.rmap + (p.frame / PAGE_SIZE) * RMAP_BYTES + 12), v >>> 0); },
+    };
+  }
+
+  /** A timer tick for a process with a policy that samples A bits. */
+  tickProcess(pd: PhysAddr, policy: ReplacementPolicy): void {
+    if (!policy.ticks) return;
+    const pages = this.residentOf(pd);
+    if (pages.length > 0) policy.tick(pages, this.actions(pd));
+  }
+
+  /** Local replacement: `policy` picks one of `pd`'s own pages to go. */
+  evictLocal(pd: PhysAddr, policy: ReplacementPolicy): EvictResult {
+    this.reap();
+    const pages = this.residentOf(pd);
+    if (pages.length === 0) return { kind: 'none' };
+    const v = policy.choose(pages, this.actions(pd)) as Page;
+    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr });
+  }
+
+  /** Takes `v`'s frame: dropped when clean, else written to a new slot (the caller waits for the write). */
+  private evictPage(v: { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }): EvictResult {
     const hw = this.hw;
     if ((v.pte & (PTE_D | PTE_UNBACKED)) === 0) {
       // Clean: its file or a zero-fill gives it back as it is.

@@ -5,7 +5,7 @@
 import { COST } from '../cost.ts';
 import { phys, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_UNBACKED, setSwapEntry, swapSlot } from './pagetable.ts';
+import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_LOCKED, PTE_UNBACKED, setSwapEntry, swapSlot } from './pagetable.ts';
 
 /** A new page directory: user half empty, kernel half copied from `kernelPd`. Null when out of frames. */
 export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: PhysAddr): PhysAddr | null {
@@ -64,7 +64,7 @@ export function copyAddressSpace(hw: Hw, frames: FrameAllocator, src: PhysAddr, 
     if (f === null) return false;
     hw.copyPage(f, entryFrame(pte));
     const unbacked = (pte & (PTE_D | PTE_UNBACKED)) !== 0 ? PTE_UNBACKED : 0;
-    if (!mapPage(hw, frames, dst, va, f, (pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_UNBACKED)) | unbacked)) {
+    if (!mapPage(hw, frames, dst, va, f, (pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_UNBACKED | PTE_LOCKED)) | unbacked)) {
       frames.free(f);
       return false;
     }

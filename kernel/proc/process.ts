@@ -11,6 +11,7 @@
 
 import type { PhysAddr, VirtAddr } from '../hw.ts';
 import type { PendingRead, Region } from '../mm/backing.ts';
+import type { ReplacementPolicy } from '../mm/policy.ts';
 import { channel, type WaitChannel } from '../wait.ts';
 import type { OpenFile } from './files.ts';
 
@@ -30,6 +31,9 @@ export class Process {
   readonly childExit: WaitChannel = channel('wait');
   /** The disk read it waits for, if any (owned by the program disk; released on completion or exit). */
   io: PendingRead | null = null;
+  /** A resident limit for its evictable pages (the shell's run -m) and the policy that keeps to it. */
+  limit: number | null = null;
+  policy: ReplacementPolicy | null = null;
   /** The page whose fault waits for a frame to be written to swap (mm/pager.ts). */
   waitingFor: number | null = null;
   /** How far a system call that slept had got (bytes written, the time a sleep ends); null when none. */

@@ -11,9 +11,11 @@ import { ERRNO, KILLED_STATUS, SYS } from '../abi.ts';
 import { COST } from '../cost.ts';
 import { PAGE_SIZE, virt } from '../hw.ts';
 import { KERNEL_PD_PHYS, USER_STACK_LIMIT, USER_STACK_TOP } from '../layout.ts';
-import { userAccessFault } from '../mm/fault.ts';
+import { describeFaultCode, userAccessFault } from '../mm/fault.ts';
+import { hex } from '../format.ts';
 import { handlePageFault, releasePending, type PagerContext } from '../mm/pager.ts';
-import { isSwapEntry, swapSlot, unmapPage, walk } from '../mm/pagetable.ts';
+import { makePolicy } from '../mm/policy.ts';
+import { entryFrame, isPresent, isSwapEntry, PTE_LOCKED, swapSlot, unmapPage, walk } from '../mm/pagetable.ts';
 import { copyAddressSpace, createAddressSpace, pageUp, residentPages } from '../mm/vmm.ts';
 import { copyFrame, setTf, TrapFrame } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
@@ -26,6 +28,8 @@ import { BadAddress, PageNeeded, UserMemory } from './usermem.ts';
 
 /** What the system calls use. */
 export interface SyscallContext extends ExitContext, ExecContext, PagerContext {
+  /** `trace pf on`: faults taken for a system call are shown too. */
+  trace: { pf: boolean };
   /** The channel sleep() waits on; the timer wakes it. */
   clock: WaitChannel;
   uptimeMs(): number;
@@ -177,6 +181,9 @@ const sysFork: Handler = (x, p) => {
   c.regions = p.regions.map((r) => ({ ...r }));
   c.heapStart = p.heapStart;
   c.brk = p.brk;
+  // A child keeps to the same resident limit, with a policy of its own (counters and all).
+  c.limit = p.limit;
+  c.policy = p.policy === null ? null : makePolicy(p.policy.name, c.pid);
   for (const [fd, f] of p.files) {
     const copy = openFile(x, f.entry, filePos(x, f));
     if (copy === null) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
@@ -239,11 +246,40 @@ const sysMeminfo: Handler = (x, p, m, a) => {
   return 0;
 };
 
+/**
+ * mlock(addr, len) / munlock(addr, len): every page of the range must be in a region; mlock brings
+ * the missing ones in first (the call waits as any page-in does), then marks each PTE locked, so
+ * the reclaimer never takes it; munlock clears the mark and puts the page back in its queue.
+ */
+const lockRange = (lock: boolean): Handler => (x, p, m, a) => {
+  const [addr, len] = a as [number, number];
+  if (len === 0) return 0;
+  const start = (addr & ~(PAGE_SIZE - 1)) >>> 0;
+  const end = addr + len;
+  if (len < 0 || end > USER_STACK_TOP || end < addr) return -ERRNO.ENOMEM;
+  for (let va = start; va < end; va += PAGE_SIZE) if (p.regionAt(va) === null) return -ERRNO.ENOMEM;
+  const mark = (): void => {
+    for (let va = start; va < end; va += PAGE_SIZE) {
+      const w = walk(x.hw, p.pd, virt(va));
+      if (w.pteAddr === null || !isPresent(w.pte)) continue;
+      const pte = lock ? w.pte | PTE_LOCKED : w.pte & ~PTE_LOCKED;
+      if (pte === w.pte) continue;
+      x.hw.writePhys32(w.pteAddr, pte >>> 0);
+      if (!lock) x.reclaim?.noteMapped(entryFrame(w.pte), p.pd, virt(va));
+    }
+  };
+  // Lock what is present first, so that bringing in the rest (which may evict, and which runs this
+  // call again after each wait) cannot take a page already locked; then the rest.
+  mark();
+  if (lock) { m.ensure(addr, len, false); mark(); }
+  return 0;
+};
+
 const HANDLERS = new Map<number, Handler>([
   [SYS.exit, sysExit], [SYS.fork, sysFork], [SYS.read, sysRead], [SYS.write, sysWrite], [SYS.open, sysOpen],
   [SYS.close, sysClose], [SYS.wait, sysWait], [SYS.exec, sysExec], [SYS.uptime, sysUptime], [SYS.getpid, sysGetpid],
   [SYS.kill, sysKill], [SYS.brk, sysBrk], [SYS.sbrk, sysSbrk], [SYS.yield, sysYield], [SYS.sleep, sysSleep],
-  [SYS.meminfo, sysMeminfo],
+  [SYS.meminfo, sysMeminfo], [SYS.mlock, lockRange(true)], [SYS.munlock, lockRange(false)],
 ]);
 
 /** Bringing in pages a call touches restarts it at most this often before it gives up with -EFAULT. */
@@ -276,7 +312,13 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
       if (e instanceof BadAddress) { finish(-ERRNO.EFAULT); return; }
       if (!(e instanceof PageNeeded)) throw e;
       const f = userAccessFault(virt(e.va), e.write, tf.get('EIP'));
+      const counted = p.faults;
       let r = handlePageFault(x, p, f);
+      if (x.trace.pf && p.faults !== counted) {
+        // `trace pf` shows the faults the kernel takes for a call too, as it counts them.
+        const what = r.kind === 'mapped' ? 'zero-filled' : r.kind === 'wait' ? 'reading from disk' : `bad (${r.reason})`;
+        x.tty.print(`pf: pid ${p.pid} ${p.name} va 0x${hex(f.va)} eip 0x${hex(f.eip)} ${describeFaultCode(f.code)} (in a system call): ${what}\n`);
+      }
       while (r.kind === 'bad' && r.oom === true && killForMemory(x, p)) r = handlePageFault(x, p, f, true);
       if (r.kind === 'bad' && r.oom === true) {
         // This process has the largest resident set: it is the one to go (proc/oom.ts).

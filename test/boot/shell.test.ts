@@ -19,7 +19,8 @@ function ustarFiles(img: Uint8Array): Map<string, Uint8Array> {
   return files;
 }
 
-const COMMANDS = ['help', 'ls', 'run', 'ps', 'kill', 'mem', 'vm', 'heap', 'tlb', 'stats', 'trace', 'halt'];
+/** Each command's line in help (run has two: its plain form, and with a resident limit and policy). */
+const COMMANDS = ['help', 'ls', 'run', 'run', 'ps', 'kill', 'mem', 'vm', 'heap', 'tlb', 'stats', 'trace', 'halt'];
 
 describe('the shell', () => {
   it('boots to the prompt with the banner, the program disk and nothing else', () => {
@@ -92,7 +93,7 @@ describe('the shell', () => {
   it('answers an unknown command and a bad usage with one line each', () => {
     const m = bootKernel();
     expect(m.command('frobnicate now')).toBe('frobnicate: unknown command (try help)\n');
-    expect(m.command('run')).toBe('usage: run PROG [ARGS] [&]\n');
+    expect(m.command('run')).toBe('usage: run [-m FRAMES [-p POLICY]] PROG [ARGS] [&]\n');
     expect(m.command('trace pf sideways')).toBe('usage: trace pf on|off\n');
     expect(m.command('kill 99')).toBe('kill: no process 99\n');
     expect(m.command('vm 99')).toBe('vm: no process 99\n');

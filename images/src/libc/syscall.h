@@ -16,6 +16,8 @@
 #define SYS_kill    37
 #define SYS_brk     45
 #define SYS_sbrk    46
+#define SYS_mlock  150
+#define SYS_munlock 151
 #define SYS_yield  158
 #define SYS_sleep  162
 #define SYS_meminfo 200

@@ -47,6 +47,8 @@ void *brk(void *addr) { return (void *)sys1(SYS_brk, (int)addr); }
 int yield(void) { return sys0(SYS_yield); }
 int sleep(unsigned ms) { return sys1(SYS_sleep, (int)ms); }
 int meminfo(struct meminfo *info) { return sys1(SYS_meminfo, (int)info); }
+int mlock(const void *addr, size_t len) { return sys2(SYS_mlock, (int)addr, (int)len); }
+int munlock(const void *addr, size_t len) { return sys2(SYS_munlock, (int)addr, (int)len); }
 
 void *sbrk(int increment) {
   int r = sys1(SYS_sbrk, increment);

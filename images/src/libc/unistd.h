@@ -36,6 +36,8 @@ void *sbrk(int increment);              /* the old break; (void *)-1 when refuse
 int yield(void);
 int sleep(unsigned ms);                 /* milliseconds, not seconds */
 int meminfo(struct meminfo *info);
+int mlock(const void *addr, size_t len);   /* keeps the pages of [addr, addr+len) resident: never evicted */
+int munlock(const void *addr, size_t len);
 
 #define PAGE_SIZE 4096u
 

@@ -1,0 +1,158 @@
+// Page replacement policies for a process with a resident limit (the shell's run -m FRAMES -p
+// POLICY): when it faults with its limit reached, its policy picks which of its own pages goes
+// (local replacement). Each is a small function over the process's resident pages, as the pager
+// sees them: when each was loaded, its A and D bits (which the MMU sets), and one counter word the
+// policy keeps per page (in the reclaimer's reverse map, guest RAM). The timer's tick lets a
+// policy sample and clear the A bits.
+//
+// Conventions (the textbooks differ on them, so they are stated):
+// - a page just loaded has A set: the access that faulted it in is its first reference;
+// - ties (same class, count or age) go to the page loaded first;
+// - second-chance clears A on the pages it passes over and moves them to the back (the clock's
+//   hand over a circle in load order);
+// - nru ranks by (A, D): not referenced and clean first; A is cleared each tick;
+// - aging shifts each page's 8-bit counter right each tick, with A in the top bit, then clears A
+//   (Tanenbaum's NFU with ageing); the lowest counter goes;
+// - lfu / mfu count the ticks a page was referenced in (A seen set, then cleared); the least / most
+//   counted goes;
+// - random picks with a seeded generator (the same run, the same choices).
+
+import { PTE_A, PTE_D } from './pagetable.ts';
+
+/** A resident page of the process, as a policy sees it. */
+export interface ResidentPage {
+  readonly frame: number;
+  readonly va: number;
+  /** When it was loaded (or given its second chance): a sequence number, larger is later. */
+  readonly loaded: number;
+  /** The PTE now: its A and D bits. */
+  readonly pte: number;
+  /** The policy's counter for it (aging's age, lfu/mfu's count). */
+  readonly counter: number;
+}
+
+/** What a policy may do to a page besides choosing it. */
+export interface PolicyActions {
+  /** Clears A (and the TLB's copy of the translation) and sends the page to the back of the load order. */
+  secondChance(page: ResidentPage): void;
+  /** Clears A (and the TLB's copy), leaving the page where it is. */
+  clearReferenced(page: ResidentPage): void;
+  setCounter(page: ResidentPage, value: number): void;
+}
+
+export interface ReplacementPolicy {
+  readonly name: PolicyName;
+  /** Whether it samples A at each timer tick. */
+  readonly ticks: boolean;
+  /** A timer tick: the process's resident pages, to sample. */
+  tick(pages: readonly ResidentPage[], act: PolicyActions): void;
+  /** The victim among `pages` (never empty). */
+  choose(pages: readonly ResidentPage[], act: PolicyActions): ResidentPage;
+}
+
+export const POLICY_NAMES = ['fifo', 'second-chance', 'nru', 'aging', 'lfu', 'mfu', 'random'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+/** Named by the textbooks and not here yet: they need the reference string (lru, opt) or virtual time (wsclock). */
+export const POLICIES_TO_COME = ['wsclock', 'lru', 'opt'] as const;
+
+const referenced = (p: ResidentPage): boolean => (p.pte & PTE_A) !== 0;
+const dirty = (p: ResidentPage): boolean => (p.pte & PTE_D) !== 0;
+
+/** The page with the least `key`, ties to the one loaded first. */
+function least(pages: readonly ResidentPage[], key: (p: ResidentPage) => number): ResidentPage {
+  let best = pages[0]!;
+  for (const p of pages) {
+    const d = key(p) - key(best);
+    if (d < 0 || (d === 0 && p.loaded < best.loaded)) best = p;
+  }
+  return best;
+}
+
+const oldest = (pages: readonly ResidentPage[]): ResidentPage => least(pages, () => 0);
+
+const noTick = (): void => {};
+
+function fifo(): ReplacementPolicy {
+  return { name: 'fifo', ticks: false, tick: noTick, choose: oldest };
+}
+
+function secondChance(): ReplacementPolicy {
+  return {
+    name: 'second-chance', ticks: false, tick: noTick,
+    choose(pages, act) {
+      // In load order: a referenced page loses its A bit and goes to the back; the first one found
+      // not referenced goes. If all were referenced, the first is not referenced any more now.
+      const order = [...pages].sort((a, b) => a.loaded - b.loaded);
+      for (const p of order) {
+        if (!referenced(p)) return p;
+        act.secondChance(p);
+      }
+      return order[0]!;
+    },
+  };
+}
+
+function nru(): ReplacementPolicy {
+  return {
+    name: 'nru', ticks: true,
+    tick(pages, act) { for (const p of pages) if (referenced(p)) act.clearReferenced(p); },
+    choose: (pages) => least(pages, (p) => (referenced(p) ? 2 : 0) + (dirty(p) ? 1 : 0)),
+  };
+}
+
+function aging(): ReplacementPolicy {
+  return {
+    name: 'aging', ticks: true,
+    tick(pages, act) {
+      for (const p of pages) {
+        act.setCounter(p, (p.counter >>> 1) | (referenced(p) ? 0x80 : 0));
+        if (referenced(p)) act.clearReferenced(p);
+      }
+    },
+    // A page referenced since the last tick counts as if the tick had come.
+    choose: (pages) => least(pages, (p) => (p.counter >>> 1) | (referenced(p) ? 0x80 : 0)),
+  };
+}
+
+function counting(name: 'lfu' | 'mfu'): ReplacementPolicy {
+  const sign = name === 'lfu' ? 1 : -1;
+  return {
+    name, ticks: true,
+    tick(pages, act) {
+      for (const p of pages) {
+        if (!referenced(p)) continue;
+        act.setCounter(p, p.counter + 1);
+        act.clearReferenced(p);
+      }
+    },
+    choose: (pages) => least(pages, (p) => sign * (p.counter + (referenced(p) ? 1 : 0))),
+  };
+}
+
+function random(seed: number): ReplacementPolicy {
+  let x = seed >>> 0 || 1;
+  return {
+    name: 'random', ticks: false, tick: noTick,
+    choose(pages) {
+      // xorshift32 (Marsaglia): deterministic for a seed, so a run repeats exactly.
+      x ^= x << 13; x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5; x >>>= 0;
+      const order = [...pages].sort((a, b) => a.loaded - b.loaded);
+      return order[x % order.length]!;
+    },
+  };
+}
+
+/** A fresh policy of that name (random takes the seed; 1 by default). */
+export function makePolicy(name: PolicyName, seed = 1): ReplacementPolicy {
+  switch (name) {
+    case 'fifo': return fifo();
+    case 'second-chance': return secondChance();
+    case 'nru': return nru();
+    case 'aging': return aging();
+    case 'lfu': return counting('lfu');
+    case 'mfu': return counting('mfu');
+    case 'random': return random(seed);
+  }
+}
