@@ -21,7 +21,7 @@ import { BadInput } from './bad-input.ts';
 import { openDisks } from './disks.ts';
 import { parseBytes, sizeText } from './size.ts';
 import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
-import { PANIC_EXIT_STATUS, type Kernel } from '../kernel/index.ts';
+import { PANIC_EXIT_STATUS, POLICY_NAMES, type Kernel } from '../kernel/index.ts';
 
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_TRIPLE_FAULT = 3;
@@ -63,6 +63,8 @@ options:
                         kernel's: frames=bitmap|buddy heap=first|best)
   --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
   --heap POLICY         ts386 kernel: kmalloc placement, first or best fit (default first)
+  --policy NAME         ts386 kernel: global page replacement when there is swap, one of
+                        ${POLICY_NAMES.join(' ')} (default fifo; run -m -p sets a program's own)
   --no-kernel           do not attach the ts386 kernel (the BIOS then boots disks only)
   --inspect[=PORT]      open Node's inspector (default port 9229) and wait for a debugger before
                         booting, to set breakpoints in the kernel's TypeScript
@@ -230,6 +232,7 @@ const OPTIONS = {
   'no-reboot': { type: 'boolean' },
   frames: { type: 'string' },
   heap: { type: 'string' },
+  policy: { type: 'string' },
   'no-kernel': { type: 'boolean' },
   inspect: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -299,7 +302,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   const hostedKernel = kernelFile === undefined && values['no-kernel'] !== true;
   if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
   if (values.heap !== undefined && values.heap !== 'first' && values.heap !== 'best') throw new BadInput(`--heap ${values.heap}: expected first or best`);
-  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined)) throw new BadInput('--frames and --heap configure the ts386 kernel, which --kernel and --no-kernel leave out');
+  if (values.policy !== undefined && !(POLICY_NAMES as readonly string[]).includes(values.policy)) throw new BadInput(`--policy ${values.policy}: expected one of ${POLICY_NAMES.join(', ')}`);
+  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined || values.policy !== undefined)) throw new BadInput('--frames, --heap and --policy configure the ts386 kernel, which --kernel and --no-kernel leave out');
   const kernel = values.kernel !== undefined
     ? readInput('--kernel', values.kernel, 'a kernel file', {
       bytes: memoryBytes,
@@ -307,7 +311,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     })
     : null;
   if (values.append !== undefined && kernel === null && !hostedKernel) throw new BadInput('--append needs --kernel or the ts386 kernel');
-  const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : ''].filter(Boolean).join(' ');
+  const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : '', hostedKernel && values.policy ? `policy=${values.policy}` : ''].filter(Boolean).join(' ');
   let inspect: string | null = null;
   if (values.inspect !== undefined) {
     if (values.inspect !== '' && !(/^\d+$/.test(values.inspect) && Number(values.inspect) <= 65535)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);

@@ -21,6 +21,7 @@ import { KernelHeap } from './mm/heap.ts';
 import { SlabCache } from './mm/slab.ts';
 import { Reclaimer } from './mm/reclaim.ts';
 import { SwapSpace } from './mm/swap.ts';
+import { makePolicy } from './mm/policy.ts';
 import { KernelPanic } from './panic.ts';
 import { FILE_RECORD_SIZE } from './proc/files.ts';
 import { Scheduler } from './proc/sched.ts';
@@ -124,9 +125,13 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     pic.enable(14);
     const swap = SwapSpace.create(hw, heap, new AtaDisk(1, s.sectors, ata), s.sectors);
     reclaim = swap === null ? null : Reclaimer.create(hw, frames, swap, state.stats, Math.ceil(ramTop / PAGE_SIZE));
+    if (reclaim !== null) {
+      reclaim.policy = makePolicy(options.policy);
+      reclaim.spaces = () => [...table.procs.values()].filter((p) => p.pd !== 0 && p.state !== 'zombie').map((p) => p.pd);
+    }
     tty.print(reclaim === null
       ? `swap: the second disk (${s.sectors} sectors) cannot be used\n`
-      : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (FIFO replacement)\n`);
+      : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${options.policy === 'fifo' ? 'FIFO' : options.policy} replacement)\n`);
   }
 
   const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null);

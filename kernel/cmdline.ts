@@ -2,14 +2,17 @@
 // CLI's --frames/--heap pass them through the boot-info block.
 
 import type { FitPolicy } from './mm/heap.ts';
+import { POLICY_NAMES, type PolicyName } from './mm/policy.ts';
 
 export interface KernelOptions {
   frames: 'bitmap' | 'buddy';
   heap: FitPolicy;
+  /** Global page replacement, when there is swap (a run's -p picks a process's own). */
+  policy: PolicyName;
 }
 
 export function parseCmdline(cmdline: string): { options: KernelOptions; errors: string[] } {
-  const options: KernelOptions = { frames: 'buddy', heap: 'first' };
+  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo' };
   const errors: string[] = [];
   for (const word of cmdline.split(/\s+/).filter(Boolean)) {
     const eq = word.indexOf('=');
@@ -17,6 +20,7 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
     const value = eq < 0 ? undefined : word.slice(eq + 1);
     if (key === 'frames' && (value === 'bitmap' || value === 'buddy')) options.frames = value;
     else if (key === 'heap' && (value === 'first' || value === 'best')) options.heap = value;
+    else if (key === 'policy' && (POLICY_NAMES as readonly string[]).includes(value ?? '')) options.policy = value as PolicyName;
     else errors.push(`unknown boot option '${word}'`);
   }
   return { options, errors };

@@ -198,7 +198,11 @@ export class Kernel {
     const k = this.k;
     this.stats.ticks++;
     k.sched.wakeExpired(k.clock, k.uptimeMs());
-    if (k.reclaim !== null) for (const p of k.table.procs.values()) if (p.policy !== null && p.pd !== 0) k.reclaim.tickProcess(p.pd, p.policy);
+    const global = k.reclaim?.policy ?? null;
+    if (k.reclaim !== null) for (const p of k.table.procs.values()) {
+      const policy = p.policy ?? global;
+      if (policy !== null && p.pd !== 0 && p.state !== 'zombie') k.reclaim.tickProcess(p.pd, policy);
+    }
     k.sched.tick();
     k.disk?.poll();
     k.progdisk?.reap();

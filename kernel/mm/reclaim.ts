@@ -54,6 +54,12 @@ export class Reclaimer {
   readonly failed = new Set<number>();
   /** Free frames user pages leave to the kernel: 32, or a sixteenth of a small machine's frames. */
   readonly reserve: number;
+  /**
+   * Global replacement: FIFO goes by the queue; another policy chooses among the resident pages of
+   * every address space `spaces` names (the live processes').
+   */
+  policy: ReplacementPolicy | null = null;
+  spaces: () => PhysAddr[] = () => [];
 
   private constructor(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, rmap: PhysAddr, queue: PhysAddr, capacity: number) {
     this.hw = hw;
@@ -157,6 +163,7 @@ export class Reclaimer {
    */
   evict(): EvictResult {
     this.reap();
+    if (this.policy !== null && this.policy.name !== 'fifo') return this.evictGlobal(this.policy);
     const v = this.nextVictim();
     if (v === null) {
       const req = this.inFlight();
@@ -201,6 +208,25 @@ export class Reclaimer {
       secondChance: (p) => { clearA(p); this.noteMapped(phys(p.frame), pd, virt(p.va), true); },
       setCounter: (p, v) => { this.hw.writePhys32(phys(this.rmap + (p.frame / PAGE_SIZE) * RMAP_BYTES + 12), v >>> 0); },
     };
+  }
+
+  /** Global replacement by a policy other than FIFO: it picks among every process's resident pages. */
+  private evictGlobal(policy: ReplacementPolicy): EvictResult {
+    const owner = new Map<ResidentPage, PhysAddr>();
+    const pages: Page[] = [];
+    for (const pd of this.spaces()) for (const p of this.residentOf(pd)) { pages.push(p); owner.set(p, pd); }
+    if (pages.length === 0) {
+      const req = this.inFlight();
+      return req !== null ? { kind: 'wait', chan: req } : { kind: 'none' };
+    }
+    const act: PolicyActions = {
+      clearReferenced: (p) => this.actions(owner.get(p)!).clearReferenced(p),
+      secondChance: (p) => this.actions(owner.get(p)!).secondChance(p),
+      setCounter: (p, v) => this.actions(owner.get(p)!).setCounter(p, v),
+    };
+    const v = policy.choose(pages, act) as Page;
+    const pd = owner.get(v)!;
+    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr });
   }
 
   /** A timer tick for a process with a policy that samples A bits. */

@@ -72,3 +72,13 @@ describe('swap', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('global replacement policies', () => {
+  it.each(['second-chance', 'nru', 'aging', 'lfu', 'mfu', 'random'])('%s: a program bigger than RAM comes back intact, and nothing leaks', (policy) => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: `policy=${policy}` });
+    expect(m.transcript).toContain(`swap: 4095 slots of 4 KiB on the second disk (${policy} replacement)`);
+    expect(m.command('run touch 1200', 40 * 66_000_000)).toMatch(/^touched 1200 pages, \d+ faults\n$/);
+    expect(m.command('stats')).toMatch(/written to swap [1-9]/);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+});

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCmdline } from '../../../kernel/cmdline.ts';
 
-const DEFAULTS = { frames: 'buddy', heap: 'first' };
+const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo' };
 
 describe('parseCmdline', () => {
   it('gives the defaults, buddy frames and a first-fit heap, for an empty command line', () => {
@@ -12,7 +12,7 @@ describe('parseCmdline', () => {
   });
 
   it('selects the bitmap frame allocator and the best-fit heap', () => {
-    expect(parseCmdline('frames=bitmap heap=best')).toEqual({ options: { frames: 'bitmap', heap: 'best' }, errors: [] });
+    expect(parseCmdline('frames=bitmap heap=best')).toEqual({ options: { frames: 'bitmap', heap: 'best', policy: 'fifo' }, errors: [] });
   });
 
   it('accepts the default values spelled out, in either order', () => {
@@ -20,16 +20,21 @@ describe('parseCmdline', () => {
   });
 
   it('takes any run of spaces, tabs and newlines between options', () => {
-    expect(parseCmdline('  frames=bitmap\t\theap=best\n')).toEqual({ options: { frames: 'bitmap', heap: 'best' }, errors: [] });
+    expect(parseCmdline('  frames=bitmap\t\theap=best\n')).toEqual({ options: { frames: 'bitmap', heap: 'best', policy: 'fifo' }, errors: [] });
   });
 
   it('lets a later option override an earlier one', () => {
     expect(parseCmdline('frames=bitmap frames=buddy heap=best heap=first').options).toEqual(DEFAULTS);
   });
 
+  it('selects the global replacement policy, and reports one it does not have', () => {
+    expect(parseCmdline('policy=second-chance').options.policy).toBe('second-chance');
+    expect(parseCmdline('policy=opt')).toEqual({ options: DEFAULTS, errors: ["unknown boot option 'policy=opt'"] });
+  });
+
   it('reports an unknown option and keeps going', () => {
     const r = parseCmdline('quiet heap=best');
-    expect(r.options).toEqual({ frames: 'buddy', heap: 'best' });
+    expect(r.options).toEqual({ ...DEFAULTS, heap: 'best' });
     expect(r.errors).toEqual(["unknown boot option 'quiet'"]);
   });
 
