@@ -11,10 +11,11 @@
 // 520) patched for the workload and N. `--boot=kernel` instead loads kernel.bin at 0x10000 and
 // enters it in flat 32-bit protected mode (flat.ts), as the boot sector would.
 //
-// Two more workloads time the hosted kernel's console under load through the `ts386` command itself
-// (kernel-console.ts): a 1 MiB console write and 8,000 killed children. They need no ../shared.
+// Three more workloads time the hosted kernel under load through the `ts386` command itself
+// (kernel-console.ts): a 1 MiB console write, 8,000 killed children, and paging to swap. They need
+// no ../shared.
 //
-//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood] [--reps=3]
+//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood,swap] [--reps=3]
 //                       [--boot=disk|kernel] [--n=workload:N,...] [--save-baseline] [--json=out.json] [--timeout=120]
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string): string | undefined => argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
 const flag = (k: string): boolean => argv.includes(`--${k}`);
 if (flag('help')) {
-  console.log('usage: node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood] [--reps=3] [--n=workload:N,...] [--save-baseline] [--json=FILE] [--timeout=SECONDS]');
+  console.log('usage: node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood,swap] [--reps=3] [--n=workload:N,...] [--save-baseline] [--json=FILE] [--timeout=SECONDS]');
   process.exit(0);
 }
 const ALL = [...WORKLOADS.map((w) => w.name), ...CONSOLE_WORKLOADS.map((w) => w.name)];

@@ -1,8 +1,10 @@
-// The hosted kernel's console under load, timed the way a user meets it: `ts386` (dist/ts386.mjs)
-// given a script on its standard input, as a whole process. Two workloads that once grew
+// The hosted kernel under load, timed the way a user meets it: `ts386` (dist/ts386.mjs) given a
+// script on its standard input, as a whole process. Two console workloads that once grew
 // quadratically with their size: one 1 MiB console write (`bigwrite`), and a flood of kill reports
-// (`killkids`: 8,000 children the kernel kills one after another). Each runs at N and 4N; a
-// linear cost gives t(4N) − t(N) over 3N as the cost per unit, and t(4N) / t(N) below 4.
+// (`killkids`: 8,000 children the kernel kills one after another); and paging to swap: `touch N`
+// on 4 MiB of RAM, each page past RAM written to swap and read back (one swap-out and one swap-in
+// per page, roughly). Each runs at N and 4N; a linear cost gives t(4N) − t(N) over 3N as the cost
+// per unit, and t(4N) / t(N) below 4.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +21,8 @@ export interface ConsoleWorkload {
   unit: string;
   /** A line the run must print, so a broken run is not timed as a fast one. */
   expect: (n: number) => RegExp;
+  /** ts386's options for the run. */
+  args?: string[];
 }
 
 export const CONSOLE_WORKLOADS: readonly ConsoleWorkload[] = [
@@ -29,6 +33,11 @@ export const CONSOLE_WORKLOADS: readonly ConsoleWorkload[] = [
   {
     name: 'kill-flood', note: 'N children killed one after another, each with its report (killkids)', command: (n) => `run killkids ${n}`,
     n: 2000, unit: 'kill', expect: (n) => new RegExp(`killkids: ${n} children killed`),
+  },
+  {
+    name: 'swap', note: 'touch N pages on 4 MiB of RAM with swap: a swap-out and a swap-in per page past RAM', command: (n) => `run touch ${n}`,
+    n: 2000, unit: 'page', expect: (n) => new RegExp(`touched ${n} pages, \\d+ faults[^]*leak check: 0 frames, 0 heap blocks, 0 swap slots leaked`),
+    args: ['--mem', '4M', '--swap-size', '64M'],
   },
 ];
 
@@ -44,9 +53,9 @@ export interface ConsoleResult {
 }
 
 /** Runs `ts386` with `command` typed on COM1 (then end of input: halt); its wall time, or an error. */
-function runOnce(root: string, command: string, expect: RegExp, timeoutS: number): number | string {
+function runOnce(root: string, command: string, expect: RegExp, timeoutS: number, args: string[] = []): number | string {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'ts386.mjs')], {
+  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'ts386.mjs'), ...args], {
     input: `${command}\n`, encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutS * 1000,
   });
   const t = (performance.now() - t0) / 1000;
@@ -63,7 +72,7 @@ export function measureConsole(root: string, w: ConsoleWorkload, reps: number, t
   const times = (n: number): number[] | string => {
     const out: number[] = [];
     for (let k = 0; k < reps; k++) {
-      const t = runOnce(root, w.command(n), w.expect(n), timeoutS);
+      const t = runOnce(root, w.command(n), w.expect(n), timeoutS, w.args);
       if (typeof t === 'string') return t;
       out.push(t);
     }
