@@ -4,8 +4,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Hw, phys, virt, type PhysAddr } from '../../../../kernel/hw.ts';
 import { createFrameAllocator, type FrameAllocator } from '../../../../kernel/mm/frames.ts';
-import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_P, PTE_U, PTE_UNBACKED, PTE_W, walk } from '../../../../kernel/mm/pagetable.ts';
-import { copyAddressSpace, createAddressSpace, destroyAddressSpace, residentPages, userPages } from '../../../../kernel/mm/vmm.ts';
+import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_P, PTE_U, PTE_UNBACKED, PTE_W, setSwapEntry, swapEntry, walk } from '../../../../kernel/mm/pagetable.ts';
+import { copyAddressSpace, createAddressSpace, destroyAddressSpace, residentPages, swappedPages, userPages } from '../../../../kernel/mm/vmm.ts';
 import { FakeHostPort } from '../fake-hostport.ts';
 
 const RAM = 8 * 1024 * 1024;
@@ -88,5 +88,45 @@ describe('destroyAddressSpace', () => {
     const before = Array.from({ length: 1024 - KERNEL_PDE }, (_, i) => hw.readPhys32(phys(kernelPd + 4 * (KERNEL_PDE + i))));
     destroyAddressSpace(hw, frames, pd);
     expect(Array.from({ length: 1024 - KERNEL_PDE }, (_, i) => hw.readPhys32(phys(kernelPd + 4 * (KERNEL_PDE + i))))).toEqual(before);
+  });
+});
+
+describe('swapped-out pages', () => {
+  /** A swap space that only counts references, as fork and teardown use it. */
+  const fakeSwap = () => {
+    const refs = new Map<number, number>();
+    return {
+      refs,
+      swap: { ref: (slot: number): boolean => { refs.set(slot, (refs.get(slot) ?? 1) + 1); return true; }, free: (slot: number): void => { refs.set(slot, (refs.get(slot) ?? 1) - 1); } },
+      noteMapped: (): void => {},
+    };
+  };
+
+  it('fork shares a swapped page\'s slot (one more count) and gives the child the same swap entry', () => {
+    const parent = createAddressSpace(hw, frames, kernelPd)!;
+    mapPage(hw, frames, parent, virt(0x08048000), frames.alloc('user')!, PTE_U);
+    setSwapEntry(hw, frames, parent, virt(0x0804c000), swapEntry(17));
+    const child = createAddressSpace(hw, frames, kernelPd)!;
+    const s = fakeSwap();
+    expect(copyAddressSpace(hw, frames, parent, child, s)).toBe(true);
+    expect(walk(hw, child, virt(0x0804c000)).pte).toBe(swapEntry(17));
+    expect(s.refs.get(17)).toBe(2);
+    expect(swappedPages(hw, child)).toEqual([{ va: 0x0804c000, slot: 17 }]);
+    // Without swap to share it with, the copy fails (the caller ends the child: ENOMEM).
+    const orphan = createAddressSpace(hw, frames, kernelPd)!;
+    expect(copyAddressSpace(hw, frames, parent, orphan)).toBe(false);
+  });
+
+  it('teardown frees the slots of swapped pages as well as the frames of present ones', () => {
+    const pd = createAddressSpace(hw, frames, kernelPd)!;
+    const before = used();
+    mapPage(hw, frames, pd, virt(0x08048000), frames.alloc('user')!, PTE_U);
+    setSwapEntry(hw, frames, pd, virt(0x08049000), swapEntry(5));
+    setSwapEntry(hw, frames, pd, virt(0xbffff000), swapEntry(6));
+    const s = fakeSwap();
+    destroyAddressSpace(hw, frames, pd, s.swap);
+    expect(s.refs.get(5)).toBe(0);
+    expect(s.refs.get(6)).toBe(0);
+    expect(used()).toBe(before - 1); // the directory too
   });
 });
