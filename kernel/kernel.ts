@@ -83,6 +83,7 @@ export class Kernel {
         this.trap(frame);
       }
       this.dispatch(frame);
+      this.traceEvictions();
     } catch (e) {
       this.panic(e, frame);
     } finally {
@@ -173,6 +174,18 @@ export class Kernel {
   /** `trace pf on`: one line per page fault, when it comes (not again when a page-in completes it). */
   private tracePageFault(p: Process, f: PageFault, words: string, what: string): void {
     this.k.tty.print(`pf: pid ${p.pid} ${p.name} va 0x${hex(f.va)} eip 0x${hex(f.eip)} ${words}: ${what}\n`);
+  }
+
+  /** `trace pf on`: one line per page taken back in this host call: whose, where it went, and why. */
+  private traceEvictions(): void {
+    const k = this.parts;
+    const evictions = k?.reclaim?.takeEvictions();
+    if (k === null || !this.trace.pf || evictions === undefined || evictions.length === 0) return;
+    for (const e of evictions) {
+      const p = [...k.table.procs.values()].find((q) => q.pd === e.pd);
+      const who = p === undefined ? 'a process that has ended' : `pid ${p.pid} ${p.name}`;
+      k.tty.print(`evict: ${who} va 0x${hex(e.va)} ${e.slot === null ? 'dropped (clean)' : `to swap slot ${e.slot}`}: ${e.policy}, ${e.why}\n`);
+    }
   }
 
   /** The one report a bad access gets: who, where, what, and the page-table walk. */

@@ -48,6 +48,8 @@ export interface ReplacementPolicy {
   tick(pages: readonly ResidentPage[], act: PolicyActions): void;
   /** The victim among `pages` (never empty). */
   choose(pages: readonly ResidentPage[], act: PolicyActions): ResidentPage;
+  /** Why it chose `page` (for `trace pf`), in a few words. */
+  why(page: ResidentPage): string;
 }
 
 export const POLICY_NAMES = ['fifo', 'second-chance', 'nru', 'aging', 'lfu', 'mfu', 'random'] as const;
@@ -73,7 +75,7 @@ const oldest = (pages: readonly ResidentPage[]): ResidentPage => least(pages, ()
 const noTick = (): void => {};
 
 function fifo(): ReplacementPolicy {
-  return { name: 'fifo', ticks: false, tick: noTick, choose: oldest };
+  return { name: 'fifo', ticks: false, tick: noTick, choose: oldest, why: () => 'loaded first' };
 }
 
 function secondChance(): ReplacementPolicy {
@@ -89,6 +91,7 @@ function secondChance(): ReplacementPolicy {
       }
       return order[0]!;
     },
+    why: () => 'the first in load order not referenced since its last chance',
   };
 }
 
@@ -97,6 +100,7 @@ function nru(): ReplacementPolicy {
     name: 'nru', ticks: true,
     tick(pages, act) { for (const p of pages) if (referenced(p)) act.clearReferenced(p); },
     choose: (pages) => least(pages, (p) => (referenced(p) ? 2 : 0) + (dirty(p) ? 1 : 0)),
+    why: (p) => `the lowest class, ${(referenced(p) ? 2 : 0) + (dirty(p) ? 1 : 0)} (${referenced(p) ? '' : 'not '}referenced, ${dirty(p) ? 'dirty' : 'clean'})`,
   };
 }
 
@@ -111,6 +115,7 @@ function aging(): ReplacementPolicy {
     },
     // A page referenced since the last tick counts as if the tick had come.
     choose: (pages) => least(pages, (p) => (p.counter >>> 1) | (referenced(p) ? 0x80 : 0)),
+    why: (p) => `the lowest age, 0x${((p.counter >>> 1) | (referenced(p) ? 0x80 : 0)).toString(16).padStart(2, '0')}`,
   };
 }
 
@@ -126,6 +131,7 @@ function counting(name: 'lfu' | 'mfu'): ReplacementPolicy {
       }
     },
     choose: (pages) => least(pages, (p) => sign * (p.counter + (referenced(p) ? 1 : 0))),
+    why: (p) => `the ${name === 'lfu' ? 'fewest' : 'most'} references, ${p.counter + (referenced(p) ? 1 : 0)} ticks`,
   };
 }
 
@@ -141,6 +147,7 @@ function random(seed: number): ReplacementPolicy {
       const order = [...pages].sort((a, b) => a.loaded - b.loaded);
       return order[x % order.length]!;
     },
+    why: () => 'drawn at random',
   };
 }
 

@@ -34,6 +34,15 @@ export type EvictResult =
   | { kind: 'none' }
   | { kind: 'full' };
 
+/** A page taken back, for `trace pf`: whose, where it went (a slot, or dropped), and why it was chosen. */
+export interface Eviction {
+  readonly pd: PhysAddr;
+  readonly va: VirtAddr;
+  readonly slot: number | null;
+  readonly policy: string;
+  readonly why: string;
+}
+
 /** A frame the drive is still reading into or writing from: free only once the request is done. */
 interface Busy { frame: PhysAddr; req: IoWait; slot: number }
 
@@ -60,6 +69,15 @@ export class Reclaimer {
    */
   policy: ReplacementPolicy | null = null;
   spaces: () => PhysAddr[] = () => [];
+  /** The pages taken back since takeEvictions() last ran. */
+  private evictions: Eviction[] = [];
+
+  /** The evictions since the last call (the trap dispatch prints them when tracing, and drops them otherwise). */
+  takeEvictions(): Eviction[] {
+    const e = this.evictions;
+    if (e.length > 0) this.evictions = [];
+    return e;
+  }
 
   private constructor(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, rmap: PhysAddr, queue: PhysAddr, capacity: number) {
     this.hw = hw;
@@ -169,7 +187,7 @@ export class Reclaimer {
       const req = this.inFlight();
       return req !== null ? { kind: 'wait', chan: req } : { kind: 'none' };
     }
-    return this.evictPage(v);
+    return this.evictPage(v, 'fifo', 'loaded first');
   }
 
   /** The pages of `pd` its policy may choose from: present, not locked, mapped where the reverse map says. */
@@ -226,7 +244,7 @@ export class Reclaimer {
     };
     const v = policy.choose(pages, act) as Page;
     const pd = owner.get(v)!;
-    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr });
+    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr }, policy.name, policy.why(v));
   }
 
   /** A timer tick for a process with a policy that samples A bits. */
@@ -242,11 +260,11 @@ export class Reclaimer {
     const pages = this.residentOf(pd);
     if (pages.length === 0) return { kind: 'none' };
     const v = policy.choose(pages, this.actions(pd)) as Page;
-    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr });
+    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr }, policy.name, policy.why(v));
   }
 
   /** Takes `v`'s frame: dropped when clean, else written to a new slot (the caller waits for the write). */
-  private evictPage(v: { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }): EvictResult {
+  private evictPage(v: { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }, policy: string, why: string): EvictResult {
     const hw = this.hw;
     if ((v.pte & (PTE_D | PTE_UNBACKED)) === 0) {
       // Clean: its file or a zero-fill gives it back as it is.
@@ -255,6 +273,7 @@ export class Reclaimer {
       if (isLive(hw, v.pd)) hw.invlpg(v.va);
       this.frames.free(v.frame);
       this.stats.evictions++;
+      this.evictions.push({ pd: v.pd, va: v.va, slot: null, policy, why });
       return { kind: 'freed' };
     }
     const slot = this.swap.alloc();
@@ -270,6 +289,7 @@ export class Reclaimer {
     this.busy.push({ frame: v.frame, req, slot });
     this.stats.evictions++;
     this.stats.swapOuts++;
+    this.evictions.push({ pd: v.pd, va: v.va, slot, policy, why });
     if (req.status !== 'queued') { this.reap(); return { kind: 'freed' }; }
     return { kind: 'wait', chan: req };
   }

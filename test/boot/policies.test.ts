@@ -48,6 +48,17 @@ describe('replacement policies under a resident limit', () => {
     for (const p of ['random', 'aging']) expect(faults(again, 3, p, TEXTBOOK)).toBe(faults(first, 3, p, TEXTBOOK));
   });
 
+  it('shows each page taken back under trace pf: whose, where it went, and why the policy chose it', () => {
+    m.command('trace pf on');
+    const out = m.command(`run -m 3 -p fifo touch -r ${BELADY}`, BUDGET);
+    m.command('trace pf off');
+    const evicts = out.split('\n').filter((l) => l.startsWith('evict: '));
+    expect(evicts.length).toBeGreaterThanOrEqual(6); // Belady's string with 3 frames: 9 faults, 6 past the first 3
+    for (const l of evicts) expect(l).toMatch(/^evict: pid \d+ touch va 0x[0-9a-f]{8} (to swap slot \d+|dropped \(clean\)): fifo, loaded first$/);
+    // The string's pages are written before they go: they go to swap, not dropped.
+    expect(evicts.filter((l) => / va 0x0804[c-f]000 to swap slot /.test(l)).length).toBeGreaterThanOrEqual(4);
+  });
+
   it('leaves nothing behind: no frame, heap block or swap slot', () => {
     expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
   });
