@@ -184,7 +184,7 @@ export class Kernel {
     for (const e of evictions) {
       const p = [...k.table.procs.values()].find((q) => q.pd === e.pd);
       const who = p === undefined ? 'a process that has ended' : `pid ${p.pid} ${p.name}`;
-      k.tty.print(`evict: ${who} va 0x${hex(e.va)} ${e.slot === null ? 'dropped (clean)' : `to swap slot ${e.slot}`}: ${e.policy}, ${e.why}\n`);
+      k.tty.print(`evict: ${who} va 0x${hex(e.va)} ${e.slot === null ? 'dropped (clean)' : e.written ? `to swap slot ${e.slot}` : `dropped (clean, still in swap slot ${e.slot})`}: ${e.policy}, ${e.why}\n`);
     }
   }
 

@@ -304,7 +304,7 @@ export class Shell {
     this.out(`uptime ${(this.x.uptimeMs() / 1000).toFixed(2)} s (${s.ticks} ticks), ${this.x.hw.readTSC()} cycles`);
     this.out(`page faults ${s.faults} (zero-filled ${s.zeroFills}, read from disk ${s.pageIns}), processes started ${s.processesStarted}, killed ${s.kills}`);
     this.out(`system calls ${s.syscalls}, interrupts ${s.interrupts}, context switches ${s.contextSwitches}, host calls ${s.hostCalls}`);
-    if (this.x.reclaim) this.out(`pages taken back ${s.evictions} (written to swap ${s.swapOuts}), read back from swap ${s.swapIns}`);
+    if (this.x.reclaim) this.out(`pages taken back ${s.evictions} (written to swap ${s.swapOuts}, dropped still in swap ${s.keptDrops}), read back from swap ${s.swapIns}`);
   }
 
   private trace(args: string[]): void {

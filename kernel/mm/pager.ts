@@ -15,7 +15,7 @@ import type { WaitChannel } from '../wait.ts';
 import type { BackingStore, PendingRead, Region } from './backing.ts';
 import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { isPresent, isSwapEntry, mapPage, PTE_UNBACKED, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
+import { isPresent, isSwapEntry, mapPage, PTE_KEPT, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
 import type { ReplacementPolicy } from './policy.ts';
 import type { Reclaimer } from './reclaim.ts';
 
@@ -193,12 +193,11 @@ function finishSwapIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   const w = walk(x.hw, p.pd, page);
   if (!isSwapEntry(w.pte)) { x.frames.free(frame); return w.pte !== null && isPresent(w.pte) ? MAPPED_PRESENT : { kind: 'bad', reason: 'its swap entry went away' }; }
   const slot = swapSlot(w.pte);
-  // A page with a slot of its own is mapped dirty-to-be: its slot is freed now, so it must be
-  // written again before it can be dropped (PTE_UNBACKED).
+  // The page keeps its slot (PTE_KEPT, the slot in the reverse map): dropped again before it is
+  // written, it needs no second write.
   x.hw.writePhys32(w.pteAddr!, 0);
-  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r) | PTE_UNBACKED)) { x.hw.writePhys32(w.pteAddr!, w.pte); x.frames.free(frame); return NO_TABLE; }
-  x.reclaim!.swap.free(slot);
-  x.reclaim!.noteMapped(frame, p.pd, page);
+  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r) | PTE_KEPT)) { x.hw.writePhys32(w.pteAddr!, w.pte); x.frames.free(frame); return NO_TABLE; }
+  x.reclaim!.noteMapped(frame, p.pd, page, false, slot);
   x.stats.swapIns++;
   return MAPPED_SWAP;
 }

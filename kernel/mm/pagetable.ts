@@ -50,6 +50,13 @@ export const PTE_SWAP = 0x200;
 export const PTE_UNBACKED = 0x400;
 /** A present page mlock() keeps resident: never a victim. */
 export const PTE_LOCKED = 0x800;
+/**
+ * The swap mark on a present page: a page read back from swap keeps its slot, whose number the
+ * reclaimer's reverse map holds (the PTE holds the frame). While the page stays clean (D = 0) the
+ * slot still holds it, so it is dropped with no write, its PTE a swap entry for that slot again;
+ * once written, it goes back to the same slot (or a new one, when a fork shares the old).
+ */
+export const PTE_KEPT = PTE_SWAP;
 
 export const swapEntry = (slot: number): number => ((slot << 12) | PTE_SWAP) >>> 0;
 export const isSwapEntry = (e: number | null): e is number => e !== null && (e & PTE_P) === 0 && (e & PTE_SWAP) !== 0;

@@ -4,13 +4,16 @@
 //
 // What it keeps, all in guest RAM (two runs of frames taken at boot, only when there is swap):
 //   rmap   per frame: the page directory and address that map it, a sequence number (when it was
-//          loaded), and a counter word for the process's replacement policy (16 bytes)
+//          loaded), a counter word for the process's replacement policy, and the swap slot a page
+//          read back from swap keeps (0: none; its PTE has PTE_KEPT) (20 bytes)
 //   queue  a ring of (frame, sequence) in the order the frames were mapped (8 bytes an entry)
 // An entry is stale once its frame has been mapped again (a newer sequence) or is no longer mapped
 // where rmap says; stale entries are skipped when they come up.
 //
 // A victim is dropped when the file or a zero-fill gives it back as it is: not dirty (D = 0) and
-// not brought in from swap. Otherwise it gets a slot, its PTE becomes a swap entry (pagetable.ts),
+// not a copy only its frame holds (PTE_UNBACKED). A clean page read back from swap is dropped too:
+// its slot still holds it, and its PTE names that slot again. Otherwise it gets a slot (the one it
+// kept, when no fork shares it), its PTE becomes a swap entry (pagetable.ts),
 // the TLB forgets it, and the drive writes the frame to the slot; the frame is free only once that
 // write is done, so the process that needed the frame waits for the write (reap() frees it).
 
@@ -19,14 +22,14 @@ import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '..
 import type { KernelStats } from '../stats.ts';
 import type { IoWait } from '../wait.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_LOCKED, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
+import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_KEPT, PTE_LOCKED, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
 import type { PolicyActions, ReplacementPolicy, ResidentPage } from './policy.ts';
 import type { SwapSpace } from './swap.ts';
 
 /** A resident page with where its PTE is, for the reclaimer's own use. */
 interface Page extends ResidentPage { readonly pteAddr: PhysAddr }
 
-const RMAP_BYTES = 16, QUEUE_BYTES = 8;
+const RMAP_BYTES = 20, QUEUE_BYTES = 8;
 
 export type EvictResult =
   | { kind: 'freed' }
@@ -39,6 +42,8 @@ export interface Eviction {
   readonly pd: PhysAddr;
   readonly va: VirtAddr;
   readonly slot: number | null;
+  /** Whether the page was written to `slot` (false: it was clean, and the slot it kept still holds it). */
+  readonly written: boolean;
   readonly policy: string;
   readonly why: string;
 }
@@ -102,8 +107,12 @@ export class Reclaimer {
     return new Reclaimer(hw, frames, swap, stats, rmap, queue, nframes);
   }
 
-  /** A user page was mapped: `frame` at `va` in `pd` joins the end of the queue (its policy counter starts at 0 unless kept). */
-  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr, keepCounter = false): void {
+  /**
+   * A user page was mapped: `frame` at `va` in `pd` joins the end of the queue. Its policy counter
+   * starts at 0 and it keeps `slot` (a page read back from swap), unless `requeue` (the same
+   * mapping going to the end again) keeps both as they are.
+   */
+  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr, requeue = false, slot = 0): void {
     const f = frame / PAGE_SIZE;
     if (f >= this.capacity) return;
     const seq = (this.seq = (this.seq + 1) >>> 0);
@@ -111,12 +120,35 @@ export class Reclaimer {
     this.hw.writePhys32(r, pd);
     this.hw.writePhys32(phys(r + 4), va);
     this.hw.writePhys32(phys(r + 8), seq);
-    if (!keepCounter) this.hw.writePhys32(phys(r + 12), 0);
+    if (!requeue) {
+      this.hw.writePhys32(phys(r + 12), 0);
+      this.hw.writePhys32(phys(r + 16), slot);
+    }
     if (this.length === this.capacity) this.pop(); // full of stale entries: the oldest goes
     const q = phys(this.queue + ((this.head + this.length) % this.capacity) * QUEUE_BYTES);
     this.hw.writePhys32(q, f);
     this.hw.writePhys32(phys(q + 4), seq);
     this.length++;
+  }
+
+  /** The swap slot the page in `frame` kept when it was read back (0: none). */
+  keptSlot(frame: PhysAddr): number {
+    const f = frame / PAGE_SIZE;
+    return f < this.capacity ? this.hw.readPhys32(phys(this.rmap + f * RMAP_BYTES + 16)) : 0;
+  }
+
+  /** A present page with PTE `pte` in `frame` is going away (exit, exec, a lowered break): its kept slot goes with it. */
+  releaseKept(frame: PhysAddr, pte: number): void {
+    if ((pte & PTE_KEPT) === 0) return;
+    const slot = this.keptSlot(frame);
+    if (slot === 0) return;
+    this.hw.writePhys32(phys(this.rmap + (frame / PAGE_SIZE) * RMAP_BYTES + 16), 0);
+    this.swap.free(slot);
+  }
+
+  /** A swapped-out page is going away: its PTE's hold on `slot` ends. */
+  freeSlot(slot: number): void {
+    this.swap.free(slot);
   }
 
   private pop(): { f: number; seq: number } {
@@ -263,25 +295,48 @@ export class Reclaimer {
     return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr }, policy.name, policy.why(v));
   }
 
-  /** Takes `v`'s frame: dropped when clean, else written to a new slot (the caller waits for the write). */
+  /**
+   * Takes `v`'s frame: dropped when clean (to its slot, when it kept one), else written to its kept
+   * slot or a new one (the caller waits for the write).
+   */
   private evictPage(v: { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }, policy: string, why: string): EvictResult {
     const hw = this.hw;
-    if ((v.pte & (PTE_D | PTE_UNBACKED)) === 0) {
+    const kept = (v.pte & PTE_KEPT) !== 0 ? this.keptSlot(v.frame) : 0;
+    if (kept !== 0 && (v.pte & PTE_D) === 0) {
+      // Read back from swap and not written since: the slot still holds it, no write needed.
+      this.hw.writePhys32(phys(this.rmap + (v.frame / PAGE_SIZE) * RMAP_BYTES + 16), 0);
+      hw.writePhys32(v.pteAddr, swapEntry(kept));
+      hw.chargeCycles(COST.pteWrite);
+      if (isLive(hw, v.pd)) hw.invlpg(v.va);
+      this.frames.free(v.frame);
+      this.stats.evictions++;
+      this.stats.keptDrops++;
+      this.evictions.push({ pd: v.pd, va: v.va, slot: kept, written: false, policy, why });
+      return { kind: 'freed' };
+    }
+    if ((v.pte & (PTE_D | PTE_UNBACKED | PTE_KEPT)) === 0) {
       // Clean: its file or a zero-fill gives it back as it is.
       hw.writePhys32(v.pteAddr, 0);
       hw.chargeCycles(COST.pteWrite);
       if (isLive(hw, v.pd)) hw.invlpg(v.va);
       this.frames.free(v.frame);
       this.stats.evictions++;
-      this.evictions.push({ pd: v.pd, va: v.va, slot: null, policy, why });
+      this.evictions.push({ pd: v.pd, va: v.va, slot: null, written: false, policy, why });
       return { kind: 'freed' };
     }
-    const slot = this.swap.alloc();
+    // Written since it was read back: its own slot takes the new contents, unless a fork shares that
+    // slot (the other holders need the old contents), when it lets go of it for a new one.
+    const slot = kept !== 0 && !this.swap.shared(kept) ? kept : this.swap.alloc();
     if (slot === null) {
-      // Put it back at the end: it stays, and the caller says swap is full.
-      this.noteMapped(v.frame, v.pd, v.va);
+      // Put it back at the end (keeping its slot): it stays, and the caller says swap is full.
+      this.noteMapped(v.frame, v.pd, v.va, true);
       return { kind: 'full' };
     }
+    if (kept !== 0) {
+      this.hw.writePhys32(phys(this.rmap + (v.frame / PAGE_SIZE) * RMAP_BYTES + 16), 0);
+      if (slot !== kept) this.swap.free(kept);
+    }
+    this.failed.delete(slot);
     hw.writePhys32(v.pteAddr, swapEntry(slot));
     hw.chargeCycles(COST.pteWrite);
     if (isLive(hw, v.pd)) hw.invlpg(v.va);
@@ -289,7 +344,7 @@ export class Reclaimer {
     this.busy.push({ frame: v.frame, req, slot });
     this.stats.evictions++;
     this.stats.swapOuts++;
-    this.evictions.push({ pd: v.pd, va: v.va, slot, policy, why });
+    this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
     if (req.status !== 'queued') { this.reap(); return { kind: 'freed' }; }
     return { kind: 'wait', chan: req };
   }

@@ -5,7 +5,7 @@
 import { COST } from '../cost.ts';
 import { phys, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_LOCKED, PTE_UNBACKED, setSwapEntry, swapSlot } from './pagetable.ts';
+import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_LOCKED, PTE_UNBACKED, setSwapEntry, swapSlot } from './pagetable.ts';
 
 /** A new page directory: user half empty, kernel half copied from `kernelPd`. Null when out of frames. */
 export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: PhysAddr): PhysAddr | null {
@@ -17,16 +17,24 @@ export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: Phy
   return pd;
 }
 
-/** Frees every user page (and the swap slot of every swapped-out one), every user page table and the directory itself. */
-export function destroyAddressSpace(hw: Hw, frames: FrameAllocator, pd: PhysAddr, swap?: { free(slot: number): void }): void {
+/** What tearing down an address space lets go of in swap: swapped-out pages' slots, and the slots read-back pages kept. */
+export interface SwapRelease {
+  freeSlot(slot: number): void;
+  releaseKept(frame: PhysAddr, pte: number): void;
+}
+
+/** Frees every user page (and the swap slot of every swapped-out one, or kept by a read-back one), every user page table and the directory itself. */
+export function destroyAddressSpace(hw: Hw, frames: FrameAllocator, pd: PhysAddr, swap?: SwapRelease): void {
   const pages: PhysAddr[] = [];
   const slots: number[] = [];
   forEachUserEntry(hw, pd, (_va, pte) => {
-    if (isPresent(pte)) pages.push(entryFrame(pte));
-    else if (isSwapEntry(pte)) slots.push(swapSlot(pte));
+    if (isPresent(pte)) {
+      pages.push(entryFrame(pte));
+      swap?.releaseKept(entryFrame(pte), pte);
+    } else if (isSwapEntry(pte)) slots.push(swapSlot(pte));
   });
   for (const f of pages) frames.free(f);
-  for (const s of slots) swap?.free(s);
+  for (const s of slots) swap?.freeSlot(s);
   freeUserPageTables(hw, frames, pd);
   frames.free(pd);
 }
@@ -46,7 +54,7 @@ export interface ForkSwap {
 
 /**
  * Fork's copy, done eagerly: every present user page of `src` gets a new frame with the same
- * contents and flags in `dst` (A and D start clear; a copy of a written page is marked PTE_UNBACKED,
+ * contents and flags in `dst` (A and D start clear; a copy of a written or read-back page is marked PTE_UNBACKED,
  * since only its frame holds it), and every swapped-out page's slot is shared (one more count).
  * Returns false when frames (or slot counts) run out (the caller destroys `dst`).
  */
@@ -63,8 +71,9 @@ export function copyAddressSpace(hw: Hw, frames: FrameAllocator, src: PhysAddr, 
     const f = frames.alloc('user');
     if (f === null) return false;
     hw.copyPage(f, entryFrame(pte));
-    const unbacked = (pte & (PTE_D | PTE_UNBACKED)) !== 0 ? PTE_UNBACKED : 0;
-    if (!mapPage(hw, frames, dst, va, f, (pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_UNBACKED | PTE_LOCKED)) | unbacked)) {
+    // Only the frame holds a copy of a written page, or of one read back from swap (whose slot stays the parent's).
+    const unbacked = (pte & (PTE_D | PTE_UNBACKED | PTE_KEPT)) !== 0 ? PTE_UNBACKED : 0;
+    if (!mapPage(hw, frames, dst, va, f, (pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_UNBACKED | PTE_LOCKED | PTE_KEPT)) | unbacked)) {
       frames.free(f);
       return false;
     }

@@ -110,7 +110,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   // Commit: the old image goes, the new one takes its place.
   if (p.pd !== 0) {
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
-    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim?.swap);
+    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim ?? undefined);
   }
   p.pd = pd;
   p.regions = regions;

@@ -42,7 +42,7 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   if (p.pd !== 0) {
     // Leave the address space before freeing it: CR3 must never name a freed directory.
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
-    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim?.swap);
+    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim ?? undefined);
     p.pd = 0 as PhysAddr;
   }
   if (p.kstack !== 0) x.frames.free(p.kstack);

@@ -152,7 +152,8 @@ function setBreak(x: SyscallContext, p: Process, want: number): boolean {
   const newEnd = pageUp(want);
   for (let va = newEnd; va < heap.end; va += PAGE_SIZE) {
     const w = walk(x.hw, p.pd, virt(va));
-    if (isSwapEntry(w.pte)) x.reclaim?.swap.free(swapSlot(w.pte));
+    if (isSwapEntry(w.pte)) x.reclaim?.freeSlot(swapSlot(w.pte));
+    else if (isPresent(w.pte)) x.reclaim?.releaseKept(entryFrame(w.pte), w.pte);
     const f = unmapPage(x.hw, p.pd, virt(va));
     if (f !== null) x.frames.free(f);
   }
@@ -265,7 +266,7 @@ const lockRange = (lock: boolean): Handler => (x, p, m, a) => {
       const pte = lock ? w.pte | PTE_LOCKED : w.pte & ~PTE_LOCKED;
       if (pte === w.pte) continue;
       x.hw.writePhys32(w.pteAddr, pte >>> 0);
-      if (!lock) x.reclaim?.noteMapped(entryFrame(w.pte), p.pd, virt(va));
+      if (!lock) x.reclaim?.noteMapped(entryFrame(w.pte), p.pd, virt(va), true); // the same mapping: it keeps its counter and any kept slot
     }
   };
   // Lock what is present first, so that bringing in the rest (which may evict, and which runs this

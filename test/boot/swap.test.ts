@@ -4,7 +4,9 @@
 // with one line, and nothing is left behind: no frame, no heap block, no swap slot.
 
 import { describe, expect, it } from 'vitest';
+import { hasAs } from '../harness/gas.ts';
 import { bootKernel, type KernelMachine } from '../harness/kernel.ts';
+import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
 
 const MEM = 4 << 20;
 const SWAP = 16 << 20;
@@ -25,7 +27,7 @@ describe('swap', () => {
     // it exits 0 (no "exit status" line) only when all 2,000 came back as written.
     expect(m.command('run touch 2000', 40 * 66_000_000)).toMatch(/^touched 2000 pages, \d+ faults\n$/);
     const stats = m.command('stats');
-    const [, taken, written, read] = /pages taken back (\d+) \(written to swap (\d+)\), read back from swap (\d+)/.exec(stats)!.map(Number);
+    const [, taken, written, read] = /pages taken back (\d+) \(written to swap (\d+), dropped still in swap \d+\), read back from swap (\d+)/.exec(stats)!.map(Number);
     expect(written).toBeGreaterThan(1000);
     expect(read).toBeGreaterThan(1000);
     expect(taken).toBeGreaterThanOrEqual(written!);
@@ -49,6 +51,117 @@ describe('swap', () => {
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, [1-9]\d* in use/m);
     expect(m.command('kill 1')).toContain('pid 1 (touch) killed: killed from the shell');
     m.runFor(10_000_000); // writes still in flight finish
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  it('writes a page once: read back and dropped again before it is written, it keeps its slot and needs no second write', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP });
+    m.command('trace pf on');
+    // touch writes 40 pages with 8 frames, then reads every page back to check it: on that pass the
+    // pages come back from swap and go again unwritten.
+    const out = m.command('run -m 8 touch 40', 20 * 66_000_000);
+    m.command('trace pf off');
+    expect(out).toMatch(/^touched 40 pages, \d+ faults$/m);
+    const written = out.split('\n').filter((l) => / to swap slot \d+:/.test(l)).map((l) => / va (0x[0-9a-f]+) /.exec(l)![1]);
+    const kept = out.split('\n').filter((l) => /dropped \(clean, still in swap slot \d+\)/.test(l));
+    expect(written.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(written).size).toBe(written.length); // no page written twice
+    expect(kept.length).toBeGreaterThan(25);
+    // A kept slot is the page's: the next read-back finds it there (touch checked every page, exit 0).
+    const stats = m.command('stats');
+    expect(stats).toContain(`written to swap ${written.length}, dropped still in swap ${kept.length})`);
+    // Written again after a read-back, a page goes back to its slot (touch -s rewrites every page each pass).
+    expect(m.command('run -m 8 touch -s 40 3', 40 * 66_000_000)).toMatch(/^touched 40 pages in 3 sequential passes, 120 faults\n$/);
+    expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  // Grows the heap by 20 pages, writes each, reads each back (under a resident limit the reads bring
+  // pages back from swap, keeping their slots), lowers the break by the 20 pages, then spins.
+  const SHRINK_KEPT = `
+    movl $46, %eax
+    movl $20*4096, %ebx
+    int $0x80
+    movl %eax, %esi
+    movl %esi, %edi
+    movl $20, %ecx
+  1:movl %ecx, (%edi)
+    addl $4096, %edi
+    loop 1b
+    movl %esi, %edi
+    movl $20, %ecx
+  2:movl (%edi), %eax
+    addl $4096, %edi
+    loop 2b
+    movl $46, %eax
+    movl $-20*4096, %ebx
+    int $0x80
+  3:jmp 3b
+  `;
+
+  it.skipIf(!hasAs)('frees the slots that read-back pages kept when their process lowers its break', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, disk: programDiskWith({ shrinkk: elfProgram(SHRINK_KEPT) }) });
+    m.command('run -m 6 shrinkk &');
+    m.runFor(100_000_000);
+    expect(m.kernel.stats.keptDrops).toBeGreaterThan(0); // pages did keep their slots on the read pass
+    // What is left in swap is the pages vm lists (its stack, written at exec): no heap page's slot.
+    const inSwap = /^ {2}(\d+) pages in swap:/m.exec(m.command('vm 1'));
+    const inUse = Number(/^swap: 4095 slots of 4 KiB, (\d+) in use/m.exec(m.command('mem'))![1]);
+    expect(inUse).toBe(inSwap === null ? 0 : Number(inSwap[1]));
+    expect(m.command('kill 1')).toContain('pid 1 (shrinkk) killed: killed from the shell');
+    m.runFor(10_000_000);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  // The same start, then mlock and munlock the last 4 pages (resident, read back with their slots
+  // kept), and exit.
+  const LOCK_KEPT = `
+    movl $46, %eax
+    movl $20*4096, %ebx
+    int $0x80
+    movl %eax, %esi
+    movl %esi, %edi
+    movl $20, %ecx
+  1:movl %ecx, (%edi)
+    addl $4096, %edi
+    loop 1b
+    movl %esi, %edi
+    movl $20, %ecx
+  2:movl (%edi), %eax
+    addl $4096, %edi
+    loop 2b
+    leal 16*4096(%esi), %ebx
+    movl $4*4096, %ecx
+    movl $150, %eax
+    int $0x80
+    leal 16*4096(%esi), %ebx
+    movl $4*4096, %ecx
+    movl $151, %eax
+    int $0x80
+    xorl %ebx, %ebx
+    movl $1, %eax
+    int $0x80
+  `;
+
+  it.skipIf(!hasAs)('keeps a read-back page\'s slot through mlock and munlock, and frees it at exit', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, disk: programDiskWith({ lockkept: elfProgram(LOCK_KEPT) }) });
+    expect(m.command('run -m 6 lockkept', 100_000_000)).toBe('');
+    expect(m.kernel.stats.keptDrops).toBeGreaterThan(0);
+    expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  it('frees the slots that read-back pages kept when their process is killed or forks', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP });
+    const free = Number(/(\d+) free frames/.exec(m.transcript)![1]);
+    // Global FIFO over more pages than frames: the check pass reads pages back (keeping their slots).
+    m.command(`run touch -s ${free + 200} 100000 &`);
+    m.runFor(400_000_000);
+    expect(m.command('run forkdemo', 40 * 66_000_000)).toMatch(/^child says hi\nforkdemo: child \d+ exited with status 0\n$/);
+    expect(m.command('run mstress 300 3', 40 * 66_000_000)).toContain('mstress ok');
+    expect(m.command('kill 1')).toContain('pid 1 (touch) killed: killed from the shell');
+    m.runFor(10_000_000);
+    expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Hw, phys, virt, type PhysAddr } from '../../../../kernel/hw.ts';
 import { createFrameAllocator, type FrameAllocator } from '../../../../kernel/mm/frames.ts';
-import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_P, PTE_U, PTE_UNBACKED, PTE_W, setSwapEntry, swapEntry, walk } from '../../../../kernel/mm/pagetable.ts';
+import { KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_KEPT, PTE_P, PTE_U, PTE_UNBACKED, PTE_W, setSwapEntry, swapEntry, walk } from '../../../../kernel/mm/pagetable.ts';
 import { copyAddressSpace, createAddressSpace, destroyAddressSpace, residentPages, swappedPages, userPages } from '../../../../kernel/mm/vmm.ts';
 import { FakeHostPort } from '../fake-hostport.ts';
 
@@ -101,6 +101,17 @@ describe('swapped-out pages', () => {
       noteMapped: (): void => {},
     };
   };
+  /** Teardown's view of swap: slots freed, and the kept slot of each read-back frame (by frame). */
+  const fakeRelease = (kept: Map<number, number>) => {
+    const s = fakeSwap();
+    return {
+      refs: s.refs,
+      release: {
+        freeSlot: s.swap.free,
+        releaseKept: (frame: number, pte: number): void => { if ((pte & PTE_KEPT) !== 0 && kept.has(frame)) s.swap.free(kept.get(frame)!); },
+      },
+    };
+  };
 
   it('fork shares a swapped page\'s slot (one more count) and gives the child the same swap entry', () => {
     const parent = createAddressSpace(hw, frames, kernelPd)!;
@@ -117,16 +128,29 @@ describe('swapped-out pages', () => {
     expect(copyAddressSpace(hw, frames, parent, orphan)).toBe(false);
   });
 
-  it('teardown frees the slots of swapped pages as well as the frames of present ones', () => {
+  it('teardown frees the slots of swapped pages, the slots read-back pages kept, and the frames of present ones', () => {
     const pd = createAddressSpace(hw, frames, kernelPd)!;
     const before = used();
     mapPage(hw, frames, pd, virt(0x08048000), frames.alloc('user')!, PTE_U);
+    const readBack = frames.alloc('user')!;
+    mapPage(hw, frames, pd, virt(0x0804a000), readBack, PTE_U | PTE_KEPT);
     setSwapEntry(hw, frames, pd, virt(0x08049000), swapEntry(5));
     setSwapEntry(hw, frames, pd, virt(0xbffff000), swapEntry(6));
-    const s = fakeSwap();
-    destroyAddressSpace(hw, frames, pd, s.swap);
+    const s = fakeRelease(new Map([[readBack, 9]]));
+    destroyAddressSpace(hw, frames, pd, s.release);
     expect(s.refs.get(5)).toBe(0);
     expect(s.refs.get(6)).toBe(0);
+    expect(s.refs.get(9)).toBe(0);
     expect(used()).toBe(before - 1); // the directory too
+  });
+
+  it('fork\'s copy of a page read back from swap is marked PTE_UNBACKED, and the slot stays the parent\'s', () => {
+    const parent = createAddressSpace(hw, frames, kernelPd)!;
+    mapPage(hw, frames, parent, virt(0x0804a000), frames.alloc('user')!, PTE_U | PTE_W | PTE_KEPT);
+    const child = createAddressSpace(hw, frames, kernelPd)!;
+    const s = fakeSwap();
+    expect(copyAddressSpace(hw, frames, parent, child, s)).toBe(true);
+    expect(walk(hw, child, virt(0x0804a000)).pte! & 0xfff).toBe(PTE_P | PTE_U | PTE_W | PTE_UNBACKED);
+    expect(s.refs.size).toBe(0);
   });
 });
