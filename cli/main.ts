@@ -21,7 +21,7 @@ import { BadInput } from './bad-input.ts';
 import { openDisks } from './disks.ts';
 import { parseBytes, sizeText } from './size.ts';
 import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
-import { PANIC_EXIT_STATUS, POLICY_NAMES, type Kernel } from '../kernel/index.ts';
+import { ALLOCATIONS, PANIC_EXIT_STATUS, POLICY_NAMES, SCOPES, type Kernel } from '../kernel/index.ts';
 
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_TRIPLE_FAULT = 3;
@@ -60,11 +60,15 @@ options:
                         no larger than the RAM, --mem). The BIOS's POST runs first and leaves
                         COM1 (115200 8N1), the PICs, the PIT and the IVT/BDA as for a boot sector
   --append TEXT         the kernel's command line (the Multiboot kernel's, or the ts386
-                        kernel's: frames=bitmap|buddy heap=first|best)
+                        kernel's: frames=bitmap|buddy heap=first|best policy=NAME scope=local alloc=RULE)
   --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
   --heap POLICY         ts386 kernel: kmalloc placement, first or best fit (default first)
   --policy NAME         ts386 kernel: global page replacement when there is swap, one of
                         ${POLICY_NAMES.join(' ')} (default fifo; run -m -p sets a program's own)
+  --scope SCOPE         ts386 kernel: replacement among every process's pages (global, the
+                        default) or within each process's share of the frames (local)
+  --alloc RULE          ts386 kernel, with --scope local: the shares are equal (the default) or
+                        proportional to each process's size in pages
   --no-kernel           do not attach the ts386 kernel (the BIOS then boots disks only)
   --inspect[=PORT]      open Node's inspector (default port 9229) and wait for a debugger before
                         booting, to set breakpoints in the kernel's TypeScript
@@ -233,6 +237,8 @@ const OPTIONS = {
   frames: { type: 'string' },
   heap: { type: 'string' },
   policy: { type: 'string' },
+  scope: { type: 'string' },
+  alloc: { type: 'string' },
   'no-kernel': { type: 'boolean' },
   inspect: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -303,7 +309,10 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
   if (values.heap !== undefined && values.heap !== 'first' && values.heap !== 'best') throw new BadInput(`--heap ${values.heap}: expected first or best`);
   if (values.policy !== undefined && !(POLICY_NAMES as readonly string[]).includes(values.policy)) throw new BadInput(`--policy ${values.policy}: expected one of ${POLICY_NAMES.join(', ')}`);
-  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined || values.policy !== undefined)) throw new BadInput('--frames, --heap and --policy configure the ts386 kernel, which --kernel and --no-kernel leave out');
+  if (values.scope !== undefined && !(SCOPES as readonly string[]).includes(values.scope)) throw new BadInput(`--scope ${values.scope}: expected ${SCOPES.join(' or ')}`);
+  if (values.alloc !== undefined && !(ALLOCATIONS as readonly string[]).includes(values.alloc)) throw new BadInput(`--alloc ${values.alloc}: expected ${ALLOCATIONS.join(' or ')}`);
+  if (values.alloc !== undefined && values.scope !== 'local') throw new BadInput(`--alloc ${values.alloc}: shares frames among processes for local replacement, so it needs --scope local`);
+  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined || values.policy !== undefined || values.scope !== undefined)) throw new BadInput('--frames, --heap, --policy and --scope configure the ts386 kernel, which --kernel and --no-kernel leave out');
   const kernel = values.kernel !== undefined
     ? readInput('--kernel', values.kernel, 'a kernel file', {
       bytes: memoryBytes,
@@ -311,7 +320,8 @@ function parseOptions(argv: string[]): Options | 'help' {
     })
     : null;
   if (values.append !== undefined && kernel === null && !hostedKernel) throw new BadInput('--append needs --kernel or the ts386 kernel');
-  const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : '', hostedKernel && values.policy ? `policy=${values.policy}` : ''].filter(Boolean).join(' ');
+  const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : '', hostedKernel && values.policy ? `policy=${values.policy}` : '',
+    hostedKernel && values.scope ? `scope=${values.scope}` : '', hostedKernel && values.alloc ? `alloc=${values.alloc}` : ''].filter(Boolean).join(' ');
   let inspect: string | null = null;
   if (values.inspect !== undefined) {
     if (values.inspect !== '' && !(/^\d+$/.test(values.inspect) && Number(values.inspect) <= 65535)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);

@@ -19,6 +19,8 @@ import { ContextSwitch } from './arch/switch.ts';
 import { createFrameAllocator } from './mm/frames.ts';
 import { KernelHeap } from './mm/heap.ts';
 import { SlabCache } from './mm/slab.ts';
+import { FrameShares } from './mm/allotment.ts';
+import { userPageCount } from './mm/vmm.ts';
 import { Reclaimer } from './mm/reclaim.ts';
 import { SwapSpace } from './mm/swap.ts';
 import { makePolicy } from './mm/policy.ts';
@@ -120,6 +122,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     tty.print('no program disk: `run` has nothing to run\n');
   }
   let reclaim: Reclaimer | null = null;
+  let shares: FrameShares | null = null;
   const s = info.disks.find((x) => x.unit === 1);
   if (s && ata) {
     pic.enable(14);
@@ -128,10 +131,19 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     if (reclaim !== null) {
       reclaim.policy = makePolicy(options.policy);
       reclaim.spaces = () => [...table.procs.values()].filter((p) => p.pd !== 0 && p.state !== 'zombie').map((p) => p.pd);
+      if (options.scope === 'local') {
+        const r = reclaim;
+        shares = new FrameShares(options.alloc, {
+          spaces: r.spaces,
+          usable: () => { const st = frames.stats(); return Math.max(0, st.byOwner.user + st.free - r.reserve); },
+          sizeOf: (pd) => userPageCount(hw, pd),
+        });
+      }
     }
+    const how = `${options.policy === 'fifo' ? 'FIFO' : options.policy} replacement${options.scope === 'local' ? `, local, ${options.alloc} allocation` : ''}`;
     tty.print(reclaim === null
       ? `swap: the second disk (${s.sectors} sectors) cannot be used\n`
-      : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${options.policy === 'fifo' ? 'FIFO' : options.policy} replacement)\n`);
+      : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${how})\n`);
   }
 
   const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null);
@@ -140,6 +152,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     cpu: new ContextSwitch(hw), leakCheck, stats: state.stats, power: state.power, trace: state.trace,
     backing: progdisk,
     reclaim,
+    shares,
     clock: channel('sleep'),
     reapReads: () => { progdisk?.reap(); reclaim?.reap(); },
     readInFlight: () => progdisk?.inFlight() ?? reclaim?.inFlight() ?? null,

@@ -2,6 +2,7 @@
 // CLI's --frames/--heap pass them through the boot-info block.
 
 import type { FitPolicy } from './mm/heap.ts';
+import { ALLOCATIONS, SCOPES, type Allocation, type Scope } from './mm/allotment.ts';
 import { POLICY_NAMES, type PolicyName } from './mm/policy.ts';
 
 export interface KernelOptions {
@@ -9,10 +10,14 @@ export interface KernelOptions {
   heap: FitPolicy;
   /** Global page replacement, when there is swap (a run's -p picks a process's own). */
   policy: PolicyName;
+  /** Replacement among every process's pages (global), or within each process's share of the frames (local). */
+  scope: Scope;
+  /** How the frames are shared out under local replacement. */
+  alloc: Allocation;
 }
 
 export function parseCmdline(cmdline: string): { options: KernelOptions; errors: string[] } {
-  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo' };
+  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal' };
   const errors: string[] = [];
   for (const word of cmdline.split(/\s+/).filter(Boolean)) {
     const eq = word.indexOf('=');
@@ -21,6 +26,8 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
     if (key === 'frames' && (value === 'bitmap' || value === 'buddy')) options.frames = value;
     else if (key === 'heap' && (value === 'first' || value === 'best')) options.heap = value;
     else if (key === 'policy' && (POLICY_NAMES as readonly string[]).includes(value ?? '')) options.policy = value as PolicyName;
+    else if (key === 'scope' && (SCOPES as readonly string[]).includes(value ?? '')) options.scope = value as Scope;
+    else if (key === 'alloc' && (ALLOCATIONS as readonly string[]).includes(value ?? '')) options.alloc = value as Allocation;
     else errors.push(`unknown boot option '${word}'`);
   }
   return { options, errors };

@@ -8,6 +8,7 @@ import { Kernel } from './kernel.ts';
 export { Kernel, HALT_EXIT_STATUS, PANIC_EXIT_STATUS } from './kernel.ts';
 export { parseCmdline, type KernelOptions } from './cmdline.ts';
 export { POLICY_NAMES } from './mm/policy.ts';
+export { ALLOCATIONS, SCOPES } from './mm/allotment.ts';
 export type { KernelStats } from './stats.ts';
 
 export function createKernel(port: HostPort, cmdline = ''): Kernel {

@@ -216,6 +216,7 @@ export class Kernel {
       const policy = p.policy ?? global;
       if (policy !== null && p.pd !== 0 && p.state !== 'zombie') k.reclaim.tickProcess(p.pd, policy);
     }
+    k.shares?.measure();
     k.sched.tick();
     k.disk?.poll();
     k.progdisk?.reap();

@@ -9,6 +9,7 @@ import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
 import { describeFlags } from './mm/pagetable.ts';
 import { makePolicy, POLICIES_TO_COME, POLICY_NAMES, type PolicyName } from './mm/policy.ts';
+import type { FrameShares } from './mm/allotment.ts';
 import { residentPages, swappedPages, userPages } from './mm/vmm.ts';
 import { finishHalt, halt, type HaltContext } from './power.ts';
 import { execStep, type ExecContext } from './proc/exec.ts';
@@ -43,6 +44,8 @@ export interface ShellContext extends HaltContext, ExecContext {
   procSlab: SlabCache;
   fileSlab: SlabCache;
   trace: { pf: boolean };
+  /** Each process's share of the frames under local replacement; null: global. */
+  shares: FrameShares | null;
   uptimeMs(): number;
   /** Takes the leak check's baseline (when the shell starts). */
   takeLeakBaseline(): void;
@@ -256,6 +259,11 @@ export class Shell {
     if (fl) this.out(`buddy free blocks by order 0..10: ${fl.join(' ')}`);
     const swap = k.reclaim?.swap;
     if (swap) this.out(`swap: ${swap.total} slots of 4 KiB, ${swap.used} in use, ${swap.total - swap.used} free`);
+    if (k.shares) {
+      const live = [...k.table.procs.values()].filter((p) => p.pd !== 0 && p.state !== 'zombie');
+      const each = live.map((p) => `pid ${p.pid} (${p.argv[0] ?? '?'}) ${p.limit !== null ? `${p.limit} (run -m)` : k.shares!.of(p.pd)}`);
+      this.out(`local replacement, ${k.shares.allocation} allocation: ${each.join(', ') || 'no processes'}`);
+    }
   }
 
   private vm(args: string[]): void {

@@ -16,6 +16,7 @@ import type { BackingStore, PendingRead, Region } from './backing.ts';
 import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
 import { isPresent, isSwapEntry, mapPage, PTE_KEPT, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
+import type { FrameShares } from './allotment.ts';
 import type { ReplacementPolicy } from './policy.ts';
 import type { Reclaimer } from './reclaim.ts';
 
@@ -35,6 +36,8 @@ export interface PagerContext {
   backing: BackingStore | null;
   /** Page replacement and swap; null without a swap disk (then no frame means out of memory). */
   reclaim: Reclaimer | null;
+  /** Each process's share of the frames under local replacement (--scope local); null: global. */
+  shares: FrameShares | null;
   stats: KernelStats;
 }
 
@@ -111,13 +114,17 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
 }
 
 /**
- * Local replacement: a process with a resident limit that has reached it gives up one of its own
- * pages, the one its policy picks, before it takes a frame for another (null: go on).
+ * Local replacement: a process with a resident limit (its own, from run -m, or its share of the
+ * frames under --scope local) that has reached it gives up one of its own pages, the one its
+ * policy picks (its own, or the global one), before it takes a frame for another (null: go on).
  */
 function makeLocalRoom(x: PagerContext, p: PagedProcess, page: VirtAddr): PagerResponse | null {
-  if (p.limit === null || p.policy === null || x.reclaim === null) return null;
-  if (x.reclaim.residentCount(p.pd) < p.limit) return null;
-  const e = x.reclaim.evictLocal(p.pd, p.policy);
+  if (x.reclaim === null) return null;
+  const limit = p.limit ?? x.shares?.of(p.pd) ?? null;
+  const policy = p.policy ?? x.reclaim.policy;
+  if (limit === null || policy === null) return null;
+  if (x.reclaim.residentCount(p.pd) < limit) return null;
+  const e = x.reclaim.evictLocal(p.pd, policy);
   if (e.kind === 'wait') { p.waitingFor = page; return { kind: 'wait', chan: e.chan }; }
   if (e.kind === 'full') return OUT_OF_SWAP;
   return null;

@@ -89,6 +89,13 @@ export function swappedPages(hw: Hw, pd: PhysAddr): Array<{ va: VirtAddr; slot: 
   return out;
 }
 
+/** Number of user pages the process has: mapped, or in swap (its size, for proportional allocation). */
+export function userPageCount(hw: Hw, pd: PhysAddr): number {
+  let n = 0;
+  forEachUserEntry(hw, pd, (_va, pte) => { if (isPresent(pte) || isSwapEntry(pte)) n++; });
+  return n;
+}
+
 /** Number of user pages mapped (the process's resident set). */
 export function residentPages(hw: Hw, pd: PhysAddr): number {
   let n = 0;

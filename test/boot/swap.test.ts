@@ -195,3 +195,68 @@ describe('global replacement policies', () => {
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 });
+
+describe('local replacement (--scope local)', () => {
+  /** Each live process's RSS, from ps (its locked pages included). */
+  const rss = (m: KernelMachine): Map<number, number> => {
+    const out = new Map<number, number>();
+    for (const l of m.command('ps').split('\n').slice(1)) {
+      const f = l.trim().split(/\s+/);
+      if (f.length >= 7) out.set(Number(f[0]), Number(f[5]));
+    }
+    return out;
+  };
+  /** Each process's share as mem reports it. */
+  const shares = (m: KernelMachine, alloc: string): Map<number, number> => {
+    const line = new RegExp(`^local replacement, ${alloc} allocation: (.*)$`, 'm').exec(m.command('mem'))![1]!;
+    return new Map([...line.matchAll(/pid (\d+) \(\w+\) (\d+)/g)].map((x) => [Number(x[1]), Number(x[2])]));
+  };
+  // touch locks its own text, data, bss and stack (about 6 pages): RSS counts them, a share does not.
+  const LOCKED_SLACK = 8;
+
+  it('keeps each of two processes that go round more pages than there are frames within an equal share', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: 'scope=local' });
+    expect(m.transcript).toContain('(FIFO replacement, local, equal allocation)');
+    m.command('run touch -s 500 100000 &');
+    m.command('run touch -s 500 100000 &');
+    m.runFor(600_000_000);
+    const share = shares(m, 'equal');
+    expect(share.get(1)).toBe(share.get(2));
+    const r = rss(m);
+    for (const pid of [1, 2]) {
+      expect(r.get(pid)).toBeGreaterThan(share.get(pid)! / 2); // both run, neither starved
+      expect(r.get(pid)).toBeLessThanOrEqual(share.get(pid)! + LOCKED_SLACK);
+    }
+    m.command('kill 1');
+    m.command('kill 2');
+    m.runFor(10_000_000);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  it('gives a bigger process a bigger share under proportional allocation, and holds each to it', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: 'scope=local alloc=proportional' });
+    expect(m.transcript).toContain('(FIFO replacement, local, proportional allocation)');
+    m.command('run touch -s 600 100000 &');
+    m.command('run touch -s 200 100000 &');
+    m.runFor(600_000_000);
+    const share = shares(m, 'proportional');
+    expect(share.get(1)!).toBeGreaterThan(2 * share.get(2)!);
+    const r = rss(m);
+    for (const pid of [1, 2]) expect(r.get(pid)).toBeLessThanOrEqual(share.get(pid)! + LOCKED_SLACK);
+    m.command('kill 1');
+    m.command('kill 2');
+    m.runFor(10_000_000);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
+  it('runs a program bigger than RAM intact, its pages going to swap', () => {
+    const written = (cmdline: string): string => {
+      const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline });
+      expect(m.command('run touch 1200', 40 * 66_000_000)).toMatch(/^touched 1200 pages, \d+ faults\n$/);
+      const w = /written to swap (\d+)/.exec(m.command('stats'))![1]!;
+      expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+      return w;
+    };
+    expect(Number(written('scope=local'))).toBeGreaterThan(500);
+  });
+});

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCmdline } from '../../../kernel/cmdline.ts';
 
-const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo' };
+const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal' };
 
 describe('parseCmdline', () => {
   it('gives the defaults, buddy frames and a first-fit heap, for an empty command line', () => {
@@ -12,7 +12,7 @@ describe('parseCmdline', () => {
   });
 
   it('selects the bitmap frame allocator and the best-fit heap', () => {
-    expect(parseCmdline('frames=bitmap heap=best')).toEqual({ options: { frames: 'bitmap', heap: 'best', policy: 'fifo' }, errors: [] });
+    expect(parseCmdline('frames=bitmap heap=best')).toEqual({ options: { ...DEFAULTS, frames: 'bitmap', heap: 'best' }, errors: [] });
   });
 
   it('accepts the default values spelled out, in either order', () => {
@@ -20,7 +20,7 @@ describe('parseCmdline', () => {
   });
 
   it('takes any run of spaces, tabs and newlines between options', () => {
-    expect(parseCmdline('  frames=bitmap\t\theap=best\n')).toEqual({ options: { frames: 'bitmap', heap: 'best', policy: 'fifo' }, errors: [] });
+    expect(parseCmdline('  frames=bitmap\t\theap=best\n')).toEqual({ options: { ...DEFAULTS, frames: 'bitmap', heap: 'best' }, errors: [] });
   });
 
   it('lets a later option override an earlier one', () => {
@@ -30,6 +30,11 @@ describe('parseCmdline', () => {
   it('selects the global replacement policy, and reports one it does not have', () => {
     expect(parseCmdline('policy=second-chance').options.policy).toBe('second-chance');
     expect(parseCmdline('policy=opt')).toEqual({ options: DEFAULTS, errors: ["unknown boot option 'policy=opt'"] });
+  });
+
+  it('selects local replacement and its allocation rule, and reports a scope or rule it does not have', () => {
+    expect(parseCmdline('scope=local alloc=proportional').options).toEqual({ ...DEFAULTS, scope: 'local', alloc: 'proportional' });
+    expect(parseCmdline('scope=both alloc=fair')).toEqual({ options: DEFAULTS, errors: ["unknown boot option 'scope=both'", "unknown boot option 'alloc=fair'"] });
   });
 
   it('reports an unknown option and keeps going', () => {
