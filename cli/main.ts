@@ -65,8 +65,8 @@ options:
   --heap POLICY         ts386 kernel: kmalloc placement, first or best fit (default first)
   --policy NAME         ts386 kernel: global page replacement when there is swap, one of
                         ${POLICY_NAMES.join(' ')} (default fifo; run -m -p sets a program's own)
-  --scope SCOPE         ts386 kernel: replacement among every process's pages (global, the
-                        default) or within each process's share of the frames (local)
+  --scope SCOPE         ts386 kernel, when there is swap: replacement among every process's
+                        pages (global, the default) or within each one's share of the frames (local)
   --alloc RULE          ts386 kernel, with --scope local: the shares are equal (the default) or
                         proportional to each process's size in pages
   --no-kernel           do not attach the ts386 kernel (the BIOS then boots disks only)
