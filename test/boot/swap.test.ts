@@ -151,6 +151,63 @@ describe('swap', () => {
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 
+  // Writes 1 into 20 pages (under a resident limit most go to swap), forks: the child sleeps, then
+  // checks every page still holds 1 (exit 0, else 1). The parent meanwhile writes 2 into every page,
+  // twice round: each page comes back from a slot the child shares, is written, and must go out to
+  // a slot of its own; then it exits with the child's status.
+  const FORK_KEPT = `
+    movl $46, %eax
+    movl $20*4096, %ebx
+    int $0x80
+    movl %eax, %esi
+    movl %esi, %edi
+    movl $20, %ecx
+  1:movl $1, (%edi)
+    addl $4096, %edi
+    loop 1b
+    movl $2, %eax
+    int $0x80
+    testl %eax, %eax
+    jz 6f
+    movl $2, %edx
+  4:movl %esi, %edi
+    movl $20, %ecx
+  2:movl $2, (%edi)
+    addl $4096, %edi
+    loop 2b
+    decl %edx
+    jnz 4b
+    subl $4, %esp
+    movl %esp, %ebx
+    movl $7, %eax
+    int $0x80
+    movl (%esp), %ebx
+    movl $1, %eax
+    int $0x80
+  6:movl $162, %eax
+    movl $1000, %ebx
+    int $0x80
+    movl %esi, %edi
+    movl $20, %ecx
+    xorl %ebx, %ebx
+  3:cmpl $1, (%edi)
+    je 5f
+    movl $1, %ebx
+  5:addl $4096, %edi
+    loop 3b
+    movl $1, %eax
+    int $0x80
+  `;
+
+  it.skipIf(!hasAs)('writes a read-back page whose slot a fork shares to a new slot, so the child still finds its own contents', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, disk: programDiskWith({ forkkept: elfProgram(FORK_KEPT) }) });
+    const swapOuts = m.kernel.stats.swapOuts;
+    expect(m.command('run -m 6 forkkept', 300_000_000)).toBe(''); // exit status 0: the child found every 1
+    expect(m.kernel.stats.swapOuts - swapOuts).toBeGreaterThan(40);
+    expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
   it('frees the slots that read-back pages kept when their process is killed or forks', () => {
     const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP });
     const free = Number(/(\d+) free frames/.exec(m.transcript)![1]);
