@@ -7,7 +7,7 @@
 import { hex } from './format.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
-import { describeFlags } from './mm/pagetable.ts';
+import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED } from './mm/pagetable.ts';
 import { makePolicy, POLICIES_TO_COME, POLICY_NAMES, type PolicyName } from './mm/policy.ts';
 import type { FrameShares } from './mm/allotment.ts';
 import { residentPages, swappedPages, userPages } from './mm/vmm.ts';
@@ -279,7 +279,10 @@ export class Shell {
     const pages = userPages(k.hw, p.pd);
     this.out(`  ${pages.length} pages mapped:      VA        frame      flags`);
     for (const { va, pte } of pages) {
-      this.out(`    0x${hex(va)} -> 0x${hex(pte & ~0xfff)}  ${describeFlags(pte)}`);
+      // The kernel's own marks: mlock()ed, and a copy still in the swap slot it was read back from.
+      const locked = (pte & PTE_LOCKED) !== 0 ? '  locked' : '';
+      const slot = (pte & PTE_KEPT) !== 0 ? k.reclaim?.keptSlot(entryFrame(pte)) ?? 0 : 0;
+      this.out(`    0x${hex(va)} -> 0x${hex(pte & ~0xfff)}  ${describeFlags(pte)}${locked}${slot !== 0 ? `  also in swap slot ${slot}` : ''}`);
     }
     const swapped = swappedPages(k.hw, p.pd);
     if (swapped.length > 0) {

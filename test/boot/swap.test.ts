@@ -76,6 +76,24 @@ describe('swap', () => {
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 
+  it('vm shows the pages mlock keeps, and the pages read back from swap that are still in their slot', () => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP });
+    m.command('run -m 8 touch -s 40 100000 &');
+    m.runFor(200_000_000); // many passes: every page has been out to swap and back
+    const vm = m.command('vm 1', 10 * 66_000_000);
+    const mapped = vm.split('\n').filter((l) => /^ {4}0x[0-9a-f]{8} -> /.test(l));
+    // touch locks its text, data, bss and stack; the pages it goes round are read back with their slots.
+    expect(mapped.filter((l) => l.endsWith('  locked')).length).toBeGreaterThanOrEqual(4);
+    const kept = mapped.filter((l) => /  also in swap slot \d+$/.test(l));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThanOrEqual(8);
+    const inSwap = new Set([...vm.matchAll(/^ {4}0x[0-9a-f]{8} -> slot (\d+)$/gm)].map((x) => x[1]));
+    for (const l of kept) expect(inSwap.has(/slot (\d+)$/.exec(l)![1])).toBe(false); // a slot is one page's
+    expect(m.command('kill 1')).toContain('killed from the shell');
+    m.runFor(10_000_000);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  });
+
   // Grows the heap by 20 pages, writes each, reads each back (under a resident limit the reads bring
   // pages back from swap, keeping their slots), lowers the break by the 20 pages, then spins.
   const SHRINK_KEPT = `
