@@ -202,21 +202,10 @@ export function protectPage(hw: Hw, pd: PhysAddr, va: VirtAddr, flags: number, k
  * COST.walkStep per entry read.
  */
 export function forEachUserPage(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
-  for (let di = 0; di < KERNEL_PDE; di++) {
-    const pde = hw.readPhys32(phys(pd + 4 * di));
-    hw.chargeCycles(COST.walkStep);
-    if (!isPresent(pde)) continue;
-    const pt = entryFrame(pde);
-    for (let ti = 0; ti < ENTRIES; ti++) {
-      const pteAddr = phys(pt + 4 * ti);
-      const pte = hw.readPhys32(pteAddr);
-      hw.chargeCycles(COST.walkStep);
-      if (isPresent(pte)) fn(virt((di << 22) | (ti << 12)), pte, pteAddr);
-    }
-  }
+  forEachUserEntry(hw, pd, (va, pte, pteAddr) => { if (isPresent(pte)) fn(va, pte, pteAddr); });
 }
 
-/** Calls `fn` for every user PTE that is not 0: present pages and swapped-out ones. */
+/** Calls `fn` for every user PTE that is not 0 (present pages and swapped-out ones), as forEachUserPage does. */
 export function forEachUserEntry(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
   for (let di = 0; di < KERNEL_PDE; di++) {
     const pde = hw.readPhys32(phys(pd + 4 * di));
