@@ -130,7 +130,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     reclaim = swap === null ? null : Reclaimer.create(hw, frames, swap, state.stats, Math.ceil(ramTop / PAGE_SIZE));
     if (reclaim !== null) {
       reclaim.policy = makePolicy(options.policy);
-      reclaim.spaces = () => [...table.procs.values()].filter((p) => p.pd !== 0 && p.state !== 'zombie').map((p) => p.pd);
+      reclaim.spaces = () => table.paged().map((p) => p.pd);
       if (options.scope === 'local') {
         const r = reclaim;
         shares = new FrameShares(options.alloc, {

@@ -212,9 +212,9 @@ export class Kernel {
     this.stats.ticks++;
     k.sched.wakeExpired(k.clock, k.uptimeMs());
     const global = k.reclaim?.policy ?? null;
-    if (k.reclaim !== null) for (const p of k.table.procs.values()) {
+    if (k.reclaim !== null) for (const p of k.table.paged()) {
       const policy = p.policy ?? global;
-      if (policy !== null && p.pd !== 0 && p.state !== 'zombie') k.reclaim.tickProcess(p.pd, policy);
+      if (policy !== null) k.reclaim.tickProcess(p.pd, policy);
     }
     k.shares?.measure();
     k.sched.tick();

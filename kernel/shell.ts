@@ -260,8 +260,7 @@ export class Shell {
     const swap = k.reclaim?.swap;
     if (swap) this.out(`swap: ${swap.total} slots of 4 KiB, ${swap.used} in use, ${swap.total - swap.used} free`);
     if (k.shares) {
-      const live = [...k.table.procs.values()].filter((p) => p.pd !== 0 && p.state !== 'zombie');
-      const each = live.map((p) => `pid ${p.pid} (${p.argv[0] ?? '?'}) ${p.limit !== null ? `${p.limit} frames (run -m)` : `${k.shares!.of(p.pd)} frames`}`);
+      const each = k.table.paged().map((p) => `pid ${p.pid} (${p.argv[0] ?? '?'}) ${p.limit !== null ? `${p.limit} frames (run -m)` : `${k.shares!.of(p.pd)} frames`}`);
       this.out(`local replacement, ${k.shares.allocation} allocation: ${each.join(', ') || 'no processes'}`);
     }
   }

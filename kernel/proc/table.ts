@@ -87,6 +87,13 @@ export class ProcTable {
     return q.foreground && q.state !== 'zombie';
   }
 
+  /** The processes whose pages replacement may take: alive, with an address space (not still loading). */
+  paged(): Process[] {
+    const out: Process[] = [];
+    for (const p of this.procs.values()) if (p.pd !== 0 && p.state !== 'zombie') out.push(p);
+    return out;
+  }
+
   /** The foreground job's first process, if one is alive. */
   foregroundJob(): Process | null {
     for (const p of this.procs.values()) if (p.foreground && p.state !== 'zombie') return p;
