@@ -30,6 +30,8 @@ import type { SwapSpace } from './swap.ts';
 interface Page extends ResidentPage { readonly pteAddr: PhysAddr }
 
 const RMAP_BYTES = 20, QUEUE_BYTES = 8;
+/** The fields of a reverse-map entry (byte offsets): see the top of this file. */
+const RMAP_PD = 0, RMAP_VA = 4, RMAP_SEQ = 8, RMAP_COUNTER = 12, RMAP_SLOT = 16;
 
 export type EvictResult =
   | { kind: 'freed' }
@@ -116,13 +118,12 @@ export class Reclaimer {
     const f = frame / PAGE_SIZE;
     if (f >= this.capacity) return;
     const seq = (this.seq = (this.seq + 1) >>> 0);
-    const r = phys(this.rmap + f * RMAP_BYTES);
-    this.hw.writePhys32(r, pd);
-    this.hw.writePhys32(phys(r + 4), va);
-    this.hw.writePhys32(phys(r + 8), seq);
+    this.hw.writePhys32(this.rmapField(frame, RMAP_PD), pd);
+    this.hw.writePhys32(this.rmapField(frame, RMAP_VA), va);
+    this.hw.writePhys32(this.rmapField(frame, RMAP_SEQ), seq);
     if (!requeue) {
-      this.hw.writePhys32(phys(r + 12), 0);
-      this.hw.writePhys32(phys(r + 16), slot);
+      this.hw.writePhys32(this.rmapField(frame, RMAP_COUNTER), 0);
+      this.hw.writePhys32(this.rmapField(frame, RMAP_SLOT), slot);
     }
     if (this.length === this.capacity) this.pop(); // full of stale entries: the oldest goes
     const q = phys(this.queue + ((this.head + this.length) % this.capacity) * QUEUE_BYTES);
@@ -131,10 +132,19 @@ export class Reclaimer {
     this.length++;
   }
 
+  /** Where a field of `frame`'s reverse-map entry is. */
+  private rmapField(frame: PhysAddr, field: number): PhysAddr {
+    return phys(this.rmap + (frame / PAGE_SIZE) * RMAP_BYTES + field);
+  }
+
   /** The swap slot the page in `frame` kept when it was read back (0: none). */
   keptSlot(frame: PhysAddr): number {
-    const f = frame / PAGE_SIZE;
-    return f < this.capacity ? this.hw.readPhys32(phys(this.rmap + f * RMAP_BYTES + 16)) : 0;
+    return frame / PAGE_SIZE < this.capacity ? this.hw.readPhys32(this.rmapField(frame, RMAP_SLOT)) : 0;
+  }
+
+  /** The page in `frame` no longer holds the slot it kept (the caller frees the slot, or gives it to the PTE). */
+  private forgetKeptSlot(frame: PhysAddr): void {
+    this.hw.writePhys32(this.rmapField(frame, RMAP_SLOT), 0);
   }
 
   /** A present page with PTE `pte` in `frame` is going away (exit, exec, a lowered break): its kept slot goes with it. */
@@ -142,7 +152,7 @@ export class Reclaimer {
     if ((pte & PTE_KEPT) === 0) return;
     const slot = this.keptSlot(frame);
     if (slot === 0) return;
-    this.hw.writePhys32(phys(this.rmap + (frame / PAGE_SIZE) * RMAP_BYTES + 16), 0);
+    this.forgetKeptSlot(frame);
     this.swap.free(slot);
   }
 
@@ -164,11 +174,10 @@ export class Reclaimer {
     while (this.length > 0) {
       const { f, seq } = this.pop();
       this.hw.chargeCycles(COST.walkStep);
-      const r = phys(this.rmap + f * RMAP_BYTES);
-      if (this.hw.readPhys32(phys(r + 8)) !== seq) continue; // mapped again since: a newer entry stands for it
       const frame = phys(f * PAGE_SIZE);
-      const pd = phys(this.hw.readPhys32(r));
-      const va = virt(this.hw.readPhys32(phys(r + 4)));
+      if (this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)) !== seq) continue; // mapped again since: a newer entry stands for it
+      const pd = phys(this.hw.readPhys32(this.rmapField(frame, RMAP_PD)));
+      const va = virt(this.hw.readPhys32(this.rmapField(frame, RMAP_VA)));
       if (this.frames.ownerOf(frame) !== 'user' || this.frames.ownerOf(pd) !== 'pagedir') continue;
       const w = walk(this.hw, pd, va);
       if (w.pteAddr === null || !isPresent(w.pte) || entryFrame(w.pte) !== frame) continue;
@@ -228,11 +237,9 @@ export class Reclaimer {
     forEachUserPage(this.hw, pd, (va, pte, pteAddr) => {
       if ((pte & PTE_LOCKED) !== 0) return;
       const frame = entryFrame(pte);
-      const f = frame / PAGE_SIZE;
-      if (f >= this.capacity) return;
-      const r = phys(this.rmap + f * RMAP_BYTES);
-      if (this.hw.readPhys32(r) !== pd || this.hw.readPhys32(phys(r + 4)) !== va) return;
-      out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(phys(r + 8)), counter: this.hw.readPhys32(phys(r + 12)) });
+      if (frame / PAGE_SIZE >= this.capacity) return;
+      if (this.hw.readPhys32(this.rmapField(frame, RMAP_PD)) !== pd || this.hw.readPhys32(this.rmapField(frame, RMAP_VA)) !== va) return;
+      out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)), counter: this.hw.readPhys32(this.rmapField(frame, RMAP_COUNTER)) });
     });
     return out;
   }
@@ -256,7 +263,7 @@ export class Reclaimer {
     return {
       clearReferenced: clearA,
       secondChance: (p) => { clearA(p); this.noteMapped(phys(p.frame), pd, virt(p.va), true); },
-      setCounter: (p, v) => { this.hw.writePhys32(phys(this.rmap + (p.frame / PAGE_SIZE) * RMAP_BYTES + 12), v >>> 0); },
+      setCounter: (p, v) => { this.hw.writePhys32(this.rmapField(phys(p.frame), RMAP_COUNTER), v >>> 0); },
     };
   }
 
@@ -304,7 +311,7 @@ export class Reclaimer {
     const kept = (v.pte & PTE_KEPT) !== 0 ? this.keptSlot(v.frame) : 0;
     if (kept !== 0 && (v.pte & PTE_D) === 0) {
       // Read back from swap and not written since: the slot still holds it, no write needed.
-      this.hw.writePhys32(phys(this.rmap + (v.frame / PAGE_SIZE) * RMAP_BYTES + 16), 0);
+      this.forgetKeptSlot(v.frame);
       hw.writePhys32(v.pteAddr, swapEntry(kept));
       hw.chargeCycles(COST.pteWrite);
       if (isLive(hw, v.pd)) hw.invlpg(v.va);
@@ -333,7 +340,7 @@ export class Reclaimer {
       return { kind: 'full' };
     }
     if (kept !== 0) {
-      this.hw.writePhys32(phys(this.rmap + (v.frame / PAGE_SIZE) * RMAP_BYTES + 16), 0);
+      this.forgetKeptSlot(v.frame);
       if (slot !== kept) this.swap.free(kept);
     }
     this.failed.delete(slot);
