@@ -24,3 +24,38 @@ export interface IoWait extends WaitChannel {
 }
 
 export const channel = (name: string): WaitChannel => ({ name });
+
+/**
+ * Things the drive is still using after their owner let go (a buffer it reads into, a frame it
+ * writes from or reads into): each is freed once its request's status is final, at once if it
+ * already is, else by the reap() that finds it so (the timer tick's, or the next user's).
+ */
+export class HeldForIo<T extends { readonly req: IoWait }> {
+  private readonly items: T[] = [];
+  private readonly free: (item: T) => void;
+
+  constructor(free: (item: T) => void) {
+    this.free = free;
+  }
+
+  hold(item: T): void {
+    if (item.req.status === 'queued') this.items.push(item);
+    else this.free(item);
+  }
+
+  /** The request of a held item still in flight, if any (of one `which` picks, when given). */
+  inFlight(which?: (item: T) => boolean): IoWait | null {
+    for (const t of this.items) if (t.req.status === 'queued' && (which === undefined || which(t))) return t.req;
+    return null;
+  }
+
+  /** Frees the items whose requests are done. */
+  reap(): void {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const t = this.items[i]!;
+      if (t.req.status === 'queued') continue;
+      this.items.splice(i, 1);
+      this.free(t);
+    }
+  }
+}

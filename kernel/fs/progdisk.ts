@@ -13,7 +13,7 @@ import { V2P } from '../layout.ts';
 import type { BackingStore, FileRead } from '../mm/backing.ts';
 import type { KernelHeap } from '../mm/heap.ts';
 import type { AtaDisk } from '../dev/ata.ts';
-import type { IoWait } from '../wait.ts';
+import { HeldForIo, type IoWait } from '../wait.ts';
 import { nextHeaderOffset, parseUstarHeader, USTAR_BLOCK, type UstarEntry } from './ustar.ts';
 
 const SECTOR = 512;
@@ -30,8 +30,8 @@ export class ProgramDisk implements BackingStore {
   private scanOffset = 0;
   private scan: FileRead | null = null;
   mounted = false;
-  /** Released reads the drive has not finished with yet. */
-  private readonly abandoned: FileRead[] = [];
+  /** Released reads the drive has not finished with yet: their buffers are freed when it has. */
+  private readonly abandoned = new HeldForIo<FileRead>((r) => this.heap.kfree(r.bounce));
 
   constructor(hw: Hw, heap: KernelHeap, disk: AtaDisk, sectors: number) {
     this.hw = hw;
@@ -87,24 +87,17 @@ export class ProgramDisk implements BackingStore {
 
   /** Gives a read's buffer back: now if the drive is done with it, else once it is (reap). */
   release(r: FileRead): void {
-    if (r.req.status === 'queued') this.abandoned.push(r);
-    else this.heap.kfree(r.bounce);
+    this.abandoned.hold(r);
   }
 
   /** The request of a released read the drive is still working on, if any. */
   inFlight(): IoWait | null {
-    for (const r of this.abandoned) if (r.req.status === 'queued') return r.req;
-    return null;
+    return this.abandoned.inFlight();
   }
 
   /** Frees the buffers of released reads the drive has finished with (called from the timer tick). */
   reap(): void {
-    for (let i = this.abandoned.length - 1; i >= 0; i--) {
-      const r = this.abandoned[i]!;
-      if (r.req.status === 'queued') continue;
-      this.abandoned.splice(i, 1);
-      this.heap.kfree(r.bounce);
-    }
+    this.abandoned.reap();
   }
 
   /** Reads the whole sectors holding disk bytes [start, start+length) into a new bounce buffer. */

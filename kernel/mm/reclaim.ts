@@ -20,7 +20,7 @@
 import { COST } from '../cost.ts';
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { KernelStats } from '../stats.ts';
-import type { IoWait } from '../wait.ts';
+import { HeldForIo, type IoWait } from '../wait.ts';
 import type { FrameAllocator } from './frame-table.ts';
 import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_KEPT, PTE_LOCKED, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
 import type { PolicyActions, ReplacementPolicy, ResidentPage } from './policy.ts';
@@ -65,7 +65,10 @@ export class Reclaimer {
   private length = 0;
   private seq = 0;
   /** Frames being written to swap (evictions), and frames a killed swap-in left the drive reading into. */
-  private readonly busy: Busy[] = [];
+  private readonly busy = new HeldForIo<Busy>((b) => {
+    if (b.req.status === 'error' && b.slot !== 0) this.failed.add(b.slot);
+    this.frames.free(b.frame);
+  });
   /** Slots whose write failed: their pages are lost (a swap-in of one kills the process). */
   readonly failed = new Set<number>();
   /** Free frames user pages leave to the kernel: 32, or a sixteenth of a small machine's frames. */
@@ -189,31 +192,22 @@ export class Reclaimer {
 
   /** Frees the frames whose writes (or abandoned reads) the drive has finished. */
   reap(): void {
-    for (let i = this.busy.length - 1; i >= 0; i--) {
-      const b = this.busy[i]!;
-      if (b.req.status === 'queued') continue;
-      this.busy.splice(i, 1);
-      if (b.req.status === 'error' && b.slot !== 0) this.failed.add(b.slot);
-      this.frames.free(b.frame);
-    }
+    this.busy.reap();
   }
 
   /** The write of `slot` still in flight, if any (a swap-in of that slot waits for it). */
   writing(slot: number): IoWait | null {
-    for (const b of this.busy) if (b.slot === slot && b.req.status === 'queued') return b.req;
-    return null;
+    return this.busy.inFlight((b) => b.slot === slot);
   }
 
   /** A request still in flight that frees a frame when done, if any. */
   inFlight(): IoWait | null {
-    for (const b of this.busy) if (b.req.status === 'queued') return b.req;
-    return null;
+    return this.busy.inFlight();
   }
 
   /** A swap-in whose process went away: the frame is free once the drive is done reading into it. */
   abandon(frame: PhysAddr, req: IoWait): void {
-    if (req.status === 'queued') this.busy.push({ frame, req, slot: 0 });
-    else this.frames.free(frame);
+    this.busy.hold({ frame, req, slot: 0 });
   }
 
   /**
@@ -348,11 +342,11 @@ export class Reclaimer {
     hw.chargeCycles(COST.pteWrite);
     if (isLive(hw, v.pd)) hw.invlpg(v.va);
     const req = this.swap.write(slot, v.frame);
-    this.busy.push({ frame: v.frame, req, slot });
+    this.busy.hold({ frame: v.frame, req, slot }); // a write that failed at once frees the frame now
     this.stats.evictions++;
     this.stats.swapOuts++;
     this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
-    if (req.status !== 'queued') { this.reap(); return { kind: 'freed' }; }
+    if (req.status !== 'queued') return { kind: 'freed' };
     return { kind: 'wait', chan: req };
   }
 }
