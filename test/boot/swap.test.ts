@@ -94,9 +94,9 @@ describe('swap', () => {
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 
-  // Grows the heap by 20 pages, writes each, reads each back (under a resident limit the reads bring
-  // pages back from swap, keeping their slots), lowers the break by the 20 pages, then spins.
-  const SHRINK_KEPT = `
+  // Grows the heap by 20 pages (at %esi), writes each, reads each back: under a resident limit the
+  // reads bring pages back from swap, keeping their slots.
+  const GROW_WRITE_READ = `
     movl $46, %eax
     movl $20*4096, %ebx
     int $0x80
@@ -111,6 +111,10 @@ describe('swap', () => {
   2:movl (%edi), %eax
     addl $4096, %edi
     loop 2b
+  `;
+
+  // Then lowers the break by the 20 pages, and spins.
+  const SHRINK_KEPT = `${GROW_WRITE_READ}
     movl $46, %eax
     movl $-20*4096, %ebx
     int $0x80
@@ -131,23 +135,8 @@ describe('swap', () => {
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 
-  // The same start, then mlock and munlock the last 4 pages (resident, read back with their slots
-  // kept), and exit.
-  const LOCK_KEPT = `
-    movl $46, %eax
-    movl $20*4096, %ebx
-    int $0x80
-    movl %eax, %esi
-    movl %esi, %edi
-    movl $20, %ecx
-  1:movl %ecx, (%edi)
-    addl $4096, %edi
-    loop 1b
-    movl %esi, %edi
-    movl $20, %ecx
-  2:movl (%edi), %eax
-    addl $4096, %edi
-    loop 2b
+  // Then mlock and munlock the last 4 pages (resident, read back with their slots kept), and exit.
+  const LOCK_KEPT = `${GROW_WRITE_READ}
     leal 16*4096(%esi), %ebx
     movl $4*4096, %ecx
     movl $150, %eax
@@ -289,49 +278,44 @@ describe('local replacement (--scope local)', () => {
   // touch locks its own text, data, bss and stack (about 6 pages): RSS counts them, a share does not.
   const LOCKED_SLACK = 8;
 
-  it('keeps each of two processes that go round more pages than there are frames within an equal share', () => {
-    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: 'scope=local' });
-    expect(m.transcript).toContain('(FIFO replacement, local, equal allocation)');
-    m.command('run touch -s 500 100000 &');
-    m.command('run touch -s 500 100000 &');
+  /**
+   * Two touch processes going round `a` and `b` pages under local replacement with `alloc`: each
+   * one's share (from mem) and RSS (from ps) once they have run a while; then both are killed and
+   * nothing is left behind.
+   */
+  const goRound = (alloc: string, a: number, b: number): { share: Map<number, number>; rss: Map<number, number> } => {
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: `scope=local alloc=${alloc}` });
+    expect(m.transcript).toContain(`(FIFO replacement, local, ${alloc} allocation)`);
+    m.command(`run touch -s ${a} 100000 &`);
+    m.command(`run touch -s ${b} 100000 &`);
     m.runFor(600_000_000);
-    const share = shares(m, 'equal');
+    const out = { share: shares(m, alloc), rss: rss(m) };
+    m.command('kill 1');
+    m.command('kill 2');
+    m.runFor(10_000_000);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    return out;
+  };
+
+  it('keeps each of two processes that go round more pages than there are frames within an equal share', () => {
+    const { share, rss: r } = goRound('equal', 500, 500);
     expect(share.get(1)).toBe(share.get(2));
-    const r = rss(m);
     for (const pid of [1, 2]) {
       expect(r.get(pid)).toBeGreaterThan(share.get(pid)! / 2); // both run, neither starved
       expect(r.get(pid)).toBeLessThanOrEqual(share.get(pid)! + LOCKED_SLACK);
     }
-    m.command('kill 1');
-    m.command('kill 2');
-    m.runFor(10_000_000);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 
   it('gives a bigger process a bigger share under proportional allocation, and holds each to it', () => {
-    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: 'scope=local alloc=proportional' });
-    expect(m.transcript).toContain('(FIFO replacement, local, proportional allocation)');
-    m.command('run touch -s 600 100000 &');
-    m.command('run touch -s 200 100000 &');
-    m.runFor(600_000_000);
-    const share = shares(m, 'proportional');
+    const { share, rss: r } = goRound('proportional', 600, 200);
     expect(share.get(1)!).toBeGreaterThan(2 * share.get(2)!);
-    const r = rss(m);
     for (const pid of [1, 2]) expect(r.get(pid)).toBeLessThanOrEqual(share.get(pid)! + LOCKED_SLACK);
-    m.command('kill 1');
-    m.command('kill 2');
-    m.runFor(10_000_000);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 
   it('runs a program bigger than RAM intact, its pages going to swap', () => {
-    const written = (cmdline: string): string => {
-      const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline });
-      expect(m.command('run touch 1200', 40 * 66_000_000)).toMatch(/^touched 1200 pages, \d+ faults\n$/);
-      const w = /written to swap (\d+)/.exec(m.command('stats'))![1]!;
-      expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
-      return w;
-    };
-    expect(Number(written('scope=local'))).toBeGreaterThan(500);
+    const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: 'scope=local' });
+    expect(m.command('run touch 1200', 40 * 66_000_000)).toMatch(/^touched 1200 pages, \d+ faults\n$/);
+    expect(Number(/written to swap (\d+)/.exec(m.command('stats'))![1])).toBeGreaterThan(500);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
   });
 });
