@@ -29,6 +29,9 @@ import type { SwapSpace } from './swap.ts';
 /** A resident page with where its PTE is, for the reclaimer's own use. */
 interface Page extends ResidentPage { readonly pteAddr: PhysAddr }
 
+/** The page chosen to go: its frame, where it is mapped, and its PTE (value and address). */
+interface Victim { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }
+
 const RMAP_BYTES = 20, QUEUE_BYTES = 8;
 /** The fields of a reverse-map entry (byte offsets): see the top of this file. */
 const RMAP_PD = 0, RMAP_VA = 4, RMAP_SEQ = 8, RMAP_COUNTER = 12, RMAP_SLOT = 16;
@@ -173,7 +176,7 @@ export class Reclaimer {
   }
 
   /** The oldest mapped user page that is still mapped where rmap says: FIFO's victim. */
-  private nextVictim(): { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr } | null {
+  private nextVictim(): Victim | null {
     while (this.length > 0) {
       const { f, seq } = this.pop();
       this.hw.chargeCycles(COST.walkStep);
@@ -277,7 +280,7 @@ export class Reclaimer {
     };
     const v = policy.choose(pages, act) as Page;
     const pd = owner.get(v)!;
-    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr }, policy.name, policy.why(v));
+    return this.evictChosen(v, pd, policy);
   }
 
   /** A timer tick for a process with a policy that samples A bits. */
@@ -293,40 +296,40 @@ export class Reclaimer {
     const pages = this.residentOf(pd);
     if (pages.length === 0) return { kind: 'none' };
     const v = policy.choose(pages, this.actions(pd)) as Page;
-    return this.evictPage({ frame: phys(v.frame), pd, va: virt(v.va), pte: this.hw.readPhys32(v.pteAddr), pteAddr: v.pteAddr }, policy.name, policy.why(v));
+    return this.evictChosen(v, pd, policy);
+  }
+
+  /** Takes the page `policy` chose among `pd`'s, its PTE read again (choosing may have cleared A bits). */
+  private evictChosen(p: Page, pd: PhysAddr, policy: ReplacementPolicy): EvictResult {
+    return this.evictPage({ frame: phys(p.frame), pd, va: virt(p.va), pte: this.hw.readPhys32(p.pteAddr), pteAddr: p.pteAddr }, policy.name, policy.why(p));
+  }
+
+  /** `v`'s PTE becomes `entry` (0, or a swap entry), the TLB forgets it, and it counts as taken back. */
+  private unmapVictim(v: Victim, entry: number): void {
+    this.hw.writePhys32(v.pteAddr, entry);
+    this.hw.chargeCycles(COST.pteWrite);
+    if (isLive(this.hw, v.pd)) this.hw.invlpg(v.va);
+    this.stats.evictions++;
   }
 
   /**
    * Takes `v`'s frame: dropped when clean (to its slot, when it kept one), else written to its kept
    * slot or a new one (the caller waits for the write).
    */
-  private evictPage(v: { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }, policy: string, why: string): EvictResult {
-    const hw = this.hw;
+  private evictPage(v: Victim, policy: string, why: string): EvictResult {
     const kept = (v.pte & PTE_KEPT) !== 0 ? this.keptSlot(v.frame) : 0;
-    if (kept !== 0 && (v.pte & PTE_D) === 0) {
-      // Read back from swap and not written since: the slot still holds it, no write needed.
-      this.forgetKeptSlot(v.frame);
-      hw.writePhys32(v.pteAddr, swapEntry(kept));
-      hw.chargeCycles(COST.pteWrite);
-      if (isLive(hw, v.pd)) hw.invlpg(v.va);
+    const keptClean = kept !== 0 && (v.pte & PTE_D) === 0;
+    if (keptClean || (v.pte & (PTE_D | PTE_UNBACKED | PTE_KEPT)) === 0) {
+      // Clean: its file or a zero-fill gives it back as it is; or, read back from swap and not
+      // written since, the slot it kept still holds it (no write needed).
+      if (keptClean) { this.forgetKeptSlot(v.frame); this.stats.keptDrops++; }
+      this.unmapVictim(v, keptClean ? swapEntry(kept) : 0);
       this.frames.free(v.frame);
-      this.stats.evictions++;
-      this.stats.keptDrops++;
-      this.evictions.push({ pd: v.pd, va: v.va, slot: kept, written: false, policy, why });
+      this.evictions.push({ pd: v.pd, va: v.va, slot: keptClean ? kept : null, written: false, policy, why });
       return { kind: 'freed' };
     }
-    if ((v.pte & (PTE_D | PTE_UNBACKED | PTE_KEPT)) === 0) {
-      // Clean: its file or a zero-fill gives it back as it is.
-      hw.writePhys32(v.pteAddr, 0);
-      hw.chargeCycles(COST.pteWrite);
-      if (isLive(hw, v.pd)) hw.invlpg(v.va);
-      this.frames.free(v.frame);
-      this.stats.evictions++;
-      this.evictions.push({ pd: v.pd, va: v.va, slot: null, written: false, policy, why });
-      return { kind: 'freed' };
-    }
-    // Written since it was read back: its own slot takes the new contents, unless a fork shares that
-    // slot (the other holders need the old contents), when it lets go of it for a new one.
+    // Otherwise it is written out: to the slot it kept, unless a fork shares that slot (the other
+    // holders need the old contents), when it lets go of it for a new one; else to a new slot.
     const slot = kept !== 0 && !this.swap.shared(kept) ? kept : this.swap.alloc();
     if (slot === null) {
       // Put it back at the end (keeping its slot): it stays, and the caller says swap is full.
@@ -338,12 +341,9 @@ export class Reclaimer {
       if (slot !== kept) this.swap.free(kept);
     }
     this.failed.delete(slot);
-    hw.writePhys32(v.pteAddr, swapEntry(slot));
-    hw.chargeCycles(COST.pteWrite);
-    if (isLive(hw, v.pd)) hw.invlpg(v.va);
+    this.unmapVictim(v, swapEntry(slot));
     const req = this.swap.write(slot, v.frame);
     this.busy.hold({ frame: v.frame, req, slot }); // a write that failed at once frees the frame now
-    this.stats.evictions++;
     this.stats.swapOuts++;
     this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
     if (req.status !== 'queued') return { kind: 'freed' };
