@@ -64,7 +64,7 @@ export class FrameShares {
   of(pd: PhysAddr): number {
     if (this.m < 0) this.measure();
     const spaces = this.source.spaces();
-    if (this.allocation === 'equal') return allot('equal', this.m, 0, spaces);
+    if (this.allocation === 'equal') return allot('equal', this.m, 0, spaces); // only how many there are counts
     // A process started since the last tick is measured now.
     const sizeOf = (q: PhysAddr): number => {
       let s = this.sizes.get(q);
