@@ -7,42 +7,40 @@
 
 import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_SWAP_BYTES, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
-  MSR_DCD, MSR_DSR, MultibootError, parseTraceKinds, readInputFile, type RunResult, type SwapFile, type TraceKind,
+  attachRefTrace, attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_SWAP_BYTES, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
+  MSR_DCD, MSR_DSR, MultibootError, parseTraceKinds, readInputFile, type RefFileWriter, type RunResult, type SwapFile, type TraceKind,
 } from '../emulator/index.ts';
 import { attachKernel } from './attach-kernel.ts';
 import { BadInput } from './bad-input.ts';
 import { openDisks } from './disks.ts';
-import { parseBytes, sizeText } from './size.ts';
+import { refsCommand, REFS_USAGE } from './refs.ts';
+import { parseMemSize, sizeText } from './size.ts';
+import {
+  EXIT_BAD_INPUT, EXIT_HALTED_WITH_INTERRUPTS, EXIT_INTERNAL_ERROR, EXIT_MAX_CYCLES, EXIT_OUTPUT_ERROR, EXIT_QUIT, EXIT_READER_GONE, EXIT_TRIPLE_FAULT,
+} from './exit-status.ts';
 import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
-import { ALLOCATIONS, PANIC_EXIT_STATUS, POLICY_NAMES, SCOPES, type Kernel } from '../kernel/index.ts';
-
-export const EXIT_BAD_INPUT = 2;
-export const EXIT_TRIPLE_FAULT = 3;
-export const EXIT_MAX_CYCLES = 4;
-export const EXIT_HALTED_WITH_INTERRUPTS = 5;
-export const EXIT_QUIT = 6;
-/** An output could not be written (a full disk): sysexits.h's EX_IOERR, beside 70 (EX_SOFTWARE) for an internal error. */
-export const EXIT_OUTPUT_ERROR = 74;
-/** The reader of stdout went away (`ts386 | head`): the status of a process SIGPIPE ended, which is what a shell shows for the others in such a pipeline. */
-export const EXIT_READER_GONE = 128 + osConstants.signals.SIGPIPE;
+import { ALLOCATIONS, GLOBAL_POLICY_NAMES, PANIC_EXIT_STATUS, SCOPES, type Kernel } from '../kernel/index.ts';
 
 const DEFAULT_MEM = '32M';
 /** The machine maps firmware of up to 128 KiB below 1 MiB and below 4 GiB (emulator/memory/physical.ts). */
 const MAX_ROM_BYTES = 128 * 1024;
 
 const HELP = `usage: ts386 [options]
+       ts386 compare --policies P,P,... --frames N,N,... [options] -- PROG ARGS...
+       ${REFS_USAGE}
 
 Boots an emulated i386 PC with COM1 on the terminal. The firmware (a PC BIOS) boots sector 0 of
 the first --disk when it has a boot signature; otherwise it starts ts386's TypeScript kernel, whose
 shell runs the programs on the first disk (a tar archive; default images/programs.img). Type help
 at its prompt. images/demo.img is a bootable demo disk.
+
+ts386 compare runs one program under several page replacement policies and resident limits, one
+boot of the ts386 kernel each, and tabulates (or plots) their page faults: ts386 compare --help.
 
 options:
   --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default ${DEFAULT_MEM})
@@ -64,7 +62,8 @@ options:
   --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
   --heap POLICY         ts386 kernel: kmalloc placement, first or best fit (default first)
   --policy NAME         ts386 kernel: global page replacement when there is swap, one of
-                        ${POLICY_NAMES.join(' ')} (default fifo; run -m -p sets a program's own)
+                        ${GLOBAL_POLICY_NAMES.join(' ')} (default fifo; run -m -p sets a
+                        program's own, opt too)
   --scope SCOPE         ts386 kernel, when there is swap: replacement among every process's
                         pages (global, the default) or within each one's share of the frames (local)
   --alloc RULE          ts386 kernel, with --scope local: the shares are equal (the default) or
@@ -81,6 +80,12 @@ options:
                         disassembly, changed registers), int (interrupts and exceptions),
                         pf (page faults with CR2 and the error code in words), io (port accesses)
   --trace-file PATH     write the trace to PATH instead of stderr
+  --trace-refs FILE     record the MMU's page references from power-on into FILE, a compact
+                        binary file: each data read and write and each instruction's fetch, with
+                        CR3, page, user/kernel and the cycle, and which process each CR3 is (the
+                        ts386 kernel labels them; its shell's trace refs off|on stops and
+                        starts it). Recording slows the run. \`ts386 refs FILE
+                        [--pid N] [--user]\` prints the file: all of it, a process's or ring 3's
   --no-reboot           stop on a triple fault with a report (default: reset and go on, as a PC does)
   --clock MHZ           emulated CPU clock, 1.2 to 7500 (default 33)
   -h, --help            this text
@@ -88,7 +93,7 @@ options:
 Files: --bios, --kernel, --disk and --swap must be regular files. The swap is the slave disk: it
 takes the place of a second --disk, needs a first one (a --disk or the program disk), and may not
 be the same file as a disk, --kernel or --bios. An output (--serial and --debugcon file:PATH,
---trace-file) is a regular file, created or truncated, or a character device such as /dev/null or
+--trace-file, --trace-refs) is a regular file, created or truncated, or a character device such as /dev/null or
 a terminal; a FIFO, a directory, a socket or a block device is refused. A write that fails (a full
 disk, /dev/full) ends the run, naming the output and the error. A value that starts
 with '-' may follow its option (--mem -1) unless it is one of the options here: write --opt=VALUE.
@@ -105,15 +110,6 @@ exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT wi
   stdout (or of the trace on stderr) goes away, as in ts386 | head;
   the ts386 kernel exits 0 after \`halt\` and ${PANIC_EXIT_STATUS} after a kernel panic
 `;
-
-function parseSize(text: string): number {
-  const bytes = parseBytes(text);
-  if (bytes === null) throw new BadInput(`--mem ${text}: expected a size such as 16M or 1G`);
-  if (bytes < 1024 * 1024 || bytes > 3 * 1024 ** 3 || bytes % 4096 !== 0) {
-    throw new BadInput(`--mem ${text}: RAM must be whole 4 KiB pages between 1 MiB and 3 GiB`);
-  }
-  return bytes;
-}
 
 /** firmware/ sits beside dist/ (the bundle) and beside cli/ (the sources). */
 function builtinFile(...parts: string[]): string {
@@ -212,6 +208,7 @@ interface Options {
   mhz: number;
   trace: Set<TraceKind>;
   traceFile: string | null;
+  traceRefs: string | null;
   noReboot: boolean;
   hostedKernel: boolean;
   inspect: string | null;
@@ -233,6 +230,7 @@ const OPTIONS = {
   clock: { type: 'string' },
   trace: { type: 'string' },
   'trace-file': { type: 'string' },
+  'trace-refs': { type: 'string' },
   'no-reboot': { type: 'boolean' },
   frames: { type: 'string' },
   heap: { type: 'string' },
@@ -287,7 +285,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     throw new BadInput((e as Error).message.split('\n')[0]!);
   }
   if (values.help) return 'help';
-  const memoryBytes = parseSize(values.mem ?? DEFAULT_MEM);
+  const memoryBytes = parseMemSize(values.mem ?? DEFAULT_MEM);
   if (values.cpu !== undefined && values.cpu !== '386' && values.cpu !== '486') throw new BadInput(`--cpu ${values.cpu}: expected 386 or 486`);
   // Inputs are looked at before they are read (emulator/host/input-file.ts): /dev/zero or a FIFO
   // would be read for ever, and a file larger than the machine can use is refused unread.
@@ -308,7 +306,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   const hostedKernel = kernelFile === undefined && values['no-kernel'] !== true;
   if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
   if (values.heap !== undefined && values.heap !== 'first' && values.heap !== 'best') throw new BadInput(`--heap ${values.heap}: expected first or best`);
-  if (values.policy !== undefined && !(POLICY_NAMES as readonly string[]).includes(values.policy)) throw new BadInput(`--policy ${values.policy}: expected one of ${POLICY_NAMES.join(', ')}`);
+  if (values.policy === 'opt') throw new BadInput('--policy opt: OPT knows the future of one recorded run, not of every process: use the shell\'s run -m FRAMES -p opt PROG');
+  if (values.policy !== undefined && !(GLOBAL_POLICY_NAMES as readonly string[]).includes(values.policy)) throw new BadInput(`--policy ${values.policy}: expected one of ${GLOBAL_POLICY_NAMES.join(', ')}`);
   if (values.scope !== undefined && !(SCOPES as readonly string[]).includes(values.scope)) throw new BadInput(`--scope ${values.scope}: expected ${SCOPES.join(' or ')}`);
   if (values.alloc !== undefined && !(ALLOCATIONS as readonly string[]).includes(values.alloc)) throw new BadInput(`--alloc ${values.alloc}: expected ${ALLOCATIONS.join(' or ')}`);
   if (values.alloc !== undefined && values.scope !== 'local') throw new BadInput(`--alloc ${values.alloc}: shares frames among processes for local replacement, so it needs --scope local`);
@@ -348,6 +347,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (trace.size === 0) throw new BadInput(`--trace ${values.trace === '' ? "''" : values.trace}: no trace kind given; expected one or more of cpu, int, pf, io, separated by commas`);
   }
   if (values['trace-file'] !== undefined && trace.size === 0) throw new BadInput('--trace-file needs --trace');
+  if (values['trace-refs'] === '') throw new BadInput("--trace-refs '': expected the name of a file to record into");
   // The disks come last: a swap file may be made here, and nothing after it in parseOptions can
   // refuse the run (main discards the swap when a later step does).
   const { disks, swap } = openDisks({
@@ -365,22 +365,27 @@ function parseOptions(argv: string[]): Options | 'help' {
   return {
     memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, swap, kernel, append, hostedKernel, inspect,
     serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
-    trace, traceFile: values['trace-file'] ?? null, noReboot: values['no-reboot'] === true,
+    trace, traceFile: values['trace-file'] ?? null, traceRefs: values['trace-refs'] ?? null, noReboot: values['no-reboot'] === true,
   };
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A command of its own, with its own options (cli/compare.ts).
+  if (argv[0] === 'compare') return (await import('./compare.ts')).compare(argv.slice(1));
   let opts: Options | 'help';
   let serial: Sink, debugcon: Sink;
   let pty: PtySerial | null = null;
   let machine: Machine;
   let kernel: Kernel | null = null;
+  /** The --trace-refs file's writer: what it holds goes to the file when the run ends, however it ends. */
+  let refTrace: RefFileWriter | null = null;
   /** The swap file: discarded (removed, if this run made it) when the run does not start, closed after it. */
   let swap: SwapFile | null = null;
   const outputs = new Outputs(process.stdout);
   // stderr is where failures are told: should it fail too, there is nowhere left to tell it.
   process.stderr.on('error', () => {});
   try {
+    if (argv[0] === 'refs') return refsCommand(argv.slice(1)) === 'reader-gone' ? EXIT_READER_GONE : 0;
     opts = parseOptions(argv);
     if (opts === 'help') {
       process.stdout.write(HELP);
@@ -412,6 +417,17 @@ export async function main(argv: string[]): Promise<number> {
         // making its lines (`cpu` runs one instruction at a time) for the rest of the slice.
         if (outputs.failure !== null) detachTrace();
       });
+    }
+    if (opts.traceRefs !== null) {
+      let write: (bytes: Uint8Array) => void;
+      try {
+        write = outputs.refs(opts.traceRefs);
+      } catch (e) {
+        throw new BadInput(`--trace-refs: ${(e as Error).message}`);
+      }
+      refTrace = attachRefTrace(machine.cpu, write);
+      // Recording from power-on: this start is held to the end of the run.
+      machine.hostPort.refTraceStart();
     }
     if (opts.hostedKernel) kernel = attachKernel(machine, opts.append);
     if (opts.inspect !== null) await openInspector(opts.inspect);
@@ -510,6 +526,7 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     serial.close();
     debugcon.close();
+    refTrace?.flush();
     outputs.closeFiles();
     swap?.close();
   }
@@ -596,6 +613,6 @@ main(process.argv.slice(2)).then(
   (status) => { process.exitCode = status; },
   (e: unknown) => {
     process.stderr.write(`ts386: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT_INTERNAL_ERROR;
   },
 );

@@ -1,7 +1,7 @@
 // Where a run's output goes, and how a failing output ends the run.
 //
 // COM1 and the debug console write to stdout, a file or nowhere (--serial/--debugcon MODE); the
-// trace to stderr or a file (--trace-file). Files are OutputFiles (emulator/host/output-file.ts:
+// trace to stderr or a file (--trace-file); the reference trace to a file (--trace-refs). Files are OutputFiles (emulator/host/output-file.ts:
 // what kinds of file may be written). Bytes for stdout are gathered and written once per slice of
 // emulation, since a write per byte is slow, and the run waits for a slow reader to take them
 // (drained()) rather than hold ever more of them in memory.
@@ -77,6 +77,11 @@ export class Outputs {
       ? this.file(OutputFile.open(path), `--trace-file ${path}`)
       : this.file(OutputFile.onDescriptor(2, 'stderr'), 'stderr (the trace)');
     return (line) => write(`${line}\n`);
+  }
+
+  /** The reference trace's bytes (--trace-refs PATH), written as they come. Throws like sink(). */
+  refs(path: string): (bytes: Uint8Array) => void {
+    return this.file(OutputFile.open(path), `--trace-refs ${path}`);
   }
 
   /** Writes what the devices sent to stdout since the last flush. */

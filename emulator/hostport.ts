@@ -4,7 +4,8 @@
 // `machine.hostPort`); test/unit/kernel fakes it over a Uint8Array.
 //
 // Every member stands for something a ring-0 x86 program can do: a memory access, IN/OUT, MOV to
-// and from a control register, INVLPG, LGDT/LIDT/LTR, or reading a performance counter. The bulk
+// and from a control register, INVLPG, LGDT/LIDT/LTR, reading a performance counter, or driving
+// a trace buffer such as a performance-monitoring unit keeps (the MMU's page references). The bulk
 // memory operations are REP MOVS/STOS over physical memory, provided whole so that zeroing a page is
 // one call; their emulated cost is charged by the kernel (kernel/cost.ts).
 
@@ -62,4 +63,30 @@ export interface HostPort {
   readTSC(): number;
   /** The TLB's event counters (hits, misses, flushes since power-on). */
   readTlbCounters(): TlbCounters;
+  /**
+   * The MMU's reference trace, as a performance-monitoring unit's trace buffer records events:
+   * while it is on, every page reference that translates (data reads and writes, one fetch per
+   * instruction run) is recorded with CR3, the linear page, the access, CPL 3 or not, and the
+   * cycle. Starts nest: recording is on from the first start to the stop that matches it (the
+   * `--trace-refs` option holds one start of its own from power-on). Recording slows the
+   * machine down, never changes what it does.
+   */
+  refTraceStart(): void;
+  /** Ends one start (throws when none is left to end: a kernel bug). */
+  refTraceStop(): void;
+  /**
+   * The linear page numbers referenced at CPL 3 while CR3 (its page-directory base; the low 12
+   * bits are ignored) equalled `cr3`, in order, since recording last went on or since the last
+   * take for that `cr3`, a page repeated at once kept once whatever the access; the trace forgets
+   * them. Empty when there are none. (A label for `cr3` forgets them too: see refTraceLabel.)
+   */
+  refTraceTake(cr3: number): Uint32Array;
+  /**
+   * Marks the trace: from now on, references under `cr3` belong to process `pid`, named `name`.
+   * Written into the file when there is one (refTraceHasFile). The user pages kept for a take
+   * under `cr3` are forgotten: they were another owner's (a page directory's frame is reused).
+   */
+  refTraceLabel(cr3: number, pid: number, name: string): void;
+  /** Whether the machine was given a file to record the trace into (`--trace-refs FILE`). */
+  refTraceHasFile(): boolean;
 }

@@ -24,6 +24,8 @@ export { attachTerminal } from './host/terminal-serial.ts';
 export { MSR_CTS, MSR_DCD, MSR_DSR } from './devices/uart16550.ts';
 // `--trace`, and `--kernel`'s report of a file that is not a Multiboot kernel.
 export { attachTrace, parseTraceKinds, type TraceKind } from './debug/trace.ts';
+// `--trace-refs FILE`: the MMU's page references in a file, and `ts386 refs FILE`'s reader of it.
+export { ACCESS_NAMES, attachRefTrace, readRefFile, RefFileError, type RefFileVisitor, type RefFileWriter } from './debug/refs-file.ts';
 export { MultibootError } from './multiboot.ts';
 // Starting without firmware: the processor put straight into flat 32-bit protected mode (bench --boot=kernel).
 export { enterFlatProtectedMode } from './cpu/segments.ts';

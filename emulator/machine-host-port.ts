@@ -11,6 +11,7 @@
 import type { Cpu } from './cpu/state.ts';
 import { ESP } from './cpu/registers.ts';
 import { invlpg, loadTr, writeCr0, writeCr3 } from './cpu/ops/system.ts';
+import { updateAccessMasks } from './cpu/tlb.ts';
 import type { HostPort, TlbCounters } from './hostport.ts';
 import type { IoPorts } from './memory/ioports.ts';
 import type { PhysicalMemory } from './memory/physical.ts';
@@ -70,5 +71,19 @@ export class MachineHostPort implements HostPort {
   readTSC(): number { return this.cpu.cycles; }
   readTlbCounters(): TlbCounters {
     return { hits: this.cpu.tlbHits, misses: this.cpu.tlbStats.misses, flushes: this.cpu.tlbStats.flushes };
+  }
+
+  // The reference trace (cpu/refs.ts). Turning it on or off re-derives the access masks, which
+  // send every data access through translate() while it is on, and asks the run loop to return
+  // at the next block boundary, so that it goes on in its recording variant or leaves it (step.ts).
+  refTraceStart(): void { if (this.cpu.refs.start()) this.recordingChanged(); }
+  refTraceStop(): void { if (this.cpu.refs.stop()) this.recordingChanged(); }
+  refTraceTake(cr3: number): Uint32Array { return this.cpu.refs.take(cr3); }
+  refTraceLabel(cr3: number, pid: number, name: string): void { this.cpu.refs.label(cr3, pid, name); }
+  refTraceHasFile(): boolean { return this.cpu.refs.sink !== null; }
+
+  private recordingChanged(): void {
+    updateAccessMasks(this.cpu);
+    this.cpu.stopRequested = true;
   }
 }

@@ -28,6 +28,7 @@ import { KernelPanic } from './panic.ts';
 import { FILE_RECORD_SIZE } from './proc/files.ts';
 import { Scheduler } from './proc/sched.ts';
 import type { SyscallContext } from './proc/syscalls.ts';
+import { Accounting } from './proc/accounting.ts';
 import { PROC_RECORD_SIZE, ProcTable } from './proc/table.ts';
 import { Shell, type ShellContext } from './shell.ts';
 import type { Power } from './power.ts';
@@ -131,6 +132,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     if (reclaim !== null) {
       reclaim.policy = makePolicy(options.policy);
       reclaim.spaces = () => table.paged().map((p) => p.pd);
+      reclaim.virtualTime = (pd) => table.byPd(pd)?.ticks ?? 0;
       if (options.scope === 'local') {
         const r = reclaim;
         shares = new FrameShares(options.alloc, {
@@ -140,7 +142,10 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
         });
       }
     }
-    const how = `${options.policy === 'fifo' ? 'FIFO' : options.policy} replacement${options.scope === 'local' ? `, local, ${options.alloc} allocation` : ''}`;
+    // Exact LRU's price is worth saying up front: a soft fault (and a single step) whenever a
+    // program moves to a page other than those its last instruction used (mm/lru.ts).
+    const lruCost = options.policy === 'lru' ? ', exact: a soft fault at each move to another page' : '';
+    const how = `${options.policy === 'fifo' ? 'FIFO' : options.policy} replacement${lruCost}${options.scope === 'local' ? `, local, ${options.alloc} allocation` : ''}`;
     tty.print(reclaim === null
       ? `swap: the second disk (${s.sectors} sectors) cannot be used\n`
       : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${how})\n`);
@@ -149,7 +154,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null);
   const parts = {
     hw, boot: info, options, frames, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
-    cpu: new ContextSwitch(hw), leakCheck, stats: state.stats, power: state.power, trace: state.trace,
+    cpu: new ContextSwitch(hw), leakCheck, accounting: new Accounting(), stats: state.stats, power: state.power, trace: state.trace,
     backing: progdisk,
     reclaim,
     shares,

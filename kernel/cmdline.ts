@@ -3,13 +3,13 @@
 
 import type { FitPolicy } from './mm/heap.ts';
 import { ALLOCATIONS, SCOPES, type Allocation, type Scope } from './mm/allotment.ts';
-import { POLICY_NAMES, type PolicyName } from './mm/policy.ts';
+import { GLOBAL_POLICY_NAMES, type GlobalPolicyName } from './mm/policy.ts';
 
 export interface KernelOptions {
   frames: 'bitmap' | 'buddy';
   heap: FitPolicy;
   /** Global page replacement, when there is swap (a run's -p picks a process's own). */
-  policy: PolicyName;
+  policy: GlobalPolicyName;
   /** Replacement among every process's pages (global), or within each process's share of the frames (local). */
   scope: Scope;
   /** How the frames are shared out under local replacement. */
@@ -25,7 +25,7 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
     const value = eq < 0 ? undefined : word.slice(eq + 1);
     if (key === 'frames' && (value === 'bitmap' || value === 'buddy')) options.frames = value;
     else if (key === 'heap' && (value === 'first' || value === 'best')) options.heap = value;
-    else if (key === 'policy' && (POLICY_NAMES as readonly string[]).includes(value ?? '')) options.policy = value as PolicyName;
+    else if (key === 'policy' && (GLOBAL_POLICY_NAMES as readonly string[]).includes(value ?? '')) options.policy = value as GlobalPolicyName;
     else if (key === 'scope' && (SCOPES as readonly string[]).includes(value ?? '')) options.scope = value as Scope;
     else if (key === 'alloc' && (ALLOCATIONS as readonly string[]).includes(value ?? '')) options.alloc = value as Allocation;
     else errors.push(`unknown boot option '${word}'`);

@@ -116,4 +116,12 @@ export class Hw {
   /** RDTSC: emulated cycles since power-on, with what the kernel has charged so far. */
   readTSC(): number { this.settleCycles(); return this.port.readTSC(); }
   readTlbCounters(): TlbCounters { return this.port.readTlbCounters(); }
+  // The MMU's reference trace (HostPort.refTrace*): starts nest, one stop per start.
+  refTraceStart(): void { this.port.refTraceStart(); }
+  refTraceStop(): void { this.port.refTraceStop(); }
+  /** The user pages referenced under page directory `pd` since recording started or the last take, repeats collapsed. */
+  refTraceTake(pd: PhysAddr): Uint32Array { return this.port.refTraceTake(pd); }
+  /** Marks the trace file: references under `pd` are process `pid`'s, named `name`, from now on. */
+  refTraceLabel(pd: PhysAddr, pid: number, name: string): void { this.port.refTraceLabel(pd, pid, name); }
+  refTraceHasFile(): boolean { return this.port.refTraceHasFile(); }
 }

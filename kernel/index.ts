@@ -7,9 +7,10 @@ import { Kernel } from './kernel.ts';
 
 export { Kernel, HALT_EXIT_STATUS, PANIC_EXIT_STATUS } from './kernel.ts';
 export { parseCmdline, type KernelOptions } from './cmdline.ts';
-export { POLICY_NAMES } from './mm/policy.ts';
+export { GLOBAL_POLICY_NAMES, POLICY_NAMES } from './mm/policy.ts';
 export { ALLOCATIONS, SCOPES } from './mm/allotment.ts';
 export type { KernelStats } from './stats.ts';
+export type { ProcAccount } from './proc/accounting.ts';
 
 export function createKernel(port: HostPort, cmdline = ''): Kernel {
   return new Kernel(new Hw(port), cmdline);

@@ -9,22 +9,24 @@ import { bootKernel, type KernelParts } from './boot.ts';
 import { COST } from './cost.ts';
 import { debugPrint, powerOff } from './dev/exitport.ts';
 import { hex } from './format.ts';
-import { phys, virt, type Hw, type VirtAddr } from './hw.ts';
+import { PAGE_SIZE, phys, virt, type Hw, type VirtAddr } from './hw.ts';
 import { IRQ_BASE, KSTACK_SIZE, P2V, SYSCALL_VECTOR } from './layout.ts';
 import type { Leaks } from './leaks.ts';
 import { decodePageFault, describeFaultCode, type PageFault } from './mm/fault.ts';
 import type { FrameAllocator } from './mm/frame-table.ts';
 import type { KernelHeap } from './mm/heap.ts';
+import { beginFault, endInstruction, joinWindow, revealIfHidden, type LruContext } from './mm/lru.ts';
 import { handlePageFault } from './mm/pager.ts';
 import { describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
 import { KernelPanic } from './panic.ts';
 import { PANIC_EXIT_STATUS, Power } from './power.ts';
 import { kill } from './proc/exit.ts';
 import { chooseOomVictim, killForMemory, oomReason } from './proc/oom.ts';
+import type { ProcAccount } from './proc/accounting.ts';
 import type { Process } from './proc/process.ts';
 import { syscall, syscallEntry } from './proc/syscalls.ts';
 import { newStats } from './stats.ts';
-import { describeFrame, TrapFrame } from './trap.ts';
+import { describeFrame, getTf, setTf, TrapFrame } from './trap.ts';
 import { BACKLOG_LIMIT } from './tty.ts';
 
 export { HALT_EXIT_STATUS, PANIC_EXIT_STATUS } from './power.ts';
@@ -35,7 +37,9 @@ export const EXCEPTION_NAMES = [
   'invalid TSS (#TS)', 'segment not present (#NP)', 'stack fault (#SS)', 'general protection (#GP)',
   'page fault (#PF)', 'reserved 15', 'x87 error (#MF)', 'alignment check (#AC)',
 ];
-const PAGE_FAULT = 14;
+const DEBUG = 1, PAGE_FAULT = 14;
+/** EFLAGS.TF: single-step (a #DB after the next instruction; i386 PRM 12.3.1.4). */
+const EFLAGS_TF = 1 << 8;
 const IRQ_TIMER = 0, IRQ_COM1 = 4, IRQ_ATA = 14;
 
 export class Kernel {
@@ -67,6 +71,8 @@ export class Kernel {
   get uptimeMs(): number { return this.k.uptimeMs(); }
   get frames(): FrameAllocator { return this.k.frames; }
   get heap(): KernelHeap { return this.k.heap; }
+  /** One record per process that has ended (the last ACCOUNT_LIMIT): what it cost. */
+  get accounting(): readonly ProcAccount[] { return this.k.accounting.records; }
   /** Frames and heap blocks in use now that were not when the shell started (kernel/leaks.ts). */
   leaks(): Leaks { return this.k.leakCheck.leaks(); }
 
@@ -104,6 +110,12 @@ export class Kernel {
         const f = decodePageFault(this.hw.readCR2(), tf.get('ERR'), tf.get('EIP'));
         if (this.consoleBehind(p, (q) => this.pageFault(q, f))) return;
         this.pageFault(p, f);
+      } else if (vector === DEBUG && (p.restart !== null || p.lru !== null)) {
+        // The single step the kernel asked for: the instruction that faulted is done. Its pages
+        // may go again; under LRU its window closes (mm/lru.ts).
+        setTf(this.hw, p.frame, 'EFLAGS', tf.get('EFLAGS') & ~EFLAGS_TF);
+        p.restart = null;
+        if (p.lru !== null && k.reclaim !== null) endInstruction({ hw: this.hw, reclaim: k.reclaim }, p, tf.get('EIP'));
       } else {
         const report = `${name}${HAS_ERROR_CODE.has(vector) ? ` (error code 0x${tf.get('ERR').toString(16)})` : ''}, eip 0x${hex(tf.get('EIP'))}`;
         if (this.consoleBehind(p, (q) => { q.kentry = null; kill(k, q, report); })) return;
@@ -118,6 +130,10 @@ export class Kernel {
     } else {
       throw new KernelPanic(`unexpected vector 0x${vector.toString(16)}`);
     }
+    // The kernel learns that a faulting instruction completed by the #DB a single step gives
+    // after it (i386 PRM 12.3.1.4): exact LRU closes its window then, and a limited process's
+    // pages for it may go again.
+    if (p !== null && p.state !== 'zombie' && (p.restart !== null || p.lru?.stepping === true)) setTf(this.hw, p.frame, 'EFLAGS', getTf(this.hw, p.frame, 'EFLAGS') | EFLAGS_TF);
   }
 
   /**
@@ -141,6 +157,18 @@ export class Kernel {
    */
   private pageFault(p: Process, f: PageFault, again = false): void {
     const k = this.k;
+    const lru = this.lruFor(p);
+    if (lru !== null && !again) beginFault(lru, p, f.eip);
+    // Under a resident limit: a fault in the instruction that faulted last, before a single step
+    // said it completed, is that instruction started again; another starts a new record.
+    if (!again && (p.limit !== null || k.shares !== null) && p.restart?.eip !== f.eip) p.restart = { eip: f.eip, pages: [] };
+    if (f.present && f.mode === 'user' && p.regionAt(f.va) !== null && revealIfHidden(this.hw, p.pd, f.va)) {
+      // A resident page LRU hid to see its next reference: a soft fault, not counted as a fault.
+      p.softFaults++;
+      this.stats.softFaults++;
+      if (lru !== null) joinWindow(lru, p, virt(f.va & ~(PAGE_SIZE - 1)));
+      return;
+    }
     if (f.present) {
       p.faults++;
       this.stats.faults++;
@@ -166,6 +194,13 @@ export class Kernel {
     }
   }
 
+  /** What exact LRU needs, when `p`'s pages are replaced by it (its own policy, or the global one). */
+  private lruFor(p: Process): LruContext | null {
+    const reclaim = this.k.reclaim;
+    if (reclaim === null || (p.policy ?? reclaim.policy)?.name !== 'lru') return null;
+    return { hw: this.hw, reclaim };
+  }
+
   /** The fault in words; only a protection fault needs the walk to find them (read-only or supervisor page). */
   private faultWords(p: Process, f: PageFault): string {
     return f.present ? describeFaultCode(f.code, effectiveFlags(walk(this.hw, p.pd, f.va))) : describeFaultCode(f.code);
@@ -180,9 +215,14 @@ export class Kernel {
   private traceEvictions(): void {
     const k = this.parts;
     const evictions = k?.reclaim?.takeEvictions();
-    if (k === null || !this.trace.pf || evictions === undefined || evictions.length === 0) return;
+    if (k === null || evictions === undefined || evictions.length === 0) return;
     for (const e of evictions) {
-      const p = [...k.table.procs.values()].find((q) => q.pd === e.pd);
+      const p = k.table.byPd(e.pd);
+      if (p !== undefined && e.written) {
+        p.swapWrites++;
+        p.swapWritesByPage.set(e.va, (p.swapWritesByPage.get(e.va) ?? 0) + 1);
+      }
+      if (!this.trace.pf) continue;
       const who = p === undefined ? 'a process that has ended' : `pid ${p.pid} ${p.name}`;
       k.tty.print(`evict: ${who} va 0x${hex(e.va)} ${e.slot === null ? 'dropped (clean)' : e.written ? `to swap slot ${e.slot}` : `dropped (clean, still in swap slot ${e.slot})`}: ${e.policy}, ${e.why}\n`);
     }

@@ -7,8 +7,9 @@
 import { hex } from './format.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
-import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED } from './mm/pagetable.ts';
-import { makePolicy, POLICIES_TO_COME, POLICY_NAMES, type PolicyName } from './mm/policy.ts';
+import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED, PTE_U } from './mm/pagetable.ts';
+import { makeOpt, type OptPolicy } from './mm/opt.ts';
+import { makePolicy, POLICY_NAMES, type PolicyName } from './mm/policy.ts';
 import type { FrameShares } from './mm/allotment.ts';
 import { residentPages, swappedPages, userPages } from './mm/vmm.ts';
 import { finishHalt, halt, type HaltContext } from './power.ts';
@@ -34,7 +35,7 @@ const HELP: Array<[string, string]> = [
   ['heap', 'the kernel heap: blocks, free list, largest block, fragmentation'],
   ['tlb', 'TLB hits, misses and flushes'],
   ['stats', 'kernel counters: faults, system calls, context switches, ...'],
-  ['trace pf on|off', 'one line per page fault'],
+  ['trace pf|refs on|off', 'one line per page fault; record page references (--trace-refs FILE)'],
   ['halt', 'stop every process, check for leaks, power off (also Ctrl-D at the prompt)'],
 ];
 
@@ -51,13 +52,26 @@ export interface ShellContext extends HaltContext, ExecContext {
   takeLeakBaseline(): void;
 }
 
+/** `run -m N -p opt` waiting for its first run to end. */
+interface OptRun { limit: number; prog: string; args: string[]; first: Process; refs: Uint32Array | null }
+
 export class Shell {
   private readonly x: ShellContext;
   /** The shell's own task: what it sleeps as. */
   readonly task: Process;
   private started = false;
+  /**
+   * `trace refs on` holds one start of the MMU's reference trace, until `trace refs off`. With
+   * --trace-refs the machine records from power-on, its one start held for the shell to let go of:
+   * so the trace is on when the shell starts, and `trace refs off` stops it.
+   */
+  private refsOn: boolean | null = null;
   /** The foreground job: typed lines go to it, not to the shell, until it ends. */
   private fg: Process | null = null;
+  /** `run -m N -p opt` between its two runs: the first (recording) is the foreground job. */
+  private optRun: OptRun | null = null;
+  /** The policy of the run with OPT in the foreground, to say after it whether the run kept to its recorded string. */
+  private optPolicy: OptPolicy | null = null;
   /** Where the shell sleeps after halt: nothing wakes it. */
   private readonly halted = channel('halted');
 
@@ -134,6 +148,15 @@ export class Shell {
       if (p === this.fg) {
         this.fg = null;
         if (!p.loadFailed && p.exitStatus !== 0 && !p.killed) this.out(`[${p.pid}] exit status ${p.exitStatus}`);
+        const opt = this.optRun;
+        this.optRun = null;
+        if (opt !== null && opt.first === p) {
+          this.startOptRun(opt);
+          if (this.fg !== null) continue;
+        } else if (this.optPolicy !== null) {
+          if (this.optPolicy.leftAt !== null) this.out(`opt: the run left its recorded references at reference ${this.optPolicy.leftAt} (it did not repeat the first run); from there it replaced pages in load order`);
+          this.optPolicy = null;
+        }
         if (prompting) this.prompt();
       } else if (p.loadFailed) {
         if (prompting && this.fg === null) this.prompt();
@@ -192,9 +215,6 @@ export class Shell {
         limit = n;
       } else if ((POLICY_NAMES as readonly string[]).includes(value)) {
         policy = value as PolicyName;
-      } else if ((POLICIES_TO_COME as readonly string[]).includes(value)) {
-        this.out(`run: -p ${value}: not in this kernel yet (there are ${POLICY_NAMES.join(', ')})`);
-        return;
       } else {
         this.out(`run: -p ${value}: no such policy (there are ${POLICY_NAMES.join(', ')})`);
         return;
@@ -205,18 +225,56 @@ export class Shell {
     const prog = args[0];
     if (!prog) { this.out('usage: run [-m FRAMES [-p POLICY]] PROG [ARGS] [&]'); return; }
     if (!x.progdisk?.lookup(prog)) { this.out(`run: ${prog}: no such program`); return; }
-    const p = x.table.create(prog, args, null);
-    if (!p) { this.out('run: out of memory'); return; }
-    p.foreground = !background;
+    if (policy === 'opt') {
+      if (background) { this.out('run: -p opt runs in the foreground (it runs the program twice: first to record its references)'); return; }
+      // First the program alone, unlimited, its output dropped and its references recorded; the
+      // run with OPT starts when it ends (reapJobs).
+      const first = this.startJob(prog, args, false);
+      if (first === null) return;
+      first.quiet = true;
+      x.hw.refTraceStart();
+      const opt = { limit: limit!, prog, args, first, refs: null as Uint32Array | null };
+      first.recording = (refs) => { opt.refs = refs; };
+      this.optRun = opt;
+      return;
+    }
+    const p = this.startJob(prog, args, background);
+    if (p === null) return;
     if (limit !== null) {
       p.limit = limit;
       p.policy = makePolicy(policy ?? 'fifo', p.pid);
     }
+  }
+
+  /** Makes the process that loads and runs PROG ARGS (the foreground job unless `background`). */
+  private startJob(prog: string, args: string[], background: boolean): Process | null {
+    const x = this.x;
+    const p = x.table.create(prog, args, null);
+    if (!p) { this.out('run: out of memory'); return null; }
+    p.foreground = !background;
     // Its first runs are in the kernel, loading the program; then it returns to user mode.
     p.kentry = (q) => this.load(q, prog, args);
     x.sched.makeRunnable(p);
     if (background) this.out(`[${p.pid}] ${args.join(' ')}`);
     else this.fg = p;
+    return p;
+  }
+
+  /**
+   * `run -m N -p opt`'s first run has ended: the run with OPT starts, knowing the references it
+   * recorded; or, when it did not get to run its program to the end, there is none.
+   */
+  private startOptRun(opt: OptRun): void {
+    const { first, refs } = opt;
+    if (first.loadFailed) return;
+    if (first.killed || refs === null) { this.out(`run: -p opt: the first run (pid ${first.pid}) was killed: no future to give OPT`); return; }
+    this.out(`opt: the first run (pid ${first.pid}, output not shown) made ${refs.length} references to pages in ring 3; now with OPT:`);
+    const p = this.startJob(opt.prog, opt.args, false);
+    if (p === null) return;
+    const policy = makeOpt(refs);
+    p.limit = opt.limit;
+    p.policy = policy;
+    this.optPolicy = policy;
   }
 
   /** A job's kernel entry until its program is loaded: one exec step each time it runs. */
@@ -278,10 +336,12 @@ export class Shell {
     const pages = userPages(k.hw, p.pd);
     this.out(`  ${pages.length} pages mapped:      VA        frame      flags`);
     for (const { va, pte } of pages) {
-      // The kernel's own marks: mlock()ed, and a copy still in the swap slot it was read back from.
+      // The kernel's own marks: mlock()ed, hidden by exact LRU (U/S = 0: its next touch is a soft
+      // fault), and a copy still in the swap slot it was read back from.
       const locked = (pte & PTE_LOCKED) !== 0 ? '  locked' : '';
+      const hidden = (pte & PTE_U) === 0 ? `  hidden by LRU (last used at clock ${k.reclaim?.counterOf(entryFrame(pte)) ?? 0})` : '';
       const slot = (pte & PTE_KEPT) !== 0 ? k.reclaim?.keptSlot(entryFrame(pte)) ?? 0 : 0;
-      this.out(`    0x${hex(va)} -> 0x${hex(pte & ~0xfff)}  ${describeFlags(pte)}${locked}${slot !== 0 ? `  also in swap slot ${slot}` : ''}`);
+      this.out(`    0x${hex(va)} -> 0x${hex(pte & ~0xfff)}  ${describeFlags(pte)}${locked}${hidden}${slot !== 0 ? `  also in swap slot ${slot}` : ''}`);
     }
     const swapped = swappedPages(k.hw, p.pd);
     if (swapped.length > 0) {
@@ -315,11 +375,24 @@ export class Shell {
     this.out(`page faults ${s.faults} (zero-filled ${s.zeroFills}, read from disk ${s.pageIns}), processes started ${s.processesStarted}, killed ${s.kills}`);
     this.out(`system calls ${s.syscalls}, interrupts ${s.interrupts}, context switches ${s.contextSwitches}, host calls ${s.hostCalls}`);
     if (this.x.reclaim) this.out(`pages taken back ${s.evictions} (written to swap ${s.swapOuts}, dropped still in swap ${s.keptDrops}), read back from swap ${s.swapIns}`);
+    if (s.softFaults > 0) this.out(`soft faults ${s.softFaults} (exact LRU seeing references; not counted as page faults)`);
   }
 
   private trace(args: string[]): void {
-    if (args[0] !== 'pf' || (args[1] !== 'on' && args[1] !== 'off')) { this.out('usage: trace pf on|off'); return; }
+    if ((args[0] !== 'pf' && args[0] !== 'refs') || (args[1] !== 'on' && args[1] !== 'off')) { this.out('usage: trace pf|refs on|off'); return; }
+    if (args[0] === 'refs') return this.traceRefs(args[1] === 'on');
     this.x.trace.pf = args[1] === 'on';
     this.out(`page-fault trace ${args[1]}`);
+  }
+
+  /** `trace refs on|off`: one start of the reference trace, held until off (twice on is one start). */
+  private traceRefs(on: boolean): void {
+    const hw = this.x.hw;
+    if (!hw.refTraceHasFile()) { this.out('trace refs: no file to record into (start ts386 with --trace-refs FILE)'); return; }
+    this.refsOn ??= true;
+    if (on && !this.refsOn) hw.refTraceStart();
+    if (!on && this.refsOn) hw.refTraceStop();
+    this.refsOn = on;
+    this.out(`reference trace ${on ? 'on' : 'off'}`);
   }
 }

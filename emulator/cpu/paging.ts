@@ -52,6 +52,14 @@ function kindBits(cpu: Cpu, physPage: number): number {
  * Returns the TLB entry, which the caller combines with the page offset.
  */
 export function translate(cpu: Cpu, lin: number, access: number): number {
+  const e = translateEntry(cpu, lin, access);
+  // While the recorder is on every data access comes through here (TLB_ALWAYS, tlb.ts). Fetches
+  // are recorded by the run loop, one per instruction run; here they are decoding's (refs.ts).
+  if (cpu.refs.on && access !== ACCESS_EXEC && (cpu.cr0 & CR0_PG) !== 0) cpu.refs.record(cpu.cr3, lin >>> 12, access, cpu.cpl === 3, cpu.cycles);
+  return e;
+}
+
+function translateEntry(cpu: Cpu, lin: number, access: number): number {
   const page = lin >>> 12;
   const user = cpu.cpl === 3;
   const write = access === ACCESS_WRITE;

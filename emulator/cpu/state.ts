@@ -11,6 +11,7 @@ import type { IoPorts } from '../memory/ioports.ts';
 import { CS, ZERO } from './registers.ts';
 import type { BlockCache } from './blocks.ts';
 import type { Insn } from './insn.ts';
+import { RefRecorder } from './refs.ts';
 
 export type CpuModel = 386 | 486;
 
@@ -166,6 +167,8 @@ export class Cpu {
   blocks!: BlockCache;
   /** Per physical page: 1 when decoded code is cached from it (writes there take the slow path); shared with PhysicalMemory. */
   readonly codePages: Uint8Array;
+  /** The page references the MMU performs, recorded while a trace is on (refs.ts). */
+  readonly refs = new RefRecorder();
 
   constructor(phys: PhysicalMemory, io: IoPorts, model: CpuModel = 386) {
     this.phys = phys;

@@ -7,8 +7,9 @@ import { CpuFault, Vector } from './faults.ts';
 import { chargeDelivery, interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
 import { type Block, DIRECT } from './blocks.ts';
 import type { Insn } from './insn.ts';
+import { ACCESS_EXEC } from './paging.ts';
 import { CS } from './registers.ts';
-import { type Cpu, IF, RF, TF } from './state.ts';
+import { type Cpu, CR0_PG, IF, RF, TF } from './state.ts';
 
 /** DR6 bit 15, BT: the debug exception came from a task switch (i386 PRM 12.2.3, "Debug Status Register"). */
 const DR6_BT = 1 << 15;
@@ -34,6 +35,7 @@ export function run(cpu: Cpu, until: number): number {
         continue;
       }
       if ((cpu.flags & TF) !== 0 || cpu.traceInsn !== null) stepTraced(cpu);
+      else if (cpu.refs.on) runBlocksRecording(cpu, until);
       else runBlocks(cpu, until);
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
@@ -77,6 +79,9 @@ function serviceInterrupts(cpu: Cpu): boolean {
   return false;
 }
 
+// runBlocks does not look at the reference recorder (refs.ts): whatever turns it on or off
+// (HostPort, machine-host-port.ts) sets stopRequested, so the loop returns at the next block
+// boundary and run() picks runBlocksRecording or runBlocks afresh.
 function runBlocks(cpu: Cpu, until: number): void {
   const blocks = cpu.blocks;
   const D = DIRECT;
@@ -171,6 +176,68 @@ function runBlocks(cpu: Cpu, until: number): void {
 }
 
 /**
+ * runBlocks while the reference recorder is on: the same blocks, with interrupts taken at the same
+ * boundaries, so the machine runs exactly as it does unrecorded; and before each instruction
+ * runs, its fetch reference. Apart from runBlocks so that runBlocks pays nothing for it.
+ */
+function runBlocksRecording(cpu: Cpu, until: number): void {
+  const blocks = cpu.blocks;
+  let prev: Block | null = null;
+  while (cpu.cycles < until) {
+    let limit = 0x7fffffff;
+    if (cpu.inhibitIrq) {
+      cpu.inhibitIrq = false;
+      limit = 1;
+    } else if ((cpu.irqPending || cpu.nmiPending) && serviceInterrupts(cpu)) {
+      prev = null;
+      continue;
+    }
+    if (cpu.halted || cpu.stopRequested || (cpu.flags & TF) !== 0 || cpu.traceInsn !== null || !cpu.refs.on) return;
+    // Finding the block, as runBlocks does.
+    cpu.insnStart = cpu.eip;
+    let block: Block | null = prev !== null ? prev.follow(cpu.eip, cpu.chainGen) : null;
+    if (block === null) {
+      block = blocks.lookup(cpu);
+      if (prev !== null) prev.link(cpu.eip, block, cpu.chainGen);
+    }
+    if ((cpu.eip >>> 0) + block.span - 1 > (cpu.segLimit[CS]! >>> 0)) block = blocks.uncached(cpu);
+    prev = block;
+    const insns = block.insns;
+    const ipMask = cpu.code32 ? -1 : 0xffff;
+    const n = insns.length < limit ? insns.length : limit;
+    cpu.blockExit = false;
+    let eip = cpu.eip;
+    let retired = 0;
+    try {
+      for (let k = 0; k < n; k++) {
+        const i: Insn = insns[k]!;
+        cpu.insnStart = eip;
+        recordFetch(cpu, eip);
+        cpu.eip = eip = (eip + i.len) & ipMask;
+        cpu.cycles += i.cycles;
+        i.handler(cpu, i);
+        retired = k + 1;
+        if (cpu.blockExit) break;
+      }
+    } finally {
+      cpu.instructions += retired;
+    }
+  }
+}
+
+/**
+ * The fetch reference of the instruction at CS:`eip`, about to run: the page of its first byte.
+ * A REP instruction going on after a chunk of iterations (string.ts, yieldRep) is the same
+ * instruction, fetched once, as it is counted once.
+ */
+function recordFetch(cpu: Cpu, eip: number): void {
+  if ((cpu.cr0 & CR0_PG) === 0) return;
+  const lin = (cpu.segBase[CS]! + eip) | 0;
+  if (cpu.repResume === lin) return;
+  cpu.refs.record(cpu.cr3, lin >>> 12, ACCESS_EXEC, cpu.cpl === 3, cpu.cycles);
+}
+
+/**
  * One instruction at a time: for single-step mode (TF set when an instruction starts: after the
  * instruction, a #DB trap with BS set in DR6, i386 PRM 12.3.1.4 "Single-Step Trap") and for the
  * instruction trace (cpu.traceInsn).
@@ -180,6 +247,7 @@ function stepTraced(cpu: Cpu): void {
   cpu.inhibitIrq = false;
   cpu.insnStart = cpu.eip;
   const i = cpu.blocks.lookup(cpu).insns[0]!;
+  if (cpu.refs.on) recordFetch(cpu, cpu.insnStart);
   const tfBefore = (cpu.flags & TF) !== 0 && (cpu.flags & RF) === 0;
   cpu.eip = (cpu.eip + i.len) & (cpu.code32 ? -1 : 0xffff);
   cpu.cycles += i.cycles;

@@ -30,6 +30,8 @@ export interface PageFault {
   readonly eip: number;
   /** The error code as the processor pushed it. */
   readonly code: number;
+  /** Taken by the kernel touching user memory for a system call (no #PF came): not a ring-3 reference. */
+  readonly inSyscall?: true;
 }
 
 /** The #PF error code alone (i386 PRM 9.8.14). */
@@ -56,7 +58,7 @@ export function decodePageFault(va: VirtAddr, code: number, eip: number): PageFa
  * not present yet (copyin/copyout): what the processor would have reported for that user access.
  */
 export function userAccessFault(va: VirtAddr, write: boolean, eip: number): PageFault {
-  return { va, present: false, access: write ? 'write' : 'read', mode: 'user', eip, code: PF_U | (write ? PF_W : 0) };
+  return { va, present: false, access: write ? 'write' : 'read', mode: 'user', eip, code: PF_U | (write ? PF_W : 0), inSyscall: true };
 }
 
 /**

@@ -17,6 +17,7 @@ import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
 import { isPresent, isSwapEntry, mapPage, PTE_KEPT, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
 import type { FrameShares } from './allotment.ts';
+import { joinWindow, type LruWindow } from './lru.ts';
 import type { ReplacementPolicy } from './policy.ts';
 import type { Reclaimer } from './reclaim.ts';
 
@@ -44,8 +45,9 @@ export interface PagerContext {
 /** What the pager needs of the process that faulted (proc/process.ts's Process). */
 export interface PagedProcess {
   readonly pd: PhysAddr;
-  /** Page faults it took (the pager counts them). */
+  /** Page faults it took (the pager counts them), and how many on each page (process accounting). */
   faults: number;
+  readonly faultsByPage: Map<number, number>;
   /** The read it waits for, if any. */
   io: PendingRead | null;
   /** The page whose fault waits for a frame (a write to swap), so asking again is not a new fault. */
@@ -53,6 +55,10 @@ export interface PagedProcess {
   /** A resident limit (run -m) and the policy that picks which of its own pages goes when it is reached. */
   readonly limit: number | null;
   readonly policy: ReplacementPolicy | null;
+  /** Under exact LRU, the pages ring 3 may touch now: a page mapped joins them (lru.ts). */
+  lru: LruWindow | null;
+  /** Under a resident limit, the pages mapped for the instruction that faulted, until it completes: never victims. */
+  readonly restart: { eip: number; pages: number[] } | null;
   regionAt(va: number): Region | null;
 }
 
@@ -78,7 +84,12 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   // A fault asked again after waiting for a frame (a write to swap) is the same fault.
   const again = counted || pending !== null || p.waitingFor === page;
   p.waitingFor = null;
-  if (!again) { p.faults++; x.stats.faults++; }
+  if (!again) {
+    p.faults++;
+    x.stats.faults++;
+    p.faultsByPage.set(page, (p.faultsByPage.get(page) ?? 0) + 1);
+    p.policy?.fault?.(page, f.mode === 'user' && f.inSyscall !== true);
+  }
   const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
   if (f.access === 'write' && !r.writable) return { kind: 'bad', reason: `${r.kind} is read-only` };
@@ -101,7 +112,7 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
     if (!mapPage(hw, x.frames, p.pd, page, frame, regionFlags(r), x.reclaim === null ? w : undefined)) { x.frames.free(frame); return NO_TABLE; }
     x.reclaim?.noteMapped(frame, p.pd, page);
     x.stats.zeroFills++;
-    return MAPPED_ZERO;
+    return mapped(x, p, page, MAPPED_ZERO);
   }
   // Lazily loaded: start reading the part of the page the file covers into the store's buffer. The
   // process waits for it holding the zeroed frame; the bytes go in when it asks again.
@@ -124,7 +135,8 @@ function makeLocalRoom(x: PagerContext, p: PagedProcess, page: VirtAddr): PagerR
   const policy = p.policy ?? x.reclaim.policy;
   if (limit === null || policy === null) return null;
   if (x.reclaim.residentCount(p.pd) < limit) return null;
-  const e = x.reclaim.evictLocal(p.pd, policy);
+  // Not a page this same instruction needs: with none other to take, it goes over its limit.
+  const e = x.reclaim.evictLocal(p.pd, policy, p.restart?.pages);
   if (e.kind === 'wait') { p.waitingFor = page; return { kind: 'wait', chan: e.chan }; }
   if (e.kind === 'full') return OUT_OF_SWAP;
   return null;
@@ -172,6 +184,13 @@ function takeFrame(x: PagerContext): PhysAddr | PagerResponse {
   return NO_FRAME;
 }
 
+/** The page at `page` was mapped: it is one the faulting instruction needs; under exact LRU it joins the pages ring 3 may touch now. */
+function mapped<R extends PagerResponse>(x: PagerContext, p: PagedProcess, page: VirtAddr, r: R): R {
+  p.restart?.pages.push(page);
+  if (p.lru !== null && x.reclaim !== null) joinWindow({ hw: x.hw, reclaim: x.reclaim }, p, page);
+  return r;
+}
+
 /** `io.what` of a swap-in of the page at `page`. */
 const swapInFor = (page: number): string => `swap ${page}`;
 
@@ -206,7 +225,7 @@ function finishSwapIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r) | PTE_KEPT)) { x.hw.writePhys32(w.pteAddr!, w.pte); x.frames.free(frame); return NO_TABLE; }
   x.reclaim!.noteMapped(frame, p.pd, page, false, slot);
   x.stats.swapIns++;
-  return MAPPED_SWAP;
+  return mapped(x, p, page, MAPPED_SWAP);
 }
 
 /** The process asks again for a page whose read it waited for: still waiting, a disk error, or the page mapped. */
@@ -226,7 +245,7 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) { x.frames.free(frame); return NO_TABLE; }
   x.reclaim?.noteMapped(frame, p.pd, page);
   x.stats.pageIns++;
-  return MAPPED_FILE;
+  return mapped(x, p, page, MAPPED_FILE);
 }
 
 /** Gives back what a process held for a read it no longer waits for: the store's buffer, and the frame. */

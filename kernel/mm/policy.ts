@@ -15,9 +15,20 @@
 //   (Tanenbaum's NFU with ageing); the lowest counter goes;
 // - lfu / mfu count the ticks a page was referenced in (A seen set, then cleared); the least / most
 //   counted goes;
-// - random picks with a seeded generator (the same run, the same choices).
+// - random picks with a seeded generator (the same run, the same choices);
+// - lru goes by the stamp each page got when it last left the window of pages ring 3 may touch
+//   (lru.ts): the smallest stamp is the least recently used. A page in the window (U/S = 1, being
+//   used by the instruction now) goes only when no other can, loaded first first. References count
+//   at the granularity of an instruction: the pages one instruction uses are stamped in the order
+//   it faulted on them;
+// - wsclock (Carr and Hennessy) keeps each page's last use in its process's virtual time (its CPU
+//   ticks): each tick, and as the hand passes, a referenced page has A cleared, its last use set to
+//   now and goes to the back of the circle; the first page not referenced for more than τ ticks
+//   (WSCLOCK_TAU) and clean goes; failing that the first such dirty page (the paper would schedule
+//   its write and go on; here the write is the eviction's); failing that (every page is in the
+//   working set) the one used longest ago, loaded first on a tie.
 
-import { PTE_A, PTE_D } from './pagetable.ts';
+import { PTE_A, PTE_D, PTE_U } from './pagetable.ts';
 
 /** A resident page of the process, as a policy sees it. */
 export interface ResidentPage {
@@ -27,8 +38,10 @@ export interface ResidentPage {
   readonly loaded: number;
   /** The PTE now: its A and D bits. */
   readonly pte: number;
-  /** The policy's counter for it (aging's age, lfu/mfu's count). */
+  /** The policy's counter for it (aging's age, lfu/mfu's count, lru's stamp, wsclock's last use). */
   readonly counter: number;
+  /** Its process's virtual time now: the CPU ticks it has had. */
+  readonly now: number;
 }
 
 /** What a policy may do to a page besides choosing it. */
@@ -50,12 +63,20 @@ export interface ReplacementPolicy {
   choose(pages: readonly ResidentPage[], act: PolicyActions): ResidentPage;
   /** Why it chose `page` (for `trace pf`), in a few words. */
   why(page: ResidentPage): string;
+  /** A fault of its process on the page at `va` (from ring 3, or the kernel's on its behalf): opt follows the run by them. */
+  fault?(va: number, user: boolean): void;
 }
 
-export const POLICY_NAMES = ['fifo', 'second-chance', 'nru', 'aging', 'lfu', 'mfu', 'random'] as const;
+export const POLICY_NAMES = ['fifo', 'second-chance', 'nru', 'aging', 'lfu', 'mfu', 'random', 'lru', 'wsclock', 'opt'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
-/** Named by the textbooks and not here yet: they need the reference string (lru, opt) or virtual time (wsclock). */
-export const POLICIES_TO_COME = ['wsclock', 'lru', 'opt'] as const;
+/**
+ * The policies that can replace pages globally (--policy): all but opt, which knows the future of
+ * one program's run (opt.ts) and is only given with `run -m N -p opt`.
+ */
+export const GLOBAL_POLICY_NAMES = POLICY_NAMES.filter((n): n is Exclude<PolicyName, 'opt'> => n !== 'opt');
+export type GlobalPolicyName = Exclude<PolicyName, 'opt'>;
+/** wsclock's τ: a page not referenced for more ticks of its process's virtual time is outside its working set. */
+export const WSCLOCK_TAU = 4;
 
 const referenced = (p: ResidentPage): boolean => (p.pte & PTE_A) !== 0;
 const dirty = (p: ResidentPage): boolean => (p.pte & PTE_D) !== 0;
@@ -151,8 +172,40 @@ function random(seed: number): ReplacementPolicy {
   };
 }
 
+function lru(): ReplacementPolicy {
+  // Outside the window first (its stamp), then the window's pages (after every stamp, in load order).
+  const inWindow = (p: ResidentPage): boolean => (p.pte & PTE_U) !== 0;
+  return {
+    name: 'lru', ticks: false, tick: noTick,
+    choose: (pages) => least(pages, (p) => (inWindow(p) ? 2 ** 32 + p.loaded : p.counter)),
+    why: (p) => (inWindow(p) ? 'every other page is in use by this instruction' : `the least recently used (last used at LRU clock ${p.counter})`),
+  };
+}
+
+function wsclock(): ReplacementPolicy {
+  const age = (p: ResidentPage): number => p.now - p.counter;
+  return {
+    name: 'wsclock', ticks: true,
+    tick(pages, act) {
+      for (const p of pages) if (referenced(p)) { act.setCounter(p, p.now); act.clearReferenced(p); }
+    },
+    choose(pages, act) {
+      const order = [...pages].sort((a, b) => a.loaded - b.loaded);
+      let dirtyOld: ResidentPage | null = null;
+      for (const p of order) {
+        if (referenced(p)) { act.setCounter(p, p.now); act.secondChance(p); continue; }
+        if (age(p) <= WSCLOCK_TAU) continue;
+        if (!dirty(p)) return p;
+        dirtyOld ??= p;
+      }
+      return dirtyOld ?? least(pages, (p) => (referenced(p) ? p.now : p.counter));
+    },
+    why: (p) => (age(p) > WSCLOCK_TAU ? `not used for ${age(p)} ticks of its virtual time (τ = ${WSCLOCK_TAU}), ${dirty(p) ? 'dirty' : 'clean'}` : `every page is in the working set; used longest ago (${age(p)} ticks)`),
+  };
+}
+
 /** A fresh policy of that name (random takes the seed; 1 by default). */
-export function makePolicy(name: PolicyName, seed = 1): ReplacementPolicy {
+export function makePolicy(name: GlobalPolicyName, seed = 1): ReplacementPolicy {
   switch (name) {
     case 'fifo': return fifo();
     case 'second-chance': return secondChance();
@@ -161,5 +214,7 @@ export function makePolicy(name: PolicyName, seed = 1): ReplacementPolicy {
     case 'lfu': return counting('lfu');
     case 'mfu': return counting('mfu');
     case 'random': return random(seed);
+    case 'lru': return lru();
+    case 'wsclock': return wsclock();
   }
 }

@@ -82,6 +82,8 @@ export class Reclaimer {
    */
   policy: ReplacementPolicy | null = null;
   spaces: () => PhysAddr[] = () => [];
+  /** The virtual time (CPU ticks) of the process whose address space is `pd`, for policies that age pages by it (wsclock). */
+  virtualTime: (pd: PhysAddr) => number = () => 0;
   /** The pages taken back since takeEvictions() last ran. */
   private evictions: Eviction[] = [];
 
@@ -141,6 +143,27 @@ export class Reclaimer {
   /** Where a field of `frame`'s reverse-map entry is. */
   private rmapField(frame: PhysAddr, field: number): PhysAddr {
     return phys(this.rmap + (frame / PAGE_SIZE) * RMAP_BYTES + field);
+  }
+
+  /** When the page in `frame` was loaded (its sequence number; larger is later). */
+  loadedAt(frame: PhysAddr): number {
+    return frame / PAGE_SIZE < this.capacity ? this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)) : 0;
+  }
+
+  /** The policy counter of the page in `frame` (lru's stamp, aging's age, ...). */
+  counterOf(frame: PhysAddr): number {
+    return frame / PAGE_SIZE < this.capacity ? this.hw.readPhys32(this.rmapField(frame, RMAP_COUNTER)) : 0;
+  }
+
+  /** Exact LRU's clock (lru.ts): one tick per page leaving a window, shared by every process. */
+  private lruClock = 0;
+
+  /** The page in `frame` was last referenced now: its policy counter takes the next tick of the LRU clock. */
+  stampReference(frame: PhysAddr): void {
+    if (frame / PAGE_SIZE >= this.capacity) return;
+    this.lruClock = (this.lruClock + 1) >>> 0;
+    this.hw.writePhys32(this.rmapField(frame, RMAP_COUNTER), this.lruClock);
+    this.hw.chargeCycles(COST.pteWrite);
   }
 
   /** The swap slot the page in `frame` kept when it was read back (0: none). */
@@ -231,12 +254,13 @@ export class Reclaimer {
   /** The pages of `pd` its policy may choose from: present, not locked, mapped where the reverse map says. */
   private residentOf(pd: PhysAddr): Page[] {
     const out: Page[] = [];
+    const now = this.virtualTime(pd);
     forEachUserPage(this.hw, pd, (va, pte, pteAddr) => {
       if ((pte & PTE_LOCKED) !== 0) return;
       const frame = entryFrame(pte);
       if (frame / PAGE_SIZE >= this.capacity) return;
       if (this.hw.readPhys32(this.rmapField(frame, RMAP_PD)) !== pd || this.hw.readPhys32(this.rmapField(frame, RMAP_VA)) !== va) return;
-      out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)), counter: this.hw.readPhys32(this.rmapField(frame, RMAP_COUNTER)) });
+      out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)), counter: this.hw.readPhys32(this.rmapField(frame, RMAP_COUNTER)), now });
     });
     return out;
   }
@@ -290,10 +314,10 @@ export class Reclaimer {
     if (pages.length > 0) policy.tick(pages, this.actions(pd));
   }
 
-  /** Local replacement: `policy` picks one of `pd`'s own pages to go. */
-  evictLocal(pd: PhysAddr, policy: ReplacementPolicy): EvictResult {
+  /** Local replacement: `policy` picks one of `pd`'s own pages to go, but none at an address in `spare`. */
+  evictLocal(pd: PhysAddr, policy: ReplacementPolicy, spare: readonly number[] = []): EvictResult {
     this.reap();
-    const pages = this.residentOf(pd);
+    const pages = spare.length === 0 ? this.residentOf(pd) : this.residentOf(pd).filter((p) => !spare.includes(p.va));
     if (pages.length === 0) return { kind: 'none' };
     const v = policy.choose(pages, this.actions(pd)) as Page;
     return this.evictChosen(v, pd, policy);

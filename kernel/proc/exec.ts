@@ -13,7 +13,7 @@ import type { ProgramDisk } from '../fs/progdisk.ts';
 import { phys, virt, PAGE_SIZE, type Hw } from '../hw.ts';
 import { SEL_UCODE, SEL_UDATA, USER_STACK_LIMIT, USER_STACK_TOP, V2P, KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
-import { mapPage, PTE_U, PTE_W } from '../mm/pagetable.ts';
+import { mapPage, PTE_D, PTE_U, PTE_W } from '../mm/pagetable.ts';
 import { releasePending } from '../mm/pager.ts';
 import { createAddressSpace, destroyAddressSpace, pageDown, pageUp } from '../mm/vmm.ts';
 import { EFLAGS_IF, EFLAGS_RESERVED, setTf, USER_FRAME_SIZE } from '../trap.ts';
@@ -85,9 +85,11 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   regions.push({ kind: 'heap', start: top, end: top, writable: true });
   regions.push({ kind: 'stack', start: USER_STACK_TOP - USER_STACK_LIMIT, end: USER_STACK_TOP, writable: true });
 
-  // argv on the top stack page: the strings, then argc, argv[], NULL, envp NULL (SysV i386).
+  // argv on the top stack page: the strings, then argc, argv[], NULL, envp NULL (SysV i386). The
+  // kernel writes them straight into the frame, past the MMU, so it sets D itself: a page taken
+  // back before the program first writes it must go to swap, not be dropped as a zero-fill.
   const stackPage = x.frames.alloc('user');
-  if (stackPage === null || !mapPage(hw, x.frames, pd, virt(USER_STACK_TOP - PAGE_SIZE), stackPage, PTE_U | PTE_W)) {
+  if (stackPage === null || !mapPage(hw, x.frames, pd, virt(USER_STACK_TOP - PAGE_SIZE), stackPage, PTE_U | PTE_W | PTE_D)) {
     if (stackPage !== null) x.frames.free(stackPage);
     destroyAddressSpace(hw, x.frames, pd);
     return fail(ERRNO.ENOMEM, `${path}: out of memory`);
@@ -110,6 +112,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   // Commit: the old image goes, the new one takes its place.
   if (p.pd !== 0) {
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
+    hw.refTraceTake(p.pd); // the MMU's record of the old image's references goes with it
     destroyAddressSpace(hw, x.frames, p.pd, x.reclaim ?? undefined);
   }
   p.pd = pd;
@@ -118,6 +121,8 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   p.brk = top;
   p.name = path.replace(/^.*\//, '');
   p.argv = argv;
+  // A --trace-refs file names the process its references under this directory are from.
+  if (hw.refTraceHasFile()) hw.refTraceLabel(pd, p.pid, p.name);
   hw.fillPhys(V2P(p.frame), USER_FRAME_SIZE, 0);
   for (const s of ['DS', 'ES', 'FS', 'GS', 'SS'] as const) setTf(hw, p.frame, s, SEL_UDATA);
   setTf(hw, p.frame, 'CS', SEL_UCODE);

@@ -13,6 +13,7 @@ import { releasePending } from '../mm/pager.ts';
 import { destroyAddressSpace } from '../mm/vmm.ts';
 import type { KernelStats } from '../stats.ts';
 import type { Tty } from '../tty.ts';
+import type { Accounting } from './accounting.ts';
 import { closeFile, type FileTable } from './files.ts';
 import type { Process } from './process.ts';
 import type { Scheduler } from './sched.ts';
@@ -30,6 +31,7 @@ export interface ExitContext extends FileTable {
   reclaim: Reclaimer | null;
   tty: Tty;
   stats: KernelStats;
+  accounting: Accounting;
 }
 
 export function exit(x: ExitContext, p: Process, status: number): void {
@@ -39,6 +41,15 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   for (const f of p.files.values()) closeFile(x, f);
   p.files.clear();
   releasePending(x, p);
+  // The references the MMU recorded under its address space go with it (a page directory used
+  // again must start a clean string); a recording run is given them, taken while its page
+  // directory still names them.
+  const refs = p.pd !== 0 ? hw.refTraceTake(p.pd) : new Uint32Array(0);
+  if (p.recording !== null) {
+    p.recording(refs);
+    hw.refTraceStop();
+    p.recording = null;
+  }
   if (p.pd !== 0) {
     // Leave the address space before freeing it: CR3 must never name a freed directory.
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
@@ -52,6 +63,7 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   p.kentry = null;
   p.progress = null;
   x.table.writeRecord(p);
+  x.accounting.record(p, hw.readTSC());
   // Orphans go to the shell; those already dead are reaped now, as nobody will wait for them.
   for (const c of x.table.childrenOf(p)) {
     c.parent = null;

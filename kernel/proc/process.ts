@@ -11,6 +11,7 @@
 
 import type { PhysAddr, VirtAddr } from '../hw.ts';
 import type { PendingRead, Region } from '../mm/backing.ts';
+import type { LruWindow } from '../mm/lru.ts';
 import type { ReplacementPolicy } from '../mm/policy.ts';
 import { channel, type WaitChannel } from '../wait.ts';
 import type { OpenFile } from './files.ts';
@@ -34,6 +35,19 @@ export class Process {
   /** A resident limit for its evictable pages (the shell's run -m) and the policy that keeps to it. */
   limit: number | null = null;
   policy: ReplacementPolicy | null = null;
+  /** Its console output is dropped (the run `-p opt` makes first, to record the program's references). */
+  quiet = false;
+  /** Set while the MMU records its references: given them when it ends (mm/opt.ts). */
+  recording: ((refs: Uint32Array) => void) | null = null;
+  /**
+   * Under a resident limit: the instruction its last fault was in and the pages mapped for it,
+   * until a single step (#DB) says the instruction completed. The pager never takes one of them to
+   * make room for another (mm/pager.ts), so an instruction that needs more pages than the limit
+   * goes over it rather than faulting for ever.
+   */
+  restart: { eip: number; pages: number[] } | null = null;
+  /** Under exact LRU: the pages ring 3 may touch now (mm/lru.ts). */
+  lru: LruWindow | null = null;
   /** The page whose fault waits for a frame to be written to swap (mm/pager.ts). */
   waitingFor: number | null = null;
   /** How far a system call that slept had got (bytes written, the time a sleep ends); null when none. */
@@ -52,6 +66,17 @@ export class Process {
   files = new Map<number, OpenFile>();
   /** Page faults this process took (hardware #PF and kernel page-ins on its behalf). */
   faults = 0;
+  /** Its faults by page (accounting.ts), until the page is locked; and those of pages it locked. */
+  readonly faultsByPage = new Map<number, number>();
+  lockedFaults = 0;
+  /** Exact LRU's reference-tracking faults (mm/lru.ts), not counted in `faults`. */
+  softFaults = 0;
+  /** Its pages written to swap; by page, until the page is locked; and those of pages it locked. */
+  swapWrites = 0;
+  readonly swapWritesByPage = new Map<number, number>();
+  lockedSwapWrites = 0;
+  /** Emulated cycles when it was made. */
+  startCycle = 0;
   exitStatus = 0;
   /** Ended by the kernel (a fault, `kill`, Ctrl-C) rather than by exit(). */
   killed = false;

@@ -14,11 +14,14 @@ import { KERNEL_PD_PHYS, USER_STACK_LIMIT, USER_STACK_TOP } from '../layout.ts';
 import { describeFaultCode, userAccessFault } from '../mm/fault.ts';
 import { hex } from '../format.ts';
 import { handlePageFault, releasePending, type PagerContext } from '../mm/pager.ts';
+import { joinWindow } from '../mm/lru.ts';
+import { makeOpt } from '../mm/opt.ts';
 import { makePolicy } from '../mm/policy.ts';
 import { entryFrame, isPresent, isSwapEntry, PTE_LOCKED, swapSlot, unmapPage, walk } from '../mm/pagetable.ts';
 import { copyAddressSpace, createAddressSpace, pageUp, residentPages } from '../mm/vmm.ts';
 import { copyFrame, setTf, TrapFrame } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
+import { noteLocked } from './accounting.ts';
 import { execStep, type ExecContext } from './exec.ts';
 import { exit, kill, type ExitContext } from './exit.ts';
 import { chooseOomVictim, killForMemory, oomReason } from './oom.ts';
@@ -55,6 +58,7 @@ const sysExit: Handler = (x, p, _m, a) => { exit(x, p, a[0]! | 0); return 'done'
 const sysWrite: Handler = (x, p, m, a) => {
   const [fd, buf, len] = a as [number, number, number];
   if (fd !== 1 && fd !== 2) return -ERRNO.EBADF;
+  if (p.quiet) { m.ensure(buf, len, false); return len; }
   // A restarted write goes on after the bytes it already sent. The whole buffer is checked (and
   // brought in) before the first byte goes out; after that each run copies only what the console
   // has room for, so a long write costs its length once, not once per wait.
@@ -178,13 +182,16 @@ const sysFork: Handler = (x, p) => {
   const pd = createAddressSpace(x.hw, x.frames, KERNEL_PD_PHYS);
   if (pd === null) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
   c.pd = pd;
+  if (x.hw.refTraceHasFile()) x.hw.refTraceLabel(pd, c.pid, c.name); // its references, in a --trace-refs file
   if (!copyAddressSpace(x.hw, x.frames, p.pd, pd, x.reclaim ?? undefined)) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
   c.regions = p.regions.map((r) => ({ ...r }));
   c.heapStart = p.heapStart;
   c.brk = p.brk;
-  // A child keeps to the same resident limit, with a policy of its own (counters and all).
+  // A child keeps to the same resident limit, with a policy of its own (counters and all). OPT's
+  // recorded future is its parent's: the child's is unknown, so its opt goes by load order.
   c.limit = p.limit;
-  c.policy = p.policy === null ? null : makePolicy(p.policy.name, c.pid);
+  c.quiet = p.quiet;
+  c.policy = p.policy === null ? null : p.policy.name === 'opt' ? makeOpt(new Uint32Array(0)) : makePolicy(p.policy.name, c.pid);
   for (const [fd, f] of p.files) {
     const copy = openFile(x, f.entry, filePos(x, f));
     if (copy === null) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
@@ -266,6 +273,7 @@ const lockRange = (lock: boolean): Handler => (x, p, m, a) => {
       const pte = lock ? w.pte | PTE_LOCKED : w.pte & ~PTE_LOCKED;
       if (pte === w.pte) continue;
       x.hw.writePhys32(w.pteAddr, pte >>> 0);
+      if (lock) noteLocked(p, va);
       if (!lock) x.reclaim?.noteMapped(entryFrame(w.pte), p.pd, virt(va), true); // the same mapping: it keeps its counter and any kept slot
     }
   };
@@ -301,7 +309,11 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
   };
   if (!h) { finish(-ERRNO.ENOSYS); return; }
   const args = [tf.get('EBX'), tf.get('ECX'), tf.get('EDX'), tf.get('ESI'), tf.get('EDI')];
-  const m = new UserMemory(hw, p);
+  const m = new UserMemory(hw, p, (page) => {
+    p.softFaults++;
+    x.stats.softFaults++;
+    if (p.lru !== null && x.reclaim !== null) joinWindow({ hw, reclaim: x.reclaim }, p, virt(page));
+  });
   for (let attempt = 0; attempt < MAX_PAGE_INS; attempt++) {
     try {
       const r = h(x, p, m, args);

@@ -45,6 +45,7 @@ export class ProcTable {
     p.kstack = kstack;
     p.frame = virt(P2V(kstack) + KSTACK_SIZE - USER_FRAME_SIZE);
     p.record = record;
+    p.startCycle = this.hw.readTSC();
     this.hw.fillPhys(kstack, KSTACK_SIZE, 0);
     this.writeRecord(p);
     this.procs.set(p.pid, p);
@@ -68,6 +69,12 @@ export class ProcTable {
   reap(p: Process): void {
     this.slab.free(p.record);
     this.procs.delete(p.pid);
+  }
+
+  /** The live process whose address space is `pd`, if any. */
+  byPd(pd: number): Process | undefined {
+    for (const p of this.procs.values()) if (p.pd === pd && p.state !== 'zombie') return p;
+    return undefined;
   }
 
   childrenOf(p: Process): Process[] {

@@ -6,6 +6,7 @@
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr } from '../hw.ts';
 import { PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_U, PTE_W, walk } from '../mm/pagetable.ts';
 import { KERNBASE } from '../layout.ts';
+import { revealIfHidden } from '../mm/lru.ts';
 import type { Process } from './process.ts';
 
 /** Thrown when a page must be brought in before the call can go on. */
@@ -23,16 +24,26 @@ export class BadAddress {
 export class UserMemory {
   private readonly hw: Hw;
   private readonly p: Process;
+  /** A page exact LRU had hidden from ring 3 (mm/lru.ts) was given back for this access. */
+  private readonly revealed: (page: number) => void;
 
-  constructor(hw: Hw, p: Process) {
+  constructor(hw: Hw, p: Process, revealed: (page: number) => void = () => {}) {
     this.hw = hw;
     this.p = p;
+    this.revealed = revealed;
   }
 
   /** The physical address of user address `va`, checking U/S and R/W like a ring-3 access. */
   translate(va: number, write: boolean): PhysAddr {
     if (va < 0 || va >= KERNBASE) throw new BadAddress(va);
-    const w = walk(this.hw, this.p.pd, virt(va & ~(PAGE_SIZE - 1)));
+    const page = virt(va & ~(PAGE_SIZE - 1));
+    let w = walk(this.hw, this.p.pd, page);
+    // A resident page LRU hid from ring 3: the kernel's access on the process's behalf is a
+    // reference as the process's own would be (a soft fault).
+    if (w.pte !== null && (w.pte & (PTE_P | PTE_U)) === PTE_P && this.p.regionAt(va) !== null && revealIfHidden(this.hw, this.p.pd, page)) {
+      this.revealed(page);
+      w = walk(this.hw, this.p.pd, page);
+    }
     const eff = (w.pde & (w.pte ?? 0));
     if (w.pte === null || (w.pte & PTE_P) === 0 || (w.pde & PTE_P) === 0) {
       const r = this.p.regionAt(va);

@@ -46,7 +46,7 @@ describe('the shell', () => {
     expect(keys).toMatch(/^keys: Ctrl-C ends the foreground program; .*Ctrl-D at an empty prompt halts$/);
     expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(COMMANDS);
     expect(lines.find((l) => l.trim().startsWith('run'))).toMatch(/run PROG \[ARGS\] \[&\]/);
-    expect(lines.find((l) => l.trim().startsWith('trace'))).toMatch(/trace pf on\|off/);
+    expect(lines.find((l) => l.trim().startsWith('trace'))).toMatch(/trace pf\|refs on\|off/);
   });
 
   it('lists the files of the program disk with their sizes, sorted by name', () => {
@@ -94,7 +94,7 @@ describe('the shell', () => {
     const m = bootKernel();
     expect(m.command('frobnicate now')).toBe('frobnicate: unknown command (try help)\n');
     expect(m.command('run')).toBe('usage: run [-m FRAMES [-p POLICY]] PROG [ARGS] [&]\n');
-    expect(m.command('trace pf sideways')).toBe('usage: trace pf on|off\n');
+    expect(m.command('trace pf sideways')).toBe('usage: trace pf|refs on|off\n');
     expect(m.command('kill 99')).toBe('kill: no process 99\n');
     expect(m.command('vm 99')).toBe('vm: no process 99\n');
     expect(m.command('kill')).toBe('usage: kill PID\n');

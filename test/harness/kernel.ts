@@ -19,6 +19,7 @@ import { Machine, type RunResult } from '../../emulator/machine.ts';
 import { MemoryDisk, type BlockDevice } from '../../emulator/disk.ts';
 import { MSR_CTS, MSR_DCD, MSR_DSR } from '../../emulator/devices/uart16550.ts';
 import { CS } from '../../emulator/cpu/registers.ts';
+import { ACCESS_NAMES, attachRefTrace, readRefFile } from '../../emulator/debug/refs-file.ts';
 import { attachKernel } from '../../cli/attach-kernel.ts';
 import type { Kernel } from '../../kernel/index.ts';
 
@@ -40,6 +41,11 @@ export interface BootOptions {
   /** Swap space: a zeroed disk of this many bytes as the channel's slave (the kernel's swap). */
   swapBytes?: number;
 }
+
+/** An entry of a reference trace (recordRefs): a label of a CR3 with its process, or a reference. */
+export type RefEntry =
+  | { kind: 'label'; cr3: number; pid: number; name: string }
+  | { kind: 'ref'; cycle: number; cr3: number; page: number; access: (typeof ACCESS_NAMES)[number]; user: boolean };
 
 /** The default cycle budget for one step: 2 emulated seconds at 33 MHz. */
 export const STEP_BUDGET = 66_000_000;
@@ -122,6 +128,27 @@ export class KernelMachine {
       if (this.last.reason !== 'cycles') break;
     }
     return this.transcript.slice(from);
+  }
+
+  /**
+   * Gives the machine a reference-trace file in memory, as `--trace-refs FILE` does, but without
+   * its start (recording waits for one: `trace refs on`, `run -p opt`). Returns a function that
+   * reads back, decoded, all the file holds so far.
+   */
+  recordRefs(): () => RefEntry[] {
+    const bytes: number[] = [];
+    const writer = attachRefTrace(this.machine.cpu, (chunk) => bytes.push(...chunk));
+    // As --trace-refs does: recording from now, that start held for the shell's `trace refs off`.
+    this.machine.hostPort.refTraceStart();
+    return () => {
+      writer.flush();
+      const entries: RefEntry[] = [];
+      readRefFile(Uint8Array.from(bytes), {
+        label: (cr3, pid, name) => entries.push({ kind: 'label', cr3, pid, name }),
+        reference: (cycle, cr3, page, access, user) => entries.push({ kind: 'ref', cycle, cr3, page, access: ACCESS_NAMES[access]!, user }),
+      });
+      return entries;
+    };
   }
 
   /** Compares the whole transcript so far with an expected-transcript file (see expectTranscript). */

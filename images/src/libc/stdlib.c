@@ -29,6 +29,18 @@ unsigned long strtoul(const char *s, char **end, int base) {
 
 int atoi(const char *s) { return (int)strtoul(s, NULL, 10); }
 
+int parse_decimal(const char *s, unsigned lo, unsigned hi, unsigned *out) {
+  unsigned v = 0;
+  if (!*s) return -1;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > hi / 10) return -1;
+    v = v * 10 + (unsigned)(*s - '0');
+  }
+  if (v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
 static unsigned rand_state = 2463534242u;
 
 void srand(unsigned seed) { rand_state = seed ? seed : 2463534242u; /* xorshift's one dead state is 0 */ }

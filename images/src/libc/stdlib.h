@@ -7,6 +7,8 @@ __attribute__((noreturn)) void exit(int status);
 
 int atoi(const char *s);
 unsigned long strtoul(const char *s, char **end, int base);
+/* A whole decimal argument in [lo, hi] into *out: 0, or -1 (empty, not all digits, out of range). */
+int parse_decimal(const char *s, unsigned lo, unsigned hi, unsigned *out);
 
 /* malloc.c: a first-fit, address-ordered free list over sbrk; freed blocks merge with their
  * free neighbours. Payloads are 8-byte aligned. */

@@ -13,8 +13,9 @@ const images = path.join(root, 'images');
 const libc = path.join(images, 'src/libc');
 
 const PROGRAMS = [
-  'badkern', 'badnull', 'badtext', 'badwild', 'bigwrite', 'cat', 'echo', 'exitcode', 'forkdemo', 'hello', 'isolate', 'killkids',
-  'meminfo', 'mstress', 'sleeper', 'spin', 'stack', 'touch',
+  'badkern', 'badnull', 'badtext', 'badwild', 'bigwrite', 'cat', 'echo', 'exitcode', 'forkdemo', 'hello', 'huge', 'isolate',
+  'killkids', 'matmult', 'meminfo', 'mstress', 'page-linear', 'page-merge', 'page-parallel', 'page-shuffle', 'sleeper', 'spin',
+  'stack', 'touch',
 ];
 
 /** The first line of `cmd --version`, or null when it does not run. */

@@ -69,6 +69,25 @@ export class FakeHostPort implements HostPort {
   chargeCycles(n: number): void { this.cycles += n; }
   readTSC(): number { return this.tsc + this.cycles; }
   readTlbCounters(): TlbCounters { return { hits: 0, misses: 0, flushes: this.cr3Writes.length }; }
+  /** The reference trace: starts not yet stopped, the labels given, and whether there is a file. */
+  refStarts = 0;
+  readonly refLabels: Array<[number, number, string]> = [];
+  hasRefFile = false;
+  /** What refTraceTake hands out, per page-directory base; a take empties it. */
+  readonly refStrings = new Map<number, number[]>();
+  refTraceStart(): void { this.refStarts++; }
+  refTraceStop(): void {
+    if (this.refStarts === 0) throw new Error('fake HostPort: refTraceStop without a refTraceStart');
+    this.refStarts--;
+  }
+  refTraceTake(cr3: number): Uint32Array {
+    const key = (cr3 & ~0xfff) >>> 0;
+    const pages = Uint32Array.from(this.refStrings.get(key) ?? []);
+    this.refStrings.delete(key);
+    return pages;
+  }
+  refTraceLabel(cr3: number, pid: number, name: string): void { this.refLabels.push([cr3 >>> 0, pid, name]); }
+  refTraceHasFile(): boolean { return this.hasRefFile; }
 }
 
 /**

@@ -26,7 +26,7 @@ describe('decodePageFault', () => {
 describe('userAccessFault', () => {
   it('is the not-present fault the processor would report for a user read or write', () => {
     expect(userAccessFault(virt(0x0804c000), true, 0x08048100)).toEqual({
-      va: 0x0804c000, present: false, access: 'write', mode: 'user', eip: 0x08048100, code: PF_W | PF_U,
+      va: 0x0804c000, present: false, access: 'write', mode: 'user', eip: 0x08048100, code: PF_W | PF_U, inSyscall: true,
     });
     expect(userAccessFault(virt(0x0804c000), false, 0x08048100)).toMatchObject({ access: 'read', code: PF_U });
   });

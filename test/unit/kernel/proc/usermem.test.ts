@@ -106,10 +106,22 @@ describe('UserMemory.translate', () => {
     expectThrow(() => um.translate(0xffffffff, false), BadAddress);
   });
 
-  it('refuses a supervisor page below KERNBASE (U/S clear in the PTE)', () => {
+  it('refuses a supervisor page below KERNBASE that no region holds (U/S clear in the PTE)', () => {
+    const f = frames.alloc('user')!;
+    mapPage(hw, frames, p.pd, virt(HEAP + 0x10000), f, PTE_W);
+    expectThrow(() => um.translate(HEAP + 0x10000, false), BadAddress);
+  });
+
+  it('gives back a page of a region that exact LRU hid (U/S clear): a soft fault, said to the caller', () => {
     const f = frames.alloc('user')!;
     mapPage(hw, frames, p.pd, virt(DATA + 0x2000), f, PTE_W);
-    expectThrow(() => um.translate(DATA + 0x2000, false), BadAddress);
+    const revealed: number[] = [];
+    const m = new UserMemory(hw, p, (page) => revealed.push(page));
+    expect(m.translate(DATA + 0x2004, true)).toBe(f + 4);
+    expect(revealed).toEqual([DATA + 0x2000]);
+    expect(walk(hw, p.pd, virt(DATA + 0x2000)).pte! & PTE_U).toBe(PTE_U);
+    m.translate(DATA + 0x2008, false);
+    expect(revealed).toHaveLength(1); // reachable now: no second soft fault
   });
 
   it('combines both levels: U/S or R/W clear in the PDE refuses the access', () => {

@@ -1,0 +1,121 @@
+// `ts386 compare --svg FILE`: page faults (y) against frames (x), one line per policy, as an SVG
+// document. d3-scale maps the numbers to the picture and picks the ticks, d3-shape draws the lines
+// (d3-scale-chromatic's Tableau 10 colours them); what is written here is the glue: the axes,
+// the legend, and the marks.
+//
+// Each policy's line is a <path class="policy-line" data-policy="NAME">, with a dot at each
+// point; a point where more frames gave more faults than the frame count before it (Belady's
+// anomaly) has a red ring, <circle class="belady">, with a <title> that says so. `opt`, when it was
+// run, is the floor no policy can go below: a dashed line labelled "OPT (floor)", drawn first.
+
+import { scaleLinear, scaleOrdinal } from 'd3-scale';
+import { schemeTableau10 } from 'd3-scale-chromatic';
+import { line } from 'd3-shape';
+
+export interface PlotPoint {
+  frames: number;
+  /** null for a run that failed: the line has a gap there. */
+  faults: number | null;
+  /** More faults than at the frame count before it. */
+  belady: boolean;
+}
+
+export interface PlotSeries {
+  policy: string;
+  /** Frames ascending. */
+  points: readonly PlotPoint[];
+}
+
+const WIDTH = 760;
+const HEIGHT = 460;
+const MARGIN = { top: 48, right: 190, bottom: 56, left: 68 };
+/** Room between the axes' ends and the first and last points. */
+const X_INSET = 12;
+const FLOOR_POLICY = 'opt';
+const FLOOR_COLOUR = '#444';
+const ANOMALY_COLOUR = '#d62728';
+
+const esc = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+/** Coordinates with two decimals at most, so the same numbers give the same bytes. */
+const num = (v: number): string => String(Math.round(v * 100) / 100);
+
+/** The SVG document for `series` (in the order given: the legend's order); `title` goes on top. */
+export function faultsSvg(series: readonly PlotSeries[], title: string): string {
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const all = series.flatMap((s) => s.points);
+  const frames = all.map((p) => p.frames);
+  const faults = all.flatMap((p) => (p.faults === null ? [] : [p.faults]));
+  const [fMin, fMax] = [Math.min(...frames), Math.max(...frames)];
+  const x = scaleLinear().domain(fMin === fMax ? [fMin - 1, fMax + 1] : [fMin, fMax]).range([X_INSET, plotW - X_INSET]);
+  const y = scaleLinear().domain([0, Math.max(1, ...faults)]).nice().range([plotH, 0]);
+  const others = series.map((s) => s.policy).filter((p) => p !== FLOOR_POLICY);
+  const colour = scaleOrdinal<string, string>().domain(others).range(schemeTableau10);
+  const stroke = (policy: string): string => (policy === FLOOR_POLICY ? FLOOR_COLOUR : colour(policy));
+  const path = line<PlotPoint>().defined((p) => p.faults !== null).x((p) => x(p.frames)).y((p) => y(p.faults ?? 0));
+
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
+  out.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`);
+  out.push(`<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15">${esc(title)}</text>`);
+  out.push(`<g transform="translate(${MARGIN.left},${MARGIN.top})">`);
+
+  // Axes: grid lines and ticks from the scales; frames are whole numbers.
+  out.push('<g class="axis y-axis">');
+  for (const t of y.ticks(8)) {
+    if (!Number.isInteger(t)) continue;
+    out.push(`<line x1="0" x2="${plotW}" y1="${num(y(t))}" y2="${num(y(t))}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="-8" y="${num(y(t))}" dy="0.32em" text-anchor="end">${t}</text>`);
+  }
+  out.push(`<line x1="0" x2="0" y1="0" y2="${plotH}" stroke="black"/>`);
+  out.push(`<text transform="translate(-48,${plotH / 2}) rotate(-90)" text-anchor="middle">page faults</text>`);
+  out.push('</g>');
+  out.push('<g class="axis x-axis">');
+  const xTicks = [...new Set(frames)].length <= 12 ? [...new Set(frames)] : x.ticks(10).filter(Number.isInteger);
+  for (const t of xTicks) {
+    out.push(`<line x1="${num(x(t))}" x2="${num(x(t))}" y1="${plotH}" y2="${plotH + 5}" stroke="black"/>`);
+    out.push(`<text x="${num(x(t))}" y="${plotH + 18}" text-anchor="middle">${t}</text>`);
+  }
+  out.push(`<line x1="0" x2="${plotW}" y1="${plotH}" y2="${plotH}" stroke="black"/>`);
+  out.push(`<text x="${plotW / 2}" y="${plotH + 42}" text-anchor="middle">frames (resident limit, run -m)</text>`);
+  out.push('</g>');
+
+  // The floor first, so that the policies' lines are drawn over it.
+  const ordered = [...series].sort((a, b) => Number(b.policy === FLOOR_POLICY) - Number(a.policy === FLOOR_POLICY));
+  for (const s of ordered) {
+    const floor = s.policy === FLOOR_POLICY;
+    out.push(`<g class="series" data-policy="${esc(s.policy)}">`);
+    out.push(`<path class="policy-line" data-policy="${esc(s.policy)}" d="${path(s.points) ?? ''}" fill="none" stroke="${stroke(s.policy)}" stroke-width="2"${floor ? ' stroke-dasharray="7 4"' : ''}/>`);
+    for (const p of s.points) {
+      if (p.faults === null) continue;
+      out.push(`<circle cx="${num(x(p.frames))}" cy="${num(y(p.faults))}" r="3" fill="${stroke(s.policy)}"><title>${esc(s.policy)}, ${p.frames} frames: ${p.faults} faults</title></circle>`);
+    }
+    if (floor) {
+      const last = [...s.points].reverse().find((p) => p.faults !== null);
+      if (last) out.push(`<text x="${num(x(last.frames))}" y="${num(y(last.faults!) - 8)}" text-anchor="end" fill="${FLOOR_COLOUR}">OPT (floor)</text>`);
+    }
+    out.push('</g>');
+  }
+  // Belady's anomaly: a ring around each point that has more faults than the one before it.
+  const anomalies = series.flatMap((s) => s.points.map((p, i) => ({ s, p, before: s.points[i - 1] })).filter(({ p }) => p.belady && p.faults !== null));
+  for (const { s, p, before } of anomalies) {
+    const was = before?.faults !== null && before !== undefined ? ` (${before.frames} frames: ${before.faults})` : '';
+    out.push(`<circle class="belady" data-policy="${esc(s.policy)}" cx="${num(x(p.frames))}" cy="${num(y(p.faults!))}" r="8" fill="none" stroke="${ANOMALY_COLOUR}" stroke-width="2.5"><title>Belady's anomaly: ${esc(s.policy)}, ${p.frames} frames: ${p.faults} faults${was}</title></circle>`);
+  }
+  out.push('</g>');
+
+  // The legend, right of the plot.
+  out.push(`<g class="legend" transform="translate(${WIDTH - MARGIN.right + 20},${MARGIN.top})">`);
+  let row = 0;
+  for (const s of series) {
+    const floor = s.policy === FLOOR_POLICY;
+    out.push(`<g transform="translate(0,${row * 20})"><line x1="0" x2="26" y1="0" y2="0" stroke="${stroke(s.policy)}" stroke-width="2"${floor ? ' stroke-dasharray="7 4"' : ''}/><text x="34" y="0" dy="0.32em">${floor ? 'OPT (floor)' : esc(s.policy)}</text></g>`);
+    row++;
+  }
+  if (anomalies.length > 0) {
+    out.push(`<g transform="translate(0,${row * 20 + 6})"><circle cx="13" cy="0" r="7" fill="none" stroke="${ANOMALY_COLOUR}" stroke-width="2.5"/><text x="34" y="0" dy="0.32em">Belady's anomaly</text></g>`);
+  }
+  out.push('</g>');
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}

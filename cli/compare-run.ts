@@ -1,0 +1,120 @@
+// One run of `ts386 compare`: a fresh machine with the ts386 kernel (the default firmware, the
+// program disk as master, a temporary swap file as slave), whose shell is typed
+// `run -m FRAMES -p POLICY PROG ARGS` and then Ctrl-D at the prompt (`end of input: halt`, as at the
+// end of a script piped to ts386; a program that reads its terminal gets end of file, not the
+// word halt). The figures come from the kernel's accounting record of PROG (kernel/proc/accounting.ts).
+//
+// Runs in a worker thread (compare-worker.ts); nothing here depends on being in one. The machine
+// is deterministic, so the same job gives the same outcome, cycle for cycle.
+
+import { createMachine, createTempSwapFile, MSR_CTS, MSR_DSR, openDiskFile, type RunResult } from '../emulator/index.ts';
+import type { Kernel, ProcAccount } from '../kernel/index.ts';
+import { attachKernel } from './attach-kernel.ts';
+
+export interface RunJob {
+  policy: string;
+  frames: number;
+  prog: string;
+  args: readonly string[];
+  memoryBytes: number;
+  swapBytes: number;
+  /** The run's cycle budget: a run still going then has failed. */
+  maxCycles: number;
+  /** The firmware image (the built-in BIOS). */
+  rom: Uint8Array;
+  /** The program disk's file, opened read-only. */
+  programDisk: string;
+}
+
+export type RunOutcome =
+  /** PROG ran to the end with status 0: its accounting record's figures. */
+  | { kind: 'done'; faults: number; swapWrites: number; cycles: number; softFaults: number }
+  /** It was killed, exited with another status, or the run did not end as it should. */
+  | { kind: 'failed'; why: string }
+  /** The shell refused the command for what was typed (no such program, a -m the kernel takes no
+   * such limit from, a line too long): the same for every run, so `compare` reports it as bad input. */
+  | { kind: 'refused'; line: string };
+
+/** The line the shell is typed. */
+export function shellLine(job: Pick<RunJob, 'policy' | 'frames' | 'prog' | 'args'>): string {
+  return ['run', '-m', String(job.frames), '-p', job.policy, job.prog, ...job.args].join(' ');
+}
+
+/** Emulated cycles per call of machine.run: the budget is looked at between slices. */
+const SLICE = 50_000_000;
+/** Until the first prompt: shorter, so that the line is typed soon after it. */
+const BOOT_SLICE = 1_000_000;
+
+export function runJob(job: RunJob): RunOutcome {
+  const swap = createTempSwapFile(job.swapBytes);
+  let disk;
+  try {
+    disk = openDiskFile(job.programDisk, { write: false });
+  } catch (e) {
+    swap.close();
+    throw e;
+  }
+  try {
+    const out: number[] = [];
+    const machine = createMachine({ memoryBytes: job.memoryBytes, rom: job.rom, disks: [disk, swap.disk], onSerialByte: (b) => out.push(b) });
+    // As for a script piped to ts386: nobody at a terminal (no carrier), ready to receive.
+    machine.com1.setModemInputs(MSR_CTS | MSR_DSR);
+    const kernel = attachKernel(machine, '');
+    // The line is typed at the shell's first prompt: what comes before the kernel has set up COM1
+    // would be lost, as keys pressed while a PC boots.
+    const prompted = (): boolean => Buffer.from(out).includes('\n$ ');
+    let typed = false;
+    let result: RunResult;
+    do {
+      result = machine.run(Math.min(typed ? SLICE : BOOT_SLICE, job.maxCycles - machine.cpu.cycles));
+      if (!typed && prompted()) {
+        machine.com1.receive(Buffer.from(`${shellLine(job)}\r\x04`, 'latin1'));
+        typed = true;
+      }
+    } while (result.reason === 'cycles' && machine.cpu.cycles < job.maxCycles);
+    const transcript = Buffer.from(out).toString('latin1').replace(/\r\n/g, '\n');
+    return judge(job, result, kernel, transcript);
+  } finally {
+    disk.close?.();
+    swap.close();
+  }
+}
+
+/** The shell's lines, without the prompt that may stand before one. */
+function lines(transcript: string): string[] {
+  return transcript.split('\n').map((l) => l.replace(/^(\$ )+/, ''));
+}
+
+function judge(job: RunJob, result: RunResult, kernel: Kernel, transcript: string): RunOutcome {
+  if (kernel.panicked) return { kind: 'failed', why: `kernel panic (${(kernel.lastPanic ?? '').split('\n')[0]!.replace(/^kernel panic: /, '')})` };
+  if (result.reason === 'cycles') return { kind: 'failed', why: `still running after ${job.maxCycles} cycles (--max-cycles)` };
+  if (result.reason !== 'exit' || kernel.stopping === null) return { kind: 'failed', why: `the machine stopped (${result.reason}) before the shell halted` };
+  const said = lines(transcript);
+  // The shell's word on the command: a refusal, or why a program could not be loaded.
+  const runLine = said.find((l) => l.startsWith('run: ') || l.startsWith('line too long'));
+  // The last record of PROG: `-p opt` runs it twice (first to record its references), and a
+  // program's forked children, which end before it when it waits for them, have its name too.
+  const record = kernel.booted ? lastRecord(kernel.accounting, job.prog) : undefined;
+  if (record === undefined) {
+    if (runLine === undefined) return { kind: 'failed', why: `no accounting record of ${job.prog}` };
+    const refused = runLine.startsWith('line too long') || runLine === `run: ${job.prog}: no such program` || /^run: -m \S+: /.test(runLine)
+      || /^run: -p \S+: (no such policy|not in this kernel)/.test(runLine);
+    return refused ? { kind: 'refused', line: runLine } : { kind: 'failed', why: runLine };
+  }
+  if (record.killed) {
+    const why = said.find((l) => l.startsWith(`pid ${record.pid} (`)) ?? runLine;
+    return { kind: 'failed', why: why !== undefined ? `killed: ${why}` : 'killed' };
+  }
+  if (record.status !== 0) return { kind: 'failed', why: runLine ?? `exit status ${record.status}` };
+  return {
+    kind: 'done', faults: record.evictableFaults, swapWrites: record.swapWrites,
+    cycles: record.endCycle - record.startCycle, softFaults: record.softFaults,
+  };
+}
+
+function lastRecord(records: readonly ProcAccount[], prog: string): ProcAccount | undefined {
+  // A process is named after its program's file, without the directories (kernel/proc/exec.ts).
+  const name = prog.replace(/^.*\//, '');
+  for (let i = records.length - 1; i >= 0; i--) if (records[i]!.name === name) return records[i];
+  return undefined;
+}
