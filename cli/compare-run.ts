@@ -3,17 +3,17 @@
 // `run -m FRAMES -p POLICY PROG ARGS` and then Ctrl-D at the prompt (`end of input: halt`, as at the
 // end of a script piped to ts386; a program that reads its terminal gets end of file, not the
 // word halt). The figures come from the kernel's accounting record of PROG (kernel/proc/accounting.ts).
+// The boot and its judgement (bootAndType, judge) serve --sim's recording run too (compare-record.ts).
 //
 // Runs in a worker thread (compare-worker.ts); nothing here depends on being in one. The machine
 // is deterministic, so the same job gives the same outcome, cycle for cycle.
 
-import { createMachine, createTempSwapFile, MSR_CTS, MSR_DSR, openDiskFile, type RunResult } from '../emulator/index.ts';
+import { createMachine, createTempSwapFile, type Machine, MSR_CTS, MSR_DSR, openDiskFile, type RunResult } from '../emulator/index.ts';
 import type { Kernel, ProcAccount } from '../kernel/index.ts';
 import { attachKernel } from './attach-kernel.ts';
 
-export interface RunJob {
-  policy: string;
-  frames: number;
+/** What one of compare's boots is: the machine, and the program its shell is to run. */
+export interface BootJob {
   prog: string;
   args: readonly string[];
   memoryBytes: number;
@@ -24,6 +24,12 @@ export interface RunJob {
   rom: Uint8Array;
   /** The program disk's file, opened read-only. */
   programDisk: string;
+}
+
+/** A run of PROG under a policy and a resident limit: `run -m FRAMES -p POLICY PROG ARGS`. */
+export interface RunJob extends BootJob {
+  policy: string;
+  frames: number;
 }
 
 export type RunOutcome =
@@ -45,7 +51,19 @@ const SLICE = 50_000_000;
 /** Until the first prompt: shorter, so that the line is typed soon after it. */
 const BOOT_SLICE = 1_000_000;
 
-export function runJob(job: RunJob): RunOutcome {
+/** How a boot ended: the machine's last word, the kernel (its accounting records), COM1's output. */
+export interface BootEnd {
+  result: RunResult;
+  kernel: Kernel;
+  transcript: string;
+}
+
+/**
+ * Boots a fresh machine for `job`, types `line` at the shell's first prompt (then Ctrl-D) and runs
+ * it until it stops or its budget is spent. `atPrompt` is called with the machine just before the
+ * line is typed: the recording run (compare-record.ts) turns the reference recorder on there.
+ */
+export function bootAndType(job: BootJob, line: string, atPrompt: (machine: Machine) => void = () => {}): BootEnd {
   const swap = createTempSwapFile(job.swapBytes);
   let disk;
   try {
@@ -68,16 +86,27 @@ export function runJob(job: RunJob): RunOutcome {
     do {
       result = machine.run(Math.min(typed ? SLICE : BOOT_SLICE, job.maxCycles - machine.cpu.cycles));
       if (!typed && prompted()) {
-        machine.com1.receive(Buffer.from(`${shellLine(job)}\r\x04`, 'latin1'));
+        atPrompt(machine);
+        machine.com1.receive(Buffer.from(`${line}\r\x04`, 'latin1'));
         typed = true;
       }
     } while (result.reason === 'cycles' && machine.cpu.cycles < job.maxCycles);
-    const transcript = Buffer.from(out).toString('latin1').replace(/\r\n/g, '\n');
-    return judge(job, result, kernel, transcript);
+    return { result, kernel, transcript: Buffer.from(out).toString('latin1').replace(/\r\n/g, '\n') };
   } finally {
     disk.close?.();
     swap.close();
   }
+}
+
+export function runJob(job: RunJob): RunOutcome {
+  const end = bootAndType(job, shellLine(job));
+  const judged = judge(job, end);
+  if (judged.kind !== 'ended') return judged;
+  const record = judged.record;
+  return {
+    kind: 'done', faults: record.evictableFaults, swapWrites: record.swapWrites,
+    cycles: record.endCycle - record.startCycle, softFaults: record.softFaults,
+  };
 }
 
 /** The shell's lines, without the prompt that may stand before one. */
@@ -85,7 +114,12 @@ function lines(transcript: string): string[] {
   return transcript.split('\n').map((l) => l.replace(/^(\$ )+/, ''));
 }
 
-function judge(job: RunJob, result: RunResult, kernel: Kernel, transcript: string): RunOutcome {
+/** The last accounting record of PROG, when it ran to the end with status 0; else why not. */
+export type Judged =
+  | { kind: 'ended'; record: ProcAccount }
+  | Exclude<RunOutcome, { kind: 'done' }>;
+
+export function judge(job: BootJob, { result, kernel, transcript }: BootEnd): Judged {
   if (kernel.panicked) return { kind: 'failed', why: `kernel panic (${(kernel.lastPanic ?? '').split('\n')[0]!.replace(/^kernel panic: /, '')})` };
   if (result.reason === 'cycles') return { kind: 'failed', why: `still running after ${job.maxCycles} cycles (--max-cycles)` };
   if (result.reason !== 'exit' || kernel.stopping === null) return { kind: 'failed', why: `the machine stopped (${result.reason}) before the shell halted` };
@@ -106,10 +140,7 @@ function judge(job: RunJob, result: RunResult, kernel: Kernel, transcript: strin
     return { kind: 'failed', why: why !== undefined ? `killed: ${why}` : 'killed' };
   }
   if (record.status !== 0) return { kind: 'failed', why: runLine ?? `exit status ${record.status}` };
-  return {
-    kind: 'done', faults: record.evictableFaults, swapWrites: record.swapWrites,
-    cycles: record.endCycle - record.startCycle, softFaults: record.softFaults,
-  };
+  return { kind: 'ended', record };
 }
 
 function lastRecord(records: readonly ProcAccount[], prog: string): ProcAccount | undefined {

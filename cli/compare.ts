@@ -2,7 +2,9 @@
 // (policy, frames) pair is one deterministic boot of the ts386 kernel (compare-run.ts) in a worker
 // thread (compare-worker.ts), all cores at once; the kernel's accounting record of the program
 // gives its faults, swap writes and cycles. Out come a table (or JSON lines) and, with --svg, a
-// plot (compare-plot.ts).
+// plot (compare-plot.ts). With --sim, one more boot records the program's references
+// (compare-record.ts), and the trace simulator (sim/simulate.ts) replays them through each policy
+// and frame count: its counts stand beside the real ones.
 //
 // Bad input is told in one line on stderr with status 2, before anything is written: the options,
 // the program's words (the shell splits its line at spaces), the --svg path (looked at, not yet
@@ -21,10 +23,12 @@ import {
 } from '../emulator/index.ts';
 import { POLICY_NAMES } from '../kernel/index.ts';
 import { BadInput } from './bad-input.ts';
-import { faultsSvg, type PlotSeries } from './compare-plot.ts';
-import { type RunJob, type RunOutcome, shellLine } from './compare-run.ts';
-import type { JobMessage, ResultMessage } from './compare-worker.ts';
+import { faultsSvg, type PlotPoint, type PlotSeries } from './compare-plot.ts';
+import { type RecordOutcome, recordLine } from './compare-record.ts';
+import { type BootJob, type RunJob, type RunOutcome, shellLine } from './compare-run.ts';
+import type { JobMessage, ResultMessage, WorkerJob, WorkerOutcome } from './compare-worker.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
+import { DEFAULT_TICK_EVERY, isPolicyName, simulateFaults } from './sim/simulate.ts';
 import { parseBytes, parseMemSize } from './size.ts';
 
 const DEFAULT_MEM = '4M';
@@ -42,6 +46,12 @@ cycles from its start to its end; lru's soft faults when there are any. (opt run
 first time to record its references: the row is the second run.) A row with more faults than the
 one above it (more frames, same policy) is Belady's anomaly, marked *.
 
+With --sim, one more boot runs PROG once without a limit and records the pages it references in
+ring 3 (less the pages it locked, a page repeated at once kept once); a trace simulator replays
+that string through each policy with each number of frames, open loop (the string does not change
+with the policy, and a tick comes every --sim-tick references), and its count stands beside the
+real one: a 'sim faults' column, "simFaults" in JSON, a thin dotted line per policy in the plot.
+
 options:
   --policies P,P,...    replacement policies, of ${POLICY_NAMES.join(' ')}
   --frames N,N,...      resident limits (run -m), in frames
@@ -51,6 +61,10 @@ options:
                         {"policy","frames","faults","swapWrites","cycles","softFaults","belady"},
                         or "error" (and null figures) for a run that failed
   --svg FILE            also plot faults against frames, one line per policy, to FILE (SVG)
+  --sim                 also count the faults of PROG's recorded reference string in a trace
+                        simulator (above): "simFaults" in JSON, null when the recording failed
+  --sim-tick N          with --sim: the simulator's tick (when nru, aging, lfu, mfu and wsclock
+                        sample and clear A bits) comes every N references (default ${DEFAULT_TICK_EVERY})
   --jobs N              runs at once (default: the number of cores, ${availableParallelism()} here)
   --max-cycles N        a run still going after N emulated cycles has failed (default ${DEFAULT_MAX_CYCLES})
   -h, --help            this text
@@ -69,6 +83,8 @@ const OPTIONS = {
   jobs: { type: 'string', multiple: true },
   'max-cycles': { type: 'string', multiple: true },
   json: { type: 'boolean', multiple: true },
+  sim: { type: 'boolean', multiple: true },
+  'sim-tick': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -82,6 +98,8 @@ interface CompareOptions {
   json: boolean;
   jobs: number;
   maxCycles: number;
+  /** --sim: references between the simulator's ticks; null without --sim. */
+  simTick: number | null;
   prog: string;
   args: string[];
 }
@@ -93,6 +111,8 @@ interface Row {
   outcome: Exclude<RunOutcome, { kind: 'refused' }>;
   /** More faults than the row before it (same policy, fewer frames). */
   belady: boolean;
+  /** --sim's count for the same policy and frames (faults null when the recording failed); null without --sim. */
+  sim: { faults: number | null; belady: boolean } | null;
 }
 
 /** firmware/ and images/ sit beside dist/ (the bundle) and beside cli/ (the sources). */
@@ -192,6 +212,10 @@ function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   const jobs = jobsText === undefined ? availableParallelism() : positive('jobs', jobsText, 'a number of runs at once, 1 or more');
   const maxText = once(values, 'max-cycles');
   const maxCycles = maxText === undefined ? DEFAULT_MAX_CYCLES : positive('max-cycles', maxText, 'a positive whole number of cycles');
+  const sim = values.sim !== undefined;
+  const tickText = once(values, 'sim-tick');
+  if (tickText !== undefined && !sim) throw new BadInput('--sim-tick: it is the simulator\'s, and goes with --sim');
+  const simTick = !sim ? null : tickText === undefined ? DEFAULT_TICK_EVERY : positive('sim-tick', tickText, 'a number of references between ticks, 1 or more');
 
   if (dashes < 0) throw new BadInput('no program: give it after --, as in ts386 compare --policies fifo --frames 3,4 -- touch -r 1,2,3,1');
   const [prog, ...args] = program;
@@ -206,7 +230,7 @@ function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
 
   const svg = once(values, 'svg') ?? null;
   if (svg !== null) checkWritable(svg);
-  return { policies, frames, memoryBytes, swapBytes, svg, json: values.json !== undefined, jobs, maxCycles, prog, args };
+  return { policies, frames, memoryBytes, swapBytes, svg, json: values.json !== undefined, jobs, maxCycles, simTick, prog, args };
 }
 
 /**
@@ -276,13 +300,16 @@ function workerUrl(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './compare-worker.ts' : './compare-worker.mjs', import.meta.url);
 }
 
+/** The shell line a job types. */
+const jobLine = (job: WorkerJob): string => ('run' in job ? shellLine(job.run) : recordLine(job.record));
+
 /**
  * Runs the jobs on up to `threads` worker threads; `onDone` after each. Resolves with the
  * outcomes in the jobs' order, or with the first refusal (every run would be refused alike: the
  * rest are not waited for). A worker that fails is a bug: the promise rejects.
  */
-async function runAll(jobs: RunJob[], threads: number, onDone: () => void): Promise<RunOutcome[] | { refused: string; job: RunJob }> {
-  const outcomes: (RunOutcome | undefined)[] = new Array<RunOutcome | undefined>(jobs.length);
+async function runAll(jobs: WorkerJob[], threads: number, onDone: () => void): Promise<WorkerOutcome[] | { refused: string; job: WorkerJob }> {
+  const outcomes: (WorkerOutcome | undefined)[] = new Array<WorkerOutcome | undefined>(jobs.length);
   const workers: Worker[] = [];
   let next = 0;
   try {
@@ -300,8 +327,7 @@ async function runAll(jobs: RunJob[], threads: number, onDone: () => void): Prom
         workers.push(w);
         w.on('message', (m: ResultMessage) => {
           if ('error' in m) {
-            const job = jobs[m.index]!;
-            reject(new Error(`run ${JSON.stringify(shellLine(job))}: ${m.error}`));
+            reject(new Error(`run ${JSON.stringify(jobLine(jobs[m.index]!))}: ${m.error}`));
             return;
           }
           if (m.outcome.kind === 'refused') {
@@ -310,7 +336,7 @@ async function runAll(jobs: RunJob[], threads: number, onDone: () => void): Prom
           }
           outcomes[m.index] = m.outcome;
           onDone();
-          if (--left === 0) resolve(outcomes as RunOutcome[]);
+          if (--left === 0) resolve(outcomes as WorkerOutcome[]);
           else give(w);
         });
         w.on('error', reject);
@@ -325,54 +351,79 @@ async function runAll(jobs: RunJob[], threads: number, onDone: () => void): Prom
   }
 }
 
-/** The rows in the table's order, with Belady's anomaly marked against the row before in the same policy. */
-function toRows(jobs: RunJob[], outcomes: RunOutcome[]): Row[] {
+/**
+ * The rows in the table's order, with Belady's anomaly marked against the row before in the same
+ * policy; with --sim (`recorded`, and the simulator's tick), each with the simulator's count.
+ */
+function toRows(jobs: RunJob[], outcomes: RunOutcome[], recorded: RecordOutcome | null, simTick: number | null): Row[] {
   const rows: Row[] = [];
   for (let i = 0; i < jobs.length; i++) {
     const outcome = outcomes[i]!;
+    const job = jobs[i]!;
     if (outcome.kind === 'refused') throw new Error('a refused run among the rows');
     const before = rows[rows.length - 1];
-    const belady = outcome.kind === 'done' && before !== undefined && before.policy === jobs[i]!.policy && before.outcome.kind === 'done'
-      && outcome.faults > before.outcome.faults;
-    rows.push({ policy: jobs[i]!.policy, frames: jobs[i]!.frames, outcome, belady });
+    const same = before !== undefined && before.policy === job.policy;
+    const belady = outcome.kind === 'done' && same && before.outcome.kind === 'done' && outcome.faults > before.outcome.faults;
+    let sim: Row['sim'] = null;
+    if (recorded !== null && simTick !== null) {
+      // The kernel seeds random with the process's pid: each run is a fresh boot whose first
+      // process is PROG, as in the recording run.
+      const faults = recorded.kind === 'recorded' && isPolicyName(job.policy)
+        ? simulateFaults(recorded.string, job.frames, job.policy, { tickEvery: simTick, seed: recorded.pid })
+        : null;
+      const was = same ? before.sim?.faults ?? null : null;
+      sim = { faults, belady: faults !== null && was !== null && faults > was };
+    }
+    rows.push({ policy: job.policy, frames: job.frames, outcome, belady, sim });
   }
   return rows;
 }
 
+/** A count with the anomaly's mark (or room for it, so that the counts line up). */
+const marked = (n: number, belady: boolean): string => `${n}${belady ? ' *' : '  '}`;
+
 function tableText(rows: readonly Row[]): string {
   const soft = rows.some((r) => r.outcome.kind === 'done' && r.outcome.softFaults > 0);
-  const head = ['policy', 'frames', 'faults', 'swap writes', 'cycles', ...(soft ? ['soft faults'] : [])];
+  const sim = rows.some((r) => r.sim !== null);
+  const head = ['policy', 'frames', 'faults', ...(sim ? ['sim faults'] : []), 'swap writes', 'cycles', ...(soft ? ['soft faults'] : [])];
+  // The columns whose counts may carry the anomaly's mark.
+  const markedColumns = sim ? [2, 3] : [2];
   // A row of figures, or a failed run's policy, frames and why (the rest of its line).
   const cells = rows.map((r) => {
     const o = r.outcome;
     if (o.kind !== 'done') return { row: [r.policy, String(r.frames)], why: `error: ${o.why}` };
-    const mark = r.belady ? ' *' : '  ';
-    return { row: [r.policy, String(r.frames), `${o.faults}${mark}`, String(o.swapWrites), String(o.cycles), ...(soft ? [o.softFaults > 0 ? String(o.softFaults) : ''] : [])], why: null };
+    const simCell = r.sim === null ? [] : [r.sim.faults === null ? '-  ' : marked(r.sim.faults, r.sim.belady)];
+    return {
+      row: [r.policy, String(r.frames), marked(o.faults, r.belady), ...simCell, String(o.swapWrites), String(o.cycles), ...(soft ? [o.softFaults > 0 ? String(o.softFaults) : ''] : [])],
+      why: null,
+    };
   });
-  const width = head.map((h, c) => Math.max(h.length + (c === 2 ? 2 : 0), ...cells.map(({ row }) => row[c]?.length ?? 0)));
+  const width = head.map((h, c) => Math.max(h.length + (markedColumns.includes(c) ? 2 : 0), ...cells.map(({ row }) => row[c]?.length ?? 0)));
   const line = (row: string[], why: string | null = null): string => [
     ...row.map((cell, c) => (c === 0 ? cell.padEnd(width[c]!) : cell.padStart(width[c]!))), ...(why !== null ? [why] : []),
   ].join('  ').trimEnd();
-  const out = [line(head.map((h, c) => (c === 2 ? `${h}  ` : h))), ...cells.map(({ row, why }) => line(row, why))];
-  if (rows.some((r) => r.belady)) out.push("* Belady's anomaly: more faults than with the fewer frames in the row above");
+  const out = [line(head.map((h, c) => (markedColumns.includes(c) ? `${h}  ` : h))), ...cells.map(({ row, why }) => line(row, why))];
+  if (rows.some((r) => r.belady || (r.sim?.belady ?? false))) out.push("* Belady's anomaly: more faults than with the fewer frames in the row above");
   return `${out.join('\n')}\n`;
 }
 
 function jsonText(rows: readonly Row[]): string {
   return rows.map((r) => {
     const o = r.outcome;
+    const sim = r.sim === null ? {} : { simFaults: r.sim.faults };
     return JSON.stringify(o.kind === 'done'
-      ? { policy: r.policy, frames: r.frames, faults: o.faults, swapWrites: o.swapWrites, cycles: o.cycles, softFaults: o.softFaults, belady: r.belady }
-      : { policy: r.policy, frames: r.frames, faults: null, swapWrites: null, cycles: null, error: o.why });
+      ? { policy: r.policy, frames: r.frames, faults: o.faults, swapWrites: o.swapWrites, cycles: o.cycles, softFaults: o.softFaults, belady: r.belady, ...sim }
+      : { policy: r.policy, frames: r.frames, faults: null, swapWrites: null, cycles: null, error: o.why, ...sim });
   }).map((l) => `${l}\n`).join('');
 }
 
 function plotSeries(rows: readonly Row[]): PlotSeries[] {
-  const series = new Map<string, PlotSeries & { points: PlotSeries['points'][number][] }>();
+  const series = new Map<string, { policy: string; points: PlotPoint[]; simulated: PlotPoint[] | undefined }>();
   for (const r of rows) {
     let s = series.get(r.policy);
-    if (s === undefined) series.set(r.policy, s = { policy: r.policy, points: [] });
+    if (s === undefined) series.set(r.policy, s = { policy: r.policy, points: [], simulated: r.sim === null ? undefined : [] });
     s.points.push({ frames: r.frames, faults: r.outcome.kind === 'done' ? r.outcome.faults : null, belady: r.belady });
+    if (r.sim !== null) s.simulated?.push({ frames: r.frames, faults: r.sim.faults, belady: false });
   }
   return [...series.values()];
 }
@@ -405,26 +456,33 @@ export async function compare(argv: string[]): Promise<number> {
     throw e;
   }
   const opts = o;
-  const jobs: RunJob[] = opts.policies.flatMap((policy) => opts.frames.map((frames) => ({
-    policy, frames, prog: opts.prog, args: opts.args, memoryBytes: opts.memoryBytes, swapBytes: opts.swapBytes,
+  const boot: BootJob = {
+    prog: opts.prog, args: opts.args, memoryBytes: opts.memoryBytes, swapBytes: opts.swapBytes,
     maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,
-  })));
+  };
+  const jobs: RunJob[] = opts.policies.flatMap((policy) => opts.frames.map((frames) => ({ ...boot, policy, frames })));
+  // --sim's recording run first: it starts with the first runs, not after them.
+  const work: WorkerJob[] = [...(opts.simTick !== null ? [{ record: boot }] : []), ...jobs.map((run) => ({ run }))];
 
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: 'ts386 compare |{bar}| {value}/{total} runs, {duration_formatted}', clearOnComplete: true, hideCursor: true, stream: process.stderr })
     : null;
-  bar?.start(jobs.length, 0);
+  bar?.start(work.length, 0);
   let result;
   try {
-    result = await runAll(jobs, opts.jobs, () => bar?.increment());
+    result = await runAll(work, opts.jobs, () => bar?.increment());
   } finally {
     bar?.stop();
   }
   if (!Array.isArray(result)) {
-    process.stderr.write(`ts386 compare: the kernel's shell refused \`${shellLine(result.job)}\`: ${result.refused}\n`);
+    process.stderr.write(`ts386 compare: the kernel's shell refused \`${jobLine(result.job)}\`: ${result.refused}\n`);
     return EXIT_BAD_INPUT;
   }
-  const rows = toRows(jobs, result);
+  const recorded = opts.simTick !== null ? result.shift() as RecordOutcome : null;
+  if (recorded !== null && recorded.kind === 'failed') {
+    process.stderr.write(`ts386 compare: --sim: the run that records ${opts.prog}'s references, \`${recordLine(boot)}\`, failed: ${recorded.why}\n`);
+  }
+  const rows = toRows(jobs, result as RunOutcome[], recorded, opts.simTick);
   if (!await writeStdout(opts.json ? jsonText(rows) : tableText(rows))) return EXIT_READER_GONE;
   if (opts.svg !== null) {
     const title = `Page faults against frames: ${[opts.prog, ...opts.args].join(' ')}`;
@@ -440,5 +498,6 @@ export async function compare(argv: string[]): Promise<number> {
       return EXIT_OUTPUT_ERROR;
     }
   }
-  return rows.every((r) => r.outcome.kind === 'done') ? 0 : EXIT_RUN_FAILED;
+  const allDone = rows.every((r) => r.outcome.kind === 'done') && (recorded === null || recorded.kind === 'recorded');
+  return allDone ? 0 : EXIT_RUN_FAILED;
 }

@@ -24,7 +24,7 @@ import {
   EXIT_BAD_INPUT, EXIT_HALTED_WITH_INTERRUPTS, EXIT_INTERNAL_ERROR, EXIT_MAX_CYCLES, EXIT_OUTPUT_ERROR, EXIT_QUIT, EXIT_READER_GONE, EXIT_TRIPLE_FAULT,
 } from './exit-status.ts';
 import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
-import { ALLOCATIONS, GLOBAL_POLICY_NAMES, PANIC_EXIT_STATUS, SCOPES, type Kernel } from '../kernel/index.ts';
+import { ALLOCATIONS, GLOBAL_POLICY_NAMES, LOAD_CONTROL_MODES, PANIC_EXIT_STATUS, RSS_POLICIES, SCOPES, type Kernel } from '../kernel/index.ts';
 
 const DEFAULT_MEM = '32M';
 /** The machine maps firmware of up to 128 KiB below 1 MiB and below 4 GiB (emulator/memory/physical.ts). */
@@ -32,6 +32,7 @@ const MAX_ROM_BYTES = 128 * 1024;
 
 const HELP = `usage: ts386 [options]
        ts386 compare --policies P,P,... --frames N,N,... [options] -- PROG ARGS...
+       ts386 thrash [--load-control MODE,...] [--max N] [options] -- PROG ARGS...
        ${REFS_USAGE}
 
 Boots an emulated i386 PC with COM1 on the terminal. The firmware (a PC BIOS) boots sector 0 of
@@ -41,6 +42,8 @@ at its prompt. images/demo.img is a bootable demo disk.
 
 ts386 compare runs one program under several page replacement policies and resident limits, one
 boot of the ts386 kernel each, and tabulates (or plots) their page faults: ts386 compare --help.
+ts386 thrash runs 1, 2, ... N copies of a program at once, one boot each, and tabulates (or plots)
+the CPU utilisation as they go from fitting in RAM to thrashing: ts386 thrash --help.
 
 options:
   --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default ${DEFAULT_MEM})
@@ -58,7 +61,8 @@ options:
                         no larger than the RAM, --mem). The BIOS's POST runs first and leaves
                         COM1 (115200 8N1), the PICs, the PIT and the IVT/BDA as for a boot sector
   --append TEXT         the kernel's command line (the Multiboot kernel's, or the ts386
-                        kernel's: frames=bitmap|buddy heap=first|best policy=NAME scope=local alloc=RULE)
+                        kernel's: frames=bitmap|buddy heap=first|best policy=NAME scope=local alloc=RULE
+                        loadcontrol=MODE rss=POLICY)
   --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
   --heap POLICY         ts386 kernel: kmalloc placement, first or best fit (default first)
   --policy NAME         ts386 kernel: global page replacement when there is swap, one of
@@ -68,6 +72,13 @@ options:
                         pages (global, the default) or within each one's share of the frames (local)
   --alloc RULE          ts386 kernel, with --scope local: the shares are equal (the default) or
                         proportional to each process's size in pages
+  --rss POLICY          ts386 kernel, with swap: how a process's resident set is sized: fixed (by
+                        replacement, the default), pff (page-fault frequency: grows while it
+                        faults often, sheds what it has not used since its last fault otherwise)
+                        or ws (its working set: pages not used in its last 4 ticks go)
+  --load-control MODE   ts386 kernel, with swap: off (the default), ws (suspend a process and roll
+                        it out to swap while the working sets exceed the frames) or pff (while
+                        the page-fault rate is too high); ps shows suspended processes
   --no-kernel           do not attach the ts386 kernel (the BIOS then boots disks only)
   --inspect[=PORT]      open Node's inspector (default port 9229) and wait for a debugger before
                         booting, to set breakpoints in the kernel's TypeScript
@@ -237,6 +248,8 @@ const OPTIONS = {
   policy: { type: 'string' },
   scope: { type: 'string' },
   alloc: { type: 'string' },
+  'load-control': { type: 'string' },
+  rss: { type: 'string' },
   'no-kernel': { type: 'boolean' },
   inspect: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -311,7 +324,13 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.scope !== undefined && !(SCOPES as readonly string[]).includes(values.scope)) throw new BadInput(`--scope ${values.scope}: expected ${SCOPES.join(' or ')}`);
   if (values.alloc !== undefined && !(ALLOCATIONS as readonly string[]).includes(values.alloc)) throw new BadInput(`--alloc ${values.alloc}: expected ${ALLOCATIONS.join(' or ')}`);
   if (values.alloc !== undefined && values.scope !== 'local') throw new BadInput(`--alloc ${values.alloc}: shares frames among processes for local replacement, so it needs --scope local`);
-  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined || values.policy !== undefined || values.scope !== undefined)) throw new BadInput('--frames, --heap, --policy and --scope configure the ts386 kernel, which --kernel and --no-kernel leave out');
+  const loadControl = values['load-control'];
+  if (loadControl !== undefined && !(LOAD_CONTROL_MODES as readonly string[]).includes(loadControl)) throw new BadInput(`--load-control ${loadControl}: expected one of ${LOAD_CONTROL_MODES.join(', ')}`);
+  if (loadControl !== undefined && loadControl !== 'off' && values.swap === undefined && values['swap-size'] === undefined) throw new BadInput(`--load-control ${loadControl}: rolls processes out to swap, so it needs --swap FILE or --swap-size SIZE`);
+  const rss = values.rss;
+  if (rss !== undefined && !(RSS_POLICIES as readonly string[]).includes(rss)) throw new BadInput(`--rss ${rss}: expected one of ${RSS_POLICIES.join(', ')}`);
+  if (rss !== undefined && rss !== 'fixed' && values.swap === undefined && values['swap-size'] === undefined) throw new BadInput(`--rss ${rss}: releases pages to swap, so it needs --swap FILE or --swap-size SIZE`);
+  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined || values.policy !== undefined || values.scope !== undefined || loadControl !== undefined || rss !== undefined)) throw new BadInput('--frames, --heap, --policy, --scope, --rss and --load-control configure the ts386 kernel, which --kernel and --no-kernel leave out');
   const kernel = values.kernel !== undefined
     ? readInput('--kernel', values.kernel, 'a kernel file', {
       bytes: memoryBytes,
@@ -320,7 +339,8 @@ function parseOptions(argv: string[]): Options | 'help' {
     : null;
   if (values.append !== undefined && kernel === null && !hostedKernel) throw new BadInput('--append needs --kernel or the ts386 kernel');
   const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : '', hostedKernel && values.policy ? `policy=${values.policy}` : '',
-    hostedKernel && values.scope ? `scope=${values.scope}` : '', hostedKernel && values.alloc ? `alloc=${values.alloc}` : ''].filter(Boolean).join(' ');
+    hostedKernel && values.scope ? `scope=${values.scope}` : '', hostedKernel && values.alloc ? `alloc=${values.alloc}` : '',
+    hostedKernel && loadControl !== undefined ? `loadcontrol=${loadControl}` : '', hostedKernel && rss !== undefined ? `rss=${rss}` : ''].filter(Boolean).join(' ');
   let inspect: string | null = null;
   if (values.inspect !== undefined) {
     if (values.inspect !== '' && !(/^\d+$/.test(values.inspect) && Number(values.inspect) <= 65535)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);
@@ -370,8 +390,9 @@ function parseOptions(argv: string[]): Options | 'help' {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // A command of its own, with its own options (cli/compare.ts).
+  // Commands of their own, with their own options (cli/compare.ts, cli/thrash.ts).
   if (argv[0] === 'compare') return (await import('./compare.ts')).compare(argv.slice(1));
+  if (argv[0] === 'thrash') return (await import('./thrash.ts')).thrash(argv.slice(1));
   let opts: Options | 'help';
   let serial: Sink, debugcon: Sink;
   let pty: PtySerial | null = null;

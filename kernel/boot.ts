@@ -29,6 +29,8 @@ import { FILE_RECORD_SIZE } from './proc/files.ts';
 import { Scheduler } from './proc/sched.ts';
 import type { SyscallContext } from './proc/syscalls.ts';
 import { Accounting } from './proc/accounting.ts';
+import { LoadControl } from './proc/loadcontrol.ts';
+import { virtualTime } from './mm/workingset.ts';
 import { PROC_RECORD_SIZE, ProcTable } from './proc/table.ts';
 import { Shell, type ShellContext } from './shell.ts';
 import type { Power } from './power.ts';
@@ -124,6 +126,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   }
   let reclaim: Reclaimer | null = null;
   let shares: FrameShares | null = null;
+  let loadControl: LoadControl | null = null;
   const s = info.disks.find((x) => x.unit === 1);
   if (s && ata) {
     pic.enable(14);
@@ -132,7 +135,19 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     if (reclaim !== null) {
       reclaim.policy = makePolicy(options.policy);
       reclaim.spaces = () => table.paged().map((p) => p.pd);
-      reclaim.virtualTime = (pd) => table.byPd(pd)?.ticks ?? 0;
+      reclaim.virtualTime = (pd) => { const p = table.byPd(pd); return p === undefined ? 0 : virtualTime(p); };
+      // A page taken back while in its process's working set stays in the estimate (workingset.ts).
+      reclaim.evicted = (pd, va, seen) => {
+        const p = table.byPd(pd);
+        if (p !== undefined && seen !== 0 && (p.ws !== null || loadControl !== null)) p.wsEvicted.set(va, seen);
+      };
+      if (options.loadControl !== 'off') {
+        const r = reclaim;
+        loadControl = new LoadControl(options.loadControl, {
+          reclaim: r, sched, stats: state.stats, paged: () => table.paged(),
+          usable: () => { const st = frames.stats(); return Math.max(0, st.byOwner.user + st.free - r.reserve); },
+        });
+      }
       if (options.scope === 'local') {
         const r = reclaim;
         shares = new FrameShares(options.alloc, {
@@ -145,7 +160,9 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     // Exact LRU's price is worth saying up front: a soft fault (and a single step) whenever a
     // program moves to a page other than those its last instruction used (mm/lru.ts).
     const lruCost = options.policy === 'lru' ? ', exact: a soft fault at each move to another page' : '';
-    const how = `${options.policy === 'fifo' ? 'FIFO' : options.policy} replacement${lruCost}${options.scope === 'local' ? `, local, ${options.alloc} allocation` : ''}`;
+    const lc = (options.rss === 'fixed' ? '' : `, resident sets by ${options.rss === 'ws' ? 'working set' : 'page-fault frequency'}`)
+      + (options.loadControl === 'off' ? '' : `, load control by ${options.loadControl === 'ws' ? 'working sets' : 'page-fault frequency'}`);
+    const how = `${options.policy === 'fifo' ? 'FIFO' : options.policy} replacement${lruCost}${options.scope === 'local' ? `, local, ${options.alloc} allocation` : ''}${lc}`;
     tty.print(reclaim === null
       ? `swap: the second disk (${s.sectors} sectors) cannot be used\n`
       : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${how})\n`);
@@ -158,6 +175,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     backing: progdisk,
     reclaim,
     shares,
+    loadControl,
     clock: channel('sleep'),
     reapReads: () => { progdisk?.reap(); reclaim?.reap(); },
     readInFlight: () => progdisk?.inFlight() ?? reclaim?.inFlight() ?? null,

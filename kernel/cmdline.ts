@@ -4,6 +4,8 @@
 import type { FitPolicy } from './mm/heap.ts';
 import { ALLOCATIONS, SCOPES, type Allocation, type Scope } from './mm/allotment.ts';
 import { GLOBAL_POLICY_NAMES, type GlobalPolicyName } from './mm/policy.ts';
+import { LOAD_CONTROL_MODES, type LoadControlMode } from './proc/loadcontrol.ts';
+import { RSS_POLICIES, type RssPolicy } from './mm/rss.ts';
 
 export interface KernelOptions {
   frames: 'bitmap' | 'buddy';
@@ -14,10 +16,14 @@ export interface KernelOptions {
   scope: Scope;
   /** How the frames are shared out under local replacement. */
   alloc: Allocation;
+  /** Load control, the medium-term scheduler (proc/loadcontrol.ts). */
+  loadControl: LoadControlMode;
+  /** How a process's resident set is sized (mm/rss.ts): fixed (by replacement), pff or ws. */
+  rss: RssPolicy;
 }
 
 export function parseCmdline(cmdline: string): { options: KernelOptions; errors: string[] } {
-  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal' };
+  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed' };
   const errors: string[] = [];
   for (const word of cmdline.split(/\s+/).filter(Boolean)) {
     const eq = word.indexOf('=');
@@ -28,6 +34,8 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
     else if (key === 'policy' && (GLOBAL_POLICY_NAMES as readonly string[]).includes(value ?? '')) options.policy = value as GlobalPolicyName;
     else if (key === 'scope' && (SCOPES as readonly string[]).includes(value ?? '')) options.scope = value as Scope;
     else if (key === 'alloc' && (ALLOCATIONS as readonly string[]).includes(value ?? '')) options.alloc = value as Allocation;
+    else if (key === 'rss' && (RSS_POLICIES as readonly string[]).includes(value ?? '')) options.rss = value as RssPolicy;
+    else if (key === 'loadcontrol' && (LOAD_CONTROL_MODES as readonly string[]).includes(value ?? '')) options.loadControl = value as LoadControlMode;
     else errors.push(`unknown boot option '${word}'`);
   }
   return { options, errors };

@@ -7,8 +7,10 @@ import { Kernel } from './kernel.ts';
 
 export { Kernel, HALT_EXIT_STATUS, PANIC_EXIT_STATUS } from './kernel.ts';
 export { parseCmdline, type KernelOptions } from './cmdline.ts';
-export { GLOBAL_POLICY_NAMES, POLICY_NAMES } from './mm/policy.ts';
+export { GLOBAL_POLICY_NAMES, POLICY_NAMES, WSCLOCK_TAU } from './mm/policy.ts';
 export { ALLOCATIONS, SCOPES } from './mm/allotment.ts';
+export { LOAD_CONTROL_MODES } from './proc/loadcontrol.ts';
+export { RSS_POLICIES } from './mm/rss.ts';
 export type { KernelStats } from './stats.ts';
 export type { ProcAccount } from './proc/accounting.ts';
 

@@ -17,6 +17,9 @@ import type { FrameAllocator } from './mm/frame-table.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import { beginFault, endInstruction, joinWindow, revealIfHidden, type LruContext } from './mm/lru.ts';
 import { handlePageFault } from './mm/pager.ts';
+import { residentPages } from './mm/vmm.ts';
+import { sampleTick, virtualTime } from './mm/workingset.ts';
+import { wsTick } from './mm/rss.ts';
 import { describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
 import { KernelPanic } from './panic.ts';
 import { PANIC_EXIT_STATUS, Power } from './power.ts';
@@ -49,6 +52,9 @@ export class Kernel {
   readonly power = new Power();
   readonly trace = { pf: false };
   private parts: KernelParts | null = null;
+  /** When the kernel last returned to a process (TSC), until the next trap: for stats.userCycles. */
+  private userSince: number | null = null;
+  private userProc: Process | null = null;
   /** The trap being handled, read once from guest RAM. */
   private readonly tf = new TrapFrame();
   panicked = false;
@@ -78,6 +84,15 @@ export class Kernel {
 
   /** The host-call entry: `arg` is the boot-info block on the first call, then a trap frame's address. */
   onHostCall(arg: number): void {
+    // Every way out of ring 3 is a trap, and every trap comes here: the time since the last
+    // return to a process was that process's (the entry stub's few instructions included).
+    if (this.userSince !== null) {
+      const d = this.hw.readTSC() - this.userSince;
+      this.stats.userCycles += d;
+      if (this.userProc !== null) this.userProc.userCycles += d;
+      this.userSince = null;
+      this.userProc = null;
+    }
     this.stats.hostCalls++;
     this.hw.chargeCycles(COST.hostCall);
     let frame = virt(arg);
@@ -252,6 +267,19 @@ export class Kernel {
     this.stats.ticks++;
     k.sched.wakeExpired(k.clock, k.uptimeMs());
     const global = k.reclaim?.policy ?? null;
+    // The tick is the running process's: a watched working set is sampled first, before a
+    // policy's own sampling clears the A bits.
+    // A policy that samples A itself, and pff (A since the last fault), leave A to be cleared by it.
+    const cur = k.sched.current;
+    const rss = k.options.rss;
+    const keepA = (cur?.policy ?? global)?.ticks === true || rss === 'pff';
+    if (cur !== null && cur.pd !== 0 && k.reclaim !== null) {
+      const vt = virtualTime(cur);
+      if (cur.ws !== null && cur.ws.pd === cur.pd) sampleTick({ hw: this.hw, reclaim: k.reclaim }, cur.ws, cur.wsEvicted, vt, residentPages(this.hw, cur.pd), cur.faults, keepA);
+      else if (k.loadControl !== null || rss === 'ws') k.reclaim.sampleReferences(cur.pd, vt, keepA);
+      if (rss === 'ws') wsTick(k.reclaim, cur.pd, vt);
+    }
+    k.loadControl?.tick();
     if (k.reclaim !== null) for (const p of k.table.paged()) {
       const policy = p.policy ?? global;
       if (policy !== null) k.reclaim.tickProcess(p.pd, policy);
@@ -268,8 +296,11 @@ export class Kernel {
   private dispatch(from: VirtAddr): void {
     const k = this.k;
     const next = k.sched.pick();
-    if (next !== null) k.cpu.switchTo(next.pd, virt(P2V(next.kstack) + KSTACK_SIZE), next.frame, from);
-    else k.cpu.switchToIdle();
+    if (next !== null) {
+      k.cpu.switchTo(next.pd, virt(P2V(next.kstack) + KSTACK_SIZE), next.frame, from);
+      this.userSince = this.hw.readTSC();
+      this.userProc = next;
+    } else k.cpu.switchToIdle();
   }
 
   /** A broken invariant: the reason, the trap frame and the TypeScript stack, then the machine stops. */

@@ -9,6 +9,9 @@ import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
 import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED, PTE_U } from './mm/pagetable.ts';
 import { makeOpt, type OptPolicy } from './mm/opt.ts';
+import { DEFAULT_DELTA, unwatch, watch } from './mm/workingset.ts';
+import type { LoadControl } from './proc/loadcontrol.ts';
+import { TICK_MS } from './dev/pit.ts';
 import { makePolicy, POLICY_NAMES, type PolicyName } from './mm/policy.ts';
 import type { FrameShares } from './mm/allotment.ts';
 import { residentPages, swappedPages, userPages } from './mm/vmm.ts';
@@ -32,6 +35,7 @@ const HELP: Array<[string, string]> = [
   ['kill PID', 'end a process'],
   ['mem', 'physical frames: in use, free, per owner, buddy free lists'],
   ['vm PID', "a process's regions and mapped pages with their flags and A/D bits"],
+  ['ws PID [D]', 'its working set W(t, D) each tick of its virtual time: exact (MMU record) and estimated (A bits)'],
   ['heap', 'the kernel heap: blocks, free list, largest block, fragmentation'],
   ['tlb', 'TLB hits, misses and flushes'],
   ['stats', 'kernel counters: faults, system calls, context switches, ...'],
@@ -47,10 +51,17 @@ export interface ShellContext extends HaltContext, ExecContext {
   trace: { pf: boolean };
   /** Each process's share of the frames under local replacement; null: global. */
   shares: FrameShares | null;
+  /** Load control, the medium-term scheduler; null when off. */
+  loadControl: LoadControl | null;
   uptimeMs(): number;
   /** Takes the leak check's baseline (when the shell starts). */
   takeLeakBaseline(): void;
 }
+
+/** A process's working set as the A bits estimate it at its last tick, while `ws` watches it; '-' otherwise. */
+const workingSetOf = (p: Process): string => p.ws?.samples.at(-1)?.estimate.toString() ?? '-';
+/** Faults per second of a process's virtual time (its CPU ticks); '-' before its first tick. */
+const faultRate = (p: Process): string => (p.ticks === 0 ? '-' : Math.round((p.faults * 1000) / (p.ticks * TICK_MS)).toString());
 
 /** `run -m N -p opt` waiting for its first run to end. */
 interface OptRun { limit: number; prog: string; args: string[]; first: Process; refs: Uint32Array | null }
@@ -182,6 +193,7 @@ export class Shell {
       case 'kill': return this.killCmd(args);
       case 'mem': return this.mem();
       case 'vm': return this.vm(args);
+      case 'ws': return this.ws(args);
       case 'heap': return this.heap();
       case 'tlb': return this.tlb();
       case 'stats': return this.stats();
@@ -290,12 +302,14 @@ export class Shell {
 
   private ps(): void {
     const k = this.x;
-    // RSS: the user pages mapped now (resident), from a walk of the process's page tables.
-    this.out('  PID  PPID STATE     TICKS FAULTS   RSS  NAME');
+    // RSS: the user pages mapped now (resident), from a walk of the process's page tables. WS: its
+    // working set as the A bits estimate it, while `ws PID` watches it. FLT/S: faults per second
+    // of its virtual time (its CPU ticks).
+    this.out('  PID  PPID STATE     TICKS FAULTS   RSS    WS  FLT/S  NAME');
     for (const p of k.table.procs.values()) {
       const state = p.pd === 0 && p.state !== 'zombie' ? 'loading' : p.state === 'blocked' ? `wait:${p.chan?.name ?? '?'}` : p.state;
       const rss = p.pd !== 0 ? residentPages(k.hw, p.pd) : 0;
-      this.out(`${String(p.pid).padStart(5)} ${String(p.parent?.pid ?? 0).padStart(5)} ${state.padEnd(9)} ${String(p.ticks).padStart(5)} ${String(p.faults).padStart(6)} ${String(rss).padStart(5)}  ${p.argv.join(' ')}`);
+      this.out(`${String(p.pid).padStart(5)} ${String(p.parent?.pid ?? 0).padStart(5)} ${state.padEnd(9)} ${String(p.ticks).padStart(5)} ${String(p.faults).padStart(6)} ${String(rss).padStart(5)} ${workingSetOf(p).padStart(5)} ${faultRate(p).padStart(6)}  ${p.argv.join(' ')}`);
     }
   }
 
@@ -321,6 +335,42 @@ export class Shell {
       const each = k.table.paged().map((p) => `pid ${p.pid} (${p.argv[0] ?? '?'}) ${p.limit !== null ? `${p.limit} frames (run -m)` : `${k.shares!.of(p.pd)} frames`}`);
       this.out(`local replacement, ${k.shares.allocation} allocation: ${each.join(', ') || 'no processes'}`);
     }
+    const lc = k.loadControl;
+    if (lc) {
+      const out = lc.out.map((s) => `pid ${s.p.pid} (${s.p.argv[0] ?? '?'}, working set ${s.ws} pages)`);
+      this.out(`load control (${lc.mode}): ${out.length === 0 ? 'none suspended' : `suspended ${out.join(', ')}`}; rolled out ${lc.rollOuts} times, back in ${lc.rollIns}`);
+    }
+  }
+
+  /**
+   * `ws PID [D]`: the first time, starts watching the process's working set with Δ = D ticks (the
+   * MMU records its references from then on); after that, prints the samples so far: each tick of
+   * its virtual time, W(t, Δ) exact and estimated, the difference, its resident pages and faults.
+   */
+  private ws(args: string[]): void {
+    const x = this.x;
+    if (args[0] === undefined || args.length > 2) { this.out('usage: ws PID [D]   (D: ticks of its virtual time, 1 to 1000; default 4)'); return; }
+    const p = x.table.procs.get(Number(args[0]));
+    if (!/^\d+$/.test(args[0]) || p === undefined || p.state === 'zombie') { this.out(`ws: no process ${args[0]}`); return; }
+    if (x.reclaim === null) { this.out('ws: needs swap (the estimate keeps each page\'s last reference in the reclaimer\'s reverse map)'); return; }
+    if (p.pd === 0) { this.out(`ws: pid ${p.pid} has no address space yet (its program is loading)`); return; }
+    const d = args[1] === undefined ? null : Number(args[1]);
+    if (d !== null && (!/^\d+$/.test(args[1]!) || d < 1 || d > 1000)) { this.out(`ws: ${args[1]}: D is a number of ticks, 1 to 1000`); return; }
+    if (p.ws === null || p.ws.pd !== p.pd || (d !== null && d !== p.ws.delta)) {
+      if (p.ws !== null) unwatch(x.hw);
+      p.ws = watch(x.hw, p.pd, d ?? DEFAULT_DELTA);
+      this.out(`ws: watching pid ${p.pid} (${p.name}), D = ${p.ws.delta} ticks of its virtual time (${p.ws.delta * TICK_MS} ms); \`ws ${p.pid}\` shows it`);
+      return;
+    }
+    const w = p.ws;
+    this.out(`pid ${p.pid} (${p.name}): W(t, ${w.delta}) over its last ${w.samples.length} ticks of virtual time`);
+    this.out('      t  exact  estimate  error  resident  faults');
+    let err = 0;
+    for (const s of w.samples) {
+      err += Math.abs(s.estimate - s.exact);
+      this.out(`  ${String(s.vt).padStart(5)}  ${String(s.exact).padStart(5)}  ${String(s.estimate).padStart(8)}  ${String(s.estimate - s.exact).padStart(5)}  ${String(s.resident).padStart(8)}  ${String(s.faults).padStart(6)}`);
+    }
+    if (w.samples.length > 0) this.out(`mean |estimate - exact|: ${(err / w.samples.length).toFixed(2)} pages`);
   }
 
   private vm(args: string[]): void {
@@ -348,6 +398,8 @@ export class Shell {
       this.out(`  ${swapped.length} pages in swap:      VA        slot`);
       for (const { va, slot } of swapped) this.out(`    0x${hex(va)} -> slot ${slot}`);
     }
+    const ws = p.ws?.samples.at(-1);
+    this.out(`  faults ${p.faults} in ${p.ticks} ticks (${faultRate(p)} a second of its virtual time); working set ${ws === undefined ? 'not watched (ws PID)' : `W(t, ${p.ws!.delta}) ~ ${ws.estimate} pages (A bits), ${ws.exact} exact`}`);
   }
 
   private heap(): void {

@@ -19,8 +19,10 @@ export interface KernelStats {
   keptDrops: number;
   /** Exact LRU's faults on resident pages it hid to see their next reference (mm/lru.ts). */
   softFaults: number;
+  /** Emulated cycles spent in ring 3: from each return to a process to the trap that ends it. */
+  userCycles: number;
 }
 
 export function newStats(): KernelStats {
-  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, softFaults: 0 };
+  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, softFaults: 0, userCycles: 0 };
 }

@@ -18,6 +18,7 @@ import type { FrameAllocator } from './frame-table.ts';
 import { isPresent, isSwapEntry, mapPage, PTE_KEPT, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
 import type { FrameShares } from './allotment.ts';
 import { joinWindow, type LruWindow } from './lru.ts';
+import { pffFault, type RssPolicy } from './rss.ts';
 import type { ReplacementPolicy } from './policy.ts';
 import type { Reclaimer } from './reclaim.ts';
 
@@ -39,6 +40,8 @@ export interface PagerContext {
   reclaim: Reclaimer | null;
   /** Each process's share of the frames under local replacement (--scope local); null: global. */
   shares: FrameShares | null;
+  /** How resident sets are sized (--rss): pff acts at each fault (rss.ts). */
+  readonly options: { readonly rss: RssPolicy };
   stats: KernelStats;
 }
 
@@ -57,6 +60,11 @@ export interface PagedProcess {
   readonly policy: ReplacementPolicy | null;
   /** Under exact LRU, the pages ring 3 may touch now: a page mapped joins them (lru.ts). */
   lru: LruWindow | null;
+  /** Its pages taken back while in its working set (workingset.ts): a page mapped again leaves it. */
+  readonly wsEvicted: Map<number, number>;
+  /** Its CPU time in cycles, and that time at its last fault (--rss pff). */
+  readonly userCycles: number;
+  lastFaultAt: number | null;
   /** Under a resident limit, the pages mapped for the instruction that faulted, until it completes: never victims. */
   readonly restart: { eip: number; pages: number[] } | null;
   regionAt(va: number): Region | null;
@@ -89,6 +97,7 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
     x.stats.faults++;
     p.faultsByPage.set(page, (p.faultsByPage.get(page) ?? 0) + 1);
     p.policy?.fault?.(page, f.mode === 'user' && f.inSyscall !== true);
+    if (x.options.rss === 'pff' && x.reclaim !== null) pffFault(x.reclaim, p, p.userCycles);
   }
   const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
@@ -187,6 +196,7 @@ function takeFrame(x: PagerContext): PhysAddr | PagerResponse {
 /** The page at `page` was mapped: it is one the faulting instruction needs; under exact LRU it joins the pages ring 3 may touch now. */
 function mapped<R extends PagerResponse>(x: PagerContext, p: PagedProcess, page: VirtAddr, r: R): R {
   p.restart?.pages.push(page);
+  p.wsEvicted.delete(page);
   if (p.lru !== null && x.reclaim !== null) joinWindow({ hw: x.hw, reclaim: x.reclaim }, p, page);
   return r;
 }

@@ -21,8 +21,8 @@
 //   used by the instruction now) goes only when no other can, loaded first first. References count
 //   at the granularity of an instruction: the pages one instruction uses are stamped in the order
 //   it faulted on them;
-// - wsclock (Carr and Hennessy) keeps each page's last use in its process's virtual time (its CPU
-//   ticks): each tick, and as the hand passes, a referenced page has A cleared, its last use set to
+// - wsclock (Carr and Hennessy) keeps each page's last use in its process's virtual time (ticks of
+//   its ring-3 time): each tick, and as the hand passes, a referenced page has A cleared, its last use set to
 //   now and goes to the back of the circle; the first page not referenced for more than τ ticks
 //   (WSCLOCK_TAU) and clean goes; failing that the first such dirty page (the paper would schedule
 //   its write and go on; here the write is the eviction's); failing that (every page is in the
@@ -40,7 +40,7 @@ export interface ResidentPage {
   readonly pte: number;
   /** The policy's counter for it (aging's age, lfu/mfu's count, lru's stamp, wsclock's last use). */
   readonly counter: number;
-  /** Its process's virtual time now: the CPU ticks it has had. */
+  /** Its process's virtual time now (workingset.ts's virtualTime: ticks of its ring-3 time). */
   readonly now: number;
 }
 
@@ -200,7 +200,7 @@ function wsclock(): ReplacementPolicy {
       }
       return dirtyOld ?? least(pages, (p) => (referenced(p) ? p.now : p.counter));
     },
-    why: (p) => (age(p) > WSCLOCK_TAU ? `not used for ${age(p)} ticks of its virtual time (τ = ${WSCLOCK_TAU}), ${dirty(p) ? 'dirty' : 'clean'}` : `every page is in the working set; used longest ago (${age(p)} ticks)`),
+    why: (p) => (age(p) > WSCLOCK_TAU ? `not used for ${age(p)} ticks of its virtual time (tau = ${WSCLOCK_TAU}), ${dirty(p) ? 'dirty' : 'clean'}` : `every page is in the working set; used longest ago (${age(p)} ticks)`),
   };
 }
 

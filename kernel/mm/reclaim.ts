@@ -4,8 +4,9 @@
 //
 // What it keeps, all in guest RAM (two runs of frames taken at boot, only when there is swap):
 //   rmap   per frame: the page directory and address that map it, a sequence number (when it was
-//          loaded), a counter word for the process's replacement policy, and the swap slot a page
-//          read back from swap keeps (0: none; its PTE has PTE_KEPT) (20 bytes)
+//          loaded), a counter word for the process's replacement policy, the swap slot a page
+//          read back from swap keeps (0: none; its PTE has PTE_KEPT), and the tick of its process's
+//          virtual time when its A bit was last seen set (working sets, workingset.ts) (24 bytes)
 //   queue  a ring of (frame, sequence) in the order the frames were mapped (8 bytes an entry)
 // An entry is stale once its frame has been mapped again (a newer sequence) or is no longer mapped
 // where rmap says; stale entries are skipped when they come up.
@@ -32,9 +33,9 @@ interface Page extends ResidentPage { readonly pteAddr: PhysAddr }
 /** The page chosen to go: its frame, where it is mapped, and its PTE (value and address). */
 interface Victim { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }
 
-const RMAP_BYTES = 20, QUEUE_BYTES = 8;
+const RMAP_BYTES = 24, QUEUE_BYTES = 8;
 /** The fields of a reverse-map entry (byte offsets): see the top of this file. */
-const RMAP_PD = 0, RMAP_VA = 4, RMAP_SEQ = 8, RMAP_COUNTER = 12, RMAP_SLOT = 16;
+const RMAP_PD = 0, RMAP_VA = 4, RMAP_SEQ = 8, RMAP_COUNTER = 12, RMAP_SLOT = 16, RMAP_SEEN = 20;
 
 export type EvictResult =
   | { kind: 'freed' }
@@ -82,7 +83,12 @@ export class Reclaimer {
    */
   policy: ReplacementPolicy | null = null;
   spaces: () => PhysAddr[] = () => [];
-  /** The virtual time (CPU ticks) of the process whose address space is `pd`, for policies that age pages by it (wsclock). */
+  /**
+   * A page of `pd` at `va` is taken back; `seen` is the tick of its process's virtual time when it
+   * was last seen referenced (0: never). Working-set estimates still count it while that is recent.
+   */
+  evicted: (pd: PhysAddr, va: VirtAddr, seen: number) => void = () => {};
+  /** The virtual time of the process whose address space is `pd` (workingset.ts's virtualTime), for working sets and wsclock. */
   virtualTime: (pd: PhysAddr) => number = () => 0;
   /** The pages taken back since takeEvictions() last ran. */
   private evictions: Eviction[] = [];
@@ -132,6 +138,8 @@ export class Reclaimer {
     if (!requeue) {
       this.hw.writePhys32(this.rmapField(frame, RMAP_COUNTER), 0);
       this.hw.writePhys32(this.rmapField(frame, RMAP_SLOT), slot);
+      // Mapped for an access: referenced now, in its process's virtual time.
+      this.hw.writePhys32(this.rmapField(frame, RMAP_SEEN), this.virtualTime(pd));
     }
     if (this.length === this.capacity) this.pop(); // full of stale entries: the oldest goes
     const q = phys(this.queue + ((this.head + this.length) % this.capacity) * QUEUE_BYTES);
@@ -307,6 +315,43 @@ export class Reclaimer {
     return this.evictChosen(v, pd, policy);
   }
 
+  /**
+   * A tick of `pd`'s virtual time (`vt`, workingset.ts's virtualTime): every resident page whose A bit is set was
+   * referenced in it, and its last-seen tick becomes `vt`. A is then cleared (and the TLB's copy of
+   * the translation dropped, so the next reference sets it again), unless `keepA` (a policy that
+   * samples A at the tick itself clears it after this). Returns the pages seen referenced.
+   */
+  sampleReferences(pd: PhysAddr, vt: number, keepA: boolean): number {
+    let seen = 0;
+    const live = isLive(this.hw, pd);
+    // A 386 has no INVLPG: one CR3 reload after the whole sweep, not one per page (hw.invlpg).
+    const perPage = live && this.hw.family === 486;
+    forEachUserPage(this.hw, pd, (va, pte, pteAddr) => {
+      if ((pte & PTE_A) === 0) return;
+      seen++;
+      const frame = entryFrame(pte);
+      if (frame / PAGE_SIZE < this.capacity) this.hw.writePhys32(this.rmapField(frame, RMAP_SEEN), vt);
+      if (keepA) return;
+      this.hw.writePhys32(pteAddr, (pte & ~PTE_A) >>> 0);
+      this.hw.chargeCycles(COST.pteWrite);
+      if (perPage) this.hw.invlpg(va);
+    });
+    if (live && !perPage && !keepA && seen > 0) this.hw.writeCR3(this.hw.readCR3());
+    return seen;
+  }
+
+  /** How many of `pd`'s resident pages were seen referenced in the last `delta` ticks of its virtual time, `vt` the last. */
+  seenWithin(pd: PhysAddr, vt: number, delta: number): number {
+    let n = 0;
+    forEachUserPage(this.hw, pd, (_va, pte) => {
+      const frame = entryFrame(pte);
+      if (frame / PAGE_SIZE >= this.capacity) return;
+      const seen = this.hw.readPhys32(this.rmapField(frame, RMAP_SEEN));
+      if (seen !== 0 && seen > vt - delta) n++;
+    });
+    return n;
+  }
+
   /** A timer tick for a process with a policy that samples A bits. */
   tickProcess(pd: PhysAddr, policy: ReplacementPolicy): void {
     if (!policy.ticks) return;
@@ -323,6 +368,48 @@ export class Reclaimer {
     return this.evictChosen(v, pd, policy);
   }
 
+  /**
+   * Rolls out every page of `pd` that may go (present, not locked): written to swap or dropped as
+   * any victim is, without waiting for the writes (their frames come free as each one is done).
+   * Returns how many went; it stops early if swap is full.
+   */
+  rollOut(pd: PhysAddr): number {
+    let n = 0;
+    for (const p of this.residentOf(pd)) {
+      if (this.release(p, pd, 'load control', 'its process was suspended and rolled out whole') === 'full') break;
+      n++;
+    }
+    return n;
+  }
+
+  /** --rss pff (rss.ts): clears A on every page of `pd`, first releasing (when `release`) those not referenced since A was last cleared. */
+  releaseUnreferenced(pd: PhysAddr, release: boolean): number {
+    let n = 0;
+    const act = this.actions(pd);
+    for (const p of this.residentOf(pd)) {
+      if ((p.pte & PTE_A) !== 0 || !release) { act.clearReferenced(p); continue; }
+      if (this.release(p, pd, 'pff', 'not referenced since its last fault, which was long enough ago') === 'full') break;
+      n++;
+    }
+    return n;
+  }
+
+  /** --rss ws (rss.ts): releases every page of `pd` last seen referenced at or before tick `since` of its virtual time. */
+  releaseNotSeenSince(pd: PhysAddr, since: number): number {
+    let n = 0;
+    for (const p of this.residentOf(pd)) {
+      if ((p.pte & PTE_A) !== 0 || this.hw.readPhys32(this.rmapField(phys(p.frame), RMAP_SEEN)) > since) continue;
+      if (this.release(p, pd, 'ws', 'out of its working set (not referenced in its last tau ticks)') === 'full') break;
+      n++;
+    }
+    return n;
+  }
+
+  /** Takes one page of `pd` back outside replacement (a resident-set policy, load control). */
+  private release(p: Page, pd: PhysAddr, policy: string, why: string): EvictResult['kind'] {
+    return this.evictPage({ frame: phys(p.frame), pd, va: virt(p.va), pte: this.hw.readPhys32(p.pteAddr), pteAddr: p.pteAddr }, policy, why).kind;
+  }
+
   /** Takes the page `policy` chose among `pd`'s, its PTE read again (choosing may have cleared A bits). */
   private evictChosen(p: Page, pd: PhysAddr, policy: ReplacementPolicy): EvictResult {
     return this.evictPage({ frame: phys(p.frame), pd, va: virt(p.va), pte: this.hw.readPhys32(p.pteAddr), pteAddr: p.pteAddr }, policy.name, policy.why(p));
@@ -330,6 +417,7 @@ export class Reclaimer {
 
   /** `v`'s PTE becomes `entry` (0, or a swap entry), the TLB forgets it, and it counts as taken back. */
   private unmapVictim(v: Victim, entry: number): void {
+    this.evicted(v.pd, v.va, this.hw.readPhys32(this.rmapField(v.frame, RMAP_SEEN)));
     this.hw.writePhys32(v.pteAddr, entry);
     this.hw.chargeCycles(COST.pteWrite);
     if (isLive(this.hw, v.pd)) this.hw.invlpg(v.va);

@@ -26,6 +26,8 @@ export interface ProcAccount {
   /** Its pages written to swap, but for pages it locked later; and all of them. */
   readonly swapWrites: number;
   readonly allSwapWrites: number;
+  /** The pages it had locked (mlock) when it ended, as page numbers (va >>> 12), ascending. */
+  readonly lockedPages: readonly number[];
   /** Emulated cycles (TSC) when it was made and when it ended. */
   readonly startCycle: number;
   readonly endCycle: number;
@@ -43,14 +45,15 @@ export class Accounting {
     this.kept.push({
       pid: p.pid, name: p.name, argv: [...p.argv], status: p.exitStatus, killed: p.killed,
       faults: p.faults, evictableFaults: p.faults - p.lockedFaults, softFaults: p.softFaults,
-      swapWrites: p.swapWrites - p.lockedSwapWrites, allSwapWrites: p.swapWrites, startCycle: p.startCycle, endCycle: now,
+      swapWrites: p.swapWrites - p.lockedSwapWrites, allSwapWrites: p.swapWrites, lockedPages: [...p.lockedPages].sort((a, b) => a - b), startCycle: p.startCycle, endCycle: now,
     });
     if (this.kept.length > ACCOUNT_LIMIT) this.kept.shift();
   }
 }
 
 /** The page at `page` was locked: its faults and swap writes so far leave the policy's counts. */
-export function noteLocked(p: Pick<Process, 'faultsByPage' | 'lockedFaults' | 'swapWritesByPage' | 'lockedSwapWrites'>, page: number): void {
+export function noteLocked(p: Pick<Process, 'faultsByPage' | 'lockedFaults' | 'swapWritesByPage' | 'lockedSwapWrites' | 'lockedPages'>, page: number): void {
+  p.lockedPages.add(page >>> 12);
   p.lockedFaults += p.faultsByPage.get(page) ?? 0;
   p.faultsByPage.delete(page);
   p.lockedSwapWrites += p.swapWritesByPage.get(page) ?? 0;

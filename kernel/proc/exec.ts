@@ -116,6 +116,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
     destroyAddressSpace(hw, x.frames, p.pd, x.reclaim ?? undefined);
   }
   p.pd = pd;
+  p.lockedPages.clear(); // the old image's mlock()s went with it
   p.regions = regions;
   p.heapStart = top;
   p.brk = top;

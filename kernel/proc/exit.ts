@@ -11,6 +11,7 @@ import { KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
 import { releasePending } from '../mm/pager.ts';
 import { destroyAddressSpace } from '../mm/vmm.ts';
+import { unwatch } from '../mm/workingset.ts';
 import type { KernelStats } from '../stats.ts';
 import type { Tty } from '../tty.ts';
 import type { Accounting } from './accounting.ts';
@@ -45,6 +46,7 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   // again must start a clean string); a recording run is given them, taken while its page
   // directory still names them.
   const refs = p.pd !== 0 ? hw.refTraceTake(p.pd) : new Uint32Array(0);
+  if (p.ws !== null) { unwatch(hw); p.ws = null; }
   if (p.recording !== null) {
     p.recording(refs);
     hw.refTraceStop();

@@ -13,6 +13,7 @@ import type { PhysAddr, VirtAddr } from '../hw.ts';
 import type { PendingRead, Region } from '../mm/backing.ts';
 import type { LruWindow } from '../mm/lru.ts';
 import type { ReplacementPolicy } from '../mm/policy.ts';
+import type { WorkingSetWatch } from '../mm/workingset.ts';
 import { channel, type WaitChannel } from '../wait.ts';
 import type { OpenFile } from './files.ts';
 
@@ -46,6 +47,13 @@ export class Process {
    * goes over it rather than faulting for ever.
    */
   restart: { eip: number; pages: number[] } | null = null;
+  /**
+   * Its pages taken back while still in its working set: page address to the tick of its virtual
+   * time when each was last seen referenced (mm/workingset.ts). A page mapped again leaves it.
+   */
+  readonly wsEvicted = new Map<number, number>();
+  /** Its working set, measured each tick while `ws PID` watches it (mm/workingset.ts). */
+  ws: WorkingSetWatch | null = null;
   /** Under exact LRU: the pages ring 3 may touch now (mm/lru.ts). */
   lru: LruWindow | null = null;
   /** The page whose fault waits for a frame to be written to swap (mm/pager.ts). */
@@ -75,6 +83,8 @@ export class Process {
   swapWrites = 0;
   readonly swapWritesByPage = new Map<number, number>();
   lockedSwapWrites = 0;
+  /** The pages it has locked (mlock) now, as page numbers (va >>> 12). */
+  readonly lockedPages = new Set<number>();
   /** Emulated cycles when it was made. */
   startCycle = 0;
   exitStatus = 0;
@@ -86,8 +96,11 @@ export class Process {
   foreground = false;
   /** Its record in the kernel's 'proc' slab cache (guest RAM). */
   record = 0 as VirtAddr;
-  /** Ticks of CPU time it has had. */
+  /** Ticks of CPU time it has had, and its emulated cycles in ring 3 (its virtual time, finer). */
   ticks = 0;
+  userCycles = 0;
+  /** Its userCycles at its last page fault (--rss pff: the time between faults). */
+  lastFaultAt: number | null = null;
 
   constructor(pid: number, name: string, argv: string[], parent: Process | null) {
     this.pid = pid;

@@ -274,6 +274,7 @@ const lockRange = (lock: boolean): Handler => (x, p, m, a) => {
       if (pte === w.pte) continue;
       x.hw.writePhys32(w.pteAddr, pte >>> 0);
       if (lock) noteLocked(p, va);
+      else p.lockedPages.delete(va >>> 12);
       if (!lock) x.reclaim?.noteMapped(entryFrame(w.pte), p.pd, virt(va), true); // the same mapping: it keeps its counter and any kept slot
     }
   };

@@ -198,8 +198,9 @@ describe('vm PID', () => {
     expect(lines[4]).toBe('  stack  0xbff00000-0xc0000000 rw zero-fill');
     const count = /^ {2}(\d+) pages mapped:/.exec(lines[5]!);
     expect(count, lines[5]).not.toBeNull();
-    const pages = lines.slice(6);
+    const pages = lines.slice(6, -1); // the last line: its faults and working set
     expect(pages.length).toBe(Number(count![1]));
+    expect(lines.at(-1)).toMatch(/^ {2}faults \d+ in \d+ ticks \([\d-]+ a second of its virtual time\); working set not watched \(ws PID\)$/);
 
     // Each line against the page tables in guest RAM.
     const ram = new DataView(m.machine.phys.ram.buffer, m.machine.phys.ram.byteOffset);

@@ -54,8 +54,8 @@ describe('background jobs', () => {
     expect(m.command('run sleeper 200 &')).toBe('[1] sleeper 200\n');
     expect(m.command('run spin &')).toBe('[2] spin\n');
     const ps = m.command('ps').trimEnd().split('\n');
-    expect(ps[0]).toBe('  PID  PPID STATE     TICKS FAULTS   RSS  NAME');
-    expect(ps.slice(1).map((l) => l.trim().split(/\s+/)).map((w) => [w[0], w[1], w.slice(6).join(' ')])).toEqual([
+    expect(ps[0]).toBe('  PID  PPID STATE     TICKS FAULTS   RSS    WS  FLT/S  NAME');
+    expect(ps.slice(1).map((l) => l.trim().split(/\s+/)).map((w) => [w[0], w[1], w.slice(8).join(' ')])).toEqual([
       ['1', '0', 'sleeper 200'], ['2', '0', 'spin'],
     ]);
     expect(ps[1]).toMatch(/^ {4}1 {5}0 wait:sleep /);
@@ -85,7 +85,7 @@ describe('background jobs', () => {
     expect(Math.abs((p1.ticks - t1) - (p2.ticks - t2))).toBeLessThanOrEqual(1);
     expect(m.kernel.stats.contextSwitches).toBeGreaterThanOrEqual(16);
     const ps = m.command('ps');
-    expect(ps).toMatch(/\n {4}1 {5}0 \w+ +\d+ +\d+ +\d+ {2}spin\n {4}2 {5}0 \w+ +\d+ +\d+ +\d+ {2}spin\n/);
+    expect(ps).toMatch(/\n {4}1 {5}0 \w+ +\d+ +\d+ +\d+ +- +[\d-]+ {2}spin\n {4}2 {5}0 \w+ +\d+ +\d+ +\d+ +- +[\d-]+ {2}spin\n/);
     m.command('kill 1', 5_000_000);
     m.command('kill 2', 5_000_000);
     expect(m.kernel.procs.size).toBe(0);

@@ -30,7 +30,7 @@ describe('waiting for the disk', () => {
     const m = bootSlow();
     m.command('run hello &');
     m.runFor(SLOW + SLOW / 2); // the header is in; the first instruction fetch faults and waits for its page
-    expect(m.command('ps')).toMatch(/\n {4}1 {5}0 wait:disk +\d+ +1 +1  hello\n/);
+    expect(m.command('ps')).toMatch(/\n {4}1 {5}0 wait:disk +\d+ +1 +1 +- +[\d-]+  hello\n/);
     expect(m.command('kill 1')).toBe('pid 1 (hello) killed: killed from the shell\n[1] done: hello, killed\n');
     expect(m.kernel.leaks().frames).toBe(0);
     expect(m.kernel.leaks().heapBlocks).toHaveLength(1);

@@ -97,6 +97,59 @@ describe('ts386 compare', () => {
     expect(text).toMatch(/frames \(resident limit/);
   });
 
+  describe('--sim: a trace simulator beside the real runs', () => {
+    // On Belady's string touch -r is a bare reference string (its own pages locked, each reference
+    // one page), and FIFO, LRU and OPT take no timing into account: the open-loop simulation of
+    // the recorded string must give what the machine gave, run for run.
+    const svg = (): string => path.join(dir, 'sim.svg');
+    let json: Run;
+    beforeAll(() => {
+      json = compare('--sim', '--json', '--svg', svg(), '--policies', 'fifo,lru,opt', '--frames', '3,4', '--', ...BELADY);
+    });
+
+    it('--json: "simFaults" on every row, equal to the real faults for fifo, lru and opt', () => {
+      expect(json.stderr).toBe('');
+      expect(json.status).toBe(0);
+      const runs = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(runs.map((x) => [x.policy, x.frames, x.faults, x.simFaults])).toEqual([
+        ['fifo', 3, 9, 9], ['fifo', 4, 10, 10], ['lru', 3, 10, 10], ['lru', 4, 8, 8], ['opt', 3, 7, 7], ['opt', 4, 6, 6],
+      ]);
+    });
+
+    it('--svg: for each policy a thin dotted simulated line in its colour, labelled "(simulated)"', () => {
+      const text = readFileSync(svg(), 'utf8');
+      const attrs = (tag: string): Record<string, string> => Object.fromEntries([...tag.matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+      // Each line's attributes, by its policy.
+      const lines = (cls: string): Map<string, Record<string, string>> => new Map(
+        [...text.matchAll(new RegExp(`<path class="${cls}"[^>]*>`, 'g'))].map((m) => attrs(m[0])).map((a) => [a['data-policy']!, a]),
+      );
+      const real = lines('policy-line');
+      const sim = lines('sim-line');
+      expect([...sim.keys()].sort()).toEqual(['fifo', 'lru', 'opt']);
+      for (const [policy, a] of sim) {
+        const r = real.get(policy)!;
+        expect(a.stroke).toBe(r.stroke);
+        expect(a['stroke-dasharray']).toBeDefined();
+        expect(Number(a['stroke-width'])).toBeLessThan(Number(r['stroke-width']));
+        // The counts are equal, so the simulated line runs along the real one.
+        expect(a.d).toBe(r.d);
+      }
+      for (const label of ['fifo (simulated)', 'lru (simulated)', 'OPT (simulated)']) expect(text).toContain(`>${label}</text>`);
+    });
+
+    it("the table: a 'sim faults' column beside 'faults', the anomaly marked in both", () => {
+      const r = compare('--sim', '--policies', 'fifo', '--frames', '3,4', '--', ...BELADY);
+      expect(r.status).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]!.trim().split(/\s{2,}/)).toEqual(['policy', 'frames', 'faults', 'sim faults', 'swap writes', 'cycles']);
+      const [three, four] = rows(r.stdout);
+      expect(three!.slice(0, 4)).toEqual(['fifo', '3', '9', '9']);
+      expect(three).toHaveLength(6);
+      expect(four!.slice(0, 6)).toEqual(['fifo', '4', '10', '*', '10', '*']);
+      expect(four).toHaveLength(8);
+    });
+  });
+
   it('reports a run the kernel kills as an error in its row, with status 1', () => {
     const r = compare('--policies', 'fifo', '--frames', '3', '--', 'badnull');
     expect(r.status).toBe(1);
@@ -114,6 +167,8 @@ describe('ts386 compare', () => {
       ['an argument the shell would split', ['--policies', 'fifo', '--frames', '3', '--', 'touch', '-r', '1 2'], /^ts386 compare: '1 2': the shell splits its command line at spaces/],
       ['--svg given twice', ['--svg', 'a.svg', '--svg', 'b.svg', '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --svg given twice/],
       ['an --svg path in no directory', ['--svg', '/nonexistent-dir/x.svg', '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --svg \/nonexistent-dir\/x\.svg: no such directory as \/nonexistent-dir$/],
+      ['--sim-tick without --sim', ['--sim-tick', '4', '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --sim-tick: it is the simulator's, and goes with --sim$/],
+      ['a --sim-tick of 0', ['--sim', '--sim-tick', '0', '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --sim-tick 0: expected a number of references between ticks, 1 or more$/],
       ['an --svg path that is a directory', ['--svg', tmpdir(), '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --svg .*: is a directory$/],
     ];
     for (const [what, args, message] of cases) {
@@ -140,6 +195,6 @@ describe('ts386 compare', () => {
     const own = compare('--help');
     expect(own.status).toBe(0);
     expect(own.stdout).toMatch(/^usage: ts386 compare /);
-    for (const option of ['--policies', '--frames', '--mem', '--swap-size', '--svg', '--json', '--jobs']) expect(own.stdout).toContain(`  ${option} `);
+    for (const option of ['--policies', '--frames', '--mem', '--swap-size', '--svg', '--json', '--jobs', '--sim', '--sim-tick']) expect(own.stdout).toContain(`  ${option} `);
   });
 });

@@ -190,3 +190,8 @@ it('--help documents --swap and --swap-size with the default and the limits', ()
   expect(r.stdout).toMatch(/\n {2}--swap FILE {11}the swap disk \(the slave\) for the ts386 kernel's pager, written through/);
   expect(r.stdout).toMatch(/\n {2}--swap-size SIZE {6}a new swap's size, whole 4 KiB pages from 64K to 1G \(default 16M\); without\n {24}--swap, a temporary swap file in the OS temp dir, deleted when ts386 exits\n/);
 });
+
+it('--load-control passes its mode to the kernel, which names it in its swap line', () => {
+  const r = spawnSync(process.execPath, [bin, '--max-cycles', '30000000', '--swap-size', '1M', '--load-control', 'pff'], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.stdout).toMatch(/\nswap: 255 slots of 4 KiB on the second disk \(FIFO replacement, load control by page-fault frequency\)\r?\n/);
+});

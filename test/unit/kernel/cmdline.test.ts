@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCmdline } from '../../../kernel/cmdline.ts';
 
-const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal' };
+const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed' };
 
 describe('parseCmdline', () => {
   it('gives the defaults, buddy frames and a first-fit heap, for an empty command line', () => {
