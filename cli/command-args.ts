@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { BadInput } from './bad-input.ts';
 
 /** parseArgs's option table, as far as these rules look at it. */
@@ -105,4 +106,37 @@ export function checkProgramWords(words: readonly string[]): void {
     if (!/^[\x21-\x7e]+$/.test(word)) throw new BadInput(`${JSON.stringify(word)}: the shell's line takes printable ASCII characters only`);
     if (word.endsWith('&')) throw new BadInput(`${word}: a word ending in & would end the shell's command there`);
   }
+}
+
+/**
+ * `ts386 COMMAND OPTIONS -- PROG ARGS`: the options before `--` (each given at most once), and the
+ * words after it (null when there is no `--`); 'help' for --help. `example` is a whole command
+ * line to show where the program goes.
+ */
+export function parseCommand(command: string, argv: readonly string[], options: OptionTable, example: string): { values: Record<string, unknown>; after: string[] | null } | 'help' {
+  const dashes = argv.indexOf('--');
+  const before = dashes >= 0 ? argv.slice(0, dashes) : argv;
+  let values: Record<string, unknown>, positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: normalizeArgs(before, options), options, strict: true, allowPositionals: true }));
+  } catch (e) {
+    if (e instanceof BadInput) throw e;
+    const message = (e as Error).message.split('\n')[0]!;
+    // parseArgs's word on an unknown option goes on about positionals, which the command takes after -- only.
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    throw new BadInput(unknown ? `${unknown[1]}: no such option (ts386 ${command} --help lists them)` : message);
+  }
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new BadInput(`${positionals[0]}: the program goes after --, as in ${example}`);
+  for (const name of Object.keys(options)) once(values, name);
+  return { values, after: dashes >= 0 ? argv.slice(dashes + 1) : null };
+}
+
+/** PROG ARGS from the words after `--` (parseCommand's `after`), checked as the shell will take them; `sample` is a program and its arguments. */
+export function programOf(after: string[] | null, example: string, sample: string): { prog: string; args: string[] } {
+  if (after === null) throw new BadInput(`no program: give it after --, as in ${example}`);
+  const [prog, ...args] = after;
+  if (prog === undefined) throw new BadInput(`no program after --: give a program on the program disk and its arguments, as ${sample}`);
+  checkProgramWords(after);
+  return { prog, args };
 }

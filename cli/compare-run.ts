@@ -8,9 +8,9 @@
 // Runs in a worker thread (compare-worker.ts); nothing here depends on being in one. The machine
 // is deterministic, so the same job gives the same outcome, cycle for cycle.
 
-import { createMachine, createTempSwapFile, type Machine, MSR_CTS, MSR_DSR, openDiskFile, type RunResult } from '../emulator/index.ts';
+import type { Machine, RunResult } from '../emulator/index.ts';
 import type { Kernel, ProcAccount } from '../kernel/index.ts';
-import { attachKernel } from './attach-kernel.ts';
+import { withMachine } from './run-machine.ts';
 
 /** What one of compare's boots is: the machine, and the program its shell is to run. */
 export interface BootJob {
@@ -64,20 +64,7 @@ export interface BootEnd {
  * line is typed: the recording run (compare-record.ts) turns the reference recorder on there.
  */
 export function bootAndType(job: BootJob, line: string, atPrompt: (machine: Machine) => void = () => {}): BootEnd {
-  const swap = createTempSwapFile(job.swapBytes);
-  let disk;
-  try {
-    disk = openDiskFile(job.programDisk, { write: false });
-  } catch (e) {
-    swap.close();
-    throw e;
-  }
-  try {
-    const out: number[] = [];
-    const machine = createMachine({ memoryBytes: job.memoryBytes, rom: job.rom, disks: [disk, swap.disk], onSerialByte: (b) => out.push(b) });
-    // As for a script piped to ts386: nobody at a terminal (no carrier), ready to receive.
-    machine.com1.setModemInputs(MSR_CTS | MSR_DSR);
-    const kernel = attachKernel(machine, '');
+  return withMachine({ ...job, cmdline: '' }, (machine, kernel, out) => {
     // The line is typed at the shell's first prompt: what comes before the kernel has set up COM1
     // would be lost, as keys pressed while a PC boots.
     const prompted = (): boolean => Buffer.from(out).includes('\n$ ');
@@ -92,10 +79,7 @@ export function bootAndType(job: BootJob, line: string, atPrompt: (machine: Mach
       }
     } while (result.reason === 'cycles' && machine.cpu.cycles < job.maxCycles);
     return { result, kernel, transcript: Buffer.from(out).toString('latin1').replace(/\r\n/g, '\n') };
-  } finally {
-    disk.close?.();
-    swap.close();
-  }
+  });
 }
 
 export function runJob(job: RunJob): RunOutcome {

@@ -3,6 +3,7 @@
 // or with the error a bug threw, as text.
 
 import { parentPort } from 'node:worker_threads';
+import type { PoolJobMessage, PoolResultMessage } from './boot-pool.ts';
 import { type RecordOutcome, recordJob } from './compare-record.ts';
 import { type BootJob, type RunJob, type RunOutcome, runJob } from './compare-run.ts';
 
@@ -10,13 +11,11 @@ import { type BootJob, type RunJob, type RunOutcome, runJob } from './compare-ru
 export type WorkerJob = { run: RunJob } | { record: BootJob };
 export type WorkerOutcome = RunOutcome | RecordOutcome;
 
-export interface JobMessage { index: number; job: WorkerJob }
-export type ResultMessage = { index: number; outcome: WorkerOutcome } | { index: number; error: string };
 
 const port = parentPort;
 if (port === null) throw new Error('compare-worker runs as a worker thread of ts386 compare');
-port.on('message', ({ index, job }: JobMessage) => {
-  let answer: ResultMessage;
+port.on('message', ({ index, job }: PoolJobMessage<WorkerJob>) => {
+  let answer: PoolResultMessage<WorkerOutcome>;
   try {
     answer = { index, outcome: 'run' in job ? runJob(job.run) : recordJob(job.record) };
   } catch (e) {

@@ -11,22 +11,18 @@
 // created), and what the kernel's shell refuses for every run alike (no such program, a -m it takes
 // no such limit from), which the first run to end reports.
 
-import { SingleBar } from 'cli-progress';
-import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import {
-  createTempSwapFile, DEFAULT_SWAP_BYTES, isSwapSize, openDiskFile, OutputFile, readInputFile, SWAP_SIZE_RULE,
+  DEFAULT_SWAP_BYTES, isSwapSize, SWAP_SIZE_RULE,
 } from '../emulator/index.ts';
 import { POLICY_NAMES } from '../kernel/index.ts';
 import { BadInput } from './bad-input.ts';
 import { faultsSvg, type PlotPoint, type PlotSeries } from './compare-plot.ts';
 import { type RecordOutcome, recordLine } from './compare-record.ts';
 import { type BootJob, type RunJob, type RunOutcome, shellLine } from './compare-run.ts';
-import type { JobMessage, ResultMessage, WorkerJob, WorkerOutcome } from './compare-worker.ts';
+import type { WorkerJob, WorkerOutcome } from './compare-worker.ts';
+import { checkMachine, orBadInput, plotTitle, runPool, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { checkWritable, list, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
 import { DEFAULT_TICK_EVERY, isPolicyName, simulateFaults } from './sim/simulate.ts';
 import { parseBytes, parseMemSize } from './size.ts';
@@ -115,73 +111,10 @@ interface Row {
   sim: { faults: number | null; belady: boolean } | null;
 }
 
-/** firmware/ and images/ sit beside dist/ (the bundle) and beside cli/ (the sources). */
-function builtinFile(...parts: string[]): string {
-  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
-}
-
-/** The value of a string option given at most once, or undefined. */
-function once(values: Record<string, unknown>, name: string): string | undefined {
-  const v = values[name] as string[] | boolean[] | undefined;
-  if (v === undefined) return undefined;
-  if (v.length > 1) throw new BadInput(`--${name} given ${v.length === 2 ? 'twice' : `${v.length} times`}: give it once`);
-  return v[0] === undefined ? undefined : String(v[0]);
-}
-
-/** A comma-separated list's items; BadInput for an empty item or an item given twice. */
-function list(option: string, text: string): string[] {
-  const items = text.split(',');
-  if (items.some((i) => i === '')) throw new BadInput(`--${option} ${text}: expected a list separated by commas, with nothing empty in it`);
-  const twice = items.find((item, i) => items.indexOf(item) !== i);
-  if (twice !== undefined) throw new BadInput(`--${option} ${text}: ${twice} is given twice`);
-  return items;
-}
-
-function positive(option: string, text: string, what: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new BadInput(`--${option} ${text}: expected ${what}`);
-  return n;
-}
-
-/**
- * The arguments as parseArgs should see them: a value that starts with '-' after a space (`--frames
- * -1`) is the option's, as in main.ts, unless it is one of compare's options.
- */
-function normalizeArgs(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const next = argv[i + 1];
-    const name = arg.startsWith('--') ? arg.slice(2) : '';
-    if (OPTIONS[name as keyof typeof OPTIONS]?.type === 'string' && next !== undefined && next.length > 1 && next.startsWith('-')) {
-      const nextName = /^--([^=]+)/.exec(next)?.[1];
-      if (next === '-h' || (nextName !== undefined && Object.hasOwn(OPTIONS, nextName))) throw new BadInput(`${arg} needs a value, not the option ${next} (write ${arg}=VALUE)`);
-      out.push(`${arg}=${next}`);
-      i++;
-    } else {
-      out.push(arg);
-    }
-  }
-  return out;
-}
-
 function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
-  const dashes = argv.indexOf('--');
-  const before = dashes >= 0 ? argv.slice(0, dashes) : argv;
-  const program = dashes >= 0 ? argv.slice(dashes + 1) : [];
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args: normalizeArgs(before), options: OPTIONS, strict: true, allowPositionals: true }));
-  } catch (e) {
-    if (e instanceof BadInput) throw e;
-    const message = (e as Error).message.split('\n')[0]!;
-    // parseArgs's word on an unknown option goes on about positionals, which compare takes after -- only.
-    const unknown = /^Unknown option '([^']+)'/.exec(message);
-    throw new BadInput(unknown ? `${unknown[1]}: no such option (ts386 compare --help lists them)` : message);
-  }
-  if (values.help) return 'help';
-  if (positionals.length > 0) throw new BadInput(`${positionals[0]}: the program goes after --, as in ts386 compare --policies fifo --frames 3,4 -- touch -r 1,2,3,1`);
-  for (const name of Object.keys(OPTIONS)) once(values, name);
+  const parsed = parseCommand('compare', argv, OPTIONS, 'ts386 compare --policies fifo --frames 3,4 -- touch -r 1,2,3,1');
+  if (parsed === 'help') return 'help';
+  const { values, after } = parsed;
 
   const policiesText = once(values, 'policies');
   if (policiesText === undefined) throw new BadInput(`--policies is needed: one or more of ${POLICY_NAMES.join(', ')}, separated by commas`);
@@ -217,139 +150,15 @@ function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   if (tickText !== undefined && !sim) throw new BadInput('--sim-tick: it is the simulator\'s, and goes with --sim');
   const simTick = !sim ? null : tickText === undefined ? DEFAULT_TICK_EVERY : positive('sim-tick', tickText, 'a number of references between ticks, 1 or more');
 
-  if (dashes < 0) throw new BadInput('no program: give it after --, as in ts386 compare --policies fifo --frames 3,4 -- touch -r 1,2,3,1');
-  const [prog, ...args] = program;
-  if (prog === undefined) throw new BadInput('no program after --: give a program on the program disk and its arguments, as touch -r 1,2,3,1');
-  for (const word of program) {
-    // The shell reads a line of printable characters and splits it at spaces; `&` at the end runs
-    // a job in the background (kernel/shell.ts, kernel/tty.ts).
-    if (word === '' || /\s/.test(word)) throw new BadInput(`'${word}': the shell splits its command line at spaces, so PROG and ARGS cannot be empty or contain spaces`);
-    if (!/^[\x21-\x7e]+$/.test(word)) throw new BadInput(`${JSON.stringify(word)}: the shell's line takes printable ASCII characters only`);
-    if (word.endsWith('&')) throw new BadInput(`${word}: a word ending in & would run the program in the background`);
-  }
+  const { prog, args } = programOf(after, 'ts386 compare --policies fifo --frames 3,4 -- touch -r 1,2,3,1', 'touch -r 1,2,3,1');
 
   const svg = once(values, 'svg') ?? null;
-  if (svg !== null) checkWritable(svg);
+  if (svg !== null) checkWritable('svg', svg);
   return { policies, frames, memoryBytes, swapBytes, svg, json: values.json !== undefined, jobs, maxCycles, simTick, prog, args };
-}
-
-/**
- * --svg FILE can be written: looked at now, created only once every run is done, so that a run
- * refused as bad input leaves no file behind. An output may be a regular file or a character
- * device (as OutputFile takes, emulator/host/output-file.ts).
- */
-function checkWritable(file: string): void {
-  const fail = (why: string): never => { throw new BadInput(`--svg ${file === '' ? "''" : file}: ${why}`); };
-  if (file === '') fail('no file name given');
-  let st: fs.Stats | null = null;
-  try {
-    st = fs.statSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') fail(`cannot write to it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (st !== null) {
-    if (st.isDirectory()) fail('is a directory');
-    if (!st.isFile() && !st.isCharacterDevice()) fail('is not a regular file or a character device');
-    try {
-      fs.accessSync(file, fs.constants.W_OK);
-    } catch {
-      fail('cannot write to it (permission denied)');
-    }
-    return;
-  }
-  const dir = path.dirname(file);
-  let dst: fs.Stats;
-  try {
-    dst = fs.statSync(dir);
-  } catch {
-    return fail(`no such directory as ${dir}`);
-  }
-  if (!dst.isDirectory()) fail(`${dir} is not a directory`);
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    fail(`cannot create it in ${dir} (permission denied)`);
-  }
-}
-
-/** The files every run needs, and a swap file made and removed, so that a missing one is one line now rather than an error in every row. */
-function checkMachine(o: CompareOptions): { rom: Uint8Array; programDisk: string } {
-  let rom: Uint8Array;
-  const biosFile = builtinFile('firmware', 'bios.bin');
-  try {
-    rom = readInputFile(biosFile, 'a ROM image', { bytes: 0x20000, tooLarge: (size) => `${size} bytes; a ROM image must be 64 or 128 KiB` });
-  } catch (e) {
-    throw new BadInput(`the built-in BIOS: ${(e as Error).message}`);
-  }
-  const programDisk = builtinFile('images', 'programs.img');
-  try {
-    openDiskFile(programDisk, { write: false }).close?.();
-  } catch (e) {
-    throw new BadInput(`the program disk: ${(e as Error).message}`);
-  }
-  try {
-    createTempSwapFile(o.swapBytes).close();
-  } catch (e) {
-    throw new BadInput((e as Error).message);
-  }
-  return { rom, programDisk };
-}
-
-/** The worker thread's module: the bundle's dist/compare-worker.mjs, or the source beside this file. */
-function workerUrl(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './compare-worker.ts' : './compare-worker.mjs', import.meta.url);
 }
 
 /** The shell line a job types. */
 const jobLine = (job: WorkerJob): string => ('run' in job ? shellLine(job.run) : recordLine(job.record));
-
-/**
- * Runs the jobs on up to `threads` worker threads; `onDone` after each. Resolves with the
- * outcomes in the jobs' order, or with the first refusal (every run would be refused alike: the
- * rest are not waited for). A worker that fails is a bug: the promise rejects.
- */
-async function runAll(jobs: WorkerJob[], threads: number, onDone: () => void): Promise<WorkerOutcome[] | { refused: string; job: WorkerJob }> {
-  const outcomes: (WorkerOutcome | undefined)[] = new Array<WorkerOutcome | undefined>(jobs.length);
-  const workers: Worker[] = [];
-  let next = 0;
-  try {
-    return await new Promise((resolve, reject) => {
-      let left = jobs.length;
-      const give = (w: Worker): void => {
-        if (next < jobs.length) {
-          const message: JobMessage = { index: next, job: jobs[next]! };
-          next++;
-          w.postMessage(message);
-        }
-      };
-      for (let i = 0; i < Math.min(threads, jobs.length); i++) {
-        const w = new Worker(workerUrl());
-        workers.push(w);
-        w.on('message', (m: ResultMessage) => {
-          if ('error' in m) {
-            reject(new Error(`run ${JSON.stringify(jobLine(jobs[m.index]!))}: ${m.error}`));
-            return;
-          }
-          if (m.outcome.kind === 'refused') {
-            resolve({ refused: m.outcome.line, job: jobs[m.index]! });
-            return;
-          }
-          outcomes[m.index] = m.outcome;
-          onDone();
-          if (--left === 0) resolve(outcomes as WorkerOutcome[]);
-          else give(w);
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => {
-          if (left > 0) reject(new Error(`a worker thread of ts386 compare ended (exit code ${code}) with ${left} runs left`));
-        });
-        give(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => { w.removeAllListeners('exit'); return w.terminate(); }));
-  }
-}
 
 /**
  * The rows in the table's order, with Belady's anomaly marked against the row before in the same
@@ -428,34 +237,19 @@ function plotSeries(rows: readonly Row[]): PlotSeries[] {
   return [...series.values()];
 }
 
-/** Writes `text` to stdout; false when its reader went away (`ts386 compare ... | head`). */
-function writeStdout(text: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    process.stdout.once('error', () => resolve(false));
-    process.stdout.write(text, (e) => resolve(e === null || e === undefined));
-  });
-}
-
 /** `ts386 compare ARGS`: the exit status. */
 export async function compare(argv: string[]): Promise<number> {
   process.stderr.on('error', () => {});
-  let o: CompareOptions | 'help';
-  let machine: { rom: Uint8Array; programDisk: string };
-  try {
-    o = parseCompareArgs(argv);
-    if (o === 'help') {
-      process.stdout.write(COMPARE_HELP);
-      return 0;
-    }
-    machine = checkMachine(o);
-  } catch (e) {
-    if (e instanceof BadInput) {
-      process.stderr.write(`ts386 compare: ${e.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    throw e;
+  const parsed = orBadInput('compare', () => {
+    const o = parseCompareArgs(argv);
+    return o === 'help' ? o : { opts: o, machine: checkMachine(o.swapBytes) };
+  });
+  if ('status' in parsed) return parsed.status;
+  if (parsed.value === 'help') {
+    process.stdout.write(COMPARE_HELP);
+    return 0;
   }
-  const opts = o;
+  const { opts, machine } = parsed.value;
   const boot: BootJob = {
     prog: opts.prog, args: opts.args, memoryBytes: opts.memoryBytes, swapBytes: opts.swapBytes,
     maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,
@@ -464,16 +258,8 @@ export async function compare(argv: string[]): Promise<number> {
   // --sim's recording run first: it starts with the first runs, not after them.
   const work: WorkerJob[] = [...(opts.simTick !== null ? [{ record: boot }] : []), ...jobs.map((run) => ({ run }))];
 
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ format: 'ts386 compare |{bar}| {value}/{total} runs, {duration_formatted}', clearOnComplete: true, hideCursor: true, stream: process.stderr })
-    : null;
-  bar?.start(work.length, 0);
-  let result;
-  try {
-    result = await runAll(work, opts.jobs, () => bar?.increment());
-  } finally {
-    bar?.stop();
-  }
+  const result = await withProgress('compare', work.length, (step) =>
+    runPool<WorkerJob, WorkerOutcome>('compare', workerUrl('compare-worker'), work, opts.jobs, step, (job) => `run ${JSON.stringify(jobLine(job))}`));
   if (!Array.isArray(result)) {
     process.stderr.write(`ts386 compare: the kernel's shell refused \`${jobLine(result.job)}\`: ${result.refused}\n`);
     return EXIT_BAD_INPUT;
@@ -485,18 +271,8 @@ export async function compare(argv: string[]): Promise<number> {
   const rows = toRows(jobs, result as RunOutcome[], recorded, opts.simTick);
   if (!await writeStdout(opts.json ? jsonText(rows) : tableText(rows))) return EXIT_READER_GONE;
   if (opts.svg !== null) {
-    const title = `Page faults against frames: ${[opts.prog, ...opts.args].join(' ')}`;
-    try {
-      const file = OutputFile.open(opts.svg);
-      try {
-        file.write(faultsSvg(plotSeries(rows), title.length > 90 ? `${title.slice(0, 89)}…` : title));
-      } finally {
-        file.close();
-      }
-    } catch (e) {
-      process.stderr.write(`ts386 compare: --svg ${opts.svg}: ${(e as Error).message.split('\n')[0]}\n`);
-      return EXIT_OUTPUT_ERROR;
-    }
+    const failed = writeOutput('compare', 'svg', opts.svg, faultsSvg(plotSeries(rows), plotTitle(`Page faults against frames: ${[opts.prog, ...opts.args].join(' ')}`)));
+    if (failed !== null) return failed;
   }
   const allDone = rows.every((r) => r.outcome.kind === 'done') && (recorded === null || recorded.kind === 'recorded');
   return allDone ? 0 : EXIT_RUN_FAILED;

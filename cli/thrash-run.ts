@@ -10,9 +10,9 @@
 // Runs in a worker thread (thrash-worker.ts); nothing here depends on being in one. The machine
 // is deterministic, so the same job gives the same outcome, cycle for cycle.
 
-import { createMachine, createTempSwapFile, type Machine, MSR_CTS, MSR_DSR, openDiskFile } from '../emulator/index.ts';
+import type { Machine } from '../emulator/index.ts';
 import type { Kernel, KernelStats, ProcAccount } from '../kernel/index.ts';
-import { attachKernel } from './attach-kernel.ts';
+import { withMachine } from './run-machine.ts';
 
 export interface ThrashJob {
   /** k: the copies of PROG started at once. */
@@ -66,27 +66,7 @@ const SLICE = 10_000_000;
 const BOOT_SLICE = 1_000_000;
 
 export function runThrashJob(job: ThrashJob): ThrashOutcome {
-  const swap = createTempSwapFile(job.swapBytes);
-  let disk;
-  try {
-    disk = openDiskFile(job.programDisk, { write: false });
-  } catch (e) {
-    swap.close();
-    throw e;
-  }
-  try {
-    const out: number[] = [];
-    const machine = createMachine({
-      memoryBytes: job.memoryBytes, rom: job.rom, disks: [disk, swap.disk], clockHz: job.clockHz, onSerialByte: (b) => out.push(b),
-    });
-    // As for a script piped to ts386: nobody at a terminal (no carrier), ready to receive.
-    machine.com1.setModemInputs(MSR_CTS | MSR_DSR);
-    const kernel = attachKernel(machine, bootOptions(job.loadControl));
-    return new Run(job, machine, kernel, out).go();
-  } finally {
-    disk.close?.();
-    swap.close();
-  }
+  return withMachine({ ...job, cmdline: bootOptions(job.loadControl) }, (machine, kernel, out) => new Run(job, machine, kernel, out).go());
 }
 
 /** The shell's lines, without the prompt that may stand before one. */

@@ -2,15 +2,13 @@
 // thread and answers with its ThrashOutcome (thrash-run.ts), or with the error a bug threw, as text.
 
 import { parentPort } from 'node:worker_threads';
+import type { PoolJobMessage, PoolResultMessage } from './boot-pool.ts';
 import { type ThrashJob, type ThrashOutcome, runThrashJob } from './thrash-run.ts';
-
-export interface ThrashJobMessage { index: number; job: ThrashJob }
-export type ThrashResultMessage = { index: number; outcome: ThrashOutcome } | { index: number; error: string };
 
 const port = parentPort;
 if (port === null) throw new Error('thrash-worker runs as a worker thread of ts386 thrash');
-port.on('message', ({ index, job }: ThrashJobMessage) => {
-  let answer: ThrashResultMessage;
+port.on('message', ({ index, job }: PoolJobMessage<ThrashJob>) => {
+  let answer: PoolResultMessage<ThrashOutcome>;
   try {
     answer = { index, outcome: runThrashJob(job) };
   } catch (e) {

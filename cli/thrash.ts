@@ -11,22 +11,17 @@
 // shell refuses for every run alike (a load-control mode the kernel does not take, no such
 // program), which the first run to meet it reports.
 
-import { SingleBar } from 'cli-progress';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import {
-  createTempSwapFile, DEFAULT_SWAP_BYTES, isSwapSize, openDiskFile, OutputFile, readInputFile, SWAP_SIZE_RULE,
+  DEFAULT_SWAP_BYTES, isSwapSize, SWAP_SIZE_RULE,
 } from '../emulator/index.ts';
 import { BadInput } from './bad-input.ts';
-import { checkProgramWords, checkWritable, list, normalizeArgs, once, positive } from './command-args.ts';
+import { checkWritable, list, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
 import { parseBytes, parseMemSize, sizeText } from './size.ts';
 import { utilisationSvg, type UtilisationSeries } from './thrash-plot.ts';
 import { bootOptions, shellLine, type ThrashFigures, type ThrashJob, type ThrashOutcome } from './thrash-run.ts';
-import type { ThrashJobMessage, ThrashResultMessage } from './thrash-worker.ts';
+import { checkMachine, orBadInput, plotTitle, runPool, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
 
 const DEFAULT_MEM = '4M';
 const DEFAULT_MAX = 8;
@@ -117,30 +112,12 @@ interface Measures {
   swapIO: number;
 }
 
-/** firmware/ and images/ sit beside dist/ (the bundle) and beside cli/ (the sources). */
-function builtinFile(...parts: string[]): string {
-  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
-}
-
 const EXAMPLE = 'ts386 thrash --max 4 -- wsloop 300 4';
 
 function parseThrashArgs(argv: string[]): ThrashOptions | 'help' {
-  const dashes = argv.indexOf('--');
-  const before = dashes >= 0 ? argv.slice(0, dashes) : argv;
-  const program = dashes >= 0 ? argv.slice(dashes + 1) : [];
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args: normalizeArgs(before, OPTIONS), options: OPTIONS, strict: true, allowPositionals: true }));
-  } catch (e) {
-    if (e instanceof BadInput) throw e;
-    const message = (e as Error).message.split('\n')[0]!;
-    // parseArgs's word on an unknown option goes on about positionals, which thrash takes after -- only.
-    const unknown = /^Unknown option '([^']+)'/.exec(message);
-    throw new BadInput(unknown ? `${unknown[1]}: no such option (ts386 thrash --help lists them)` : message);
-  }
-  if (values.help) return 'help';
-  if (positionals.length > 0) throw new BadInput(`${positionals[0]}: the program goes after --, as in ${EXAMPLE}`);
-  for (const name of Object.keys(OPTIONS)) once(values, name);
+  const parsed = parseCommand('thrash', argv, OPTIONS, EXAMPLE);
+  if (parsed === 'help') return 'help';
+  const { values, after } = parsed;
 
   const maxText = once(values, 'max');
   const max = maxText === undefined ? DEFAULT_MAX : positive('max', maxText, `a number of processes from 1 to ${MOST_PROCS}`);
@@ -172,89 +149,11 @@ function parseThrashArgs(argv: string[]): ThrashOptions | 'help' {
   const cyclesText = once(values, 'max-cycles');
   const maxCycles = cyclesText === undefined ? DEFAULT_MAX_CYCLES : positive('max-cycles', cyclesText, 'a positive whole number of cycles');
 
-  if (dashes < 0) throw new BadInput(`no program: give it after --, as in ${EXAMPLE}`);
-  const [prog, ...args] = program;
-  if (prog === undefined) throw new BadInput('no program after --: give a program on the program disk and its arguments, as wsloop 300 4');
-  checkProgramWords(program);
+  const { prog, args } = programOf(after, EXAMPLE, 'wsloop 300 4');
 
   const svg = once(values, 'svg') ?? null;
   if (svg !== null) checkWritable('svg', svg);
   return { max, modes, memoryBytes, swapBytes, mhz, svg, json: values.json !== undefined, jobs, maxCycles, prog, args };
-}
-
-/** The files every run needs, and a swap file made and removed, so that a missing one is one line now rather than an error in every row. */
-function checkMachine(o: ThrashOptions): { rom: Uint8Array; programDisk: string } {
-  let rom: Uint8Array;
-  try {
-    rom = readInputFile(builtinFile('firmware', 'bios.bin'), 'a ROM image', { bytes: 0x20000, tooLarge: (size) => `${size} bytes; a ROM image must be 64 or 128 KiB` });
-  } catch (e) {
-    throw new BadInput(`the built-in BIOS: ${(e as Error).message}`);
-  }
-  const programDisk = builtinFile('images', 'programs.img');
-  try {
-    openDiskFile(programDisk, { write: false }).close?.();
-  } catch (e) {
-    throw new BadInput(`the program disk: ${(e as Error).message}`);
-  }
-  try {
-    createTempSwapFile(o.swapBytes).close();
-  } catch (e) {
-    throw new BadInput((e as Error).message);
-  }
-  return { rom, programDisk };
-}
-
-/** The worker thread's module: the bundle's dist/thrash-worker.mjs, or the source beside this file. */
-function workerUrl(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './thrash-worker.ts' : './thrash-worker.mjs', import.meta.url);
-}
-
-/**
- * Runs the jobs on up to `threads` worker threads; `onDone` after each. Resolves with the outcomes
- * in the jobs' order, or with the first refusal (every run would be refused alike: the rest are
- * not waited for). A worker that fails is a bug: the promise rejects.
- */
-async function runAll(jobs: ThrashJob[], threads: number, onDone: () => void): Promise<ThrashOutcome[] | { refused: string; job: ThrashJob }> {
-  const outcomes = new Array<ThrashOutcome | undefined>(jobs.length);
-  const workers: Worker[] = [];
-  let next = 0;
-  try {
-    return await new Promise((resolve, reject) => {
-      let left = jobs.length;
-      const give = (w: Worker): void => {
-        if (next >= jobs.length) return;
-        const message: ThrashJobMessage = { index: next, job: jobs[next]! };
-        next++;
-        w.postMessage(message);
-      };
-      for (let i = 0; i < Math.min(threads, jobs.length); i++) {
-        const w = new Worker(workerUrl());
-        workers.push(w);
-        w.on('message', (m: ThrashResultMessage) => {
-          const job = jobs[m.index]!;
-          if ('error' in m) {
-            reject(new Error(`${job.procs} x ${JSON.stringify(shellLine(job))}${job.loadControl !== null ? ` (loadcontrol=${job.loadControl})` : ''}: ${m.error}`));
-            return;
-          }
-          if (m.outcome.kind === 'refused') {
-            resolve({ refused: m.outcome.line, job });
-            return;
-          }
-          outcomes[m.index] = m.outcome;
-          onDone();
-          if (--left === 0) resolve(outcomes as ThrashOutcome[]);
-          else give(w);
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => {
-          if (left > 0) reject(new Error(`a worker thread of ts386 thrash ended (exit code ${code}) with ${left} runs left`));
-        });
-        give(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => { w.removeAllListeners('exit'); return w.terminate(); }));
-  }
 }
 
 function measures(f: ThrashFigures, clockHz: number): Measures {
@@ -304,49 +203,27 @@ function plotSeries(rows: readonly Row[], o: ThrashOptions): UtilisationSeries[]
   }));
 }
 
-/** Writes `text` to stdout; false when its reader went away (`ts386 thrash ... | head`). */
-function writeStdout(text: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    process.stdout.once('error', () => resolve(false));
-    process.stdout.write(text, (e) => resolve(e === null || e === undefined));
-  });
-}
-
 /** `ts386 thrash ARGS`: the exit status. */
 export async function thrash(argv: string[]): Promise<number> {
   process.stderr.on('error', () => {});
-  let o: ThrashOptions | 'help';
-  let machine: { rom: Uint8Array; programDisk: string };
-  try {
-    o = parseThrashArgs(argv);
-    if (o === 'help') {
-      process.stdout.write(THRASH_HELP);
-      return 0;
-    }
-    machine = checkMachine(o);
-  } catch (e) {
-    if (e instanceof BadInput) {
-      process.stderr.write(`ts386 thrash: ${e.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    throw e;
+  const parsed = orBadInput('thrash', () => {
+    const o = parseThrashArgs(argv);
+    return o === 'help' ? o : { opts: o, machine: checkMachine(o.swapBytes) };
+  });
+  if ('status' in parsed) return parsed.status;
+  if (parsed.value === 'help') {
+    process.stdout.write(THRASH_HELP);
+    return 0;
   }
-  const opts = o;
+  const { opts, machine } = parsed.value;
   const jobs: ThrashJob[] = opts.modes.flatMap((loadControl) => Array.from({ length: opts.max }, (_, i) => ({
     procs: i + 1, loadControl, prog: opts.prog, args: opts.args, memoryBytes: opts.memoryBytes, swapBytes: opts.swapBytes,
     clockHz: Math.round(opts.mhz * 1e6), maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,
   })));
 
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ format: 'ts386 thrash |{bar}| {value}/{total} runs, {duration_formatted}', clearOnComplete: true, hideCursor: true, stream: process.stderr })
-    : null;
-  bar?.start(jobs.length, 0);
-  let result;
-  try {
-    result = await runAll(jobs, opts.jobs, () => bar?.increment());
-  } finally {
-    bar?.stop();
-  }
+  const result = await withProgress('thrash', jobs.length, (step) =>
+    runPool<ThrashJob, ThrashOutcome>('thrash', workerUrl('thrash-worker'), jobs, opts.jobs, step,
+      (job) => `${job.procs} x ${JSON.stringify(shellLine(job))}${job.loadControl !== null ? ` (loadcontrol=${job.loadControl})` : ''}`));
   if (!Array.isArray(result)) {
     const { job, refused } = result;
     const what = refused.startsWith('ts386 kernel: ')
@@ -355,25 +232,11 @@ export async function thrash(argv: string[]): Promise<number> {
     process.stderr.write(`ts386 thrash: ${what}: ${refused}\n`);
     return EXIT_BAD_INPUT;
   }
-  const rows: Row[] = jobs.map((job, i) => {
-    const outcome = result[i]!;
-    if (outcome.kind === 'refused') throw new Error('a refused run among the rows');
-    return { mode: job.loadControl, procs: job.procs, outcome };
-  });
+  const rows: Row[] = jobs.map((job, i) => ({ mode: job.loadControl, procs: job.procs, outcome: result[i]! }));
   if (!await writeStdout(opts.json ? jsonText(rows, opts) : tableText(rows, opts))) return EXIT_READER_GONE;
   if (opts.svg !== null) {
-    const title = `CPU utilisation against processes: ${[opts.prog, ...opts.args].join(' ')}, ${sizeText(opts.memoryBytes)} of RAM`;
-    try {
-      const file = OutputFile.open(opts.svg);
-      try {
-        file.write(utilisationSvg(plotSeries(rows, opts), title.length > 90 ? `${title.slice(0, 89)}…` : title));
-      } finally {
-        file.close();
-      }
-    } catch (e) {
-      process.stderr.write(`ts386 thrash: --svg ${opts.svg}: ${(e as Error).message.split('\n')[0]}\n`);
-      return EXIT_OUTPUT_ERROR;
-    }
+    const failed = writeOutput('thrash', 'svg', opts.svg, utilisationSvg(plotSeries(rows, opts), plotTitle(`CPU utilisation against processes: ${[opts.prog, ...opts.args].join(' ')}, ${sizeText(opts.memoryBytes)} of RAM`)));
+    if (failed !== null) return failed;
   }
   return rows.every((r) => r.outcome.kind === 'done') ? 0 : EXIT_RUN_FAILED;
 }

@@ -1,0 +1,153 @@
+// What the commands that boot the machine many times share (`ts386 compare`, `ts386 thrash`): the
+// built-in BIOS and program disk every run needs, looked at once before any run; a pool of worker
+// threads that runs the jobs, one boot each, all cores at once; and stdout that may go away under
+// a pager (`| head`).
+
+import { SingleBar } from 'cli-progress';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createTempSwapFile, openDiskFile, OutputFile, readInputFile } from '../emulator/index.ts';
+import { BadInput } from './bad-input.ts';
+import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR } from './exit-status.ts';
+
+/** firmware/ and images/ sit beside dist/ (the bundle) and beside cli/ (the sources). */
+export function builtinFile(...parts: string[]): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
+}
+
+/** The files every run needs, and a swap file made and removed, so that a missing one is one line now rather than an error in every row. */
+export function checkMachine(swapBytes: number): { rom: Uint8Array; programDisk: string } {
+  let rom: Uint8Array;
+  try {
+    rom = readInputFile(builtinFile('firmware', 'bios.bin'), 'a ROM image', { bytes: 0x20000, tooLarge: (size) => `${size} bytes; a ROM image must be 64 or 128 KiB` });
+  } catch (e) {
+    throw new BadInput(`the built-in BIOS: ${(e as Error).message}`);
+  }
+  const programDisk = builtinFile('images', 'programs.img');
+  try {
+    openDiskFile(programDisk, { write: false }).close?.();
+  } catch (e) {
+    throw new BadInput(`the program disk: ${(e as Error).message}`);
+  }
+  try {
+    createTempSwapFile(swapBytes).close();
+  } catch (e) {
+    throw new BadInput((e as Error).message);
+  }
+  return { rom, programDisk };
+}
+
+/** The worker's module: the bundle's dist/NAME.mjs, or the source beside this file. */
+export function workerUrl(name: string): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? `./${name}.ts` : `./${name}.mjs`, import.meta.url);
+}
+
+/** What a worker is sent, and what it answers: an outcome, or the error that ended its run. */
+export interface PoolJobMessage<J> { index: number; job: J }
+export type PoolResultMessage<O> = { index: number; outcome: O } | { index: number; error: string };
+
+/** An outcome that says the kernel refused the run as every run would be refused: bad input. */
+export interface Refusal { kind: 'refused'; line: string }
+
+/**
+ * Runs the jobs on up to `threads` threads of `worker` (a module answering PoolJobMessage with
+ * PoolResultMessage); `onDone` after each. Resolves with the outcomes in the jobs' order, or with
+ * the first refusal (every run would be refused alike: the rest are not waited for). A worker that
+ * fails is a bug: the promise rejects, naming the run by `describe`.
+ */
+export async function runPool<J, O extends { kind: string }>(
+  command: string, worker: URL, jobs: readonly J[], threads: number, onDone: () => void, describe: (job: J) => string,
+): Promise<Exclude<O, Refusal>[] | { refused: string; job: J }> {
+  const outcomes = new Array<O | undefined>(jobs.length);
+  const workers: Worker[] = [];
+  let next = 0;
+  try {
+    return await new Promise((resolve, reject) => {
+      let left = jobs.length;
+      const give = (w: Worker): void => {
+        if (next >= jobs.length) return;
+        const message: PoolJobMessage<J> = { index: next, job: jobs[next]! };
+        next++;
+        w.postMessage(message);
+      };
+      for (let i = 0; i < Math.min(threads, jobs.length); i++) {
+        const w = new Worker(worker);
+        workers.push(w);
+        w.on('message', (m: PoolResultMessage<O>) => {
+          const job = jobs[m.index]!;
+          if ('error' in m) {
+            reject(new Error(`${describe(job)}: ${m.error}`));
+            return;
+          }
+          if (m.outcome.kind === 'refused') {
+            resolve({ refused: (m.outcome as unknown as Refusal).line, job });
+            return;
+          }
+          outcomes[m.index] = m.outcome;
+          onDone();
+          if (--left === 0) resolve(outcomes as Exclude<O, Refusal>[]);
+          else give(w);
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (left > 0) reject(new Error(`a worker thread of ts386 ${command} ended (exit code ${code}) with ${left} runs left`));
+        });
+        give(w);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => { w.removeAllListeners('exit'); return w.terminate(); }));
+  }
+}
+
+/** Writes `text` to stdout; false when its reader went away (`ts386 compare ... | head`). */
+export function writeStdout(text: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    process.stdout.once('error', () => resolve(false));
+    process.stdout.write(text, (e) => resolve(e === null || e === undefined));
+  });
+}
+
+/** Runs `f`; a BadInput it throws becomes the command's one line on stderr and status 2. */
+export function orBadInput<T>(command: string, f: () => T): { value: T } | { status: number } {
+  try {
+    return { value: f() };
+  } catch (e) {
+    if (!(e instanceof BadInput)) throw e;
+    process.stderr.write(`ts386 ${command}: ${e.message}\n`);
+    return { status: EXIT_BAD_INPUT };
+  }
+}
+
+/** Runs `f` with a progress bar of `total` runs on stderr when it is a terminal; `f` calls its argument as each run ends. */
+export async function withProgress<T>(command: string, total: number, f: (step: () => void) => Promise<T>): Promise<T> {
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ format: `ts386 ${command} |{bar}| {value}/{total} runs, {duration_formatted}`, clearOnComplete: true, hideCursor: true, stream: process.stderr })
+    : null;
+  bar?.start(total, 0);
+  try {
+    return await f(() => bar?.increment());
+  } finally {
+    bar?.stop();
+  }
+}
+
+/** Writes `text` to `file` (--svg); null, or the status after one line on stderr saying why it could not. */
+export function writeOutput(command: string, option: string, file: string, text: string): number | null {
+  try {
+    const out = OutputFile.open(file);
+    try {
+      out.write(text);
+    } finally {
+      out.close();
+    }
+    return null;
+  } catch (e) {
+    process.stderr.write(`ts386 ${command}: --${option} ${file}: ${(e as Error).message.split('\n')[0]}\n`);
+    return EXIT_OUTPUT_ERROR;
+  }
+}
+
+/** A plot's title, cut to fit. */
+export const plotTitle = (title: string): string => (title.length > 90 ? `${title.slice(0, 89)}…` : title);
