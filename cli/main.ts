@@ -12,10 +12,12 @@ import { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  attachRefTrace, attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_SWAP_BYTES, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
+  attachRefTrace, attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_SWAP_BYTES, EscapeDecoder, escapeHelp, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
   MSR_DCD, MSR_DSR, MultibootError, parseTraceKinds, readInputFile, type RefFileWriter, type RunResult, type SwapFile, type TraceKind,
 } from '../emulator/index.ts';
 import { attachKernel } from './attach-kernel.ts';
+import { MonitorConsole } from './monitor-console.ts';
+import { kernelOsView } from './os-view.ts';
 import { BadInput } from './bad-input.ts';
 import { openDisks } from './disks.ts';
 import { refsCommand, REFS_USAGE } from './refs.ts';
@@ -24,7 +26,7 @@ import {
   EXIT_BAD_INPUT, EXIT_HALTED_WITH_INTERRUPTS, EXIT_INTERNAL_ERROR, EXIT_MAX_CYCLES, EXIT_OUTPUT_ERROR, EXIT_QUIT, EXIT_READER_GONE, EXIT_TRIPLE_FAULT,
 } from './exit-status.ts';
 import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
-import { ALLOCATIONS, GLOBAL_POLICY_NAMES, LOAD_CONTROL_MODES, PANIC_EXIT_STATUS, RSS_POLICIES, SCOPES, type Kernel } from '../kernel/index.ts';
+import { ALLOCATIONS, FIT_POLICIES, GLOBAL_POLICY_NAMES, LOAD_CONTROL_MODES, PANIC_EXIT_STATUS, RSS_POLICIES, SCOPES, type Kernel } from '../kernel/index.ts';
 
 const DEFAULT_MEM = '32M';
 /** The machine maps firmware of up to 128 KiB below 1 MiB and below 4 GiB (emulator/memory/physical.ts). */
@@ -61,10 +63,10 @@ options:
                         no larger than the RAM, --mem). The BIOS's POST runs first and leaves
                         COM1 (115200 8N1), the PICs, the PIT and the IVT/BDA as for a boot sector
   --append TEXT         the kernel's command line (the Multiboot kernel's, or the ts386
-                        kernel's: frames=bitmap|buddy heap=first|best policy=NAME scope=local alloc=RULE
+                        kernel's: frames=bitmap|buddy heap=first|best|worst|next policy=NAME scope=local alloc=RULE
                         loadcontrol=MODE rss=POLICY)
   --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
-  --heap POLICY         ts386 kernel: kmalloc placement, first or best fit (default first)
+  --heap POLICY         ts386 kernel: kmalloc placement, first, best, worst or next fit (default first)
   --policy NAME         ts386 kernel: global page replacement when there is swap, one of
                         ${GLOBAL_POLICY_NAMES.join(' ')} (default fifo; run -m -p sets a
                         program's own, opt too)
@@ -85,6 +87,9 @@ options:
   --serial MODE         COM1: stdio (default), file:PATH, pty (a pseudo-terminal to connect
                         to, e.g. with screen; needs the node-pty package), or none. COM1's
                         carrier detect (MSR.DCD) is on only while a terminal can type to it
+  --monitor MODE        stdio (the default with --serial stdio) or none: the monitor, on the
+                        console behind Ctrl-A C, as QEMU's -serial mon:stdio (help lists its
+                        commands: registers, memory, page walks, the TLB, breakpoints)
   --debugcon MODE       port 0xE9 output: stdio, file:PATH, or none (default)
   --max-cycles N        stop after N emulated cycles
   --trace KINDS         log to stderr (or --trace-file): cpu (every instruction: CS:EIP, bytes,
@@ -109,7 +114,9 @@ a terminal; a FIFO, a directory, a socket or a block device is refused. A write 
 disk, /dev/full) ends the run, naming the output and the error. A value that starts
 with '-' may follow its option (--mem -1) unless it is one of the options here: write --opt=VALUE.
 
-keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys; Ctrl-C goes to the guest.
+keys (in a terminal): Ctrl-A X quits, Ctrl-A H lists the keys, Ctrl-A C opens the monitor (the
+machine stops; \`c\` at its (ts386) prompt goes on); Ctrl-C goes to the guest. With the monitor on,
+piped input is read the same way (Ctrl-A A sends a Ctrl-A).
 In a terminal (or with --serial pty) time the guest spends halted passes at the wall clock's pace;
 running code and scripted runs (piped input, --serial file:/none) go as fast as they can. Input
 piped to ts386 is typed on COM1, and its end is Ctrl-D (the ts386 shell halts on it).
@@ -223,6 +230,8 @@ interface Options {
   noReboot: boolean;
   hostedKernel: boolean;
   inspect: string | null;
+  /** The monitor on the console (Ctrl-A C), or none. */
+  monitor: 'stdio' | 'none';
 }
 
 const OPTIONS = {
@@ -252,6 +261,7 @@ const OPTIONS = {
   rss: { type: 'string' },
   'no-kernel': { type: 'boolean' },
   inspect: { type: 'string' },
+  monitor: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -315,10 +325,16 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.serial !== undefined && !/^(stdio|none|pty|file:.+)$/.test(values.serial)) {
     throw new BadInput(`--serial ${values.serial}: expected stdio, file:PATH, pty or none`);
   }
+  if (values.monitor !== undefined && values.monitor !== 'stdio' && values.monitor !== 'none') {
+    throw new BadInput(`--monitor ${values.monitor}: expected stdio or none`);
+  }
+  const serialMode = values.serial ?? 'stdio';
+  if (values.monitor === 'stdio' && serialMode !== 'stdio') throw new BadInput(`--monitor stdio: needs the serial console on stdio (it shares it), not --serial ${serialMode}`);
+  const monitor = values.monitor ?? (serialMode === 'stdio' ? 'stdio' : 'none');
   const kernelFile = values.kernel;
   const hostedKernel = kernelFile === undefined && values['no-kernel'] !== true;
   if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
-  if (values.heap !== undefined && values.heap !== 'first' && values.heap !== 'best') throw new BadInput(`--heap ${values.heap}: expected first or best`);
+  if (values.heap !== undefined && !(FIT_POLICIES as readonly string[]).includes(values.heap)) throw new BadInput(`--heap ${values.heap}: expected first, best, worst or next`);
   if (values.policy === 'opt') throw new BadInput('--policy opt: OPT knows the future of one recorded run, not of every process: use the shell\'s run -m FRAMES -p opt PROG');
   if (values.policy !== undefined && !(GLOBAL_POLICY_NAMES as readonly string[]).includes(values.policy)) throw new BadInput(`--policy ${values.policy}: expected one of ${GLOBAL_POLICY_NAMES.join(', ')}`);
   if (values.scope !== undefined && !(SCOPES as readonly string[]).includes(values.scope)) throw new BadInput(`--scope ${values.scope}: expected ${SCOPES.join(' or ')}`);
@@ -384,7 +400,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   });
   return {
     memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, swap, kernel, append, hostedKernel, inspect,
-    serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
+    monitor, serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
     trace, traceFile: values['trace-file'] ?? null, traceRefs: values['trace-refs'] ?? null, noReboot: values['no-reboot'] === true,
   };
 }
@@ -471,19 +487,45 @@ export async function main(argv: string[]): Promise<number> {
 
   let quit: string | null = null;
   const terminal = opts.serial === 'stdio' && process.stdin.isTTY;
+  // The monitor shares the console (cli/monitor-console.ts): its text goes out with the guest's.
+  const monCon = opts.monitor === 'stdio'
+    ? new MonitorConsole(machine.monitor, (text) => { for (const b of Buffer.from(text, 'latin1')) serial.write(b); })
+    : null;
+  if (monCon !== null && kernel !== null) machine.monitor.os = kernelOsView(machine, kernel);
+  // `trace KINDS FILE` in the monitor: a file like --trace-file's, closed with the others at the end.
+  if (monCon !== null) machine.monitor.openFile = (file) => ({ line: outputs.trace(file), close: () => {} });
+  /** Typed bytes: the monitor's while it has the console, the guest's otherwise. */
+  const typed = (bytes: Uint8Array): void => {
+    const rest = monCon !== null && monCon.active ? monCon.feed(bytes) : bytes;
+    if (rest.length > 0) machine.com1.receive(rest);
+  };
   const detach = terminal
     ? attachTerminal({
       input: process.stdin, output: process.stdout,
-      onInput: (bytes) => machine.com1.receive(bytes),
+      onInput: typed,
       onQuit: () => { quit = 'quit (Ctrl-A X)'; },
+      ...(monCon !== null ? { onMonitor: () => monCon.toggle() } : {}),
     })
     : () => {};
   // Input piped or redirected from a file goes to COM1 as if typed, so a session can be scripted:
-  // printf 'run hello\n' | ts386. (Carrier detect stays off: nobody is at a terminal.)
+  // printf 'run hello\n' | ts386. (Carrier detect stays off: nobody is at a terminal.) With the
+  // monitor on, Ctrl-A keys are read there as at a terminal.
   const piped = !terminal && pty === null && opts.serial === 'stdio' && stdinIsPipeOrFile();
-  const onPiped = (bytes: Buffer): void => machine.com1.receive(bytes);
+  const pipedDecoder = monCon !== null
+    ? new EscapeDecoder(typed, (key) => {
+      if (key === 'c') monCon.toggle();
+      else if (key === 'x') quit = 'quit (Ctrl-A X)';
+      else if (key === 'h') for (const b of Buffer.from(escapeHelp(true), 'latin1')) serial.write(b);
+    })
+    : null;
+  const onPiped = (bytes: Buffer): void => { if (pipedDecoder !== null) pipedDecoder.feed(bytes); else machine.com1.receive(bytes); };
   // The end of the script is Ctrl-D, as at a terminal: the ts386 shell halts on it at its prompt.
-  const onPipedEnd = (): void => machine.com1.receive(Uint8Array.of(0x04));
+  let pipedEnded = false;
+  const onPipedEnd = (): void => {
+    pipedEnded = true;
+    // In the monitor (a breakpoint stopped the machine) the run ends there: see the loop below.
+    if (monCon?.active !== true) machine.com1.receive(Uint8Array.of(0x04));
+  };
   if (piped) {
     process.stdin.on('data', onPiped);
     process.stdin.on('end', onPipedEnd);
@@ -508,14 +550,30 @@ export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   /** Wall time spent waiting for the wall clock to catch up: not emulation, so not in the MIPS figure. */
   let pacedMs = 0;
-  let result: RunResult;
+  let result: RunResult = { reason: 'cycles', exitStatus: null, cycles: machine.cpu.cycles, instructions: machine.cpu.instructions };
   try {
     for (;;) {
       // Run in slices, handing the event loop a turn between them so that keystrokes arrive.
       const slice = Math.min(paced ? Math.round(clockHz / 50) : 20_000_000, opts.maxCycles - machine.cpu.cycles);
+      if (monCon?.active === true) {
+        // The monitor has the console: the machine waits, the event loop reads keys.
+        outputs.flushStdout();
+        // A breakpoint after the script ended: nobody is left to type at the monitor.
+        if (pipedEnded) quit = 'end of input with the machine stopped in the monitor';
+        if (quit || outputs.failure !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
       const idleBefore = machine.idleCycles;
       const wallBefore = performance.now();
       result = machine.run(slice);
+      if (result.reason === 'debug') {
+        // A breakpoint: the monitor takes the console and says why.
+        monCon?.enter(`stopped: ${machine.monitor.breakpoints.reason}\n${machine.monitor.execute('u $eip 1')}`);
+        outputs.flushStdout();
+        if (monCon === null) break;
+        continue;
+      }
       outputs.flushStdout();
       if (paced && result.reason === 'cycles') {
         const idleMs = ((machine.idleCycles - idleBefore) / clockHz) * 1000;

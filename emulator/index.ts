@@ -5,6 +5,8 @@
 
 // The machine, and the HostPort it gives the TypeScript kernel (machine.hostPort).
 export { createMachine, Machine, type RunResult, type StopReason } from './machine.ts';
+// The monitor (machine.monitor): its commands as text, and the operating system's view cli/ may give it.
+export { Monitor, type OsView } from './debug/monitor.ts';
 export type { MachineConfig } from './config.ts';
 export type { HostPort } from './hostport.ts';
 // Disks: images in memory, and (Node only) image files on the host.
@@ -20,7 +22,7 @@ export {
 export { readInputFile } from './host/input-file.ts';
 export { OutputFile } from './host/output-file.ts';
 // COM1 on the user's terminal, and the modem-status inputs a front end drives (carrier, ready).
-export { attachTerminal } from './host/terminal-serial.ts';
+export { attachTerminal, EscapeDecoder, escapeHelp } from './host/terminal-serial.ts';
 export { MSR_CTS, MSR_DCD, MSR_DSR } from './devices/uart16550.ts';
 // `--trace`, and `--kernel`'s report of a file that is not a Multiboot kernel.
 export { attachTrace, parseTraceKinds, type TraceKind } from './debug/trace.ts';

@@ -24,12 +24,13 @@ import { ExitPort } from './devices/exitport.ts';
 import { HostCall } from './devices/hostcall.ts';
 import type { HostPort } from './hostport.ts';
 import { MachineHostPort } from './machine-host-port.ts';
+import { Monitor } from './debug/monitor.ts';
 import { Uart16550 } from './devices/uart16550.ts';
 import { IoPorts, type PortHandler } from './memory/ioports.ts';
 import { PhysicalMemory } from './memory/physical.ts';
 
-/** Why run() returned. */
-export type StopReason = 'exit' | 'halt' | 'shutdown' | 'cycles';
+/** Why run() returned ('debug': the monitor's breakpoint or stop, debug/monitor.ts). */
+export type StopReason = 'exit' | 'halt' | 'shutdown' | 'cycles' | 'debug';
 
 export interface RunResult {
   reason: StopReason;
@@ -56,6 +57,8 @@ export class Machine {
   readonly hostcall: HostCall;
   /** What the TypeScript kernel works the machine through: memory, I/O ports and the CPU, one hop away. */
   readonly hostPort: HostPort;
+  /** The monitor: commands over the machine (`machine.monitor.execute('r')`), and its breakpoints. */
+  readonly monitor: Monitor;
   /** A20 as each of its two gates drives it: the 8042's output port and port 0x92 (ORed on a PC). */
   private a20Kbc = true;
   private a20Fast = true;
@@ -126,6 +129,7 @@ export class Machine {
       this.exitStatus = status;
       this.cpu.stopRequested = true;
     });
+    this.monitor = new Monitor(this);
     this.reset();
   }
 
@@ -234,7 +238,9 @@ export class Machine {
     const clock = this.clock;
     const end = cpu.cycles + maxCycles;
     let reason: StopReason = 'cycles';
+    const bp = this.monitor.breakpoints;
     while (cpu.cycles < end) {
+      if (bp.stopped) { reason = 'debug'; break; }
       const next = clock.nextEventTime();
       const until = next < end ? next : end;
       if (cpu.halted && cpu.shutdownReason === null && !(cpu.irqPending && (cpu.flags & IF) !== 0) && !(cpu.nmiPending && !cpu.nmiBlocked)) {
@@ -245,6 +251,7 @@ export class Machine {
       } else {
         cpu.stopRequested = false;
         run(cpu, until);
+        if (cpu.debug !== null) bp.afterRun();
       }
       clock.advanceTo(cpu.cycles);
       clock.runDue();
@@ -258,6 +265,7 @@ export class Machine {
       }
       if (this.exitStatus !== null) { reason = 'exit'; break; }
       if (cpu.shutdownReason !== null) { reason = 'shutdown'; break; }
+      if (bp.stopped) { reason = 'debug'; break; }
     }
     return { reason, exitStatus: this.exitStatus, cycles: cpu.cycles, instructions: cpu.instructions };
   }

@@ -1,7 +1,7 @@
 // The kernel's boot options, from its command line (`frames=bitmap heap=best`), as --append or the
 // CLI's --frames/--heap pass them through the boot-info block.
 
-import type { FitPolicy } from './mm/heap.ts';
+import { FIT_POLICIES, type FitPolicy } from './mm/heap.ts';
 import { ALLOCATIONS, SCOPES, type Allocation, type Scope } from './mm/allotment.ts';
 import { GLOBAL_POLICY_NAMES, type GlobalPolicyName } from './mm/policy.ts';
 import { LOAD_CONTROL_MODES, type LoadControlMode } from './proc/loadcontrol.ts';
@@ -30,7 +30,7 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
     const key = eq < 0 ? word : word.slice(0, eq);
     const value = eq < 0 ? undefined : word.slice(eq + 1);
     if (key === 'frames' && (value === 'bitmap' || value === 'buddy')) options.frames = value;
-    else if (key === 'heap' && (value === 'first' || value === 'best')) options.heap = value;
+    else if (key === 'heap' && (FIT_POLICIES as readonly string[]).includes(value ?? '')) options.heap = value as FitPolicy;
     else if (key === 'policy' && (GLOBAL_POLICY_NAMES as readonly string[]).includes(value ?? '')) options.policy = value as GlobalPolicyName;
     else if (key === 'scope' && (SCOPES as readonly string[]).includes(value ?? '')) options.scope = value as Scope;
     else if (key === 'alloc' && (ALLOCATIONS as readonly string[]).includes(value ?? '')) options.alloc = value as Allocation;

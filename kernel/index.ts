@@ -11,6 +11,7 @@ export { GLOBAL_POLICY_NAMES, POLICY_NAMES, WSCLOCK_TAU } from './mm/policy.ts';
 export { ALLOCATIONS, SCOPES } from './mm/allotment.ts';
 export { LOAD_CONTROL_MODES } from './proc/loadcontrol.ts';
 export { RSS_POLICIES } from './mm/rss.ts';
+export { FIT_POLICIES } from './mm/heap.ts';
 export type { KernelStats } from './stats.ts';
 export type { ProcAccount } from './proc/accounting.ts';
 

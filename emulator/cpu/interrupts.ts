@@ -40,6 +40,7 @@ export const INT_EXCEPTION = 0, INT_SOFTWARE = 1, INT_EXTERNAL = 2;
  */
 export function interrupt(cpu: Cpu, vector: number, errorCode: number, source: number): void {
   cpu.traceInterrupt?.(cpu, vector, errorCode, source);
+  cpu.debug?.interrupt(cpu, vector, errorCode, source);
   try {
     if (!isProtected(cpu) && (cpu.flags & VM) === 0) {
       interruptReal(cpu, vector);

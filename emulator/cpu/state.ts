@@ -157,6 +157,12 @@ export class Cpu {
    */
   traceInsn: ((cpu: Cpu, i: Insn, eip: number) => void) | null = null;
   traceInterrupt: ((cpu: Cpu, vector: number, errorCode: number, source: number) => void) | null = null;
+  /**
+   * The monitor's hooks (debug/monitor.ts), null while it has no breakpoint. The run loop never
+   * looks at them: the monitor sets traceInsn too, so instructions run one at a time through
+   * stepTraced (step.ts), the one place beforeInsn is asked; the others sit on cold paths.
+   */
+  debug: DebugHooks | null = null;
 
   /**
    * Bumped whenever what a linear EIP means for code may have changed (TLB flush, CPL, CS load,
@@ -178,6 +184,18 @@ export class Cpu {
     this.memView = phys.ramView;
     this.codePages = phys.codePages;
   }
+}
+
+/** What the monitor watches (debug/breakpoints.ts). Each may set cpu.stopRequested to stop the run. */
+export interface DebugHooks {
+  /** Before the instruction at CS:EIP runs (single-stepped): true stops the run before it. */
+  beforeInsn(cpu: Cpu): boolean;
+  /** An interrupt or exception is being delivered (after CR2 is set for a #PF). */
+  interrupt(cpu: Cpu, vector: number, errorCode: number, source: number): void;
+  /** CR3 was loaded (MOV CR3, HostPort.writeCR3, a task switch). */
+  cr3Loaded(cpu: Cpu): void;
+  /** INVLPG dropped the page of `lin`. */
+  invlpg(cpu: Cpu, lin: number): void;
 }
 
 /** The reset state (i386 PRM, "Processor State After Reset"), less the caches' contents. */

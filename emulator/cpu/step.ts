@@ -244,6 +244,11 @@ function recordFetch(cpu: Cpu, eip: number): void {
  */
 function stepTraced(cpu: Cpu): void {
   if ((cpu.irqPending || cpu.nmiPending) && !cpu.inhibitIrq && serviceInterrupts(cpu)) return;
+  // The monitor's breakpoints stop here, before the instruction, with nothing of it done.
+  if (cpu.debug !== null && cpu.debug.beforeInsn(cpu)) {
+    cpu.stopRequested = true;
+    return;
+  }
   cpu.inhibitIrq = false;
   cpu.insnStart = cpu.eip;
   const i = cpu.blocks.lookup(cpu).insns[0]!;

@@ -203,6 +203,7 @@ export function taskSwitch(cpu: Cpu, newSel: number, source: TaskSource, errorCo
     // field is not loaded (as Bochs and QEMU do): the page directory is meaningless then.
     cpu.cr3 = cr3 & (cpu.model === 486 ? CR3_BITS_486 : CR3_BITS_386);
     tlbFlush(cpu);
+    cpu.debug?.cr3Loaded(cpu);
   }
   cpu.eip = eip;
   cpu.reg.set(regs);

@@ -4,6 +4,7 @@
 //
 //   Ctrl-A X   quit            Ctrl-A H   list these keys
 //   Ctrl-A A   send a Ctrl-A to the guest
+//   Ctrl-A C   the monitor (with --monitor stdio): the console to the monitor and back
 //
 // Raw mode is undone on every way out (normal end, quit key, uncaught exception) so the user's
 // terminal is never left unusable.
@@ -17,10 +18,19 @@ export interface TerminalOptions {
   onInput: (bytes: Uint8Array) => void;
   /** The user asked to quit (Ctrl-A X). */
   onQuit: () => void;
+  /** Ctrl-A C: the console to the monitor or back; without it the key does nothing. */
+  onMonitor?: () => void;
 }
 
 export const ESCAPE_HELP =
   '\r\nts386 keys: Ctrl-A X quit, Ctrl-A H this help, Ctrl-A A send Ctrl-A to the guest\r\n';
+
+/** The keys' help, with Ctrl-A C when there is a monitor. */
+export function escapeHelp(monitor: boolean): string {
+  return monitor
+    ? '\r\nts386 keys: Ctrl-A X quit, Ctrl-A H this help, Ctrl-A A send Ctrl-A to the guest, Ctrl-A C the monitor (and back)\r\n'
+    : ESCAPE_HELP;
+}
 
 /** Splits typed bytes into guest input and escape commands; keeps state across chunks. */
 export class EscapeDecoder {
@@ -58,7 +68,8 @@ export function attachTerminal(o: TerminalOptions): () => void {
   const raw = o.input.isTTY === true;
   const decoder = new EscapeDecoder(o.onInput, (key) => {
     if (key === 'x') o.onQuit();
-    else if (key === 'h') o.output.write(ESCAPE_HELP);
+    else if (key === 'h') o.output.write(escapeHelp(o.onMonitor !== undefined));
+    else if (key === 'c') o.onMonitor?.();
   });
   const onData = (chunk: Buffer): void => decoder.feed(chunk);
   if (raw) o.input.setRawMode(true);

@@ -4,10 +4,11 @@
 // freed block finds its lower neighbour through that neighbour's footer just below its own header.
 //
 //   arena:  base (rounded up to 8)
-//           ┌────────────┬────────────┬───────┬───────┬─── … ───┬───────┐
-//           │ free head  │ ARENA_MAGIC│ block │ block │         │ block │  end (rounded down to 8)
-//           └────────────┴────────────┴───────┴───────┴─── … ───┴───────┘
+//           ┌────────────┬────────────┬────────────┬──────┬───────┬───────┬─── … ───┬───────┐
+//           │ free head  │ ARENA_MAGIC│ rover      │ (0)  │ block │ block │         │ block │  end (rounded down to 8)
+//           └────────────┴────────────┴────────────┴──────┴───────┴───────┴─── … ───┴───────┘
 //            +0: VA of the lowest free block (0: none)
+//            +8: next fit's rover: the free block after the last one it took (0: the lowest)
 //
 //   block (size is the whole block, a multiple of 8, at least MIN_BLOCK):
 //           +0       +4       +8                          size-4
@@ -16,7 +17,11 @@
 //
 // The free list is doubly linked through the free blocks' payloads and kept in address order, so
 // first fit takes the lowest block that fits (which keeps the high end of the arena in one piece) and
-// `heap` prints it sorted. Coalescing is O(1); putting a block that has no free neighbour back into
+// `heap` prints it sorted. The textbooks' other three placements (--heap): best fit takes the
+// smallest block that fits, worst fit the largest (so that what is left is big enough to use),
+// next fit the first that fits from the rover on, wrapping round, the rover being the free block
+// after the last one it took (Knuth's "roving pointer": the small blocks do not all pile up at the
+// low end). Coalescing is O(1); putting a block that has no free neighbour back into
 // the list walks the list to its place, as K&R's free() does.
 //
 // A freed block keeps its magic with the used bit clear, also when it has been absorbed into a lower
@@ -28,7 +33,8 @@ import { V2P } from '../layout.ts';
 import { panic } from '../panic.ts';
 import { hex } from '../format.ts';
 
-export type FitPolicy = 'first' | 'best';
+export const FIT_POLICIES = ['first', 'best', 'worst', 'next'] as const;
+export type FitPolicy = (typeof FIT_POLICIES)[number];
 
 /**
  * Sizes are whole blocks (header, payload, padding, footer), so bytesInUse + freeBytes is the arena
@@ -55,8 +61,9 @@ export const HEAP_FOOTER = 4;
 export const HEAP_ALIGN = 8;
 /** The smallest block: header, the two free-list links, footer, rounded to the alignment. */
 export const HEAP_MIN_BLOCK = 24;
-/** Arena head: free-list head and arena magic. */
-const ARENA_HEAD = 8;
+/** Arena head: free-list head, arena magic, next fit's rover, and a word to keep blocks 8-aligned. */
+const ARENA_HEAD = 16;
+const OFF_ROVER = 8;
 
 const USED = 1;
 const OFF_MAGIC = 4;
@@ -87,6 +94,8 @@ export class KernelHeap {
     if (blockBytes < HEAP_MIN_BLOCK) panic(`heap: arena 0x${hex(base)} (+${size}) too small for one block`);
     this.wr(this.head + OFF_MAGIC, ARENA_MAGIC);
     this.wr(this.head, 0);
+    this.wr(this.head + OFF_ROVER, 0);
+    this.wr(this.head + OFF_ROVER + 4, 0);
     this.setTags(this.first, blockBytes, false);
     this.insertOrdered(this.first);
     hw.chargeCycles(COST.heapOp);
@@ -99,7 +108,7 @@ export class KernelHeap {
   kmalloc(size: number): VirtAddr | null {
     if (!Number.isInteger(size) || size < 0) panic(`kmalloc: bad size ${size}`);
     const need = Math.max(HEAP_MIN_BLOCK, alignUp(size + HEAP_HEADER + HEAP_FOOTER, HEAP_ALIGN));
-    const found = this.policy === 'first' ? this.findFirst(need) : this.findBest(need);
+    const found = this.find(need);
     this.hw.chargeCycles(COST.heapOp + found.steps * COST.heapListStep);
     const b = found.block;
     if (b === 0) return null;
@@ -110,7 +119,9 @@ export class KernelHeap {
       this.setTags(rest, have - need, false);
       this.replace(b, rest);
       this.setTags(b, need, true);
+      this.setRover(rest);
     } else {
+      this.setRover(this.rd(b + OFF_NEXT));
       this.unlink(b);
       this.setTags(b, have, true);
     }
@@ -208,6 +219,49 @@ export class KernelHeap {
     return { block: 0, steps };
   }
 
+  /** The free block the placement policy takes for `need` bytes (0: none), and the list nodes it looked at. */
+  private find(need: number): { block: number; steps: number } {
+    switch (this.policy) {
+      case 'first': return this.findFirst(need);
+      case 'best': return this.findBest(need);
+      case 'worst': return this.findWorst(need);
+      case 'next': return this.findNext(need);
+    }
+  }
+
+  /** The largest free block, when it holds `need` bytes (the lowest of equals). */
+  private findWorst(need: number): { block: number; steps: number } {
+    let steps = 0, worst = 0, worstSize = 0;
+    for (let b = this.rd(this.head); b !== 0; b = this.rd(b + OFF_NEXT)) {
+      steps++;
+      this.checkTags(b, 'kmalloc');
+      const s = this.sizeOf(b);
+      if (s > worstSize) { worst = b; worstSize = s; }
+    }
+    return { block: worstSize >= need ? worst : 0, steps };
+  }
+
+  /** The first free block of at least `need` bytes from the rover on, wrapping round to it. */
+  private findNext(need: number): { block: number; steps: number } {
+    const head = this.rd(this.head);
+    const start = this.rover() || head;
+    let steps = 0;
+    for (let b = start; b !== 0; b = this.rd(b + OFF_NEXT)) {
+      steps++;
+      this.checkTags(b, 'kmalloc');
+      if (this.sizeOf(b) >= need) return { block: b, steps };
+    }
+    for (let b = head; b !== start && b !== 0; b = this.rd(b + OFF_NEXT)) {
+      steps++;
+      this.checkTags(b, 'kmalloc');
+      if (this.sizeOf(b) >= need) return { block: b, steps };
+    }
+    return { block: 0, steps };
+  }
+
+  private rover(): number { return this.rd(this.head + OFF_ROVER); }
+  private setRover(b: number): void { this.wr(this.head + OFF_ROVER, b); }
+
   /** The smallest free block of at least `need` bytes (the lowest of equals); stops at an exact fit. */
   private findBest(need: number): { block: number; steps: number } {
     let steps = 0, best = 0, bestSize = Infinity;
@@ -244,6 +298,7 @@ export class KernelHeap {
 
   private unlink(b: number): void {
     const next = this.rd(b + OFF_NEXT), prev = this.rd(b + OFF_PREV);
+    if (this.rover() === b) this.setRover(next); // next fit's rover moves on with the list
     if (prev === 0) this.wr(this.head, next); else this.wr(prev + OFF_NEXT, next);
     if (next !== 0) this.wr(next + OFF_PREV, prev);
   }
@@ -251,6 +306,7 @@ export class KernelHeap {
   /** Puts block `nb` in `old`'s place in the list (callers guarantee the address order holds). */
   private replace(old: number, nb: number): void {
     const next = this.rd(old + OFF_NEXT), prev = this.rd(old + OFF_PREV);
+    if (this.rover() === old) this.setRover(nb);
     this.wr(nb + OFF_NEXT, next);
     this.wr(nb + OFF_PREV, prev);
     if (prev === 0) this.wr(this.head, nb); else this.wr(prev + OFF_NEXT, nb);

@@ -106,7 +106,7 @@ describe('RAM beyond the direct map', () => {
 });
 
 describe('heap', () => {
-  for (const policy of ['first', 'best'] as const) {
+  for (const policy of ['first', 'best', 'worst', 'next'] as const) {
     it(`shows the kernel heap (${policy}-fit) as its blocks in guest RAM say, and gets back to it after programs`, () => {
       const m = bootKernel({ heap: policy });
       expect(m.transcript).toContain(`heap 1024 KiB (${policy}-fit)`);
@@ -139,12 +139,12 @@ describe('heap', () => {
     });
   }
 
-  it('gives the same program output under first fit and best fit', () => {
-    const outs = (['first', 'best'] as const).map((heap) => {
+  it('gives the same program output under every placement', () => {
+    const outs = (['first', 'best', 'worst', 'next'] as const).map((heap) => {
       const m = bootKernel({ heap });
       return ['run cat README', 'run forkdemo', 'run isolate'].map((c) => m.command(c));
     });
-    expect(outs[1]).toEqual(outs[0]);
+    for (const o of outs.slice(1)) expect(o).toEqual(outs[0]);
   });
 });
 

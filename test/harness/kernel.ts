@@ -31,7 +31,7 @@ export interface BootOptions {
   memoryBytes?: number;
   cpu?: 386 | 486;
   frames?: 'bitmap' | 'buddy';
-  heap?: 'first' | 'best';
+  heap?: 'first' | 'best' | 'worst' | 'next';
   /** Extra kernel command line. */
   cmdline?: string;
   /** The program disk (default images/programs.img); null for none. */

@@ -472,6 +472,7 @@ export function writeCr3(cpu: Cpu, v: number): void {
   // translations.
   tlbFlush(cpu);
   cpu.blockExit = true;
+  cpu.debug?.cr3Loaded(cpu);
 }
 
 /** DR4 and DR5 are DR6 and DR7 under other names (i386 PRM 12.2, "Debug Registers"). */
@@ -538,6 +539,7 @@ export function invlpgM(cpu: Cpu, i: Insn): void {
 export function invlpg(cpu: Cpu, lin: number): void {
   tlbFlushPage(cpu, lin >>> 12);
   cpu.blockExit = true;
+  cpu.debug?.invlpg(cpu, lin);
 }
 
 /** 0F 08 INVD, 0F 09 WBINVD (486): no cache is modelled, so only the privilege check remains. */

@@ -182,7 +182,7 @@ describe('ts386 command', () => {
     [['--write', '--no-kernel'], /--write without --disk/],
     [['--no-kernel', '--append', 'x'], /--append needs --kernel or the ts386 kernel/],
     [['--frames', 'bogus'], /--frames bogus: expected bitmap or buddy/],
-    [['--heap', 'bogus'], /--heap bogus: expected first or best/],
+    [['--heap', 'bogus'], /--heap bogus: expected first, best, worst or next/],
     [['--policy', 'bogus'], /--policy bogus: expected one of fifo, second-chance, nru, aging, lfu, mfu, random, lru, wsclock\n$/],
     [['--load-control', 'sometimes', '--swap-size', '4M'], /--load-control sometimes: expected one of off, ws, pff/],
     [['--rss', 'lru', '--swap-size', '4M'], /--rss lru: expected one of fixed, pff, ws/],

@@ -44,9 +44,10 @@ describe('parseCmdline', () => {
   });
 
   it('reports an unknown value and keeps the default', () => {
-    const r = parseCmdline('frames=slab heap=worst');
+    const r = parseCmdline('frames=slab heap=last');
     expect(r.options).toEqual(DEFAULTS);
-    expect(r.errors).toEqual(["unknown boot option 'frames=slab'", "unknown boot option 'heap=worst'"]);
+    expect(r.errors).toEqual(["unknown boot option 'frames=slab'", "unknown boot option 'heap=last'"]);
+    expect(parseCmdline('heap=worst heap=next').options.heap).toBe('next');
   });
 
   it('reports a known key without a value, or with an empty one', () => {

@@ -6,13 +6,13 @@ import { P2V, V2P } from '../../../../kernel/layout.ts';
 import { HEAP_HEADER, HEAP_MAGIC, KernelHeap, type FitPolicy } from '../../../../kernel/mm/heap.ts';
 import { KernelPanic } from '../../../../kernel/panic.ts';
 
-// The arena: 1 KiB at physical 0x1000. Its 8-byte head leaves 1016 bytes of blocks, the first at
-// 0xC0001008. A block for kmalloc(n) is max(24, roundup(n + 12, 8)) bytes: kmalloc(8) -> 24,
+// The arena: 1 KiB at physical 0x1000. Its 16-byte head leaves 1008 bytes of blocks, the first at
+// 0xC0001010. A block for kmalloc(n) is max(24, roundup(n + 12, 8)) bytes: kmalloc(8) -> 24,
 // kmalloc(20) -> 32, kmalloc(52) -> 64, kmalloc(100) -> 112.
 const BASE = P2V(0x1000);
-const FIRST = BASE + 8;
+const FIRST = BASE + 16;
 const ARENA = 1024;
-const BLOCKS = ARENA - 8;
+const BLOCKS = ARENA - 16;
 
 function setup(policy: FitPolicy = 'first', size = ARENA) {
   const fake = new FakeHostPort(0x10000);
@@ -91,14 +91,14 @@ describe('KernelHeap: layout in guest RAM', () => {
     const { fake, heap, m } = setup();
     const p = m(20);
     fake.view.setUint32(V2P(p) - 4, 0xdeadbeef, true);
-    panicsWith(() => heap.kfree(p), /kfree: 0xc0001010 has no heap block header/);
+    panicsWith(() => heap.kfree(p), /kfree: 0xc0001018 has no heap block header/);
   });
 
   it('panics on kfree when the footer no longer matches the header', () => {
     const { fake, heap, m } = setup();
     const p = m(20);
     fake.view.setUint32(V2P(p) - HEAP_HEADER + 28, 0x41, true);
-    panicsWith(() => heap.kfree(p), /heap block 0xc0001008 is corrupted/);
+    panicsWith(() => heap.kfree(p), /heap block 0xc0001010 is corrupted/);
   });
 });
 
@@ -112,6 +112,29 @@ describe('KernelHeap: placement', () => {
     const best = twoHoles('best');
     expect(best.heap.kmalloc(20)).toBe(best.b);
     expect(best.heap.freeList()[0]).toEqual(block(best.a - 8, 64));
+  });
+
+  it('worst fit takes the largest hole (the tail here), leaving the small holes alone', () => {
+    const worst = twoHoles('worst');
+    const p = worst.heap.kmalloc(20)!;
+    expect(p).toBeGreaterThan(worst.g2);
+    expect(worst.heap.freeList().slice(0, 2)).toEqual([block(worst.a - 8, 64), block(worst.b - 8, 32)]);
+  });
+
+  it('next fit goes on from the free block after the last it took, wrapping round', () => {
+    // A 256-byte arena: a (64), g1 (24), b (32), g2 (24), then a 96-byte tail; a and b freed.
+    const { heap, m } = setup('next', 256);
+    const a = m(52), g1 = m(8), b = m(20), g2 = m(8);
+    heap.kfree(a);
+    heap.kfree(b);
+    // The rover is the tail (the free block after g2): 20 bytes come from there, not from a's hole.
+    const p = m(20);
+    expect(p).toBeGreaterThan(g2);
+    // The 64 bytes left of the tail fit 52 exactly: taken whole, the rover runs off the end...
+    expect(m(52)).toBe(p + 32);
+    // ...and wraps round to the lowest hole.
+    expect(m(20)).toBe(a);
+    expect([g1, b].every((x) => x > a)).toBe(true);
   });
 
   it('uses the policy in force at each kmalloc, so it can be switched at any time', () => {
@@ -219,7 +242,7 @@ describe('KernelHeap: bad pointers', () => {
     const p = m(20);
     m(8);
     heap.kfree(p);
-    panicsWith(() => heap.kfree(p), /kfree: double free of 0xc0001010/);
+    panicsWith(() => heap.kfree(p), /kfree: double free of 0xc0001018/);
   });
 
   it('panics on a double free of a block that was merged into its lower neighbour', () => {
@@ -234,11 +257,11 @@ describe('KernelHeap: bad pointers', () => {
   it('panics on pointers it never handed out', () => {
     const { heap, m } = setup();
     const p = m(40);
-    panicsWith(() => heap.kfree(virt(p + 4)), /kfree: 0xc0001014 is not a heap pointer/);
-    panicsWith(() => heap.kfree(virt(p + 16)), /kfree: 0xc0001020 has no heap block header/);
+    panicsWith(() => heap.kfree(virt(p + 4)), /kfree: 0xc000101c is not a heap pointer/);
+    panicsWith(() => heap.kfree(virt(p + 16)), /kfree: 0xc0001028 has no heap block header/);
     panicsWith(() => heap.kfree(virt(BASE - 8)), /kfree: 0xc0000ff8 is not a heap pointer/);
     panicsWith(() => heap.kfree(virt(BASE + ARENA)), /kfree: 0xc0001400 is not a heap pointer/);
-    panicsWith(() => heap.usableSize(virt(p + 16)), /usableSize: 0xc0001020/);
+    panicsWith(() => heap.usableSize(virt(p + 16)), /usableSize: 0xc0001028/);
     // None of that changed the heap.
     expect(heap.usableSize(p)).toBe(44);
     heap.kfree(p);
@@ -292,7 +315,7 @@ describe('KernelHeap: statistics', () => {
 });
 
 describe('KernelHeap: invariants under a random workload', () => {
-  for (const policy of ['first', 'best'] as const) {
+  for (const policy of ['first', 'best', 'worst', 'next'] as const) {
     it(`keeps blocks tiling the arena, no two free blocks adjacent and payloads intact (${policy} fit)`, () => {
       const { fake, heap } = setup(policy, 0x8000);
       let seed = 12345;
@@ -320,7 +343,7 @@ describe('KernelHeap: invariants under a random workload', () => {
         }
         if (step % 50 === 0) {
           const blocks = heap.blocks();
-          expect(blocks.reduce((t, b) => t + b.size, 0)).toBe(0x8000 - 8);
+          expect(blocks.reduce((t, b) => t + b.size, 0)).toBe(0x8000 - 16);
           for (let i = 1; i < blocks.length; i++) expect(blocks[i - 1]!.used || blocks[i]!.used).toBe(true);
           expectConsistentLinks(fake, heap);
           expect(heap.stats().blocksInUse).toBe(live.length);
@@ -328,7 +351,7 @@ describe('KernelHeap: invariants under a random workload', () => {
       }
       expect(nulls).toBeGreaterThan(0); // the workload did reach exhaustion
       for (const x of live) heap.kfree(x.p);
-      expect(heap.freeList()).toEqual([block(FIRST, 0x8000 - 8)]);
+      expect(heap.freeList()).toEqual([block(FIRST, 0x8000 - 16)]);
     });
   }
 });
