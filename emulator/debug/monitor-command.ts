@@ -4,9 +4,10 @@
 import { peekTranslate } from '../cpu/paging.ts';
 import { REG32_NAMES } from '../cpu/registers.ts';
 import { CR0_PG } from '../cpu/state.ts';
-import type { Machine } from '../machine.ts';
+import type { Cpu } from '../cpu/state.ts';
+import type { IoPorts } from '../memory/ioports.ts';
+import type { PhysicalMemory } from '../memory/physical.ts';
 import type { Breakpoints } from './breakpoints.ts';
-import type { Monitor } from './monitor.ts';
 
 /** A mistake in what was typed: the monitor prints `CMD: message` and goes on. */
 export class MonitorError extends Error {}
@@ -24,10 +25,25 @@ export interface OsView {
   frames(): string[];
 }
 
+/** What the commands use of the machine (machine.ts's Machine, which makes the monitor, is one). */
+export interface MonitorMachine {
+  readonly cpu: Cpu;
+  readonly phys: PhysicalMemory;
+  readonly io: IoPorts;
+  run(maxCycles: number): { reason: string };
+}
+
+/** What the commands use of the monitor (monitor.ts's Monitor): the host's view and outputs. */
+export interface MonitorHost {
+  readonly os: OsView | null;
+  readonly openFile: ((path: string) => { line: (text: string) => void; close: () => void }) | null;
+  onOutput(text: string): void;
+}
+
 export interface MonitorContext {
-  machine: Machine;
+  machine: MonitorMachine;
   breakpoints: Breakpoints;
-  monitor: Monitor;
+  monitor: MonitorHost;
 }
 
 export interface MonitorCommand {

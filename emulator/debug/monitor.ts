@@ -4,18 +4,17 @@
 // (monitor-*.ts); this file parses a line, finds the command and catches whatever goes wrong, so
 // that nothing typed here can crash the emulator: a bad command or address is one line of text.
 
-import type { Machine } from '../machine.ts';
 import { Breakpoints } from './breakpoints.ts';
 import { INSPECT_COMMANDS } from './monitor-inspect.ts';
-import { MonitorError, type MonitorCommand, type MonitorContext, type OsView } from './monitor-command.ts';
+import { MonitorError, type MonitorCommand, type MonitorContext, type MonitorHost, type MonitorMachine, type OsView } from './monitor-command.ts';
 import { PAGING_COMMANDS } from './monitor-paging.ts';
 import { RUN_COMMANDS } from './monitor-run.ts';
 import { TABLE_COMMANDS } from './monitor-tables.ts';
 
 export { MonitorError, type OsView } from './monitor-command.ts';
 
-export class Monitor {
-  readonly machine: Machine;
+export class Monitor implements MonitorHost {
+  readonly machine: MonitorMachine;
   /** The breakpoints and the stop they caused (breakpoints.ts). */
   readonly breakpoints: Breakpoints;
   /** What the operating system knows (processes, frames), if the host gave it (cli/). */
@@ -27,7 +26,7 @@ export class Monitor {
   private readonly commands = new Map<string, MonitorCommand>();
   private readonly ctx: MonitorContext;
 
-  constructor(machine: Machine) {
+  constructor(machine: MonitorMachine) {
     this.machine = machine;
     this.breakpoints = new Breakpoints(machine.cpu);
     this.ctx = { machine, breakpoints: this.breakpoints, monitor: this };
