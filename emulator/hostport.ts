@@ -16,6 +16,9 @@ export interface TlbCounters {
   flushes: number;
 }
 
+/** The kernel's trace points (HostPort.tracePoint). */
+export type TraceEvent = 'frame-alloc' | 'frame-free';
+
 export interface HostPort {
   /** Physical memory, little-endian; addresses are physical (not linear). */
   readPhys8(addr: number): number;
@@ -63,6 +66,13 @@ export interface HostPort {
   readTSC(): number;
   /** The TLB's event counters (hits, misses, flushes since power-on). */
   readTlbCounters(): TlbCounters;
+  /**
+   * A trace point: the kernel tells the machine's debugger of an event of its own, as a kernel
+   * writes to a debug port (Bochs's, QEMU's debug exit): nothing else sees it, and it costs nothing
+   * unless a monitor breakpoint waits for it. `frames` frames from physical address `addr` were
+   * handed out to `owner` ('frame-alloc') or freed ('frame-free').
+   */
+  tracePoint(event: TraceEvent, addr: number, frames: number, owner: string): void;
   /**
    * The MMU's reference trace, as a performance-monitoring unit's trace buffer records events:
    * while it is on, every page reference that translates (data reads and writes, one fetch per

@@ -12,7 +12,7 @@ import type { Cpu } from './cpu/state.ts';
 import { ESP } from './cpu/registers.ts';
 import { invlpg, loadTr, writeCr0, writeCr3 } from './cpu/ops/system.ts';
 import { updateAccessMasks } from './cpu/tlb.ts';
-import type { HostPort, TlbCounters } from './hostport.ts';
+import type { HostPort, TlbCounters, TraceEvent } from './hostport.ts';
 import type { IoPorts } from './memory/ioports.ts';
 import type { PhysicalMemory } from './memory/physical.ts';
 
@@ -69,6 +69,7 @@ export class MachineHostPort implements HostPort {
   setESP(v: number): void { this.cpu.reg[ESP] = v | 0; }
   chargeCycles(n: number): void { this.cpu.cycles += n; }
   readTSC(): number { return this.cpu.cycles; }
+  tracePoint(event: TraceEvent, addr: number, frames: number, owner: string): void { this.cpu.debug?.tracePoint(this.cpu, event, addr, frames, owner); }
   readTlbCounters(): TlbCounters {
     return { hits: this.cpu.tlbHits, misses: this.cpu.tlbStats.misses, flushes: this.cpu.tlbStats.flushes };
   }

@@ -10,7 +10,7 @@
 //   they would have seen had every charge gone through at once.
 // - CR3 is shadowed: after boot only the kernel writes it, so reading it back needs no call.
 
-import type { HostPort, TlbCounters } from '../emulator/hostport.ts';
+import type { HostPort, TlbCounters, TraceEvent } from '../emulator/hostport.ts';
 import { COST, copyCost } from './cost.ts';
 
 /** A physical address (what a PTE holds, what the frame allocator hands out). */
@@ -116,6 +116,8 @@ export class Hw {
   /** RDTSC: emulated cycles since power-on, with what the kernel has charged so far. */
   readTSC(): number { this.settleCycles(); return this.port.readTSC(); }
   readTlbCounters(): TlbCounters { return this.port.readTlbCounters(); }
+  /** The kernel's trace point for the machine's debugger (HostPort.tracePoint). */
+  tracePoint(event: TraceEvent, addr: PhysAddr, frames: number, owner: string): void { this.port.tracePoint(event, addr, frames, owner); }
   // The MMU's reference trace (HostPort.refTrace*): starts nest, one stop per start.
   refTraceStart(): void { this.port.refTraceStart(); }
   refTraceStop(): void { this.port.refTraceStop(); }

@@ -196,6 +196,8 @@ export interface DebugHooks {
   cr3Loaded(cpu: Cpu): void;
   /** INVLPG dropped the page of `lin`. */
   invlpg(cpu: Cpu, lin: number): void;
+  /** The kernel's trace point (HostPort.tracePoint): frames handed out or freed. */
+  tracePoint(cpu: Cpu, event: 'frame-alloc' | 'frame-free', addr: number, frames: number, owner: string): void;
 }
 
 /** The reset state (i386 PRM, "Processor State After Reset"), less the caches' contents. */

@@ -1,6 +1,7 @@
 // The monitor's breakpoints, and the stop they cause: code breakpoints (a linear EIP), write
 // watchpoints, and the memory-management ones: a page fault (any, in a range of CR2, or with an
-// error code), a CR3 load, INVLPG, a write to a page-table page, an exception vector.
+// error code), a CR3 load, INVLPG, a write to a page-table page, an exception vector, and a frame
+// handed out or freed (the kernel's trace point: HostPort.tracePoint).
 //
 // With none set, cpu.debug is null and nothing here runs. Code breakpoints and `s` need to look at
 // every instruction before it runs, so while one is set cpu.traceInsn is set too (to NO_TRACE, or
@@ -27,7 +28,9 @@ export type Breakpoint =
   | { id: number; kind: 'cr3' }
   | { id: number; kind: 'invlpg' }
   | { id: number; kind: 'ptwrite' }
-  | { id: number; kind: 'vector'; vector: number };
+  | { id: number; kind: 'vector'; vector: number }
+  /** Frames handed out or freed by the kernel (its trace point, HostPort.tracePoint); op 'any' for both. */
+  | { id: number; kind: 'frame'; op: 'alloc' | 'free' | 'any' };
 
 /** Distributes Omit over the union, so a new breakpoint is given without its id. */
 export type NewBreakpoint = Breakpoint extends infer B ? (B extends Breakpoint ? Omit<B, 'id'> : never) : never;
@@ -152,6 +155,14 @@ export class Breakpoints implements DebugHooks {
       if (b.kind === 'cr3') this.stop(`breakpoint ${b.id}: CR3 loaded with ${hex8(cpu.cr3)} (eip ${hex8(cpu.eip)})`);
     }
     if (this.list.some((b) => b.kind === 'ptwrite')) this.written.add(-1);
+  }
+
+  tracePoint(cpu: Cpu, event: 'frame-alloc' | 'frame-free', addr: number, frames: number, owner: string): void {
+    for (const b of this.list) {
+      if (b.kind !== 'frame' || (b.op !== 'any' && `frame-${b.op}` !== event)) continue;
+      const what = `${frames === 1 ? 'frame' : `${frames} frames at`} ${hex8(addr)}`;
+      this.stop(`breakpoint ${b.id}: ${what} ${event === 'frame-alloc' ? `handed out to ${owner}` : 'freed'} (eip ${hex8(cpu.eip)})`);
+    }
   }
 
   invlpg(cpu: Cpu, lin: number): void {

@@ -38,6 +38,7 @@ function describe(b: Breakpoint): string {
     case 'invlpg': return `${b.id}: INVLPG`;
     case 'ptwrite': return `${b.id}: write to a page-table page of the current address space`;
     case 'vector': return `${b.id}: exception vector ${b.vector}`;
+    case 'frame': return `${b.id}: a frame ${b.op === 'alloc' ? 'handed out' : b.op === 'free' ? 'freed' : 'handed out or freed'} (the kernel's trace point)`;
   }
 }
 
@@ -86,8 +87,13 @@ function breakMm(ctx: MonitorContext, args: string[]): string {
     const vector = parseNumber(ctx, args[1], 'vector');
     if (vector > 255) throw new MonitorError(`bad vector ${vector}: 0 to 255`);
     b = bp.add({ kind: 'vector', vector });
+  } else if (kind === 'frame') {
+    noMoreArgs(args, 2);
+    const op = args[1] ?? 'any';
+    if (op !== 'alloc' && op !== 'free' && op !== 'any') throw new MonitorError(`expected frame [alloc|free], not 'frame ${op}'`);
+    b = bp.add({ kind: 'frame', op });
   } else {
-    throw new MonitorError(`expected pf [LO [HI]] [code N], cr3, invlpg, ptwrite or vector N, not '${kind ?? ''}'`);
+    throw new MonitorError(`expected pf [LO [HI]] [code N], cr3, invlpg, ptwrite, vector N or frame [alloc|free], not '${kind ?? ''}'`);
   }
   return `breakpoint ${describe(b)}`;
 }
@@ -175,8 +181,8 @@ export const RUN_COMMANDS: MonitorCommand[] = [
     },
   },
   {
-    name: 'break', usage: 'break pf [LO [HI]] [code N] | cr3 | invlpg | ptwrite | vector N',
-    help: 'stop on a page fault (any, CR2 in LO-HI, an error code), a CR3 load, INVLPG, a page-table write, an exception',
+    name: 'break', usage: 'break pf [LO [HI]] [code N] | cr3 | invlpg | ptwrite | vector N | frame [alloc|free]',
+    help: 'stop on a page fault (any, CR2 in LO-HI, an error code), a CR3 load, INVLPG, a page-table write, an exception, a frame handed out or freed',
     run: breakMm,
   },
   { name: 'trace', usage: 'trace KINDS [FILE] | off', help: 'trace cpu,int,pf,io (as --trace) to the console or a file', run: trace },

@@ -67,9 +67,10 @@ export class FrameTable {
   /** The raw code of frame i (an OWNERS index, RESERVED or NOT_RAM). */
   code(i: number): number { return this.hw.readPhys8(phys(this.base + i)); }
   isFree(i: number): boolean { return this.code(i) === FREE; }
-  /** Labels frames [i, i + count) with owner (or 'free'). */
+  /** Labels frames [i, i + count) with owner (or 'free'), and tells the machine's debugger (a trace point). */
   label(i: number, count: number, owner: FrameOwner): void {
     this.hw.fillPhys(phys(this.base + i), count, ownerCode(owner));
+    this.hw.tracePoint(owner === 'free' ? 'frame-free' : 'frame-alloc', phys(i * PAGE_SIZE), count, owner);
   }
 
   /**

@@ -141,6 +141,22 @@ describe('monitor on the ts386 kernel: memory-management breakpoints', () => {
     expect(k.machine.cpu.cr3 >>> 0).not.toBe(before);
   });
 
+  it('break frame alloc|free stops where the kernel hands out or frees a frame (its trace point)', () => {
+    const k = boot();
+    const m = k.machine.monitor;
+    expect(m.execute('break frame alloc')).toBe("breakpoint 1: a frame handed out (the kernel's trace point)");
+    const why = runToStop(k, 'run hello');
+    const got = /^breakpoint 1: frame (\w{8}) handed out to (\w+) \(eip \w{8}\)$/.exec(why);
+    expect(got, why).not.toBeNull();
+    expect(k.kernel.frames.ownerOf(Number.parseInt(got![1]!, 16) as never)).toBe(got![2]);
+    m.execute('bd 1');
+    expect(m.execute('break frame free')).toBe("breakpoint 2: a frame freed (the kernel's trace point)");
+    m.execute('c');
+    expect(k.machine.run(BUDGET).reason).toBe('debug');
+    expect(m.breakpoints.reason).toMatch(/^breakpoint 2: (frame|\d+ frames at) \w{8} freed \(eip \w{8}\)$/);
+    expect(m.execute('break frame sideways')).toBe("break: expected frame [alloc|free], not 'frame sideways'");
+  });
+
   it('break invlpg stops at an INVLPG (a 486: exact LRU hides pages from ring 3 and flushes each)', () => {
     const k = boot(486, 1 << 20);
     const m = k.machine.monitor;

@@ -2,7 +2,7 @@
 // the kernel asked of the hardware (CR3 loads, INVLPGs, port writes, cycles charged) so tests can
 // assert the kernel flushed the TLB exactly where it had to.
 
-import type { HostPort, TlbCounters } from '../../../emulator/hostport.ts';
+import type { HostPort, TlbCounters, TraceEvent } from '../../../emulator/hostport.ts';
 import type { IoPorts } from '../../../emulator/memory/ioports.ts';
 
 export class FakeHostPort implements HostPort {
@@ -69,6 +69,9 @@ export class FakeHostPort implements HostPort {
   chargeCycles(n: number): void { this.cycles += n; }
   readTSC(): number { return this.tsc + this.cycles; }
   readTlbCounters(): TlbCounters { return { hits: 0, misses: 0, flushes: this.cr3Writes.length }; }
+  /** The trace points the kernel passed, in order. */
+  readonly tracePoints: Array<[TraceEvent, number, number, string]> = [];
+  tracePoint(event: TraceEvent, addr: number, frames: number, owner: string): void { this.tracePoints.push([event, addr, frames, owner]); }
   /** The reference trace: starts not yet stopped, the labels given, and whether there is a file. */
   refStarts = 0;
   readonly refLabels: Array<[number, number, string]> = [];

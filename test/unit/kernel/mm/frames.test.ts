@@ -417,3 +417,18 @@ describe('bitmap allocator', () => {
     expect(frames.allocContiguous(2, 'kstack')).toBe(0x300000 - 2 * PAGE_SIZE);
   });
 });
+
+describe.each(['bitmap', 'buddy'] as const)('%s frame allocator: the trace point', (kind) => {
+  it('tells the machine of each frame handed out (with its owner) and freed, and of nothing else', () => {
+    const { port, frames } = machine(kind);
+    port.tracePoints.length = 0;
+    const a = frames.alloc('user')!;
+    const run = frames.allocContiguous(4, 'kernel')!;
+    frames.free(a);
+    frames.freeContiguous(run, 4);
+    frames.ownerOf(run);
+    expect(port.tracePoints).toEqual([
+      ['frame-alloc', a, 1, 'user'], ['frame-alloc', run, 4, 'kernel'], ['frame-free', a, 1, 'free'], ['frame-free', run, 4, 'free'],
+    ]);
+  });
+});
