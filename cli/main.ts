@@ -12,7 +12,7 @@ import { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  attachRefTrace, attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_SWAP_BYTES, EscapeDecoder, escapeHelp, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
+  attachRefTrace, attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_GDB_PORT, DEFAULT_SWAP_BYTES, EscapeDecoder, GdbServer, escapeHelp, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
   MSR_DCD, MSR_DSR, MultibootError, parseTraceKinds, readInputFile, type RefFileWriter, type RunResult, type SwapFile, type TraceKind,
 } from '../emulator/index.ts';
 import { attachKernel } from './attach-kernel.ts';
@@ -90,6 +90,10 @@ options:
   --monitor MODE        stdio (the default with --serial stdio) or none: the monitor, on the
                         console behind Ctrl-A C, as QEMU's -serial mon:stdio (help lists its
                         commands: registers, memory, page walks, the TLB, breakpoints)
+  --gdb [PORT]          a GDB stub on 127.0.0.1:PORT (default ${DEFAULT_GDB_PORT}), one connection at a time:
+                        gdb -ex 'target remote :PORT'. Attaching stops the machine; gdb's continue
+                        runs it (devices and console go on); gdb's monitor CMD runs a monitor command
+  --gdb-wait            with --gdb: wait for gdb to attach before running anything (QEMU's -s -S)
   --debugcon MODE       port 0xE9 output: stdio, file:PATH, or none (default)
   --max-cycles N        stop after N emulated cycles
   --trace KINDS         log to stderr (or --trace-file): cpu (every instruction: CS:EIP, bytes,
@@ -232,6 +236,9 @@ interface Options {
   inspect: string | null;
   /** The monitor on the console (Ctrl-A C), or none. */
   monitor: 'stdio' | 'none';
+  /** --gdb's port, or null. */
+  gdb: number | null;
+  gdbWait: boolean;
 }
 
 const OPTIONS = {
@@ -262,6 +269,8 @@ const OPTIONS = {
   'no-kernel': { type: 'boolean' },
   inspect: { type: 'string' },
   monitor: { type: 'string' },
+  gdb: { type: 'string' },
+  'gdb-wait': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -287,6 +296,14 @@ function normalizeArgs(argv: string[]): string[] {
     const next = argv[i + 1];
     if (arg === '--inspect') {
       out.push('--inspect=');
+    } else if (arg === '--gdb') {
+      // --gdb [PORT]: the port may follow as the next word.
+      if (next !== undefined && /^\d+$/.test(next)) {
+        out.push(`--gdb=${next}`);
+        i++;
+      } else {
+        out.push('--gdb=');
+      }
     } else if (arg.startsWith('--') && OPTIONS[arg.slice(2) as keyof typeof OPTIONS]?.type === 'string' && next !== undefined && next.length > 1 && next.startsWith('-')) {
       if (isOption(next)) throw new BadInput(`${arg} needs a value, not the option ${next} (write ${arg}=VALUE)`);
       out.push(`${arg}=${next}`);
@@ -362,6 +379,12 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (values.inspect !== '' && !(/^\d+$/.test(values.inspect) && Number(values.inspect) <= 65535)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);
     inspect = values.inspect;
   }
+  let gdb: number | null = null;
+  if (values.gdb !== undefined) {
+    gdb = values.gdb === '' ? DEFAULT_GDB_PORT : Number(values.gdb);
+    if (!/^\d*$/.test(values.gdb) || !(gdb >= 1 && gdb <= 65535)) throw new BadInput(`--gdb ${values.gdb}: expected a port number, 1 to 65535`);
+  }
+  if (values['gdb-wait'] === true && gdb === null) throw new BadInput('--gdb-wait needs --gdb');
   let maxCycles = Number.POSITIVE_INFINITY;
   if (values['max-cycles'] !== undefined) {
     maxCycles = Number(values['max-cycles']);
@@ -400,7 +423,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   });
   return {
     memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, swap, kernel, append, hostedKernel, inspect,
-    monitor, serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
+    monitor, gdb, gdbWait: values['gdb-wait'] === true, serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
     trace, traceFile: values['trace-file'] ?? null, traceRefs: values['trace-refs'] ?? null, noReboot: values['no-reboot'] === true,
   };
 }
@@ -418,6 +441,8 @@ export async function main(argv: string[]): Promise<number> {
   let refTrace: RefFileWriter | null = null;
   /** The swap file: discarded (removed, if this run made it) when the run does not start, closed after it. */
   let swap: SwapFile | null = null;
+  /** --gdb: the stub on its TCP port. */
+  let gdb: GdbServer | null = null;
   const outputs = new Outputs(process.stdout);
   // stderr is where failures are told: should it fail too, there is nowhere left to tell it.
   process.stderr.on('error', () => {});
@@ -467,6 +492,7 @@ export async function main(argv: string[]): Promise<number> {
       machine.hostPort.refTraceStart();
     }
     if (opts.hostedKernel) kernel = attachKernel(machine, opts.append);
+
     if (opts.inspect !== null) await openInspector(opts.inspect);
     if (opts.kernel !== null) {
       try {
@@ -475,6 +501,11 @@ export async function main(argv: string[]): Promise<number> {
         if (e instanceof MultibootError) throw new BadInput(`--kernel ${path.basename(argv[argv.indexOf('--kernel') + 1] ?? '')}: ${e.message}`);
         throw e;
       }
+    }
+    // Last: nothing after it can refuse the run, so the port is never left open on a BadInput.
+    if (opts.gdb !== null) {
+      const port = opts.gdb;
+      gdb = await GdbServer.listen(machine.monitor, port).catch((e: unknown) => { throw new BadInput(`--gdb ${port}: ${(e as Error).message}`); });
     }
   } catch (e) {
     swap?.discard();
@@ -499,6 +530,12 @@ export async function main(argv: string[]): Promise<number> {
     const rest = monCon !== null && monCon.active ? monCon.feed(bytes) : bytes;
     if (rest.length > 0) machine.com1.receive(rest);
   };
+  // --gdb-wait: nothing runs, and no input is taken, until gdb is attached.
+  if (gdb !== null) {
+    gdb.stub.onKill = () => { quit = 'killed by gdb'; };
+    process.stderr.write(`ts386: gdb stub on 127.0.0.1:${gdb.port} (gdb -ex 'target remote :${gdb.port}')${opts.gdbWait ? '; waiting for gdb to attach...' : ''}\n`);
+    if (opts.gdbWait) await gdb.waitForConnection();
+  }
   const detach = terminal
     ? attachTerminal({
       input: process.stdin, output: process.stdout,
@@ -564,9 +601,24 @@ export async function main(argv: string[]): Promise<number> {
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
+      if (gdb !== null && gdb.connected && machine.monitor.stopped) {
+        // gdb has the machine stopped: wait for its next command (the event loop reads the socket).
+        outputs.flushStdout();
+        if (quit || outputs.failure !== null) break;
+        const waited = performance.now();
+        await gdb.activity(100);
+        pacedMs += performance.now() - waited;
+        continue;
+      }
       const idleBefore = machine.idleCycles;
       const wallBefore = performance.now();
       result = machine.run(slice);
+      gdb?.stub.poll();
+      if (result.reason === 'debug' && gdb?.connected === true) {
+        // gdb's breakpoint or step: told to gdb (poll), which says when to go on.
+        outputs.flushStdout();
+        continue;
+      }
       if (result.reason === 'debug') {
         // A breakpoint: the monitor takes the console and says why.
         monCon?.enter(`stopped: ${machine.monitor.breakpoints.reason}\n${machine.monitor.execute('u $eip 1')}`);
@@ -608,6 +660,7 @@ export async function main(argv: string[]): Promise<number> {
     refTrace?.flush();
     outputs.closeFiles();
     swap?.close();
+    gdb?.close();
   }
   const wall = (performance.now() - started - pacedMs) / 1000;
   // When the reader of the output went away (`ts386 | head`), nobody wants the rest, the summary

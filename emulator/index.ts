@@ -7,6 +7,9 @@
 export { createMachine, Machine, type RunResult, type StopReason } from './machine.ts';
 // The monitor (machine.monitor): its commands as text, and the operating system's view cli/ may give it.
 export { Monitor, type OsView } from './debug/monitor.ts';
+// `--gdb [PORT]`: the GDB remote protocol (debug/gdbstub.ts) on a TCP port of 127.0.0.1 (Node only).
+export { GdbStub } from './debug/gdbstub.ts';
+export { DEFAULT_GDB_PORT, GdbServer } from './host/gdb-server.ts';
 export type { MachineConfig } from './config.ts';
 export type { HostPort } from './hostport.ts';
 // Disks: images in memory, and (Node only) image files on the host.

@@ -6,7 +6,7 @@
 #   programs.img  gcc -m32 and GNU ld, from src/bin/*.c, src/libc/ and src/files/: a ustar archive
 #                 of static i386 ELF programs and a README, the program disk the kernel runs from.
 #                 programs.toolchain records which gcc and ld built it: another version of either
-#                 compiles to other bytes.
+#                 compiles to other bytes. build/PROG: each program unstripped, with -g (gitignored).
 #
 # The images are committed; test/unit/cli/demo-image.test.ts and test/unit/images/programs-image.test.ts
 # check they match their sources. Both are deterministic: the same sources and tools give the same bytes.
@@ -36,13 +36,17 @@ chmod 644 "$out/demo.img"
 gccinc="$(gcc -m32 -print-file-name=include 2>/dev/null)" || gccinc=/nonexistent
 CFLAGS=(-m32 -march=i386 -ffreestanding -nostdlib -nostdinc -isystem "$gccinc" -I "$here/src/libc"
   -fno-pic -fno-pie -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables
-  -fno-builtin -fno-tree-loop-distribute-patterns -O2 -static -Wall -Wextra)
+  -fno-builtin -fno-tree-loop-distribute-patterns -O2 -static -Wall -Wextra -g)
 if ! printf '#include <stdarg.h>\n#include <stddef.h>\nint x;\n' |
     gcc "${CFLAGS[@]}" -x c -c -o "$tmp/probe.o" - 2>/dev/null; then
   echo "build.sh: gcc cannot compile for i386 here (install gcc-multilib); programs.img not rebuilt" >&2
   exit 0
 fi
 mkdir "$tmp/libc" "$tmp/bin" "$tmp/disk"
+# Each program is also kept unstripped, with its -g debug information, in build/ beside the disk
+# (gitignored): the symbols for gdb (`gdb images/build/hello`, ts386 --gdb). -g changes no code,
+# and strip takes it all out again, so the disk's bytes are the same with it or without.
+mkdir -p "$out/build"
 gcc "${CFLAGS[@]}" -c -o "$tmp/libc/crt0.o" "$here/src/libc/crt0.S"
 libc=()
 for src in "$here"/src/libc/*.c; do
@@ -59,6 +63,7 @@ for src in "$here"/src/bin/*.c; do
   # data+bss (R W), instead of four page-padded ones; smaller files, the same protections.
   ld -m elf_i386 -static --build-id=none -z noseparate-code -z noexecstack -e _start \
     -o "$tmp/disk/$name" "$tmp/libc/crt0.o" "$tmp/bin/$name.o" "$tmp/libc/libc.a"
+  cp "$tmp/disk/$name" "$out/build/$name"
   strip --strip-all --remove-section=.comment "$tmp/disk/$name"
   chmod 755 "$tmp/disk/$name"
   programs+=("$name")

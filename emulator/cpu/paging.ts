@@ -22,7 +22,7 @@
 import { CpuFault, Vector } from './faults.ts';
 import { type Cpu, CR0_PG, CR0_WP } from './state.ts';
 import {
-  TLB_DIRTY, TLB_NO_USER, TLB_NO_WRITE_SUP, TLB_NO_WRITE_USER, TLB_SLOW, TLB_SLOW_WRITE, TLB_VALID,
+  TLB_DIRTY, TLB_NO_USER, TLB_NO_WRITE_SUP, TLB_NO_WRITE_USER, TLB_PAGE_MASK, TLB_SLOW, TLB_SLOW_WRITE, TLB_VALID,
   tlbFill,
 } from './tlb.ts';
 import { PageKind } from '../memory/physical.ts';
@@ -56,6 +56,7 @@ export function translate(cpu: Cpu, lin: number, access: number): number {
   // While the recorder is on every data access comes through here (TLB_ALWAYS, tlb.ts). Fetches
   // are recorded by the run loop, one per instruction run; here they are decoding's (refs.ts).
   if (cpu.refs.on && access !== ACCESS_EXEC && (cpu.cr0 & CR0_PG) !== 0) cpu.refs.record(cpu.cr3, lin >>> 12, access, cpu.cpl === 3, cpu.cycles);
+  if (cpu.readWatch && access === ACCESS_READ) cpu.debug?.read(cpu, lin, ((e & TLB_PAGE_MASK) | (lin & 0xfff)) >>> 0);
   return e;
 }
 

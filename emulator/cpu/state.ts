@@ -175,6 +175,8 @@ export class Cpu {
   readonly codePages: Uint8Array;
   /** The page references the MMU performs, recorded while a trace is on (refs.ts). */
   readonly refs = new RefRecorder();
+  /** A read watchpoint is set (debug/breakpoints.ts): every data read takes the slow path (tlb.ts) and is shown to debug.read. */
+  readWatch = false;
 
   constructor(phys: PhysicalMemory, io: IoPorts, model: CpuModel = 386) {
     this.phys = phys;
@@ -196,6 +198,8 @@ export interface DebugHooks {
   cr3Loaded(cpu: Cpu): void;
   /** INVLPG dropped the page of `lin`. */
   invlpg(cpu: Cpu, lin: number): void;
+  /** A data read of linear `lin` at physical `phys` (only while readWatch is set). */
+  read(cpu: Cpu, lin: number, phys: number): void;
   /** The kernel's trace point (HostPort.tracePoint): frames handed out or freed. */
   tracePoint(cpu: Cpu, event: 'frame-alloc' | 'frame-free', addr: number, frames: number, owner: string): void;
 }

@@ -27,9 +27,10 @@ export const TLB_SLOW_WRITE = 1 << 5;
 export const TLB_DIRTY = 1 << 6;
 /**
  * Set in every entry, and added to the fast-path masks only while the 486's alignment check is
- * active or the reference recorder is on (refs.ts): then no entry matches, every access takes the
- * slow path, where the slow path checks alignment (access.ts) and translate() records the
- * reference (paging.ts). Otherwise the bit is outside the masks and costs nothing.
+ * active, the reference recorder is on (refs.ts) or a read watchpoint is set: then no entry
+ * matches, every access takes the slow path, where the slow path checks alignment (access.ts) and
+ * translate() records the reference or shows the read to the watchpoint (paging.ts). Otherwise
+ * the bit is outside the masks and costs nothing.
  */
 export const TLB_ALWAYS = 1 << 7;
 export const TLB_PAGE_MASK = ~0xfff;
@@ -94,7 +95,7 @@ export function updateAccessMasks(cpu: Cpu): void {
   }
   // 486 alignment check (i486 PRM, "Alignment Check Exception"): CR0.AM, EFLAGS.AC and CPL 3.
   cpu.alignCheck = cpu.model === 486 && cpu.cpl === 3 && (cpu.cr0 & CR0_AM) !== 0 && (cpu.flags & AC) !== 0;
-  if (cpu.alignCheck || cpu.refs.on) {
+  if (cpu.alignCheck || cpu.refs.on || cpu.readWatch) {
     cpu.readMask |= TLB_ALWAYS;
     cpu.writeMask |= TLB_ALWAYS;
   }

@@ -18,12 +18,16 @@ import { INT_EXCEPTION } from '../cpu/interrupts.ts';
 import { peekTranslate, PTE_A, PTE_D, PTE_P } from '../cpu/paging.ts';
 import { CS } from '../cpu/registers.ts';
 import { type Cpu, CR0_PG, type DebugHooks } from '../cpu/state.ts';
-import { TLB_PAGE_MASK, tlbProtectCode } from '../cpu/tlb.ts';
+import { TLB_PAGE_MASK, tlbProtectCode, updateAccessMasks } from '../cpu/tlb.ts';
 import { describePageFault } from './trace.ts';
 
 export type Breakpoint =
   | { id: number; kind: 'exec'; addr: number }
-  | { id: number; kind: 'watch'; addr: number; len: number; phys: number[] }
+  /**
+   * Stops after anything writes (unless writes is false) or the CPU reads (when reads is true) a
+   * byte of [addr, addr+len); phys: each byte's physical address.
+   */
+  | { id: number; kind: 'watch'; addr: number; len: number; phys: number[]; reads?: boolean; writes?: boolean }
   | { id: number; kind: 'pf'; lo: number; hi: number; code: number }
   | { id: number; kind: 'cr3' }
   | { id: number; kind: 'invlpg' }
@@ -104,6 +108,12 @@ export class Breakpoints implements DebugHooks {
     const cpu = this.cpu;
     const needStep = this.stepsLeft >= 0 || this.list.some((b) => b.kind === 'exec');
     cpu.debug = this.list.length > 0 || this.stepsLeft >= 0 ? this : null;
+    const readWatch = this.list.some((b) => b.kind === 'watch' && b.reads === true);
+    if (readWatch !== cpu.readWatch) {
+      // Every data read must come to translate() while one is set: the TLB's fast path is closed.
+      cpu.readWatch = readWatch;
+      updateAccessMasks(cpu);
+    }
     if (needStep && cpu.traceInsn === null) cpu.traceInsn = NO_TRACE;
     else if (!needStep && cpu.traceInsn === NO_TRACE) cpu.traceInsn = null;
     this.watchPages();
@@ -157,6 +167,15 @@ export class Breakpoints implements DebugHooks {
     if (this.list.some((b) => b.kind === 'ptwrite')) this.written.add(-1);
   }
 
+  read(cpu: Cpu, lin: number, phys: number): void {
+    // The access may be up to 4 bytes (a longer one comes here once per page it touches).
+    for (const b of this.list) {
+      if (b.kind !== 'watch' || b.reads !== true) continue;
+      const k = b.phys.findIndex((p) => p >= phys && p < phys + 4);
+      if (k >= 0) this.stop(`watchpoint ${b.id}: ${hex8(b.addr + k)} (physical ${hex8(b.phys[k]!)}) read at linear ${hex8(lin)}, eip ${hex8(cpu.eip)}`);
+    }
+  }
+
   tracePoint(cpu: Cpu, event: 'frame-alloc' | 'frame-free', addr: number, frames: number, owner: string): void {
     for (const b of this.list) {
       if (b.kind !== 'frame' || (b.op !== 'any' && `frame-${b.op}` !== event)) continue;
@@ -185,7 +204,7 @@ export class Breakpoints implements DebugHooks {
       if (old === undefined) continue;
       const now = mem.subarray(page * 4096, page * 4096 + 4096);
       for (const b of this.list) {
-        if (b.kind === 'watch') {
+        if (b.kind === 'watch' && b.writes !== false) {
           for (let k = 0; k < b.len; k++) {
             const p = b.phys[k]!;
             if (p >>> 12 !== page) continue;
@@ -214,7 +233,7 @@ export class Breakpoints implements DebugHooks {
   private watchPages(): void {
     const cpu = this.cpu;
     const pages = new Set<number>();
-    for (const b of this.list) if (b.kind === 'watch') for (const p of b.phys) pages.add(p >>> 12);
+    for (const b of this.list) if (b.kind === 'watch' && b.writes !== false) for (const p of b.phys) pages.add(p >>> 12);
     this.ptPages = new Set();
     if (this.list.some((b) => b.kind === 'ptwrite') && (cpu.cr0 & CR0_PG) !== 0) {
       const pd = (cpu.cr3 & TLB_PAGE_MASK) >>> 12;

@@ -32,7 +32,7 @@ export function here(ctx: MonitorContext): string {
 function describe(b: Breakpoint): string {
   switch (b.kind) {
     case 'exec': return `${b.id}: code at ${hex8(b.addr)}`;
-    case 'watch': return `${b.id}: write to ${hex8(b.addr)}, ${b.len} bytes (physical ${hex8(b.phys[0]!)})`;
+    case 'watch': return `${b.id}: ${b.reads === true ? (b.writes !== false ? 'read or write' : 'read') : 'write'} of ${hex8(b.addr)}, ${b.len} bytes (physical ${hex8(b.phys[0]!)})`;
     case 'pf': return `${b.id}: page fault${b.lo !== 0 || b.hi !== 0xffffffff ? ` with CR2 in ${hex8(b.lo)}-${hex8(b.hi)}` : ''}${b.code >= 0 ? ` with error code ${b.code}` : ''}`;
     case 'cr3': return `${b.id}: CR3 load`;
     case 'invlpg': return `${b.id}: INVLPG`;
@@ -165,19 +165,18 @@ export const RUN_COMMANDS: MonitorCommand[] = [
     run: (ctx, args) => { noMoreArgs(args, 0); const l = ctx.breakpoints.list; return l.length === 0 ? 'no breakpoints' : l.map(describe).join('\n'); },
   },
   {
-    name: 'w', usage: 'w ADDR LEN w', help: 'a watchpoint: stop after a write to LEN bytes at linear ADDR (mapped now; read watchpoints are not implemented)',
+    name: 'w', usage: 'w ADDR LEN r|w|rw', help: 'a watchpoint: stop after a read (by the CPU) or a write (by anyone) of LEN bytes at linear ADDR (mapped now)',
     run: (ctx, args) => {
       noMoreArgs(args, 3);
       const addr = parseNumber(ctx, args[0], 'address');
       const len = parseNumber(ctx, args[1], 'length');
       if (len < 1 || len > 4096) throw new MonitorError(`bad length ${len}: 1 to 4096`);
       const mode = args[2] ?? 'w';
-      if (mode === 'r' || mode === 'rw') throw new MonitorError('read watchpoints are not implemented: only w');
-      if (mode !== 'w') throw new MonitorError(`expected r, w or rw, not '${mode}'`);
+      if (mode !== 'r' && mode !== 'w' && mode !== 'rw') throw new MonitorError(`expected r, w or rw, not '${mode}'`);
       const phys = Breakpoints.translate(ctx.machine.cpu, addr, len);
       if (!Array.isArray(phys)) throw new MonitorError(`${hex8(phys.unmapped)} is not mapped`);
       if (phys.some((p) => p >= ctx.machine.phys.ramSize)) throw new MonitorError('the range is not all RAM');
-      return `watchpoint ${describe(ctx.breakpoints.add({ kind: 'watch', addr, len, phys }))}`;
+      return `watchpoint ${describe(ctx.breakpoints.add({ kind: 'watch', addr, len, phys, reads: mode !== 'w', writes: mode !== 'r' }))}`;
     },
   },
   {

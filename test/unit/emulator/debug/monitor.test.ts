@@ -52,7 +52,7 @@ describe('monitor: inspecting', () => {
     expect(m.execute('xp 0xf0000000')).toMatch(/^xp: physical 0xf0000000 is beyond RAM/);
     expect(m.execute('walk')).toBe('walk: missing virtual address');
     expect(m.execute('bd 7')).toMatch(/^bd: no breakpoint 7/);
-    expect(m.execute('w 0x3000 4 r')).toMatch(/not implemented/);
+    expect(m.execute('w 0x3000 4 x')).toBe("w: expected r, w or rw, not 'x'");
     expect(m.execute('break sideways')).toMatch(/^break: expected pf/);
     expect(m.execute('frames')).toMatch(/^frames: needs the operating system's view/);
     expect(m.execute('walk 0 pid 1')).toMatch(/^walk: pid N needs/);
@@ -108,11 +108,28 @@ describe('monitor: running', () => {
 
   it('w stops after a write to the watched bytes, naming the old and new value', () => {
     const { t, m } = machine();
-    expect(m.execute('w 0x3001 1 w')).toMatch(/^watchpoint 1: write to 00003001, 1 bytes/);
+    expect(m.execute('w 0x3001 1 w')).toMatch(/^watchpoint 1: write of 00003001, 1 bytes/);
     const r = t.m.run(1_000_000);
     expect(r.reason).toBe('debug');
     expect(m.breakpoints.reason).toMatch(/^watchpoint 1: 00003001 \(physical 00003001\) written: 0 -> 12/);
     expect(t.m.phys.read32(0x3000)).toBe(0x1234);
+  });
+
+  it('w ... r stops after the CPU reads a watched byte (through the TLB too), not on a write, and costs nothing once deleted', () => {
+    // mov dword [0x3000], 7; mov eax, [0x3002]; hlt: the write, which a read watchpoint lets by,
+    // leaves the page in the TLB, so the read would take the fast path if the watchpoint did not close it.
+    const t = flat32([0xc7, 0x05, 0x00, 0x30, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0xa1, 0x02, 0x30, 0x00, 0x00, 0xf4], { addr: 0x1000, stack: 0x8000 });
+    const m = t.m.monitor;
+    expect(m.execute('w 0x3003 1 r')).toMatch(/^watchpoint 1: read of 00003003, 1 bytes/);
+    expect(t.m.cpu.readWatch).toBe(true);
+    expect(t.m.run(1_000_000).reason).toBe('debug');
+    expect(m.breakpoints.reason).toMatch(/^watchpoint 1: 00003003 \(physical 00003003\) read at linear 00003002, eip /);
+    expect(t.m.phys.read32(0x3000)).toBe(7);
+    m.execute('c');
+    expect(t.m.run(1_000_000).reason).toBe('halt');
+    m.execute('bd 1');
+    expect(t.m.cpu.readWatch).toBe(false);
+    expect(t.m.cpu.debug).toBeNull();
   });
 
   it('trace sends the --trace kinds to the monitor\'s output, and off stops it', () => {
