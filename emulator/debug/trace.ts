@@ -43,6 +43,9 @@ export function describePageFault(code: number): string {
 export function attachTrace(cpu: Cpu, io: IoPorts, kinds: ReadonlySet<TraceKind>, line: (text: string) => void): () => void {
   const where = (): string => `${hex(cpu.seg[CS]!, 4)}:${hex(cpu.insnStart, 8)}`;
   const detach: Array<() => void> = [];
+  // A trace attached over another (the monitor's over --trace's) hands the hooks back as they were.
+  const prevInsn = cpu.traceInsn, prevInterrupt = cpu.traceInterrupt, prevIo = io.onTrace;
+  const prevLookup = Object.getOwnPropertyDescriptor(cpu.blocks, 'lookup');
   if (kinds.has('cpu')) {
     const before = new Int32Array(8);
     const segBefore = new Uint16Array(6);
@@ -69,7 +72,10 @@ export function attachTrace(cpu: Cpu, io: IoPorts, kinds: ReadonlySet<TraceKind>
       fetchedBytes = bytes.join(' ');
       return block;
     };
-    detach.push(() => Reflect.deleteProperty(blocks, 'lookup'));
+    detach.push(() => {
+      Reflect.deleteProperty(blocks, 'lookup');
+      if (prevLookup !== undefined) Object.defineProperty(blocks, 'lookup', prevLookup);
+    });
     cpu.traceInsn = (c: Cpu, i: Insn, eip: number): void => {
       const changes: string[] = [];
       for (let r = 0; r < 8; r++) {
@@ -105,8 +111,8 @@ export function attachTrace(cpu: Cpu, io: IoPorts, kinds: ReadonlySet<TraceKind>
   }
   return () => {
     for (const undo of detach.splice(0)) undo();
-    cpu.traceInsn = null;
-    cpu.traceInterrupt = null;
-    io.onTrace = null;
+    cpu.traceInsn = prevInsn;
+    cpu.traceInterrupt = prevInterrupt;
+    io.onTrace = prevIo;
   };
 }

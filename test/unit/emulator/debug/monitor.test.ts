@@ -1,6 +1,7 @@
 // The monitor's commands on a bare machine (flat 32-bit code, no kernel): the answer to each, the
 // errors it gives, and code breakpoints, steps and watchpoints on a program with known instructions.
 import { describe, expect, it } from 'vitest';
+import { attachTrace } from '../../../../emulator/debug/trace.ts';
 import { flat32 } from '../../../harness/cpu.ts';
 
 // mov eax, 1; mov dword [0x3000], 0x1234; inc eax; inc eax; hlt   (at 0x1000)
@@ -130,6 +131,19 @@ describe('monitor: running', () => {
     m.execute('bd 1');
     expect(t.m.cpu.readWatch).toBe(false);
     expect(t.m.cpu.debug).toBeNull();
+  });
+
+  it('trace off gives back a trace that was on before it (as --trace)', () => {
+    const { t, m } = machine();
+    const outer: string[] = [];
+    attachTrace(t.m.cpu, t.m.io, new Set(['cpu']), (l) => outer.push(l));
+    m.onOutput = () => {};
+    m.execute('trace cpu');
+    m.execute('s 1');
+    expect(outer).toHaveLength(0); // the monitor's trace has the hook while it is on
+    expect(m.execute('trace off')).toBe('trace off');
+    m.execute('s 1');
+    expect(outer.join('\n')).toMatch(/cpu  \w{4}:00001005/);
   });
 
   it('trace sends the --trace kinds to the monitor\'s output, and off stops it', () => {
