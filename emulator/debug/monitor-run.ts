@@ -180,6 +180,20 @@ export const RUN_COMMANDS: MonitorCommand[] = [
     },
   },
   {
+    name: 'wp', usage: 'wp PADDR LEN r|w|rw', help: 'a watchpoint on physical memory: stop after a read (by the CPU) or a write (by anyone) of LEN bytes at PADDR',
+    run: (ctx, args) => {
+      noMoreArgs(args, 3);
+      const addr = parseNumber(ctx, args[0], 'address');
+      const len = parseNumber(ctx, args[1], 'length');
+      if (len < 1 || len > 4096) throw new MonitorError(`bad length ${len}: 1 to 4096`);
+      const mode = args[2] ?? 'w';
+      if (mode !== 'r' && mode !== 'w' && mode !== 'rw') throw new MonitorError(`expected r, w or rw, not '${mode}'`);
+      if (addr + len > ctx.machine.phys.ramSize) throw new MonitorError('the range is not all RAM');
+      const phys = Array.from({ length: len }, (_, k) => addr + k);
+      return `watchpoint ${describe(ctx.breakpoints.add({ kind: 'watch', addr, len, phys, reads: mode !== 'w', writes: mode !== 'r' }))}`;
+    },
+  },
+  {
     name: 'break', usage: 'break pf [LO [HI]] [code N] | cr3 | invlpg | ptwrite | vector N | frame [alloc|free]',
     help: 'stop on a page fault (any, CR2 in LO-HI, an error code), a CR3 load, INVLPG, a page-table write, an exception, a frame handed out or freed',
     run: breakMm,

@@ -133,6 +133,14 @@ describe('monitor: running', () => {
     expect(t.m.cpu.debug).toBeNull();
   });
 
+  it('wp watches physical memory: a write there by the CPU stops the machine', () => {
+    const { t, m } = machine();
+    expect(m.execute('wp 0x3000 2 w')).toMatch(/^watchpoint 1: write of 00003000, 2 bytes \(physical 00003000\)/);
+    expect(t.m.run(1_000_000).reason).toBe('debug');
+    expect(m.breakpoints.reason).toMatch(/^watchpoint 1: 00003000 \(physical 00003000\) written: 0 -> 34/);
+    expect(m.execute('wp 0xfffff000 16 w')).toBe('wp: the range is not all RAM');
+  });
+
   it('trace off gives back a trace that was on before it (as --trace)', () => {
     const { t, m } = machine();
     const outer: string[] = [];
