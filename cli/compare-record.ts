@@ -17,9 +17,9 @@ const ACCESS_WRITE = ACCESS_NAMES.indexOf('write');
 export type RecordOutcome =
   /**
    * PROG ran to the end with status 0: its page string; its pid (random's seed in the kernel); the
-   * pages it had locked, left out of the string.
+   * pages it had locked, left out of the string; the pages resident before it ran (exec's).
    */
-  | { kind: 'recorded'; string: PageString; pid: number; locked: readonly number[] }
+  | { kind: 'recorded'; string: PageString; pid: number; locked: readonly number[]; start: readonly number[] }
   | Exclude<RunOutcome, { kind: 'done' }>;
 
 /** The line the recording run's shell is typed: the program with no limit. */
@@ -41,8 +41,10 @@ export function recordJob(job: BootJob): RecordOutcome {
   const judged = judge(job, end);
   if (judged.kind !== 'ended') return judged;
   (writer as RefFileWriter | null)?.flush();
-  const { pid, name, lockedPages } = judged.record;
-  return { kind: 'recorded', string: programString(concat(chunks), { pid, name }, lockedPages), pid, locked: lockedPages };
+  const { pid, name, lockedPages, startPages } = judged.record;
+  // The pages resident before its first instruction (exec's argv page), unless it locked them.
+  const start = startPages.filter((page) => !lockedPages.includes(page));
+  return { kind: 'recorded', string: programString(concat(chunks), { pid, name }, lockedPages), pid, locked: lockedPages, start };
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

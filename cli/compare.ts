@@ -178,7 +178,7 @@ function toRows(jobs: RunJob[], outcomes: RunOutcome[], recorded: RecordOutcome 
       // The kernel seeds random with the process's pid: each run is a fresh boot whose first
       // process is PROG, as in the recording run.
       const faults = recorded.kind === 'recorded' && isPolicyName(job.policy)
-        ? simulateFaults(recorded.string, job.frames, job.policy, { tickEvery: simTick, seed: recorded.pid })
+        ? simulateFaults(recorded.string, job.frames, job.policy, { tickEvery: simTick, seed: recorded.pid, resident: recorded.start })
         : null;
       const was = same ? before.sim?.faults ?? null : null;
       sim = { faults, belady: faults !== null && was !== null && faults > was };

@@ -195,6 +195,11 @@ export interface SimOptions {
   tickEvery?: number;
   /** random's seed: the pid of the process the string was recorded from (1 by default). */
   seed?: number;
+  /**
+   * Pages resident before the first reference, loaded in this order, not yet referenced and
+   * dirty: what the kernel's exec maps before the program runs (its argv stack page).
+   */
+  resident?: readonly number[];
 }
 
 /** A resident page as the simulator keeps it (mutable; a policy sees a snapshot). */
@@ -243,6 +248,12 @@ export function simulateFaults(string: PageString, frames: number, policy: Polic
     get at() { return at; },
     nextUse: (page) => resident.get(page)?.next ?? Infinity,
   };
+
+  for (const page of (opts.resident ?? []).slice(0, frames)) {
+    const first = pages.indexOf(page);
+    // lru's counter is the last reference: before the first one.
+    resident.set(page, { page, loaded: ++seq, referenced: false, dirty: true, counter: policy === 'lru' ? -1 : 0, next: first < 0 ? Infinity : first });
+  }
 
   for (at = 0; at < pages.length; at++) {
     if (at > 0 && at % tickEvery === 0) {

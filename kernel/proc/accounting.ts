@@ -26,6 +26,8 @@ export interface ProcAccount {
   /** Its pages written to swap, but for pages it locked later; and all of them. */
   readonly swapWrites: number;
   readonly allSwapWrites: number;
+  /** The pages exec mapped before its first instruction (the argv stack page), as page numbers. */
+  readonly startPages: readonly number[];
   /** The pages it had locked (mlock) when it ended, as page numbers (va >>> 12), ascending. */
   readonly lockedPages: readonly number[];
   /** Emulated cycles (TSC) when it was made and when it ended. */
@@ -45,7 +47,7 @@ export class Accounting {
     this.kept.push({
       pid: p.pid, name: p.name, argv: [...p.argv], status: p.exitStatus, killed: p.killed,
       faults: p.faults, evictableFaults: p.faults - p.lockedFaults, softFaults: p.softFaults,
-      swapWrites: p.swapWrites - p.lockedSwapWrites, allSwapWrites: p.swapWrites, lockedPages: [...p.lockedPages].sort((a, b) => a - b), startCycle: p.startCycle, endCycle: now,
+      swapWrites: p.swapWrites - p.lockedSwapWrites, allSwapWrites: p.swapWrites, startPages: [...p.startPages], lockedPages: [...p.lockedPages].sort((a, b) => a - b), startCycle: p.startCycle, endCycle: now,
     });
     if (this.kept.length > ACCOUNT_LIMIT) this.kept.shift();
   }

@@ -117,6 +117,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   }
   p.pd = pd;
   p.lockedPages.clear(); // the old image's mlock()s went with it
+  p.startPages = [(USER_STACK_TOP - PAGE_SIZE) >>> 12];
   p.regions = regions;
   p.heapStart = top;
   p.brk = top;

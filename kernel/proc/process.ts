@@ -83,6 +83,8 @@ export class Process {
   swapWrites = 0;
   readonly swapWritesByPage = new Map<number, number>();
   lockedSwapWrites = 0;
+  /** The pages exec mapped before its first instruction (its argv stack page), as page numbers. */
+  startPages: number[] = [];
   /** The pages it has locked (mlock) now, as page numbers (va >>> 12). */
   readonly lockedPages = new Set<number>();
   /** Emulated cycles when it was made. */

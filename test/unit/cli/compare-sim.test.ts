@@ -149,6 +149,16 @@ describe("the simulator follows the kernel's conventions", () => {
   });
 });
 
+describe('pages resident before the first reference', () => {
+  it('are loaded first, unreferenced: a hit for their first reference, and the first to go', () => {
+    const s = writeString([5, 1, 2]);
+    expect(simulateFaults(s, 2, 'fifo')).toBe(3);
+    expect(simulateFaults(s, 2, 'fifo', { resident: [5] })).toBe(2); // 5 hits; 2 takes 5's frame
+    expect(simulateFaults(writeString([1, 2, 5]), 2, 'lru', { resident: [5] })).toBe(3); // 5 went first (least recent)
+    expect(simulateFaults(s, 1, 'opt', { resident: [5, 9] })).toBe(2); // only as many as there are frames
+  });
+});
+
 describe('the page string', () => {
   it('leaves out locked pages, keeps a page repeated at once once (a write if any was), and joins what dropping made adjacent', () => {
     const b = new PageStringBuilder([0x100]);

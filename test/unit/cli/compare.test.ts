@@ -116,6 +116,15 @@ describe('ts386 compare', () => {
       ]);
     });
 
+    it('a program that locks nothing: the simulation starts with the page exec mapped (its argv page), as the machine does', () => {
+      // wsloop's text, data and stack are all pageable; the simulator's count equals the machine's
+      // only if it begins, as the kernel does, with the stack page already resident.
+      const r = compare('--sim', '--json', '--policies', 'fifo,opt', '--frames', '8', '--', 'wsloop', '12', '4');
+      expect(r.status).toBe(0);
+      const runs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const x of runs) expect(x.simFaults).toBe(x.faults);
+    });
+
     it('--svg: for each policy a thin dotted simulated line in its colour, labelled "(simulated)"', () => {
       const text = readFileSync(svg(), 'utf8');
       const attrs = (tag: string): Record<string, string> => Object.fromEntries([...tag.matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
