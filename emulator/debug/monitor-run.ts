@@ -59,6 +59,19 @@ function step(ctx: MonitorContext, args: string[]): string {
   return `${bp.reason === 'stepped' ? '' : `${bp.reason}\n`}${here(ctx)}`;
 }
 
+/** `w` and `wp`: ADDR LEN r|w|rw, the bytes' physical addresses from `physOf` (linear or physical ADDR). */
+function watch(ctx: MonitorContext, args: string[], physOf: (addr: number, len: number) => number[]): string {
+  noMoreArgs(args, 3);
+  const addr = parseNumber(ctx, args[0], 'address');
+  const len = parseNumber(ctx, args[1], 'length');
+  if (len < 1 || len > 4096) throw new MonitorError(`bad length ${len}: 1 to 4096`);
+  const mode = args[2] ?? 'w';
+  if (mode !== 'r' && mode !== 'w' && mode !== 'rw') throw new MonitorError(`expected r, w or rw, not '${mode}'`);
+  const phys = physOf(addr, len);
+  if (phys.some((p) => p >= ctx.machine.phys.ramSize)) throw new MonitorError('the range is not all RAM');
+  return `watchpoint ${describe(ctx.breakpoints.add({ kind: 'watch', addr, len, phys, reads: mode !== 'w', writes: mode !== 'r' }))}`;
+}
+
 function breakMm(ctx: MonitorContext, args: string[]): string {
   const bp = ctx.breakpoints;
   const kind = args[0];
@@ -166,32 +179,15 @@ export const RUN_COMMANDS: MonitorCommand[] = [
   },
   {
     name: 'w', usage: 'w ADDR LEN r|w|rw', help: 'a watchpoint: stop after a read (by the CPU) or a write (by anyone) of LEN bytes at linear ADDR (mapped now)',
-    run: (ctx, args) => {
-      noMoreArgs(args, 3);
-      const addr = parseNumber(ctx, args[0], 'address');
-      const len = parseNumber(ctx, args[1], 'length');
-      if (len < 1 || len > 4096) throw new MonitorError(`bad length ${len}: 1 to 4096`);
-      const mode = args[2] ?? 'w';
-      if (mode !== 'r' && mode !== 'w' && mode !== 'rw') throw new MonitorError(`expected r, w or rw, not '${mode}'`);
+    run: (ctx, args) => watch(ctx, args, (addr, len) => {
       const phys = Breakpoints.translate(ctx.machine.cpu, addr, len);
       if (!Array.isArray(phys)) throw new MonitorError(`${hex8(phys.unmapped)} is not mapped`);
-      if (phys.some((p) => p >= ctx.machine.phys.ramSize)) throw new MonitorError('the range is not all RAM');
-      return `watchpoint ${describe(ctx.breakpoints.add({ kind: 'watch', addr, len, phys, reads: mode !== 'w', writes: mode !== 'r' }))}`;
-    },
+      return phys;
+    }),
   },
   {
     name: 'wp', usage: 'wp PADDR LEN r|w|rw', help: 'a watchpoint on physical memory: stop after a read (by the CPU) or a write (by anyone) of LEN bytes at PADDR',
-    run: (ctx, args) => {
-      noMoreArgs(args, 3);
-      const addr = parseNumber(ctx, args[0], 'address');
-      const len = parseNumber(ctx, args[1], 'length');
-      if (len < 1 || len > 4096) throw new MonitorError(`bad length ${len}: 1 to 4096`);
-      const mode = args[2] ?? 'w';
-      if (mode !== 'r' && mode !== 'w' && mode !== 'rw') throw new MonitorError(`expected r, w or rw, not '${mode}'`);
-      if (addr + len > ctx.machine.phys.ramSize) throw new MonitorError('the range is not all RAM');
-      const phys = Array.from({ length: len }, (_, k) => addr + k);
-      return `watchpoint ${describe(ctx.breakpoints.add({ kind: 'watch', addr, len, phys, reads: mode !== 'w', writes: mode !== 'r' }))}`;
-    },
+    run: (ctx, args) => watch(ctx, args, (addr, len) => Array.from({ length: len }, (_, k) => addr + k)),
   },
   {
     name: 'break', usage: 'break pf [LO [HI]] [code N] | cr3 | invlpg | ptwrite | vector N | frame [alloc|free]',
