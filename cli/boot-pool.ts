@@ -17,7 +17,7 @@ export function builtinFile(...parts: string[]): string {
 }
 
 /** The files every run needs, and a swap file made and removed, so that a missing one is one line now rather than an error in every row. */
-export function checkMachine(swapBytes: number): { rom: Uint8Array; programDisk: string } {
+function checkMachine(swapBytes: number): { rom: Uint8Array; programDisk: string } {
   let rom: Uint8Array;
   try {
     rom = readInputFile(builtinFile('firmware', 'bios.bin'), 'a ROM image', { bytes: 0x20000, tooLarge: (size) => `${size} bytes; a ROM image must be 64 or 128 KiB` });
@@ -109,8 +109,26 @@ export function writeStdout(text: string): Promise<boolean> {
   });
 }
 
+/**
+ * The start of a command that boots many times: its options parsed by `parse` and the machine's
+ * files looked at; or the status to end with (--help printed, or bad input said in one line).
+ */
+export function startCommand<O extends { swapBytes: number }>(command: string, argv: string[], parse: (argv: string[]) => O | 'help', help: string): { opts: O; machine: { rom: Uint8Array; programDisk: string } } | number {
+  process.stderr.on('error', () => {});
+  const parsed = orBadInput(command, () => {
+    const opts = parse(argv);
+    return opts === 'help' ? opts : { opts, machine: checkMachine(opts.swapBytes) };
+  });
+  if ('status' in parsed) return parsed.status;
+  if (parsed.value === 'help') {
+    process.stdout.write(help);
+    return 0;
+  }
+  return parsed.value;
+}
+
 /** Runs `f`; a BadInput it throws becomes the command's one line on stderr and status 2. */
-export function orBadInput<T>(command: string, f: () => T): { value: T } | { status: number } {
+function orBadInput<T>(command: string, f: () => T): { value: T } | { status: number } {
   try {
     return { value: f() };
   } catch (e) {

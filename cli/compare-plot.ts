@@ -15,6 +15,7 @@
 import { scaleLinear, scaleOrdinal } from 'd3-scale';
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { line } from 'd3-shape';
+import { esc, HEIGHT, MARGIN, num, svgStart, WIDTH, xAxis, xScale, yAxis } from './svg-plot.ts';
 
 export interface PlotPoint {
   frames: number;
@@ -32,13 +33,8 @@ export interface PlotSeries {
   simulated?: readonly PlotPoint[] | undefined;
 }
 
-const WIDTH = 760;
-const HEIGHT = 460;
-const MARGIN = { top: 48, right: 190, bottom: 56, left: 68 };
 /** The legend's room with the simulated lines' longer labels ("second-chance (simulated)"). */
 const SIM_MARGIN_RIGHT = 230;
-/** Room between the axes' ends and the first and last points. */
-const X_INSET = 12;
 const FLOOR_POLICY = 'opt';
 const FLOOR_COLOUR = '#444';
 const ANOMALY_COLOUR = '#d62728';
@@ -48,9 +44,6 @@ const SIM_STROKE = ' stroke-width="1.75" stroke-dasharray="0.1 3.5" stroke-linec
 const LEGEND_ROW = 20;
 const LEGEND_ROW_MIN = 15;
 
-const esc = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-/** Coordinates with two decimals at most, so the same numbers give the same bytes. */
-const num = (v: number): string => String(Math.round(v * 100) / 100);
 
 /** The SVG document for `series` (in the order given: the legend's order); `title` goes on top. */
 export function faultsSvg(series: readonly PlotSeries[], title: string): string {
@@ -60,8 +53,7 @@ export function faultsSvg(series: readonly PlotSeries[], title: string): string 
   const all = series.flatMap((s) => [...s.points, ...(s.simulated ?? [])]);
   const frames = all.map((p) => p.frames);
   const faults = all.flatMap((p) => (p.faults === null ? [] : [p.faults]));
-  const [fMin, fMax] = [Math.min(...frames), Math.max(...frames)];
-  const x = scaleLinear().domain(fMin === fMax ? [fMin - 1, fMax + 1] : [fMin, fMax]).range([X_INSET, plotW - X_INSET]);
+  const x = xScale(frames, plotW);
   const y = scaleLinear().domain([0, Math.max(1, ...faults)]).nice().range([plotH, 0]);
   const others = series.map((s) => s.policy).filter((p) => p !== FLOOR_POLICY);
   const colour = scaleOrdinal<string, string>().domain(others).range(schemeTableau10);
@@ -69,30 +61,10 @@ export function faultsSvg(series: readonly PlotSeries[], title: string): string 
   const path = line<PlotPoint>().defined((p) => p.faults !== null).x((p) => x(p.frames)).y((p) => y(p.faults ?? 0));
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
-  out.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`);
-  out.push(`<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15">${esc(title)}</text>`);
-  out.push(`<g transform="translate(${MARGIN.left},${MARGIN.top})">`);
-
-  // Axes: grid lines and ticks from the scales; frames are whole numbers.
-  out.push('<g class="axis y-axis">');
-  for (const t of y.ticks(8)) {
-    if (!Number.isInteger(t)) continue;
-    out.push(`<line x1="0" x2="${plotW}" y1="${num(y(t))}" y2="${num(y(t))}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="-8" y="${num(y(t))}" dy="0.32em" text-anchor="end">${t}</text>`);
-  }
-  out.push(`<line x1="0" x2="0" y1="0" y2="${plotH}" stroke="black"/>`);
-  out.push(`<text transform="translate(-48,${plotH / 2}) rotate(-90)" text-anchor="middle">page faults</text>`);
-  out.push('</g>');
-  out.push('<g class="axis x-axis">');
-  const xTicks = [...new Set(frames)].length <= 12 ? [...new Set(frames)] : x.ticks(10).filter(Number.isInteger);
-  for (const t of xTicks) {
-    out.push(`<line x1="${num(x(t))}" x2="${num(x(t))}" y1="${plotH}" y2="${plotH + 5}" stroke="black"/>`);
-    out.push(`<text x="${num(x(t))}" y="${plotH + 18}" text-anchor="middle">${t}</text>`);
-  }
-  out.push(`<line x1="0" x2="${plotW}" y1="${plotH}" y2="${plotH}" stroke="black"/>`);
-  out.push(`<text x="${plotW / 2}" y="${plotH + 42}" text-anchor="middle">frames (resident limit, run -m)</text>`);
-  out.push('</g>');
+  svgStart(out, title);
+  // Axes: grid lines and ticks from the scales; frames and faults are whole numbers.
+  yAxis(out, y, y.ticks(8).filter(Number.isInteger), plotW, plotH, 'page faults');
+  xAxis(out, x, frames, 12, plotW, plotH, 'frames (resident limit, run -m)');
 
   // The floor first, so that the policies' lines are drawn over it.
   const ordered = [...series].sort((a, b) => Number(b.policy === FLOOR_POLICY) - Number(a.policy === FLOOR_POLICY));

@@ -21,7 +21,7 @@ import { faultsSvg, type PlotPoint, type PlotSeries } from './compare-plot.ts';
 import { type RecordOutcome, recordLine } from './compare-record.ts';
 import { type BootJob, type RunJob, type RunOutcome, shellLine } from './compare-run.ts';
 import type { WorkerJob, WorkerOutcome } from './compare-worker.ts';
-import { checkMachine, orBadInput, plotTitle, runPool, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
 import { checkWritable, list, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
 import { DEFAULT_TICK_EVERY, isPolicyName, simulateFaults } from './sim/simulate.ts';
@@ -239,17 +239,9 @@ function plotSeries(rows: readonly Row[]): PlotSeries[] {
 
 /** `ts386 compare ARGS`: the exit status. */
 export async function compare(argv: string[]): Promise<number> {
-  process.stderr.on('error', () => {});
-  const parsed = orBadInput('compare', () => {
-    const o = parseCompareArgs(argv);
-    return o === 'help' ? o : { opts: o, machine: checkMachine(o.swapBytes) };
-  });
-  if ('status' in parsed) return parsed.status;
-  if (parsed.value === 'help') {
-    process.stdout.write(COMPARE_HELP);
-    return 0;
-  }
-  const { opts, machine } = parsed.value;
+  const started = startCommand('compare', argv, parseCompareArgs, COMPARE_HELP);
+  if (typeof started === 'number') return started;
+  const { opts, machine } = started;
   const boot: BootJob = {
     prog: opts.prog, args: opts.args, memoryBytes: opts.memoryBytes, swapBytes: opts.swapBytes,
     maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,

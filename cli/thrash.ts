@@ -21,7 +21,7 @@ import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } 
 import { parseBytes, parseMemSize, sizeText } from './size.ts';
 import { utilisationSvg, type UtilisationSeries } from './thrash-plot.ts';
 import { bootOptions, shellLine, type ThrashFigures, type ThrashJob, type ThrashOutcome } from './thrash-run.ts';
-import { checkMachine, orBadInput, plotTitle, runPool, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
 
 const DEFAULT_MEM = '4M';
 const DEFAULT_MAX = 8;
@@ -205,17 +205,9 @@ function plotSeries(rows: readonly Row[], o: ThrashOptions): UtilisationSeries[]
 
 /** `ts386 thrash ARGS`: the exit status. */
 export async function thrash(argv: string[]): Promise<number> {
-  process.stderr.on('error', () => {});
-  const parsed = orBadInput('thrash', () => {
-    const o = parseThrashArgs(argv);
-    return o === 'help' ? o : { opts: o, machine: checkMachine(o.swapBytes) };
-  });
-  if ('status' in parsed) return parsed.status;
-  if (parsed.value === 'help') {
-    process.stdout.write(THRASH_HELP);
-    return 0;
-  }
-  const { opts, machine } = parsed.value;
+  const started = startCommand('thrash', argv, parseThrashArgs, THRASH_HELP);
+  if (typeof started === 'number') return started;
+  const { opts, machine } = started;
   const jobs: ThrashJob[] = opts.modes.flatMap((loadControl) => Array.from({ length: opts.max }, (_, i) => ({
     procs: i + 1, loadControl, prog: opts.prog, args: opts.args, memoryBytes: opts.memoryBytes, swapBytes: opts.swapBytes,
     clockHz: Math.round(opts.mhz * 1e6), maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,
