@@ -9,7 +9,6 @@ import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ReadStream } from 'node:tty';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   attachRefTrace, attachTerminal, attachTrace, type BlockDevice, createMachine, DEFAULT_GDB_PORT, DEFAULT_SWAP_BYTES, EscapeDecoder, GdbServer, escapeHelp, type Machine, MAX_SWAP_BYTES, MIN_SWAP_BYTES, MSR_CTS,
@@ -18,6 +17,7 @@ import {
 import { attachKernel } from './attach-kernel.ts';
 import { MonitorConsole } from './monitor-console.ts';
 import { kernelOsView } from './os-view.ts';
+import { builtinFile } from './boot-pool.ts';
 import { BadInput } from './bad-input.ts';
 import { openDisks } from './disks.ts';
 import { refsCommand, REFS_USAGE } from './refs.ts';
@@ -133,10 +133,6 @@ exit status: the guest's exit-port (0xF4) status if it wrote one; 0 after HLT wi
   the ts386 kernel exits 0 after \`halt\` and ${PANIC_EXIT_STATUS} after a kernel panic
 `;
 
-/** firmware/ sits beside dist/ (the bundle) and beside cli/ (the sources). */
-function builtinFile(...parts: string[]): string {
-  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
-}
 
 /** An output sink for --serial / --debugcon; one line of BadInput if it cannot be one. */
 function openSink(outputs: Outputs, mode: string, option: string): Sink {
