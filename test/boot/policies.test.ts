@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { bootKernel, type KernelMachine } from '../harness/kernel.ts';
-import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
+import { elfProgram, programDiskWith, sbrkAligned } from '../harness/progdisk.ts';
 
 /** Silberschatz's reference string, and Belady's. */
 const TEXTBOOK = '7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1';
@@ -162,12 +162,7 @@ describe('exact LRU at the granularity of an instruction', () => {
   // E are written. With 5 frames (its text and stack count too), D's fault takes the stack page
   // (never used since exec) and E's must take B: A was used after B. Only the single step after
   // the MOVSL tells them apart (without it both would be stamped when C faulted, A first).
-  const MOVS_THEN_A = `
-    movl $46, %eax
-    movl $6*4096, %ebx
-    int $0x80
-    addl $4095, %eax
-    andl $~4095, %eax
+  const MOVS_THEN_A = `${sbrkAligned('6*4096')}
     movl %eax, %ebp
     movl %ebp, %esi
     leal 4096(%ebp), %edi
@@ -204,12 +199,7 @@ describe('exact LRU at the granularity of an instruction', () => {
 describe('a resident limit below what one instruction needs', () => {
   // Grows the heap by 4 pages and copies a word from each page to the next with MOVSL: one
   // instruction that needs its text page and two heap pages, under a limit of 1 frame.
-  const MOVS_ACROSS = `
-    movl $46, %eax
-    movl $5*4096, %ebx
-    int $0x80
-    addl $4095, %eax
-    andl $~4095, %eax
+  const MOVS_ACROSS = `${sbrkAligned('5*4096')}
     movl %eax, %esi
     movl $7, (%esi)
     movl $3, %ecx

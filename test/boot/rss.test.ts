@@ -7,14 +7,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { bootKernel } from '../harness/kernel.ts';
-import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
+import { elfProgram, programDiskWith, sbrkAligned } from '../harness/progdisk.ts';
 
-const PHASES = `
-    movl $46, %eax
-    movl $212*4096, %ebx
-    int $0x80
-    addl $4095, %eax
-    andl $~4095, %eax
+const PHASES = `${sbrkAligned('212*4096')}
     movl %eax, %esi
     movl %esi, %edi
     movl $200, %ecx

@@ -96,3 +96,15 @@ export function programDiskWith(extra: Record<string, Uint8Array>, base: Uint8Ar
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 }
+
+/**
+ * Assembly for a test program: sbrk(`bytes`) (an expression such as `6*4096`) and the first page
+ * boundary at or above the old break, in %eax (the break need not be page aligned, so `bytes`
+ * holds one page more than the program uses).
+ */
+export const sbrkAligned = (bytes: string): string => `
+    movl $46, %eax
+    movl $${bytes}, %ebx
+    int $0x80
+    addl $4095, %eax
+    andl $~4095, %eax`;
