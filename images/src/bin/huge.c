@@ -32,12 +32,6 @@ static int check(unsigned p, unsigned w, unsigned expect) {
   return 0;
 }
 
-static unsigned faults(void) {
-  struct meminfo m;
-  memset(&m, 0, sizeof m);
-  return meminfo(&m) < 0 ? 0 : m.faults;
-}
-
 int main(int argc, char **argv) {
   (void)argv;
   if (argc > 1) {
@@ -64,6 +58,6 @@ int main(int argc, char **argv) {
     }
   }
   printf("huge: ok: %u of %u pages written, checked 3 times; the %u between read 0 (%u page faults)\n", PAGES / STRIDE, PAGES,
-         PAGES - PAGES / STRIDE, faults());
+         PAGES - PAGES / STRIDE, page_faults());
   return 0;
 }

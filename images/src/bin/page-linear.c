@@ -32,12 +32,6 @@ static unsigned number(const char *s, unsigned lo, unsigned hi) {
   return v;
 }
 
-static unsigned faults(void) {
-  struct meminfo m;
-  memset(&m, 0, sizeof m);
-  return meminfo(&m) < 0 ? 0 : m.faults;
-}
-
 int main(int argc, char **argv) {
   if (argc > 2) usage();
   unsigned kib = argc == 2 ? number(argv[1], 4, MAX_KIB) : DEFAULT_KIB;
@@ -59,6 +53,6 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  printf("page-linear: ok: %u KiB written and read back in order (%u pages, %u page faults)\n", kib, kib / 4, faults());
+  printf("page-linear: ok: %u KiB written and read back in order (%u pages, %u page faults)\n", kib, kib / 4, page_faults());
   return 0;
 }

@@ -38,12 +38,6 @@ static unsigned number(const char *s, unsigned lo, unsigned hi) {
   return v;
 }
 
-static unsigned faults(void) {
-  struct meminfo m;
-  memset(&m, 0, sizeof m);
-  return meminfo(&m) < 0 ? 0 : m.faults;
-}
-
 /* What pass `pass` (from 1) writes to word `w` of page `g` (numbered over the whole footprint): a
  * multiply-xorshift mix, the computation done on each word. */
 static unsigned value(unsigned g, unsigned pass, unsigned w) {
@@ -116,6 +110,6 @@ int main(int argc, char **argv) {
   char where[64];
   if (localities == 1) snprintf(where, sizeof where, "1 locality (%u pages in all)", total);
   else snprintf(where, sizeof where, "shifting every %u: %u localities (%u pages in all)", shift, localities, total);
-  printf("wsloop: ok %u pages, %u passes, %s, checksum 0x%08x, %u page faults\n", pages, passes, where, sum, faults());
+  printf("wsloop: ok %u pages, %u passes, %s, checksum 0x%08x, %u page faults\n", pages, passes, where, sum, page_faults());
   return 0;
 }

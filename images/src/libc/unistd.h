@@ -36,6 +36,7 @@ void *sbrk(int increment);              /* the old break; (void *)-1 when refuse
 int yield(void);
 int sleep(unsigned ms);                 /* milliseconds, not seconds */
 int meminfo(struct meminfo *info);
+unsigned page_faults(void);             /* this process's page faults so far (meminfo's faults; 0 if it fails) */
 int mlock(const void *addr, size_t len);   /* keeps the pages of [addr, addr+len) resident: never evicted */
 int munlock(const void *addr, size_t len);
 
