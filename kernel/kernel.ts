@@ -15,7 +15,7 @@ import type { Leaks } from './leaks.ts';
 import { decodePageFault, describeFaultCode, type PageFault } from './mm/fault.ts';
 import type { FrameAllocator } from './mm/frame-table.ts';
 import type { KernelHeap } from './mm/heap.ts';
-import { beginFault, endInstruction, joinWindow, revealIfHidden, type LruContext } from './mm/lru.ts';
+import { beginFault, endInstruction, revealIfHidden, softFault, type LruContext } from './mm/lru.ts';
 import { handlePageFault } from './mm/pager.ts';
 import { residentPages } from './mm/vmm.ts';
 import { sampleTick, virtualTime } from './mm/workingset.ts';
@@ -179,9 +179,7 @@ export class Kernel {
     if (!again && (p.limit !== null || k.shares !== null) && p.restart?.eip !== f.eip) p.restart = { eip: f.eip, pages: [] };
     if (f.present && f.mode === 'user' && p.regionAt(f.va) !== null && revealIfHidden(this.hw, p.pd, f.va)) {
       // A resident page LRU hid to see its next reference: a soft fault, not counted as a fault.
-      p.softFaults++;
-      this.stats.softFaults++;
-      if (lru !== null) joinWindow(lru, p, virt(f.va & ~(PAGE_SIZE - 1)));
+      softFault({ hw: this.hw, reclaim: k.reclaim, stats: this.stats }, p, virt(f.va & ~(PAGE_SIZE - 1)));
       return;
     }
     if (f.present) {

@@ -103,6 +103,16 @@ export function joinWindow(x: LruContext, p: LruProcess, page: VirtAddr): void {
   w.stepping = true;
 }
 
+/**
+ * A page LRU had hidden was given back to `p` (a soft fault, by ring 3's own access or the
+ * kernel's on its behalf): counted apart from page faults, and under LRU it joins the window.
+ */
+export function softFault(x: { hw: Hw; reclaim: Reclaimer | null; stats: { softFaults: number } }, p: LruProcess & { softFaults: number }, page: VirtAddr): void {
+  p.softFaults++;
+  x.stats.softFaults++;
+  if (p.lru !== null && x.reclaim !== null) joinWindow({ hw: x.hw, reclaim: x.reclaim }, p, page);
+}
+
 /** The single-step #DB after the instruction: its window closes, but for the page EIP is in now. */
 export function endInstruction(x: LruContext, p: LruProcess, eip: number): void {
   const w = windowOf(x, p);

@@ -14,7 +14,7 @@ import { KERNEL_PD_PHYS, USER_STACK_LIMIT, USER_STACK_TOP } from '../layout.ts';
 import { describeFaultCode, userAccessFault } from '../mm/fault.ts';
 import { hex } from '../format.ts';
 import { handlePageFault, releasePending, type PagerContext } from '../mm/pager.ts';
-import { joinWindow } from '../mm/lru.ts';
+import { softFault } from '../mm/lru.ts';
 import { makeOpt } from '../mm/opt.ts';
 import { makePolicy } from '../mm/policy.ts';
 import { entryFrame, isPresent, isSwapEntry, PTE_LOCKED, swapSlot, unmapPage, walk } from '../mm/pagetable.ts';
@@ -310,11 +310,7 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
   };
   if (!h) { finish(-ERRNO.ENOSYS); return; }
   const args = [tf.get('EBX'), tf.get('ECX'), tf.get('EDX'), tf.get('ESI'), tf.get('EDI')];
-  const m = new UserMemory(hw, p, (page) => {
-    p.softFaults++;
-    x.stats.softFaults++;
-    if (p.lru !== null && x.reclaim !== null) joinWindow({ hw, reclaim: x.reclaim }, p, virt(page));
-  });
+  const m = new UserMemory(hw, p, (page) => softFault(x, p, virt(page)));
   for (let attempt = 0; attempt < MAX_PAGE_INS; attempt++) {
     try {
       const r = h(x, p, m, args);
