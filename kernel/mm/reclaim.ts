@@ -312,7 +312,7 @@ export class Reclaimer {
     };
     const v = policy.choose(pages, act) as Page;
     const pd = owner.get(v)!;
-    return this.evictChosen(v, pd, policy);
+    return this.evictResident(v, pd, policy.name, policy.why(v));
   }
 
   /**
@@ -365,7 +365,7 @@ export class Reclaimer {
     const pages = spare.length === 0 ? this.residentOf(pd) : this.residentOf(pd).filter((p) => !spare.includes(p.va));
     if (pages.length === 0) return { kind: 'none' };
     const v = policy.choose(pages, this.actions(pd)) as Page;
-    return this.evictChosen(v, pd, policy);
+    return this.evictResident(v, pd, policy.name, policy.why(v));
   }
 
   /**
@@ -376,7 +376,7 @@ export class Reclaimer {
   rollOut(pd: PhysAddr): number {
     let n = 0;
     for (const p of this.residentOf(pd)) {
-      if (this.release(p, pd, 'load control', 'its process was suspended and rolled out whole') === 'full') break;
+      if (this.evictResident(p, pd, 'load control', 'its process was suspended and rolled out whole').kind === 'full') break;
       n++;
     }
     return n;
@@ -388,7 +388,7 @@ export class Reclaimer {
     const act = this.actions(pd);
     for (const p of this.residentOf(pd)) {
       if ((p.pte & PTE_A) !== 0 || !release) { act.clearReferenced(p); continue; }
-      if (this.release(p, pd, 'pff', 'not referenced since its last fault, which was long enough ago') === 'full') break;
+      if (this.evictResident(p, pd, 'pff', 'not referenced since its last fault, which was long enough ago').kind === 'full') break;
       n++;
     }
     return n;
@@ -399,20 +399,18 @@ export class Reclaimer {
     let n = 0;
     for (const p of this.residentOf(pd)) {
       if ((p.pte & PTE_A) !== 0 || this.hw.readPhys32(this.rmapField(phys(p.frame), RMAP_SEEN)) > since) continue;
-      if (this.release(p, pd, 'ws', 'out of its working set (not referenced in its last tau ticks)') === 'full') break;
+      if (this.evictResident(p, pd, 'ws', 'out of its working set (not referenced in its last tau ticks)').kind === 'full') break;
       n++;
     }
     return n;
   }
 
-  /** Takes one page of `pd` back outside replacement (a resident-set policy, load control). */
-  private release(p: Page, pd: PhysAddr, policy: string, why: string): EvictResult['kind'] {
-    return this.evictPage({ frame: phys(p.frame), pd, va: virt(p.va), pte: this.hw.readPhys32(p.pteAddr), pteAddr: p.pteAddr }, policy, why).kind;
-  }
-
-  /** Takes the page `policy` chose among `pd`'s, its PTE read again (choosing may have cleared A bits). */
-  private evictChosen(p: Page, pd: PhysAddr, policy: ReplacementPolicy): EvictResult {
-    return this.evictPage({ frame: phys(p.frame), pd, va: virt(p.va), pte: this.hw.readPhys32(p.pteAddr), pteAddr: p.pteAddr }, policy.name, policy.why(p));
+  /**
+   * Takes the resident page `p` of `pd` back (chosen by `policy`, for `why`: a replacement policy,
+   * a resident-set policy, load control), its PTE read again: choosing may have cleared A bits.
+   */
+  private evictResident(p: Page, pd: PhysAddr, policy: string, why: string): EvictResult {
+    return this.evictPage({ frame: phys(p.frame), pd, va: virt(p.va), pte: this.hw.readPhys32(p.pteAddr), pteAddr: p.pteAddr }, policy, why);
   }
 
   /** `v`'s PTE becomes `entry` (0, or a swap entry), the TLB forgets it, and it counts as taken back. */
