@@ -74,6 +74,18 @@ const BASE16 = [EBX, EBX, EBP, EBP, ESI, EDI, EBP, EBX] as const;
 const INDEX16 = [ESI, EDI, ESI, EDI, ZERO, ZERO, ZERO, ZERO] as const;
 
 /**
+ * A SIB byte with no index (index field 100b) and a scale other than 1: the manual leaves the
+ * address undefined ("When no index register is used, the ss value must be 00 or the effective
+ * address is undefined"). The 386 applies the scale to the base register, base * scale + disp;
+ * the 486 and later ignore it. The base moves into the index slot, so ea() computes that with no
+ * work at run time; the default segment stays the base's (SS for ESP and EBP).
+ */
+function scaleBase(i: Insn): void {
+  i.index = i.base;
+  i.base = ZERO;
+}
+
+/**
  * Decodes the instruction at the fetcher's position into `i`, using the one-byte and 0F maps.
  * Throws CpuFault for fetch faults, over-long instructions and invalid encodings.
  */
@@ -165,6 +177,7 @@ export function decode(cpu: Cpu, f: CodeFetcher, i: Insn, oneByte: readonly OpRo
           if (base === ESP || base === EBP) seg = SS;
           if (mod === 1) i.disp = (f.next() << 24) >> 24;
           else if (mod === 2) i.disp = f.nextN(4) | 0;
+          if (rm === 4 && i.index === ZERO && i.scale !== 0 && cpu.model === 386) scaleBase(i);
         }
       }
     }

@@ -2,7 +2,7 @@
 // committed bin/NAME.bin is loaded and entered the way its name says — NAME.real.bin at 0000:1000
 // in real mode; NAME.pm.bin also at 0000:1000 in real mode, from where it enters protected mode
 // itself (pm.inc), on a 486 when the name ends in .486.pm; the others at 0x10000 in flat 32-bit
-// protected mode with ESP = 0x90000 — and must exit through port 0xF4 with status 0 and no FAIL
+// protected mode with ESP = 0x90000, on a 486 when the name ends in .486 — and must exit through port 0xF4 with status 0 and no FAIL
 // line on the debug console. A second group checks that the committed binaries (and the ROM
 // images built from rom/) are what build.sh makes from the sources. Programs in pending/ are
 // neither built nor run: they wait for emulator features that have not landed. (The expected
@@ -28,7 +28,7 @@ function load(name: string): TestMachine {
   const bytes = readFileSync(path.join(binDir, `${name}.bin`));
   if (name.endsWith('.real')) return realMode(bytes, { ip: 0x1000 });
   if (name.endsWith('.pm')) return realMode(bytes, { ip: 0x1000, config: { cpu: name.endsWith('.486.pm') ? 486 : 386 } });
-  return flat32(bytes, { addr: 0x10000, stack: 0x90000 });
+  return flat32(bytes, { addr: 0x10000, stack: 0x90000, config: { cpu: name.endsWith('.486') ? 486 : 386 } });
 }
 
 describe('assembly test programs', () => {

@@ -3,7 +3,8 @@
 # the folder given as $1). The .bin files are committed, so the tests run without a toolchain;
 # test/asm/asm.test.ts rebuilds them into a temporary folder and checks that they are current.
 #
-#   NAME.S       flat 32-bit protected mode, linked at 0x10000
+#   NAME.S       flat 32-bit protected mode, linked at 0x10000 (NAME.486.S too: asm.test.ts runs it
+#                on the 486 model)
 #   NAME.real.S  real mode (--defsym REAL=1), linked at 0x1000
 #   NAME.pm.S    (and NAME.486.pm.S) linked at 0x1000 and entered in real mode: the program
 #                switches to protected mode itself (pm.inc)

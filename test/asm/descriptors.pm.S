@@ -484,6 +484,35 @@ TEST arpl
   CHECK_FLAGS F_ZF, 0
   CHECK_EQ16 %ax, 0xffff
 
+TEST arpl_writes_only_when_it_changes_the_rpl
+  # i386 PRM ARPL: the destination is written only inside "IF RPL of DEST < RPL of SRC". So an ARPL
+  # that changes nothing writes nothing, and raises no fault through a read-only data segment;
+  # one that changes the RPL faults there with #GP(0) and leaves the word and ZF as they were.
+  movw $SEL_RO, %ax
+  movw %ax, %es
+  movw $0x0013, scratch          # RPL 3
+  movw $0x0002, %bx              # 2 < 3: no change
+  SET_FLAGS F_ZF
+  arpl %bx, %es:scratch
+  CHECK_FLAGS F_ZF, 0
+  CHECK_EQ16 scratch, 0x0013
+  movw $0x0003, %bx              # 3 = 3: no change
+  SET_FLAGS F_ZF
+  arpl %bx, %es:scratch
+  CHECK_FLAGS F_ZF, 0
+  movw $0x0010, scratch          # RPL 0 < 3: a write, refused
+  SET_FLAGS F_ZF
+  FAULTS 13, 0, arpl %bx, %es:scratch
+  CHECK_EQ16 scratch, 0x0010
+  movl exc_w3, %eax              # the EFLAGS the fault pushed: ZF still set
+  andl $F_ZF, %eax
+  CHECK_EQ %eax, F_ZF
+  movw $SEL_DATA32, %ax          # through a writable segment the same ARPL writes
+  movw %ax, %es
+  arpl %bx, %es:scratch
+  CHECK_FLAGS F_ZF, F_ZF
+  CHECK_EQ16 scratch, 0x0013
+
 DONE
 
   .data

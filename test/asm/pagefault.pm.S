@@ -4,7 +4,8 @@
 # supervisor writes to read-only pages, which the 386 allows and the 486 refuses when CR0.WP is
 # set; when the accessed and dirty bits are set; the TLB, which keeps a translation until CR3 is
 # written, paging is turned off and on, or (486) INVLPG names its page; and instructions that
-# restart after the #PF handler maps the page: REP MOVSD across a page boundary, PUSHA.
+# restart after the #PF handler maps the page: REP MOVSD across a page boundary, PUSHA, and ENTER,
+# which faults on a write at its final stack pointer before it writes anything.
 #
 # pagefault.486.pm.S is this file on the 486 model (CPU486 = 1): the tests for CR0.WP and INVLPG
 # run there, and their 386 counterparts (WP does not exist, INVLPG is #UD) run here.
@@ -16,6 +17,7 @@
 #   0x37000 code fetched once (A/D)  0x40000-0x43000 frames the TLB tests map
 #   0x52000/0x53000, 0x54000/0x55000, 0x56000/0x57000: page pairs whose upper (or lower) page
 #   starts absent, for the restart tests
+#   0x58000 absent at first, 0x5a000 user read-only: below the stacks of the ENTER tests
 
   .include "pm.inc"
 
@@ -37,6 +39,8 @@
 .set DST_HI, 0x53000            # absent at first
 .set SRC_HI, 0x55000            # absent at first
 .set PUSHA_LO, 0x56000          # absent at first
+.set ENTER_LO, 0x58000          # absent at first
+.set ENTER_RO, 0x5a000          # user, read-only
 .set HIGH, 0x400000             # the 4-8 MiB region, for directory-level tests
 
 .set PTE_P, 1
@@ -115,6 +119,8 @@ TEST enable_paging
   SET_PTE DST_HI, 0
   SET_PTE SRC_HI, 0
   SET_PTE PUSHA_LO, 0
+  SET_PTE ENTER_LO, 0
+  SET_PTE ENTER_RO, ENTER_RO | PTE_P | PTE_U
   movb $0xc3, EXEC_PAGE         # RET
   movl $0, %ecx
 3:
@@ -447,6 +453,61 @@ TEST pusha_fault_leaves_esp
   PF 6, PUSHA_LO + 0xffe, pushaw
   CHECK_EQ FRAME_ESP, PUSHA_LO + 0x1006
   movl saved_esp, %esp
+
+TEST enter_faults_on_its_final_esp
+  # Intel SDM ENTER, protected-mode exceptions: "#PF(fault-code) ... if a write using the final
+  # value of the stack pointer (within the current stack segment) would cause a page fault". Ring
+  # 3, ESP 16 bytes above the absent ENTER_LO: the push of EBP would land on the present page, but
+  # ESP - 4 - 0x100 is in ENTER_LO. The fault comes first, for a write of the operand size there,
+  # with nothing written and ESP and EBP as they were.
+  movl $0x77777777, ENTER_LO + 0x100c
+  movl %esp, saved_esp
+  RING3
+  movl $ENTER_LO + 0x1010, %esp
+  movl $0x5555, %ebp
+  PF 6, ENTER_LO + 0xf0c, enter $0x100, $0
+  CHECK_EQ FRAME_ESP, ENTER_LO + 0x1010
+  CHECK_EQ %ebp, 0x5555
+  CHECK_EQ ENTER_LO + 0x100c, 0x77777777
+  movl saved_esp, %esp
+  # 16-bit operands at level 2 (one display word read at EBP - 2): the final SP is 3 words and
+  # 0x100 bytes down, and the write checked there is a word.
+  movl $0x55555555, ENTER_LO + 0x100c
+  RING3
+  movl $ENTER_LO + 0x1010, %esp
+  movl $ENTER_LO + 0x1008, %ebp
+  PF 6, ENTER_LO + 0xf0a, enterw $0x100, $2
+  CHECK_EQ FRAME_ESP, ENTER_LO + 0x1010
+  CHECK_EQ %ebp, ENTER_LO + 0x1008
+  CHECK_EQ ENTER_LO + 0x100c, 0x55555555
+  movl saved_esp, %esp
+  # A present page the write may not touch (user, read-only): the error code has P set.
+  RING3
+  movl $ENTER_RO + 0x1010, %esp
+  PF 7, ENTER_RO + 0xf0c, enter $0x100, $0
+  CHECK_EQ FRAME_ESP, ENTER_RO + 0x1010
+  movl saved_esp, %esp
+  # With the handler mapping ENTER_LO, the ENTER runs again and completes.
+  SET_GATE 14, pf_map_handler, 0x8e00
+  movl $0, pf_count
+  RING3
+  movl $ENTER_LO + 0x1010, %esp
+  movl $0x5555, %ebp
+.Lenter:
+  enter $0x100, $0
+  movl %esp, %edx
+  movl %ebp, %ecx
+  RING0
+  movl saved_esp, %esp
+  CHECK_EQ pf_count, 1
+  CHECK_EQ pf_eip, .Lenter
+  CHECK_EQ pf_err, 6
+  CHECK_EQ pf_cr2, ENTER_LO + 0xf0c
+  CHECK_EQ pf_frame_esp, ENTER_LO + 0x1010
+  CHECK_EQ %edx, ENTER_LO + 0xf0c
+  CHECK_EQ %ecx, ENTER_LO + 0x100c
+  CHECK_EQ ENTER_LO + 0x100c, 0x5555
+  RESET_GATE 14
 
 DONE
 

@@ -5,7 +5,7 @@
 // slots check every slot before they write one or change ESP, so that a fault (#SS, #PF) leaves
 // the machine as it was and the instruction can restart.
 
-import { probeRead, probeWrite, segRead, segWrite } from '../access.ts';
+import { probeRead, probeWrite, segRead, segWrite, writeLin16 } from '../access.ts';
 import { gp } from '../faults.ts';
 import { getEflags, setEflagsMasked } from '../flags.ts';
 import type { Insn } from '../insn.ts';
@@ -72,12 +72,23 @@ export function pushImm(cpu: Cpu, i: Insn): void {
 }
 
 /**
- * 06 0E 16 1E, 0F A0, 0F A8: PUSH Sreg. With a 32-bit operand size the 386 moves ESP by 4 and
- * stores the selector as a dword, zero-extended (i386 PRM PUSH: "(SS:ESP) := (SOURCE); dword
- * assignment"). Later processors may store only the low word; ts386 models the 386.
+ * 06 0E 16 1E, 0F A0, 0F A8: PUSH Sreg. With a 32-bit operand size the stack pointer moves by 4.
+ * The 386 then writes only the selector's word at the new top of stack and leaves the upper half
+ * of the slot as it was (Intel SDM PUSH: "the segment selector is written on the stack using a
+ * 16-bit move"; the i386 and i486 do this). The 486 model keeps the zero-extended dword of the
+ * i386 PRM's pseudo-code ("(SS:ESP) := (SOURCE); dword assignment"), which the SDM also allows.
  */
 export function pushSreg(cpu: Cpu, i: Insn): void {
-  push(cpu, cpu.seg[sregOf(i.opcode)]!, i.osize);
+  const sel = cpu.seg[sregOf(i.opcode)]!;
+  if (i.osize === 32 && cpu.model === 386) pushSelectorWord(cpu, sel);
+  else push(cpu, sel, i.osize);
+}
+
+/** The 386's 32-bit PUSH Sreg: eSP drops by 4, and a 16-bit write stores the selector there. */
+function pushSelectorWord(cpu: Cpu, sel: number): void {
+  const sp = spAdd(cpu, getSP(cpu), -4);
+  writeLin16(cpu, segWrite(cpu, SS, sp, 2), sel);
+  setSP(cpu, sp);
 }
 
 /**
@@ -147,6 +158,14 @@ export function pusha(cpu: Cpu, i: Insn): void {
 /**
  * 61: POPA / POPAD pops eDI, eSI, eBP, (a slot it reads and discards), eBX, eDX, eCX, eAX. All
  * eight slots are read before any register changes.
+ *
+ * The 386's POPAD on a 16-bit stack (SS.B = 0) does not discard the whole ESP image: SP moves by
+ * 32 as usual, but the high half of ESP is loaded from the image's high half. This is an
+ * undocumented i386 erratum, observed on hardware by iPXE ("when the stack-address size is 16 bits
+ * and the operand size is 32 bits, the popal instruction will erroneously load the high 16 bits of
+ * %esp from the value stored on the stack": iPXE commit 481e043, "Work around two errata in the
+ * 386's popal instruction"). A 16-bit POPA, a 32-bit stack and the 486 model discard the image,
+ * as the manual says.
  */
 export function popa(cpu: Cpu, i: Insn): void {
   const size = vsize(i);
@@ -154,12 +173,13 @@ export function popa(cpu: Cpu, i: Insn): void {
   const di = peek(cpu, 0, size);
   const si = peek(cpu, w, size);
   const bp = peek(cpu, 2 * w, size);
-  peek(cpu, 3 * w, size); // the saved eSP: read (it must be readable) but not loaded
+  const spImage = peek(cpu, 3 * w, size); // the saved eSP: read (it must be readable); see above
   const bx = peek(cpu, 4 * w, size);
   const dx = peek(cpu, 5 * w, size);
   const cx = peek(cpu, 6 * w, size);
   const ax = peek(cpu, 7 * w, size);
   setSP(cpu, spAdd(cpu, getSP(cpu), 8 * w));
+  if (size === 32 && !cpu.stack32 && cpu.model === 386) loadEspHigh(cpu, spImage);
   setReg(cpu, 7, size, di);
   setReg(cpu, 6, size, si);
   setReg(cpu, 5, size, bp);
@@ -167,6 +187,11 @@ export function popa(cpu: Cpu, i: Insn): void {
   setReg(cpu, 2, size, dx);
   setReg(cpu, 1, size, cx);
   setReg(cpu, 0, size, ax);
+}
+
+/** The high half of ESP from a POPAD's ESP image, SP kept (the 386 erratum above). */
+function loadEspHigh(cpu: Cpu, spImage: number): void {
+  cpu.reg[ESP] = (spImage & ~0xffff) | cpu.reg16[ESP << 1]!;
 }
 
 // --- PUSHF / POPF ---------------------------------------------------------------------------------
@@ -204,8 +229,12 @@ export function popf(cpu: Cpu, i: Insn): void {
  * and pushes the new frame pointer; then eBP = the frame pointer and eSP drops by `size`.
  * Mixed operand and stack sizes follow Bochs: the frame pointer is SP (16-bit operands) or ESP.
  *
- * Every slot written and every frame pointer read is checked before anything is written, and the
- * final eSP must lie within SS ("#SS(0) if SP or ESP would exceed the stack limit at any point").
+ * Every slot written and every frame pointer read is checked before anything is written or any
+ * register changes, and so is a write of the operand size at the final eSP: it must lie within SS
+ * ("#SS(0) if SP or ESP would exceed the stack limit at any point") and be writable through the
+ * page tables (Intel SDM ENTER, protected-mode exceptions: "#PF(fault-code) ... if a write using
+ * the final value of the stack pointer (within the current stack segment) would cause a page
+ * fault"), so the #PF carries that write's error code and CR2, and the instruction restarts.
  */
 export function enter(cpu: Cpu, i: Insn): void {
   const size = vsize(i);
@@ -219,7 +248,7 @@ export function enter(cpu: Cpu, i: Insn): void {
   for (let k = 1; k <= pushes; k++) checkStackWrite(cpu, spAdd(cpu, sp0, -k * w), w);
   for (let k = 1; k < level; k++) checkStackRead(cpu, spAdd(cpu, bp0, -k * w), w);
   const spEnd = spAdd(cpu, sp0, -pushes * w - alloc);
-  segWrite(cpu, SS, spEnd, w);
+  checkStackWrite(cpu, spEnd, w);
 
   // Nothing below can fault: perform the accesses in the manual's order (the copies may overlap
   // the slots just written when the frames are adjacent).

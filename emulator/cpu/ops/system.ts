@@ -21,12 +21,12 @@
 //   below, only because state.ts (which owns the processor's state) is not this module's to
 //   change; they belong there, beside `dr`.
 
-import { probeWrite, readLin16, readSys32, segWrite, writeLin16, writeLin32, writeSys32 } from '../access.ts';
+import { probeWrite, readSys32, segWrite, writeLin16, writeLin32, writeSys32 } from '../access.ts';
 import { CpuFault, gp, np, ud, Vector } from '../faults.ts';
 import { getCF, getEflags, materializeFlags, setCF, setEflagsMasked } from '../flags.ts';
 import type { Insn } from '../insn.ts';
 import { clocksFor } from '../optable.ts';
-import { ea, eaLinForWrite, getReg8, readEw, readMem16, readMem32, setReg, setReg8, writeE } from '../operands.ts';
+import { ea, getReg8, readEw, readMem16, readMem32, setReg, setReg8, writeE } from '../operands.ts';
 import { EAX, EBX, ECX, EDX, type Size } from '../registers.ts';
 import { descriptorAddress, descriptorOrNull, type Descriptor, isProtected, parseDescriptor } from '../segments.ts';
 import {
@@ -361,20 +361,20 @@ export function verw(cpu: Cpu, i: Insn): void {
 
 /**
  * 63: ARPL Ew,Gw. Raises the RPL of the selector in Ew to Gw's RPL when it is lower (ZF = 1), else
- * leaves it (ZF = 0). A memory destination is checked for writing even when it is not written.
+ * leaves it (ZF = 0). A memory destination is read, and checked for writing only when the RPL
+ * changes: the chip writes nothing otherwise, so an ARPL that changes nothing raises no fault on a
+ * read-only data segment (i386 PRM ARPL: "IF RPL bits(0,1) of DEST < RPL bits(0,1) of SRC THEN
+ * ... RPL bits(0,1) of DEST := RPL bits(0,1) of SRC"; the write is inside the IF).
  */
 export function arpl(cpu: Cpu, i: Insn): void {
   requireProtected(cpu, 'ARPL');
   const src = cpu.reg16[i.reg << 1]! & 3;
   if (i.isMem) {
-    const lin = eaLinForWrite(cpu, i, 16);
-    const dest = readLin16(cpu, lin);
-    if ((dest & 3) < src) {
-      writeLin16(cpu, lin, (dest & ~3) | src);
-      setZF(cpu, true);
-    } else {
-      setZF(cpu, false);
-    }
+    const off = ea(cpu, i);
+    const dest = readMem16(cpu, i.seg, off);
+    const raise = (dest & 3) < src;
+    if (raise) writeLin16(cpu, segWrite(cpu, i.seg, off, 2), (dest & ~3) | src);
+    setZF(cpu, raise);
     return;
   }
   const dest = cpu.reg16[i.rm << 1]!;

@@ -104,8 +104,15 @@ describe('PUSH and POP of registers and immediates', () => {
 });
 
 describe('PUSH and POP of segment registers', () => {
-  it('a 32-bit PUSH Sreg moves ESP by 4 and stores the selector zero-extended', () => {
+  it('a 32-bit PUSH Sreg moves ESP by 4 and (386) writes only the selector word', () => {
     const t = run32('pushl $-1; pop %eax; push %ds; hlt');
+    expect(r32(t, ESP)).toBe(0x8fffc);
+    expect(mem32(t, 0x8fffc)).toBe(0xffff0010);
+  });
+
+  it('on the 486 model a 32-bit PUSH Sreg stores the selector zero-extended', () => {
+    const t = flat32(asm32('pushl $-1; pop %eax; push %ds; hlt'), { config: { cpu: 486 } });
+    expect(runToHalt(t).reason).toBe('halt');
     expect(r32(t, ESP)).toBe(0x8fffc);
     expect(mem32(t, 0x8fffc)).toBe(0x10);
   });
