@@ -36,7 +36,7 @@ export const CONSOLE_WORKLOADS: readonly ConsoleWorkload[] = [
   },
   {
     name: 'swap', note: 'touch N pages on 4 MiB of RAM with swap: a swap-out and a swap-in per page past RAM', command: (n) => `run touch ${n}`,
-    n: 2000, unit: 'page', expect: (n) => new RegExp(`touched ${n} pages, \\d+ faults[^]*leak check: 0 frames, 0 heap blocks, 0 swap slots leaked`),
+    n: 2000, unit: 'page', expect: (n) => new RegExp(`touched ${n} pages, \\d+ faults[^]*leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked`),
     args: ['--mem', '4M', '--swap-size', '64M'],
   },
 ];

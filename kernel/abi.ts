@@ -37,8 +37,9 @@ export const ERRNO = {
  * struct meminfo (uint32 fields, in this order): what test programs read to check paging.
  *   frames_total  frames_free  resident (this process's mapped user pages)  faults (this process's page faults)
  *   faults_total  swap_total   swap_used   page_size
+ *   cow_faults (this process's write faults on copy-on-write pages)  cow_copies (the copies they made)
  */
-export const MEMINFO_FIELDS = ['frames_total', 'frames_free', 'resident', 'faults', 'faults_total', 'swap_total', 'swap_used', 'page_size'] as const;
+export const MEMINFO_FIELDS = ['frames_total', 'frames_free', 'resident', 'faults', 'faults_total', 'swap_total', 'swap_used', 'page_size', 'cow_faults', 'cow_copies'] as const;
 
 /** Exit status of a process the kernel killed (a fault or `kill`), as wait() reports it. */
 export const KILLED_STATUS = -1;

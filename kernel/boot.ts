@@ -22,6 +22,7 @@ import { SlabCache } from './mm/slab.ts';
 import { FrameShares } from './mm/allotment.ts';
 import { userPageCount } from './mm/vmm.ts';
 import { Reclaimer } from './mm/reclaim.ts';
+import { ReverseMap } from './mm/rmap.ts';
 import { SwapSpace } from './mm/swap.ts';
 import { makePolicy } from './mm/policy.ts';
 import { KernelPanic } from './panic.ts';
@@ -87,6 +88,10 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   const arena = frames.allocContiguous(heapPages, 'heap');
   if (arena === null) throw new KernelPanic(`no ${heapPages} contiguous frames for the kernel heap`);
   const heap = new KernelHeap(hw, P2V(arena), heapPages * PAGE_SIZE, options.heap);
+  // Who maps each user frame (shared pages, copy-on-write): a table and a pool in frames of their own.
+  const rmap = ReverseMap.create(hw, frames, Math.ceil(ramTop / PAGE_SIZE));
+  if (rmap === null) throw new KernelPanic('no frames for the reverse map');
+
   const procSlab = new SlabCache(hw, frames, 'proc', PROC_RECORD_SIZE);
   const fileSlab = new SlabCache(hw, frames, 'file', FILE_RECORD_SIZE);
   const table = new ProcTable(hw, frames, procSlab, state.stats);
@@ -131,7 +136,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   if (s && ata) {
     pic.enable(14);
     const swap = SwapSpace.create(hw, heap, new AtaDisk(1, s.sectors, ata), s.sectors);
-    reclaim = swap === null ? null : Reclaimer.create(hw, frames, swap, state.stats, Math.ceil(ramTop / PAGE_SIZE));
+    reclaim = swap === null ? null : Reclaimer.create(hw, frames, swap, state.stats, rmap);
     if (reclaim !== null) {
       reclaim.policy = makePolicy(options.policy);
       reclaim.spaces = () => table.paged().map((p) => p.pd);
@@ -168,9 +173,9 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
       : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${how})\n`);
   }
 
-  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null);
+  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null, rmap);
   const parts = {
-    hw, boot: info, options, frames, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
+    hw, boot: info, options, frames, rmap, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
     cpu: new ContextSwitch(hw), leakCheck, accounting: new Accounting(), stats: state.stats, power: state.power, trace: state.trace,
     backing: progdisk,
     reclaim,

@@ -6,6 +6,7 @@ import { ALLOCATIONS, SCOPES, type Allocation, type Scope } from './mm/allotment
 import { GLOBAL_POLICY_NAMES, type GlobalPolicyName } from './mm/policy.ts';
 import { LOAD_CONTROL_MODES, type LoadControlMode } from './proc/loadcontrol.ts';
 import { RSS_POLICIES, type RssPolicy } from './mm/rss.ts';
+import { FORK_MODES, type ForkMode } from './mm/vmm.ts';
 
 export interface KernelOptions {
   frames: 'bitmap' | 'buddy';
@@ -20,10 +21,12 @@ export interface KernelOptions {
   loadControl: LoadControlMode;
   /** How a process's resident set is sized (mm/rss.ts): fixed (by replacement), pff or ws. */
   rss: RssPolicy;
+  /** How fork copies an address space: copy-on-write (the default) or eagerly, every page at once. */
+  fork: ForkMode;
 }
 
 export function parseCmdline(cmdline: string): { options: KernelOptions; errors: string[] } {
-  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed' };
+  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed', fork: 'cow' };
   const errors: string[] = [];
   for (const word of cmdline.split(/\s+/).filter(Boolean)) {
     const eq = word.indexOf('=');
@@ -35,6 +38,7 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
     else if (key === 'scope' && (SCOPES as readonly string[]).includes(value ?? '')) options.scope = value as Scope;
     else if (key === 'alloc' && (ALLOCATIONS as readonly string[]).includes(value ?? '')) options.alloc = value as Allocation;
     else if (key === 'rss' && (RSS_POLICIES as readonly string[]).includes(value ?? '')) options.rss = value as RssPolicy;
+    else if (key === 'fork' && (FORK_MODES as readonly string[]).includes(value ?? '')) options.fork = value as ForkMode;
     else if (key === 'loadcontrol' && (LOAD_CONTROL_MODES as readonly string[]).includes(value ?? '')) options.loadControl = value as LoadControlMode;
     else errors.push(`unknown boot option '${word}'`);
   }

@@ -20,7 +20,7 @@ import { handlePageFault } from './mm/pager.ts';
 import { residentPages } from './mm/vmm.ts';
 import { sampleTick, virtualTime } from './mm/workingset.ts';
 import { wsTick } from './mm/rss.ts';
-import { describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
+import { describeWalk, effectiveFlags, PTE_U, walk } from './mm/pagetable.ts';
 import { KernelPanic } from './panic.ts';
 import { PANIC_EXIT_STATUS, Power } from './power.ts';
 import { kill } from './proc/exit.ts';
@@ -182,7 +182,8 @@ export class Kernel {
       softFault({ hw: this.hw, reclaim: k.reclaim, stats: this.stats }, p, virt(f.va & ~(PAGE_SIZE - 1)));
       return;
     }
-    if (f.present) {
+    // A write to a present page its region allows but its PTE does not is copy-on-write: the pager's.
+    if (f.present && !(f.access === 'write' && p.regionAt(f.va)?.writable === true && (effectiveFlags(walk(this.hw, p.pd, f.va)) & PTE_U) !== 0)) {
       p.faults++;
       this.stats.faults++;
       const words = this.faultWords(p, f);

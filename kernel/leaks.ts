@@ -13,6 +13,8 @@ export interface Leaks {
   heapBlocks: Array<{ addr: number; size: number }>;
   /** Swap slots still held (only when there is swap: every slot is free when no process is left). */
   swapSlots?: number;
+  /** Frames the reverse map still counts mappings of (every count is 0 when no process is left). */
+  mappings: number;
 }
 
 export function takeBaseline(frames: FrameAllocator, heap: KernelHeap): Baseline {
@@ -30,7 +32,7 @@ export function findLeaks(frames: FrameAllocator, heap: KernelHeap, base: Baseli
     if (d > 0) { byOwner.push([o, d]); count += d; }
   }
   const heapBlocks = heap.blocks().filter((b) => b.used && !base?.heapBlocks.has(b.addr)).map((b) => ({ addr: b.addr + HEAP_HEADER, size: b.size }));
-  return { frames: count, byOwner, heapBlocks };
+  return { frames: count, byOwner, heapBlocks, mappings: 0 };
 }
 
 /** The report `halt` prints; its last line is the verdict. */
@@ -39,8 +41,9 @@ export function describeLeaks(l: Leaks): string {
   if (l.frames > 0) lines.push(`  frames not freed: ${l.byOwner.map(([o, n]) => `${n} ${o}`).join(', ')}`);
   for (const b of l.heapBlocks) lines.push(`  heap block not freed: 0x${hex(b.addr)} (${b.size} bytes)`);
   if ((l.swapSlots ?? 0) > 0) lines.push(`  swap slots not freed: ${l.swapSlots}`);
+  if (l.mappings > 0) lines.push(`  frames whose reference count is not 0: ${l.mappings}`);
   const slots = l.swapSlots === undefined ? '' : `, ${l.swapSlots} swap slots`;
-  lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks${slots} leaked`);
+  lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks${slots}, ${l.mappings} mappings leaked`);
   return lines.join('\n');
 }
 
@@ -49,12 +52,14 @@ export class LeakCheck {
   private readonly frames: FrameAllocator;
   private readonly heap: KernelHeap;
   private readonly swap: { readonly used: number } | null;
+  private readonly rmap: { readonly mapped: number } | null;
   private baseline: Baseline | null = null;
 
-  constructor(frames: FrameAllocator, heap: KernelHeap, swap: { readonly used: number } | null = null) {
+  constructor(frames: FrameAllocator, heap: KernelHeap, swap: { readonly used: number } | null = null, rmap: { readonly mapped: number } | null = null) {
     this.frames = frames;
     this.heap = heap;
     this.swap = swap;
+    this.rmap = rmap;
   }
 
   takeBaseline(): void {
@@ -62,7 +67,7 @@ export class LeakCheck {
   }
 
   leaks(): Leaks {
-    const l = findLeaks(this.frames, this.heap, this.baseline);
+    const l = { ...findLeaks(this.frames, this.heap, this.baseline), mappings: this.rmap?.mapped ?? 0 };
     return this.swap === null ? l : { ...l, swapSlots: this.swap.used };
   }
 

@@ -7,7 +7,9 @@
 import { hex } from './format.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
-import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED, PTE_U } from './mm/pagetable.ts';
+import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED, PTE_U, PTE_W } from './mm/pagetable.ts';
+import type { PhysAddr } from './hw.ts';
+import type { ForkMode } from './mm/vmm.ts';
 import { makeOpt, type OptPolicy } from './mm/opt.ts';
 import { DEFAULT_DELTA, unwatch, watch } from './mm/workingset.ts';
 import type { LoadControl } from './proc/loadcontrol.ts';
@@ -49,6 +51,8 @@ export interface ShellContext extends HaltContext, ExecContext {
   procSlab: SlabCache;
   fileSlab: SlabCache;
   trace: { pf: boolean };
+  /** The boot options the shell reports on (`stats` says what copy-on-write saved). */
+  readonly options: { readonly fork: ForkMode };
   /** Each process's share of the frames under local replacement; null: global. */
   shares: FrameShares | null;
   /** Load control, the medium-term scheduler; null when off. */
@@ -391,7 +395,7 @@ export class Shell {
       const locked = (pte & PTE_LOCKED) !== 0 ? '  locked' : '';
       const hidden = (pte & PTE_U) === 0 ? `  hidden by LRU (last used at clock ${k.reclaim?.counterOf(entryFrame(pte)) ?? 0})` : '';
       const slot = (pte & PTE_KEPT) !== 0 ? k.reclaim?.keptSlot(entryFrame(pte)) ?? 0 : 0;
-      this.out(`    0x${hex(va)} -> 0x${hex(pte & ~0xfff)}  ${describeFlags(pte)}${locked}${hidden}${slot !== 0 ? `  also in swap slot ${slot}` : ''}`);
+      this.out(`    0x${hex(va)} -> 0x${hex(pte & ~0xfff)}  ${describeFlags(pte)}${locked}${hidden}${this.sharing(p.pd, va, pte)}${slot !== 0 ? `  also in swap slot ${slot}` : ''}`);
     }
     const swapped = swappedPages(k.hw, p.pd);
     if (swapped.length > 0) {
@@ -400,6 +404,21 @@ export class Shell {
     }
     const ws = p.ws?.samples.at(-1);
     this.out(`  faults ${p.faults} in ${p.ticks} ticks (${faultRate(p)} a second of its virtual time); working set ${ws === undefined ? 'not watched (ws PID)' : `W(t, ${p.ws!.delta}) ~ ${ws.estimate} pages (A bits), ${ws.exact} exact`}`);
+  }
+
+  /**
+   * `vm`'s words for how a page is shared: copy-on-write (its region may be written, its PTE may
+   * not: the first write copies it, or takes it over when no one else maps it), and the other
+   * processes that map its frame.
+   */
+  private sharing(pd: PhysAddr, va: number, pte: number): string {
+    const k = this.x;
+    const frame = entryFrame(pte);
+    const cow = (pte & PTE_W) === 0 && k.table.byPd(pd)?.regionAt(va)?.writable === true ? '  copy-on-write' : '';
+    const others = k.rmap.mappings(frame).filter((m) => m.pd !== pd || m.va !== va);
+    if (others.length === 0) return cow;
+    const who = others.map((m) => { const q = k.table.byPd(m.pd); return q === undefined ? `pd 0x${hex(m.pd)}` : `pid ${q.pid}${m.va === va ? '' : ` at 0x${hex(m.va)}`}`; });
+    return `${cow}  shared with ${who.join(', ')}`;
   }
 
   private heap(): void {
@@ -427,6 +446,9 @@ export class Shell {
     this.out(`page faults ${s.faults} (zero-filled ${s.zeroFills}, read from disk ${s.pageIns}), processes started ${s.processesStarted}, killed ${s.kills}`);
     this.out(`system calls ${s.syscalls}, interrupts ${s.interrupts}, context switches ${s.contextSwitches}, host calls ${s.hostCalls}`);
     if (this.x.reclaim) this.out(`pages taken back ${s.evictions} (written to swap ${s.swapOuts}, dropped still in swap ${s.keptDrops}), read back from swap ${s.swapIns}`);
+    // An eager fork shares swapped-out pages too (their slots), and they come back copy-on-write.
+    if (this.x.options.fork === 'cow' || s.cowFaults > 0) this.out(`copy-on-write: forks shared ${s.cowShared} pages; write faults on them ${s.cowFaults} (copied ${s.cowCopies}, taken over ${s.cowReuses}); copies saved ${s.cowShared - s.cowCopies}`);
+    if (this.x.reclaim && (s.sharedEvictions > 0 || s.swapCacheHits > 0)) this.out(`shared pages taken back from every mapping at once ${s.sharedEvictions}, mapped again from the swap cache ${s.swapCacheHits}`);
     if (s.softFaults > 0) this.out(`soft faults ${s.softFaults} (exact LRU seeing references; not counted as page faults)`);
   }
 

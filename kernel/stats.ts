@@ -17,6 +17,15 @@ export interface KernelStats {
   swapIns: number;
   /** Pages read back from swap and dropped again unwritten: their slot still held them, so no write. */
   keptDrops: number;
+  /** Shared pages taken back from every process that mapped them at once (counted in evictions too). */
+  sharedEvictions: number;
+  /** Swapped-out pages mapped from the frame another process had read them back into (the swap cache): no read. */
+  swapCacheHits: number;
+  /** Copy-on-write: pages a fork shared instead of copying; write faults on them; of those, copies made, and pages taken over by their last mapping. */
+  cowShared: number;
+  cowFaults: number;
+  cowCopies: number;
+  cowReuses: number;
   /** Exact LRU's faults on resident pages it hid to see their next reference (mm/lru.ts). */
   softFaults: number;
   /** Emulated cycles spent in ring 3: from each return to a process to the trap that ends it. */
@@ -24,5 +33,5 @@ export interface KernelStats {
 }
 
 export function newStats(): KernelStats {
-  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, softFaults: 0, userCycles: 0 };
+  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, sharedEvictions: 0, swapCacheHits: 0, cowShared: 0, cowFaults: 0, cowCopies: 0, cowReuses: 0, softFaults: 0, userCycles: 0 };
 }

@@ -15,7 +15,10 @@ import type { WaitChannel } from '../wait.ts';
 import type { BackingStore, PendingRead, Region } from './backing.ts';
 import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { isPresent, isSwapEntry, mapPage, PTE_KEPT, PTE_U, PTE_W, swapSlot, walk } from './pagetable.ts';
+import { encodeEntry, entryFrame, isLive, isPresent, isSwapEntry, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_U, PTE_UNBACKED, PTE_W, swapSlot, walk, type Walk } from './pagetable.ts';
+import type { ReverseMap } from './rmap.ts';
+import { recordMapping, releaseFrame, type ForkMode } from './vmm.ts';
+import { COST } from '../cost.ts';
 import type { FrameShares } from './allotment.ts';
 import { joinWindow, type LruWindow } from './lru.ts';
 import { pffFault, type RssPolicy } from './rss.ts';
@@ -23,7 +26,7 @@ import type { ReplacementPolicy } from './policy.ts';
 import type { Reclaimer } from './reclaim.ts';
 
 export type PagerResponse =
-  | { kind: 'mapped'; how: 'zero' | 'file' | 'present' | 'swap' }
+  | { kind: 'mapped'; how: 'zero' | 'file' | 'present' | 'swap' | 'copied' | 'reused' | 'cached' }
   | { kind: 'wait'; chan: WaitChannel }
   | { kind: 'bad'; reason: string; /** no frame was free (the OOM rule picks who goes, proc/oom.ts) */ oom?: true };
 
@@ -34,6 +37,8 @@ export const regionFlags = (r: Region): number => PTE_U | (r.writable ? PTE_W : 
 export interface PagerContext {
   hw: Hw;
   frames: FrameAllocator;
+  /** Who maps each user frame: a shared frame's count, a copy-on-write page's other mappings. */
+  rmap: ReverseMap;
   /** Where file-backed pages are read from (the program disk). */
   backing: BackingStore | null;
   /** Page replacement and swap; null without a swap disk (then no frame means out of memory). */
@@ -41,7 +46,7 @@ export interface PagerContext {
   /** Each process's share of the frames under local replacement (--scope local); null: global. */
   shares: FrameShares | null;
   /** How resident sets are sized (--rss): pff acts at each fault (rss.ts). */
-  readonly options: { readonly rss: RssPolicy };
+  readonly options: { readonly rss: RssPolicy; readonly fork: ForkMode };
   stats: KernelStats;
 }
 
@@ -53,6 +58,9 @@ export interface PagedProcess {
   readonly faultsByPage: Map<number, number>;
   /** The read it waits for, if any. */
   io: PendingRead | null;
+  /** Its write faults on copy-on-write pages, and the copies they made. */
+  cowFaults: number;
+  cowCopies: number;
   /** The page whose fault waits for a frame (a write to swap), so asking again is not a new fault. */
   waitingFor: number | null;
   /** A resident limit (run -m) and the policy that picks which of its own pages goes when it is reached. */
@@ -74,6 +82,9 @@ const MAPPED_ZERO = { kind: 'mapped', how: 'zero' } as const;
 const MAPPED_FILE = { kind: 'mapped', how: 'file' } as const;
 const MAPPED_PRESENT = { kind: 'mapped', how: 'present' } as const;
 const MAPPED_SWAP = { kind: 'mapped', how: 'swap' } as const;
+const MAPPED_COPIED = { kind: 'mapped', how: 'copied' } as const;
+const MAPPED_REUSED = { kind: 'mapped', how: 'reused' } as const;
+const MAPPED_CACHED = { kind: 'mapped', how: 'cached' } as const;
 const OUT_OF_SWAP = { kind: 'bad', reason: 'out of swap space (no free slot for a page to make room)' } as const;
 const NO_FRAME = { kind: 'bad', reason: 'out of memory (no free frame)', oom: true } as const;
 const NO_TABLE = { kind: 'bad', reason: 'out of memory (no frame for a page table)', oom: true } as const;
@@ -105,10 +116,17 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   const hw = x.hw;
   if (pending !== null) return pending.read !== undefined ? finishPageIn(x, p, pending, r, page) : finishSwapIn(x, p, pending, r, page);
   const w = walk(hw, p.pd, page);
-  if (isPresent(w.pte)) return MAPPED_PRESENT; // another path brought it in
+  if (isPresent(w.pte)) {
+    // A write to a present page the region allows but its PTE does not: copy-on-write.
+    if (f.access === 'write' && (w.pte & PTE_W) === 0) return copyOnWrite(x, p, f, w, again);
+    // Another path brought it in, or made it writable: a protection fault came from a translation
+    // the TLB kept from before, which must go before the instruction runs again.
+    if (f.present && isLive(hw, p.pd)) hw.invlpg(page);
+    return MAPPED_PRESENT;
+  }
   const room = makeLocalRoom(x, p, page);
   if (room !== null) return room;
-  if (isSwapEntry(w.pte)) return startSwapIn(x, p, swapSlot(w.pte), page);
+  if (isSwapEntry(w.pte)) return startSwapIn(x, p, r, swapSlot(w.pte), page);
   const frame = takeFrames(x, p, page, w.pteAddr === null);
   if (typeof frame !== 'number') return frame;
   hw.zeroPage(frame);
@@ -119,7 +137,7 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   if (b === undefined || fileEnd <= fileStart) {
     // The walk is stale if taking the frame evicted a page of this same page table: walk again then.
     if (!mapPage(hw, x.frames, p.pd, page, frame, regionFlags(r), x.reclaim === null ? w : undefined)) { x.frames.free(frame); return NO_TABLE; }
-    x.reclaim?.noteMapped(frame, p.pd, page);
+    recordMapping(x, frame, p.pd, page);
     x.stats.zeroFills++;
     return mapped(x, p, page, MAPPED_ZERO);
   }
@@ -204,13 +222,21 @@ function mapped<R extends PagerResponse>(x: PagerContext, p: PagedProcess, page:
 /** `io.what` of a swap-in of the page at `page`. */
 const swapInFor = (page: number): string => `swap ${page}`;
 
-/** The page is in swap slot `slot`: read it back into a frame (the process waits). */
-function startSwapIn(x: PagerContext, p: PagedProcess, slot: number, page: VirtAddr): PagerResponse {
+/**
+ * The page is in swap slot `slot`: mapped from the frame another process read it back into (the
+ * swap cache), or read back into a frame (the process waits).
+ */
+function startSwapIn(x: PagerContext, p: PagedProcess, r: Region, slot: number, page: VirtAddr): PagerResponse {
   const reclaim = x.reclaim;
   if (reclaim === null) return { kind: 'bad', reason: `a swapped-out page (slot ${slot}) and no swap` };
   if (reclaim.failed.has(slot)) return { kind: 'bad', reason: `its page was lost: the write to swap slot ${slot} failed` };
   const writing = reclaim.writing(slot);
   if (writing !== null) { p.waitingFor = page; return { kind: 'wait', chan: writing }; } // it is still on its way out
+  const cached = reclaim.cachedFrame(slot);
+  if (cached !== null) {
+    const m = mapCached(x, p, r, page, slot, cached);
+    if (m !== null) return m;
+  }
   const frame = takeFrames(x, p, page, walk(x.hw, p.pd, page).pteAddr === null);
   if (typeof frame !== 'number') return frame;
   if (p.io !== null) releasePending(x, p);
@@ -229,13 +255,88 @@ function finishSwapIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   const w = walk(x.hw, p.pd, page);
   if (!isSwapEntry(w.pte)) { x.frames.free(frame); return w.pte !== null && isPresent(w.pte) ? MAPPED_PRESENT : { kind: 'bad', reason: 'its swap entry went away' }; }
   const slot = swapSlot(w.pte);
-  // The page keeps its slot (PTE_KEPT, the slot in the reverse map): dropped again before it is
-  // written, it needs no second write.
+  const reclaim = x.reclaim!;
+  // Another process read the same slot back while this one waited: map its frame, and this one goes.
+  const cached = reclaim.cachedFrame(slot);
+  const shareIt = cached === null ? null : mapCached(x, p, r, page, slot, cached);
+  if (shareIt !== null) { x.frames.free(frame); return shareIt; }
+  // The page keeps its slot (PTE_KEPT, the slot in the reclaimer's table): dropped again before it
+  // is written, it needs no second write. While other PTEs still name the slot it is mapped
+  // read-only, so they find the same page in it or in this frame (the swap cache): the first write
+  // copies it (or takes it over, the last mapping). When another frame keeps the slot already (its
+  // mappings fill the reverse map), this copy is the process's own, held by its frame alone.
+  const keep = cached === null;
+  const flags = keep ? regionFlags(r) & ~(reclaim.swap.shared(slot) ? PTE_W : 0) | PTE_KEPT : regionFlags(r) | PTE_UNBACKED;
   x.hw.writePhys32(w.pteAddr!, 0);
-  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r) | PTE_KEPT)) { x.hw.writePhys32(w.pteAddr!, w.pte); x.frames.free(frame); return NO_TABLE; }
-  x.reclaim!.noteMapped(frame, p.pd, page, false, slot);
+  if (!mapPage(x.hw, x.frames, p.pd, page, frame, flags)) { x.hw.writePhys32(w.pteAddr!, w.pte); x.frames.free(frame); return NO_TABLE; }
+  if (!keep) reclaim.freeSlot(slot);
+  recordMapping(x, frame, p.pd, page, keep ? slot : 0);
   x.stats.swapIns++;
   return mapped(x, p, page, MAPPED_SWAP);
+}
+
+/**
+ * The page at `page`, whose PTE names swap slot `slot`, maps `frame`: the frame another process read
+ * the slot back into, which keeps it (the swap cache). It is mapped read-only (copy-on-write: the
+ * first write copies it), and this PTE's hold on the slot ends. Null when the reverse map has no
+ * entry left for one more mapping (the caller reads the slot into a frame of its own).
+ */
+function mapCached(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr, slot: number, frame: PhysAddr): PagerResponse | null {
+  if (!x.rmap.canShare) return null;
+  const w = walk(x.hw, p.pd, page);
+  if (w.pteAddr === null || !isSwapEntry(w.pte) || swapSlot(w.pte) !== slot) return null;
+  x.hw.writePhys32(w.pteAddr, encodeEntry(frame, (regionFlags(r) & ~PTE_W) | PTE_KEPT | 1));
+  x.hw.chargeCycles(COST.pteWrite);
+  x.rmap.add(frame, p.pd, page);
+  x.reclaim!.freeSlot(slot);
+  x.stats.swapCacheHits++;
+  return mapped(x, p, page, MAPPED_CACHED);
+}
+
+/**
+ * A write to a present page whose PTE lacks W in a region that allows writes: a copy-on-write page
+ * (a fork's, or one read back from a slot other PTEs still name). The last mapping of its frame
+ * takes it over (W back, no copy: it lets go of a slot others still hold); otherwise the page is
+ * copied to a frame of its own, mapped writable, and the shared frame has one mapping less.
+ */
+function copyOnWrite(x: PagerContext, p: PagedProcess, f: PageFault, w: Walk, again: boolean): PagerResponse {
+  const page = w.va;
+  const pte = w.pte!;
+  const frame = entryFrame(pte);
+  if (!again) { x.stats.cowFaults++; p.cowFaults++; }
+  const live = isLive(x.hw, p.pd);
+  if (x.rmap.count(frame) <= 1) {
+    let e = (pte | PTE_W) >>> 0;
+    const kept = x.reclaim?.keptSlot(frame) ?? 0;
+    if (kept !== 0 && x.reclaim!.swap.shared(kept)) {
+      // Other PTEs still name the slot it was read back from, and need the page as it is there.
+      x.reclaim!.releaseKept(frame);
+      e = ((e & ~PTE_KEPT) | PTE_UNBACKED) >>> 0;
+    }
+    x.hw.writePhys32(w.pteAddr!, e);
+    x.hw.chargeCycles(COST.pteWrite);
+    if (live) x.hw.invlpg(page);
+    x.stats.cowReuses++;
+    return mapped(x, p, page, MAPPED_REUSED);
+  }
+  const copy = takeFrames(x, p, page, false);
+  if (typeof copy !== 'number') return copy;
+  // Making room may have taken this very page back, or its other mappings: look again.
+  const now = walk(x.hw, p.pd, page);
+  if (!isPresent(now.pte) || entryFrame(now.pte) !== frame || (now.pte & PTE_W) !== 0 || x.rmap.count(frame) <= 1) {
+    x.frames.free(copy);
+    return handlePageFault(x, p, f, true);
+  }
+  x.hw.copyPage(copy, frame);
+  // Only its frame holds the copy: written to swap before it is dropped, dirty or not.
+  x.hw.writePhys32(now.pteAddr!, encodeEntry(copy, (now.pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_KEPT)) | PTE_W | PTE_UNBACKED));
+  x.hw.chargeCycles(COST.pteWrite);
+  if (live) x.hw.invlpg(page);
+  releaseFrame(x, frame, p.pd, page);
+  recordMapping(x, copy, p.pd, page);
+  x.stats.cowCopies++;
+  p.cowCopies++;
+  return mapped(x, p, page, MAPPED_COPIED);
 }
 
 /** The process asks again for a page whose read it waited for: still waiting, a disk error, or the page mapped. */
@@ -253,7 +354,7 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   x.backing!.copyTo(read, phys(frame + (pending.offset ?? 0)));
   x.backing!.release(read);
   if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) { x.frames.free(frame); return NO_TABLE; }
-  x.reclaim?.noteMapped(frame, p.pd, page);
+  recordMapping(x, frame, p.pd, page);
   x.stats.pageIns++;
   return mapped(x, p, page, MAPPED_FILE);
 }

@@ -2,29 +2,38 @@
 // space to put their pages in. The policy is FIFO, global: the page loaded longest ago goes first,
 // whoever owns it (the textbooks' first policy; the others come with the policy interface).
 //
-// What it keeps, all in guest RAM (two runs of frames taken at boot, only when there is swap):
-//   rmap   per frame: the page directory and address that map it, a sequence number (when it was
-//          loaded), a counter word for the process's replacement policy, the swap slot a page
-//          read back from swap keeps (0: none; its PTE has PTE_KEPT), and the tick of its process's
-//          virtual time when its A bit was last seen set (working sets, workingset.ts) (24 bytes)
+// What it keeps, all in guest RAM (runs of frames taken at boot, only when there is swap):
+//   pages  per frame: a sequence number (when it was loaded), a counter word for the process's
+//          replacement policy, the swap slot a page read back from swap keeps (0: none; its PTEs
+//          have PTE_KEPT), and the tick of its process's virtual time when its A bit was last seen
+//          set (working sets, workingset.ts) (16 bytes). Who maps the frame is the reverse map's
+//          (rmap.ts): a page belongs to its first mapping's process.
 //   queue  a ring of (frame, sequence) in the order the frames were mapped (8 bytes an entry)
+//   cache  per swap slot: the frame that keeps it (0: none), so a process whose PTE still names
+//          the slot maps that frame instead of reading the slot again: the swap cache, which
+//          lets a shared page come back shared (4 bytes a slot)
 // An entry is stale once its frame has been mapped again (a newer sequence) or is no longer mapped
 // where rmap says; stale entries are skipped when they come up.
 //
 // A victim is dropped when the file or a zero-fill gives it back as it is: not dirty (D = 0) and
 // not a copy only its frame holds (PTE_UNBACKED). A clean page read back from swap is dropped too:
 // its slot still holds it, and its PTE names that slot again. Otherwise it gets a slot (the one it
-// kept, when no fork shares it), its PTE becomes a swap entry (pagetable.ts),
+// kept, when no other PTE holds that slot), its PTE becomes a swap entry (pagetable.ts),
 // the TLB forgets it, and the drive writes the frame to the slot; the frame is free only once that
 // write is done, so the process that needed the frame waits for the write (reap() frees it).
+// A shared frame goes from every PTE that maps it at once: each becomes a swap entry for the same
+// slot (one count each), so the page comes back shared (the cache above).
 
 import { COST } from '../cost.ts';
+import { hex0x } from '../format.ts';
+import { panic } from '../panic.ts';
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { KernelStats } from '../stats.ts';
 import { HeldForIo, type IoWait } from '../wait.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_KEPT, PTE_LOCKED, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
+import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_LOCKED, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
 import type { PolicyActions, ReplacementPolicy, ResidentPage } from './policy.ts';
+import type { ReverseMap } from './rmap.ts';
 import type { SwapSpace } from './swap.ts';
 
 /** A resident page with where its PTE is, for the reclaimer's own use. */
@@ -33,9 +42,9 @@ interface Page extends ResidentPage { readonly pteAddr: PhysAddr }
 /** The page chosen to go: its frame, where it is mapped, and its PTE (value and address). */
 interface Victim { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }
 
-const RMAP_BYTES = 24, QUEUE_BYTES = 8;
-/** The fields of a reverse-map entry (byte offsets): see the top of this file. */
-const RMAP_PD = 0, RMAP_VA = 4, RMAP_SEQ = 8, RMAP_COUNTER = 12, RMAP_SLOT = 16, RMAP_SEEN = 20;
+const RMAP_BYTES = 16, QUEUE_BYTES = 8, CACHE_BYTES = 4;
+/** The fields of a frame's entry (byte offsets): see the top of this file. */
+const RMAP_SEQ = 0, RMAP_COUNTER = 4, RMAP_SLOT = 8, RMAP_SEEN = 12;
 
 export type EvictResult =
   | { kind: 'freed' }
@@ -62,8 +71,11 @@ export class Reclaimer {
   private readonly frames: FrameAllocator;
   readonly swap: SwapSpace;
   private readonly stats: KernelStats;
-  private readonly rmap: PhysAddr;
+  /** Who maps each frame (rmap.ts). */
+  readonly rmap: ReverseMap;
+  private readonly pages: PhysAddr;
   private readonly queue: PhysAddr;
+  private readonly cache: PhysAddr;
   private readonly capacity: number;
   private head = 0;
   private length = 0;
@@ -100,44 +112,49 @@ export class Reclaimer {
     return e;
   }
 
-  private constructor(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, rmap: PhysAddr, queue: PhysAddr, capacity: number) {
+  private constructor(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, rmap: ReverseMap, tables: { pages: PhysAddr; queue: PhysAddr; cache: PhysAddr }, capacity: number) {
     this.hw = hw;
     this.frames = frames;
     this.swap = swap;
     this.stats = stats;
     this.rmap = rmap;
-    this.queue = queue;
+    this.pages = tables.pages;
+    this.queue = tables.queue;
+    this.cache = tables.cache;
     this.capacity = capacity;
     this.reserve = Math.min(32, Math.floor(capacity / 16));
   }
 
-  /** The reclaimer for frames 0 .. nframes-1, its tables in frames taken now; null when they cannot be had. */
-  static create(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, nframes: number): Reclaimer | null {
-    const rmapPages = Math.ceil((nframes * RMAP_BYTES) / PAGE_SIZE);
-    const queuePages = Math.ceil((nframes * QUEUE_BYTES) / PAGE_SIZE);
-    const rmap = frames.allocContiguous(rmapPages, 'kernel');
-    if (rmap === null) return null;
-    const queue = frames.allocContiguous(queuePages, 'kernel');
-    if (queue === null) { frames.freeContiguous(rmap, rmapPages); return null; }
-    hw.fillPhys(rmap, rmapPages * PAGE_SIZE, 0);
-    return new Reclaimer(hw, frames, swap, stats, rmap, queue, nframes);
+  /** The reclaimer for frames 0 .. rmap.nframes-1, its tables in frames taken now; null when they cannot be had. */
+  static create(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, rmap: ReverseMap): Reclaimer | null {
+    const nframes = rmap.nframes;
+    const sizes = [Math.ceil((nframes * RMAP_BYTES) / PAGE_SIZE), Math.ceil((nframes * QUEUE_BYTES) / PAGE_SIZE), Math.ceil((swap.slots * CACHE_BYTES) / PAGE_SIZE)] as const;
+    const got: PhysAddr[] = [];
+    for (const n of sizes) {
+      const at = frames.allocContiguous(n, 'kernel');
+      if (at === null) { got.forEach((g, i) => frames.freeContiguous(g, sizes[i]!)); return null; }
+      got.push(at);
+    }
+    const [pages, queue, cache] = got as [PhysAddr, PhysAddr, PhysAddr];
+    hw.fillPhys(pages, sizes[0] * PAGE_SIZE, 0);
+    hw.fillPhys(cache, sizes[2] * PAGE_SIZE, 0);
+    return new Reclaimer(hw, frames, swap, stats, rmap, { pages, queue, cache }, nframes);
   }
 
   /**
-   * A user page was mapped: `frame` at `va` in `pd` joins the end of the queue. Its policy counter
-   * starts at 0 and it keeps `slot` (a page read back from swap), unless `requeue` (the same
-   * mapping going to the end again) keeps both as they are.
+   * A user page was loaded into `frame` (mapped at `va` in `pd`, which the reverse map records): it
+   * joins the end of the queue. Its policy counter starts at 0 and it keeps `slot` (a page read
+   * back from swap), unless `requeue` (the same page going to the end again) keeps both as they are.
    */
-  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr, requeue = false, slot = 0): void {
+  noteMapped(frame: PhysAddr, pd: PhysAddr, _va: VirtAddr, requeue = false, slot = 0): void {
     const f = frame / PAGE_SIZE;
     if (f >= this.capacity) return;
     const seq = (this.seq = (this.seq + 1) >>> 0);
-    this.hw.writePhys32(this.rmapField(frame, RMAP_PD), pd);
-    this.hw.writePhys32(this.rmapField(frame, RMAP_VA), va);
     this.hw.writePhys32(this.rmapField(frame, RMAP_SEQ), seq);
     if (!requeue) {
       this.hw.writePhys32(this.rmapField(frame, RMAP_COUNTER), 0);
       this.hw.writePhys32(this.rmapField(frame, RMAP_SLOT), slot);
+      if (slot !== 0) this.hw.writePhys32(this.cacheField(slot), frame);
       // Mapped for an access: referenced now, in its process's virtual time.
       this.hw.writePhys32(this.rmapField(frame, RMAP_SEEN), this.virtualTime(pd));
     }
@@ -148,9 +165,21 @@ export class Reclaimer {
     this.length++;
   }
 
-  /** Where a field of `frame`'s reverse-map entry is. */
+  /** Where a field of `frame`'s entry is. */
   private rmapField(frame: PhysAddr, field: number): PhysAddr {
-    return phys(this.rmap + (frame / PAGE_SIZE) * RMAP_BYTES + field);
+    return phys(this.pages + (frame / PAGE_SIZE) * RMAP_BYTES + field);
+  }
+
+  /** Where the swap cache's word for `slot` is. */
+  private cacheField(slot: number): PhysAddr {
+    return phys(this.cache + slot * CACHE_BYTES);
+  }
+
+  /** The resident frame that keeps `slot` (a page read back from it and not written since), if any: the swap cache. */
+  cachedFrame(slot: number): PhysAddr | null {
+    if (slot <= 0 || slot >= this.swap.slots) return null;
+    const f = this.hw.readPhys32(this.cacheField(slot));
+    return f === 0 ? null : phys(f);
   }
 
   /** When the page in `frame` was loaded (its sequence number; larger is later). */
@@ -181,12 +210,17 @@ export class Reclaimer {
 
   /** The page in `frame` no longer holds the slot it kept (the caller frees the slot, or gives it to the PTE). */
   private forgetKeptSlot(frame: PhysAddr): void {
+    const slot = this.keptSlot(frame);
+    if (slot === 0) return;
     this.hw.writePhys32(this.rmapField(frame, RMAP_SLOT), 0);
+    if (this.cachedFrame(slot) === frame) this.hw.writePhys32(this.cacheField(slot), 0);
   }
 
-  /** A present page with PTE `pte` in `frame` is going away (exit, exec, a lowered break): its kept slot goes with it. */
-  releaseKept(frame: PhysAddr, pte: number): void {
-    if ((pte & PTE_KEPT) === 0) return;
+  /**
+   * The page in `frame` lets go of the slot it kept (its last mapping is going away: exit, exec, a
+   * lowered break; or it is about to differ from the slot: a copy-on-write page taken over).
+   */
+  releaseKept(frame: PhysAddr): void {
     const slot = this.keptSlot(frame);
     if (slot === 0) return;
     this.forgetKeptSlot(frame);
@@ -213,13 +247,12 @@ export class Reclaimer {
       this.hw.chargeCycles(COST.walkStep);
       const frame = phys(f * PAGE_SIZE);
       if (this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)) !== seq) continue; // mapped again since: a newer entry stands for it
-      const pd = phys(this.hw.readPhys32(this.rmapField(frame, RMAP_PD)));
-      const va = virt(this.hw.readPhys32(this.rmapField(frame, RMAP_VA)));
-      if (this.frames.ownerOf(frame) !== 'user' || this.frames.ownerOf(pd) !== 'pagedir') continue;
-      const w = walk(this.hw, pd, va);
+      const m = this.rmap.primary(frame);
+      if (m === null || this.frames.ownerOf(frame) !== 'user' || this.frames.ownerOf(m.pd) !== 'pagedir') continue;
+      const w = walk(this.hw, m.pd, m.va);
       if (w.pteAddr === null || !isPresent(w.pte) || entryFrame(w.pte) !== frame) continue;
-      if ((w.pte & PTE_LOCKED) !== 0) continue; // mlock()ed: munlock() puts it back in the queue
-      return { frame, pd, va, pte: w.pte, pteAddr: w.pteAddr };
+      if ((w.pte & PTE_LOCKED) !== 0 || this.lockedElsewhere(frame)) continue; // mlock()ed: munlock() puts it back in the queue
+      return { frame, pd: m.pd, va: m.va, pte: w.pte, pteAddr: w.pteAddr };
     }
     return null;
   }
@@ -267,7 +300,7 @@ export class Reclaimer {
       if ((pte & PTE_LOCKED) !== 0) return;
       const frame = entryFrame(pte);
       if (frame / PAGE_SIZE >= this.capacity) return;
-      if (this.hw.readPhys32(this.rmapField(frame, RMAP_PD)) !== pd || this.hw.readPhys32(this.rmapField(frame, RMAP_VA)) !== va) return;
+      if (!this.rmap.isPrimary(frame, pd, va) || this.lockedElsewhere(frame)) return;
       out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)), counter: this.hw.readPhys32(this.rmapField(frame, RMAP_COUNTER)), now });
     });
     return out;
@@ -413,50 +446,79 @@ export class Reclaimer {
     return this.evictPage({ frame: phys(p.frame), pd, va: virt(p.va), pte: this.hw.readPhys32(p.pteAddr), pteAddr: p.pteAddr }, policy, why);
   }
 
-  /** `v`'s PTE becomes `entry` (0, or a swap entry), the TLB forgets it, and it counts as taken back. */
-  private unmapVictim(v: Victim, entry: number): void {
-    this.evicted(v.pd, v.va, this.hw.readPhys32(this.rmapField(v.frame, RMAP_SEEN)));
-    this.hw.writePhys32(v.pteAddr, entry);
-    this.hw.chargeCycles(COST.pteWrite);
-    if (isLive(this.hw, v.pd)) this.hw.invlpg(v.va);
+  /** Whether a shared frame is locked (mlock) by one of its other mappings: then it is never a victim. */
+  private lockedElsewhere(frame: PhysAddr): boolean {
+    if (this.rmap.count(frame) <= 1) return false;
+    return this.mapsOf(frame).some((m) => (m.pte & PTE_LOCKED) !== 0);
+  }
+
+  /** Every PTE that maps `frame`, as the reverse map lists them (each one's PTE read now). */
+  private mapsOf(frame: PhysAddr): Victim[] {
+    return this.rmap.mappings(frame).map(({ pd, va }) => {
+      const w = walk(this.hw, pd, va);
+      if (w.pteAddr === null || !isPresent(w.pte) || entryFrame(w.pte) !== frame) panic(`reclaim: the reverse map says ${hex0x(va)} in ${hex0x(pd)} maps frame ${hex0x(frame)}, but its PTE is ${hex0x(w.pte ?? 0)}`);
+      return { frame, pd, va, pte: w.pte, pteAddr: w.pteAddr };
+    });
+  }
+
+  /** Each PTE in `maps` becomes `entry` (0, or a swap entry), the TLB forgets it, and the reverse map lets it go. */
+  private unmapVictim(maps: readonly Victim[], entry: number): void {
+    for (const v of maps) {
+      this.evicted(v.pd, v.va, this.hw.readPhys32(this.rmapField(v.frame, RMAP_SEEN)));
+      this.hw.writePhys32(v.pteAddr, entry);
+      this.hw.chargeCycles(COST.pteWrite);
+      if (isLive(this.hw, v.pd)) this.hw.invlpg(v.va);
+      this.rmap.remove(v.frame, v.pd, v.va);
+    }
     this.stats.evictions++;
+    if (maps.length > 1) this.stats.sharedEvictions++;
   }
 
   /**
-   * Takes `v`'s frame: dropped when clean (to its slot, when it kept one), else written to its kept
-   * slot or a new one (the caller waits for the write).
+   * Takes `v`'s frame, from every PTE that maps it: dropped when clean (to its slot, when it kept
+   * one), else written to its kept slot or a new one (the caller waits for the write).
    */
   private evictPage(v: Victim, policy: string, why: string): EvictResult {
-    const kept = (v.pte & PTE_KEPT) !== 0 ? this.keptSlot(v.frame) : 0;
-    const keptClean = kept !== 0 && (v.pte & PTE_D) === 0;
-    if (keptClean || (v.pte & (PTE_D | PTE_UNBACKED | PTE_KEPT)) === 0) {
+    const maps = this.rmap.count(v.frame) > 1 ? this.mapsOf(v.frame) : [v];
+    // The page's state is every mapping's: written through any one, or only in its frame.
+    let bits = 0;
+    for (const m of maps) bits |= m.pte;
+    const kept = this.keptSlot(v.frame);
+    const keptClean = kept !== 0 && (bits & PTE_D) === 0;
+    const extra = maps.length - 1;
+    if (keptClean || (kept === 0 && (bits & (PTE_D | PTE_UNBACKED)) === 0)) {
       // Clean: its file or a zero-fill gives it back as it is; or, read back from swap and not
-      // written since, the slot it kept still holds it (no write needed).
+      // written since, the slot it kept still holds it (no write needed): the first PTE takes the
+      // frame's hold on the slot, each other PTE one more.
+      if (keptClean && !this.swap.refs(kept, extra)) return this.keep(v);
       if (keptClean) { this.forgetKeptSlot(v.frame); this.stats.keptDrops++; }
-      this.unmapVictim(v, keptClean ? swapEntry(kept) : 0);
+      this.unmapVictim(maps, keptClean ? swapEntry(kept) : 0);
       this.frames.free(v.frame);
       this.evictions.push({ pd: v.pd, va: v.va, slot: keptClean ? kept : null, written: false, policy, why });
       return { kind: 'freed' };
     }
-    // Otherwise it is written out: to the slot it kept, unless a fork shares that slot (the other
-    // holders need the old contents), when it lets go of it for a new one; else to a new slot.
+    // Otherwise it is written out: to the slot it kept, unless another PTE still holds that slot
+    // (a fork's, which needs the old contents), when it lets go of it for a new one; else to a new slot.
     const slot = kept !== 0 && !this.swap.shared(kept) ? kept : this.swap.alloc();
-    if (slot === null) {
-      // Put it back at the end (keeping its slot): it stays, and the caller says swap is full.
-      this.noteMapped(v.frame, v.pd, v.va, true);
-      return { kind: 'full' };
-    }
+    if (slot === null) return this.keep(v, 'full');
+    if (!this.swap.refs(slot, extra)) { if (slot !== kept) this.swap.free(slot); return this.keep(v, 'full'); }
     if (kept !== 0) {
       this.forgetKeptSlot(v.frame);
       if (slot !== kept) this.swap.free(kept);
     }
     this.failed.delete(slot);
-    this.unmapVictim(v, swapEntry(slot));
+    this.unmapVictim(maps, swapEntry(slot));
     const req = this.swap.write(slot, v.frame);
     this.busy.hold({ frame: v.frame, req, slot }); // a write that failed at once frees the frame now
     this.stats.swapOuts++;
     this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
     if (req.status !== 'queued') return { kind: 'freed' };
     return { kind: 'wait', chan: req };
+  }
+
+  /** The victim stays: back to the end of the queue (keeping its slot), and the caller says swap is full. */
+  private keep(v: Victim, kind: 'full' = 'full'): EvictResult {
+    this.noteMapped(v.frame, v.pd, v.va, true);
+    return { kind };
   }
 }

@@ -80,6 +80,15 @@ export class SwapSpace {
     return true;
   }
 
+  /** `n` more PTEs hold `slot` (a shared page going out); false, and nothing changed, when its count would pass its limit. */
+  refs(slot: number, n: number): boolean {
+    if (n === 0) return true;
+    const c = this.count(slot);
+    if (c === 0 || c + n > MAX_REFS) return false;
+    this.setCount(slot, c + n);
+    return true;
+  }
+
   /** One PTE lets go of `slot`; the last one frees it. */
   free(slot: number): void {
     const n = this.count(slot);

@@ -5,7 +5,9 @@
 import { COST } from '../cost.ts';
 import { phys, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_LOCKED, PTE_UNBACKED, setSwapEntry, swapSlot } from './pagetable.ts';
+import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isLive, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_LOCKED, PTE_UNBACKED, PTE_W, setSwapEntry, swapSlot, unmapPage, walk } from './pagetable.ts';
+import type { Reclaimer } from './reclaim.ts';
+import type { ReverseMap } from './rmap.ts';
 
 /** A new page directory: user half empty, kernel half copied from `kernelPd`. Null when out of frames. */
 export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: PhysAddr): PhysAddr | null {
@@ -17,26 +19,51 @@ export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: Phy
   return pd;
 }
 
-/** What tearing down an address space lets go of in swap: swapped-out pages' slots, and the slots read-back pages kept. */
-export interface SwapRelease {
-  freeSlot(slot: number): void;
-  releaseKept(frame: PhysAddr, pte: number): void;
+/** What a user page's mapping touches: the reverse map, and with swap the reclaimer's queue, kept slots and slot counts. */
+export interface UserMaps {
+  hw: Hw;
+  frames: FrameAllocator;
+  rmap: ReverseMap;
+  reclaim: Pick<Reclaimer, 'noteMapped' | 'releaseKept' | 'freeSlot' | 'swap'> | null;
 }
 
-/** Frees every user page (and the swap slot of every swapped-out one, or kept by a read-back one), every user page table and the directory itself. */
-export function destroyAddressSpace(hw: Hw, frames: FrameAllocator, pd: PhysAddr, swap?: SwapRelease): void {
-  const pages: PhysAddr[] = [];
+/**
+ * A page was loaded into `frame` and mapped at `va` in `pd` (its first mapping): the reverse map
+ * records it, and it joins the replacement queue (keeping `slot`, when read back from swap).
+ */
+export function recordMapping(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: VirtAddr, slot = 0): void {
+  x.rmap.add(frame, pd, va);
+  x.reclaim?.noteMapped(frame, pd, va, false, slot);
+}
+
+/** The PTE for `va` in `pd` no longer maps `frame` (the caller has cleared it): the last mapping to go frees the frame (and the slot it kept). */
+export function releaseFrame(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void {
+  if (x.rmap.remove(frame, pd, va) > 0) return;
+  x.reclaim?.releaseKept(frame);
+  x.frames.free(frame);
+}
+
+/** Unmaps user page `va` of `pd` (exit, a lowered break): a present page's frame is released, a swapped-out page's slot freed. */
+export function unmapUserPage(x: UserMaps, pd: PhysAddr, va: VirtAddr): void {
+  const w = walk(x.hw, pd, va);
+  if (w.pteAddr === null || w.pte === null || w.pte === 0) return;
+  if (isSwapEntry(w.pte)) x.reclaim?.freeSlot(swapSlot(w.pte));
+  const frame = unmapPage(x.hw, pd, va);
+  if (frame !== null) releaseFrame(x, frame, pd, va);
+}
+
+/** Releases every user page (a swapped-out one's slot), every user page table and the directory itself. */
+export function destroyAddressSpace(x: UserMaps, pd: PhysAddr): void {
+  const pages: Array<{ va: VirtAddr; frame: PhysAddr }> = [];
   const slots: number[] = [];
-  forEachUserEntry(hw, pd, (_va, pte) => {
-    if (isPresent(pte)) {
-      pages.push(entryFrame(pte));
-      swap?.releaseKept(entryFrame(pte), pte);
-    } else if (isSwapEntry(pte)) slots.push(swapSlot(pte));
+  forEachUserEntry(x.hw, pd, (va, pte) => {
+    if (isPresent(pte)) pages.push({ va, frame: entryFrame(pte) });
+    else if (isSwapEntry(pte)) slots.push(swapSlot(pte));
   });
-  for (const f of pages) frames.free(f);
-  for (const s of slots) swap?.freeSlot(s);
-  freeUserPageTables(hw, frames, pd);
-  frames.free(pd);
+  for (const { va, frame } of pages) releaseFrame(x, frame, pd, va);
+  for (const s of slots) x.reclaim?.freeSlot(s);
+  freeUserPageTables(x.hw, x.frames, pd);
+  x.frames.free(pd);
 }
 
 /** Every present user page: its address, PTE and the PTE's physical address. */
@@ -46,40 +73,68 @@ export function userPages(hw: Hw, pd: PhysAddr): Array<{ va: VirtAddr; pte: numb
   return out;
 }
 
-/** Swap, as fork sees it: a swapped-out page's slot is shared with the child; copies join the replacement queue. */
-export interface ForkSwap {
-  swap: { ref(slot: number): boolean };
-  noteMapped(frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void;
-}
+/** How fork copies an address space: eagerly (a frame per present page), or copy-on-write (frames shared, read-only, until written). */
+export type ForkMode = 'cow' | 'eager';
+export const FORK_MODES: readonly ForkMode[] = ['cow', 'eager'];
+
+/** What fork's copy did: pages shared (present ones copy-on-write, and swapped-out ones' slots, in either mode) and pages copied. */
+export interface ForkCopy { shared: number; copied: number }
 
 /**
- * Fork's copy, done eagerly: every present user page of `src` gets a new frame with the same
- * contents and flags in `dst` (A and D start clear; a copy of a written or read-back page is marked PTE_UNBACKED,
- * since only its frame holds it), and every swapped-out page's slot is shared (one more count).
- * Returns false when frames (or slot counts) run out (the caller destroys `dst`).
+ * Fork's copy of `src`'s user half into `dst`. Every swapped-out page's slot is shared (one more
+ * count). A present page is copied to a new frame (eager, or a page mlock() keeps, or when the
+ * reverse map has no entry left), with the same flags but A and D clear, and marked PTE_UNBACKED
+ * when only its frame holds it (written, or read back from swap); or, copy-on-write, its frame is
+ * shared: both PTEs lose W (the first write faults, and the pager copies the page or, for its last
+ * mapping, gives W back) and the frame's count goes up.
+ * Returns null when frames (or slot counts) run out (the caller destroys `dst`).
  */
-export function copyAddressSpace(hw: Hw, frames: FrameAllocator, src: PhysAddr, dst: PhysAddr, fs?: ForkSwap): boolean {
-  const entries: Array<{ va: VirtAddr; pte: number }> = [];
-  forEachUserEntry(hw, src, (va, pte) => entries.push({ va, pte }));
-  for (const { va, pte } of entries) {
+export function copyAddressSpace(x: UserMaps, src: PhysAddr, dst: PhysAddr, mode: ForkMode): ForkCopy | null {
+  const { hw, frames } = x;
+  const entries: Array<{ va: VirtAddr; pte: number; pteAddr: PhysAddr }> = [];
+  forEachUserEntry(hw, src, (va, pte, pteAddr) => entries.push({ va, pte, pteAddr }));
+  const done: ForkCopy = { shared: 0, copied: 0 };
+  let writable = 0;
+  for (const { va, pte, pteAddr } of entries) {
     if (isSwapEntry(pte)) {
-      if (fs === undefined || !fs.swap.ref(swapSlot(pte))) return false;
-      if (!setSwapEntry(hw, frames, dst, va, pte)) return false;
+      if (x.reclaim === null || !x.reclaim.swap.ref(swapSlot(pte))) return null;
+      if (!setSwapEntry(hw, frames, dst, va, pte)) { x.reclaim.freeSlot(swapSlot(pte)); return null; }
+      done.shared++;
       continue;
     }
     if (!isPresent(pte)) continue;
-    const f = frames.alloc('user');
-    if (f === null) return false;
-    hw.copyPage(f, entryFrame(pte));
-    // Only the frame holds a copy of a written page, or of one read back from swap (whose slot stays the parent's).
-    const unbacked = (pte & (PTE_D | PTE_UNBACKED | PTE_KEPT)) !== 0 ? PTE_UNBACKED : 0;
-    if (!mapPage(hw, frames, dst, va, f, (pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_UNBACKED | PTE_LOCKED | PTE_KEPT)) | unbacked)) {
-      frames.free(f);
-      return false;
+    const frame = entryFrame(pte);
+    if (mode === 'cow' && (pte & PTE_LOCKED) === 0 && x.rmap.canShare) {
+      // Both PTEs keep what the parent's says of the page (D, PTE_UNBACKED, PTE_KEPT): the
+      // reclaimer reads a shared page's state from all of them.
+      const shared = (pte & ~PTE_W) >>> 0;
+      if (!mapPage(hw, frames, dst, va, frame, shared & PTE_FLAGS & ~PTE_A)) return null;
+      x.rmap.add(frame, dst, va);
+      if (shared !== pte) {
+        hw.writePhys32(pteAddr, shared);
+        hw.chargeCycles(COST.pteWrite);
+        writable++;
+      }
+      done.shared++;
+      continue;
     }
-    fs?.noteMapped(f, dst, va);
+    const unbacked = (pte & (PTE_D | PTE_UNBACKED | PTE_KEPT)) !== 0 ? PTE_UNBACKED : 0;
+    const f = frames.alloc('user');
+    if (f === null) return null;
+    hw.copyPage(f, frame);
+    // Only the frame holds a copy of a written page, or of one read back from swap (whose slot stays the parent's).
+    const copyFlags = (pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_UNBACKED | PTE_LOCKED | PTE_KEPT)) | unbacked;
+    if (!mapPage(hw, frames, dst, va, f, copyFlags)) {
+      frames.free(f);
+      return null;
+    }
+    recordMapping(x, f, dst, va);
+    done.copied++;
   }
-  return true;
+  // The parent's pages that lost W: the TLB may still hold them writable. One CR3 reload drops
+  // them all (the only way on a 386, and cheaper than a flush per page on a 486).
+  if (writable > 0 && isLive(hw, src)) hw.writeCR3(src);
+  return done;
 }
 
 /** Every swapped-out user page: its address and slot. */

@@ -15,12 +15,13 @@ import { SEL_UCODE, SEL_UDATA, USER_STACK_LIMIT, USER_STACK_TOP, V2P, KERNEL_PD_
 import type { FrameAllocator } from '../mm/frame-table.ts';
 import { mapPage, PTE_D, PTE_U, PTE_W } from '../mm/pagetable.ts';
 import { releasePending } from '../mm/pager.ts';
-import { createAddressSpace, destroyAddressSpace, pageDown, pageUp } from '../mm/vmm.ts';
+import { createAddressSpace, destroyAddressSpace, pageDown, pageUp, recordMapping } from '../mm/vmm.ts';
 import { EFLAGS_IF, EFLAGS_RESERVED, setTf, USER_FRAME_SIZE } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
 import { parseElf } from './elf.ts';
 import type { BackingStore, Region } from '../mm/backing.ts';
 import type { Reclaimer } from '../mm/reclaim.ts';
+import type { ReverseMap } from '../mm/rmap.ts';
 import type { Process } from './process.ts';
 import type { ProcTable } from './table.ts';
 
@@ -34,6 +35,8 @@ export interface ExecContext {
   backing: BackingStore | null;
   /** Where a swap-in's frame goes when the process that waited for it moves on (pager.ts). */
   reclaim: Reclaimer | null;
+  /** Who maps each user frame: the old image's pages let go of theirs. */
+  rmap: ReverseMap;
   table: ProcTable;
 }
 
@@ -91,11 +94,11 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   const stackPage = x.frames.alloc('user');
   if (stackPage === null || !mapPage(hw, x.frames, pd, virt(USER_STACK_TOP - PAGE_SIZE), stackPage, PTE_U | PTE_W | PTE_D)) {
     if (stackPage !== null) x.frames.free(stackPage);
-    destroyAddressSpace(hw, x.frames, pd);
+    destroyAddressSpace(x, pd);
     return fail(ERRNO.ENOMEM, `${path}: out of memory`);
   }
   hw.zeroPage(stackPage);
-  x.reclaim?.noteMapped(stackPage, pd, virt(USER_STACK_TOP - PAGE_SIZE));
+  recordMapping(x, stackPage, pd, virt(USER_STACK_TOP - PAGE_SIZE));
   let sp = USER_STACK_TOP;
   const ptrs: number[] = [];
   for (const a of argv) {
@@ -113,7 +116,7 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   if (p.pd !== 0) {
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
     hw.refTraceTake(p.pd); // the MMU's record of the old image's references goes with it
-    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim ?? undefined);
+    destroyAddressSpace(x, p.pd);
   }
   p.pd = pd;
   p.lockedPages.clear(); // the old image's mlock()s went with it

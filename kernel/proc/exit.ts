@@ -7,6 +7,7 @@ import { KILLED_STATUS } from '../abi.ts';
 import type { Hw, PhysAddr } from '../hw.ts';
 import type { BackingStore } from '../mm/backing.ts';
 import type { Reclaimer } from '../mm/reclaim.ts';
+import type { ReverseMap } from '../mm/rmap.ts';
 import { KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
 import { releasePending } from '../mm/pager.ts';
@@ -30,6 +31,8 @@ export interface ExitContext extends FileTable {
   backing: BackingStore | null;
   /** Swap: the slots of its swapped-out pages are freed, a swap-in's frame waits for the drive. */
   reclaim: Reclaimer | null;
+  /** Who maps each user frame: a shared frame is freed with its last mapping. */
+  rmap: ReverseMap;
   tty: Tty;
   stats: KernelStats;
   accounting: Accounting;
@@ -55,7 +58,7 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   if (p.pd !== 0) {
     // Leave the address space before freeing it: CR3 must never name a freed directory.
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
-    destroyAddressSpace(hw, x.frames, p.pd, x.reclaim ?? undefined);
+    destroyAddressSpace(x, p.pd);
     p.pd = 0 as PhysAddr;
   }
   if (p.kstack !== 0) x.frames.free(p.kstack);

@@ -79,6 +79,9 @@ export class Process {
   lockedFaults = 0;
   /** Exact LRU's reference-tracking faults (mm/lru.ts), not counted in `faults`. */
   softFaults = 0;
+  /** Its write faults on copy-on-write pages (counted in `faults` too), and the copies they made. */
+  cowFaults = 0;
+  cowCopies = 0;
   /** Its pages written to swap; by page, until the page is locked; and those of pages it locked. */
   swapWrites = 0;
   readonly swapWritesByPage = new Map<number, number>();

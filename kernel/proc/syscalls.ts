@@ -17,8 +17,8 @@ import { handlePageFault, releasePending, type PagerContext } from '../mm/pager.
 import { softFault } from '../mm/lru.ts';
 import { makeOpt } from '../mm/opt.ts';
 import { makePolicy } from '../mm/policy.ts';
-import { entryFrame, isPresent, isSwapEntry, PTE_LOCKED, swapSlot, unmapPage, walk } from '../mm/pagetable.ts';
-import { copyAddressSpace, createAddressSpace, pageUp, residentPages } from '../mm/vmm.ts';
+import { entryFrame, isPresent, PTE_LOCKED, walk } from '../mm/pagetable.ts';
+import { copyAddressSpace, createAddressSpace, pageUp, residentPages, unmapUserPage } from '../mm/vmm.ts';
 import { copyFrame, setTf, TrapFrame } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
 import { noteLocked } from './accounting.ts';
@@ -154,13 +154,7 @@ function setBreak(x: SyscallContext, p: Process, want: number): boolean {
   const heap = p.regions.find((r) => r.kind === 'heap');
   if (!heap || want < p.heapStart || pageUp(want) > USER_STACK_TOP - USER_STACK_LIMIT) return false;
   const newEnd = pageUp(want);
-  for (let va = newEnd; va < heap.end; va += PAGE_SIZE) {
-    const w = walk(x.hw, p.pd, virt(va));
-    if (isSwapEntry(w.pte)) x.reclaim?.freeSlot(swapSlot(w.pte));
-    else if (isPresent(w.pte)) x.reclaim?.releaseKept(entryFrame(w.pte), w.pte);
-    const f = unmapPage(x.hw, p.pd, virt(va));
-    if (f !== null) x.frames.free(f);
-  }
+  for (let va = newEnd; va < heap.end; va += PAGE_SIZE) unmapUserPage(x, p.pd, virt(va));
   heap.end = newEnd;
   p.brk = want;
   return true;
@@ -179,11 +173,15 @@ const sysSbrk: Handler = (x, p, _m, a) => {
 const sysFork: Handler = (x, p) => {
   const c = x.table.create(p.name, [...p.argv], p);
   if (c === null) return -ERRNO.ENOMEM;
+  // A fork that fails leaves no child: what was made goes, and the parent's wait() never sees it.
+  const fail = (): number => { exit(x, c, KILLED_STATUS); x.table.reap(c); return -ERRNO.ENOMEM; };
   const pd = createAddressSpace(x.hw, x.frames, KERNEL_PD_PHYS);
-  if (pd === null) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
+  if (pd === null) return fail();
   c.pd = pd;
   if (x.hw.refTraceHasFile()) x.hw.refTraceLabel(pd, c.pid, c.name); // its references, in a --trace-refs file
-  if (!copyAddressSpace(x.hw, x.frames, p.pd, pd, x.reclaim ?? undefined)) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
+  const copied = copyAddressSpace(x, p.pd, pd, x.options.fork);
+  if (copied === null) return fail();
+  x.stats.cowShared += copied.shared;
   c.regions = p.regions.map((r) => ({ ...r }));
   c.heapStart = p.heapStart;
   c.brk = p.brk;
@@ -194,7 +192,7 @@ const sysFork: Handler = (x, p) => {
   c.policy = p.policy === null ? null : p.policy.name === 'opt' ? makeOpt(new Uint32Array(0)) : makePolicy(p.policy.name, c.pid);
   for (const [fd, f] of p.files) {
     const copy = openFile(x, f.entry, filePos(x, f));
-    if (copy === null) { exit(x, c, KILLED_STATUS); return -ERRNO.ENOMEM; }
+    if (copy === null) return fail();
     c.files.set(fd, copy);
   }
   copyFrame(x.hw, c.frame, p.frame);
@@ -246,7 +244,7 @@ const sysKill: Handler = (x, p, _m, a) => {
 const sysMeminfo: Handler = (x, p, m, a) => {
   const f = x.frames.stats();
   const swap = x.reclaim?.swap;
-  const values = [f.total, f.free, residentPages(x.hw, p.pd), p.faults, x.stats.faults, swap?.total ?? 0, swap?.used ?? 0, PAGE_SIZE];
+  const values = [f.total, f.free, residentPages(x.hw, p.pd), p.faults, x.stats.faults, swap?.total ?? 0, swap?.used ?? 0, PAGE_SIZE, p.cowFaults, p.cowCopies];
   const bytes = new Uint8Array(values.length * 4);
   const v = new DataView(bytes.buffer);
   values.forEach((n, i) => v.setUint32(4 * i, n >>> 0, true));

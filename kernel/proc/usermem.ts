@@ -1,7 +1,8 @@
 // The kernel's view of a process's memory (copyin/copyout): every access walks the process's page
 // tables in guest RAM, as the MMU would, and sets A (and D for a write) as the MMU would. A page
 // that is not present yet but that a region allows is "needed": the caller brings it in (maybe
-// from the disk) and restarts the system call; an address no region allows is a fault (-EFAULT).
+// from the disk) and restarts the system call; so is a copy-on-write page to be written (the
+// pager copies it); an address no region allows is a fault (-EFAULT).
 
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr } from '../hw.ts';
 import { PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_U, PTE_W, walk } from '../mm/pagetable.ts';
@@ -50,7 +51,14 @@ export class UserMemory {
       if (r === null || (write && !r.writable)) throw new BadAddress(va);
       throw new PageNeeded(va, write);
     }
-    if ((eff & PTE_U) === 0 || (write && (eff & PTE_W) === 0)) throw new BadAddress(va);
+    if ((eff & PTE_U) === 0) throw new BadAddress(va);
+    if (write && (eff & PTE_W) === 0) {
+      // A copy-on-write page (the region allows the write, the PTE does not): the kernel writes it
+      // past the MMU (ring 0 ignores R/W on a 386), so the pager must copy it first, as for the
+      // process's own write; writing the shared frame would reach every process that maps it.
+      if ((w.pde & PTE_W) !== 0 && this.p.regionAt(va)?.writable === true) throw new PageNeeded(va, true);
+      throw new BadAddress(va);
+    }
     const want = PTE_A | (write ? PTE_D : 0);
     if ((w.pte & want) !== want && w.pteAddr !== null) this.hw.writePhys32(w.pteAddr, w.pte | want);
     return phys((w.pte & PTE_FRAME) + (va & (PAGE_SIZE - 1)));

@@ -58,7 +58,7 @@ describe('386 and 486', () => {
       const m = bootKernel({ cpu });
       expect(m.transcript).toMatch(new RegExp(`^ts386 kernel: i${cpu}, `));
       const outs = SESSION.map((c) => m.command(c));
-      expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+      expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
       return outs;
     };
     const a = run(386), b = run(486);
@@ -104,7 +104,7 @@ describe('386 and 486', () => {
         expect(out).toMatch(/^pid 1 \(shrinkw\): page fault at 0x08049000: user write to not-present page.*, eip 0x0804[0-9a-f]{4}\n/);
         expect(out).toMatch(/ {2}killed\n$/);
         expect(out).not.toContain('exit status 3');
-        expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+        expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
       });
     }
   });

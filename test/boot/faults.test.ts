@@ -58,7 +58,7 @@ function runBad(m: KernelMachine, cmd: string): { said: string[]; report: Report
   expect(r.said.join('\n')).not.toContain('survived');
   expect(m.kernel.stats.kills).toBe(kills + 1);
   expect(m.kernel.procs.has(r.report.pid)).toBe(false);
-  expect(m.kernel.leaks(), 'nothing of the killed process stays allocated').toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+  expect(m.kernel.leaks(), 'nothing of the killed process stays allocated').toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   return r;
 }
 

@@ -14,7 +14,7 @@ describe('halt', () => {
     expect(r.reason).toBe('exit');
     expect(r.exitStatus).toBe(HALT_EXIT_STATUS);
     expect(HALT_EXIT_STATUS).toBe(0);
-    expect(m.transcript.slice(from)).toBe('halt\nleak check: 0 frames, 0 heap blocks leaked\n');
+    expect(m.transcript.slice(from)).toBe('halt\nleak check: 0 frames, 0 heap blocks, 0 mappings leaked\n');
   });
 
   it('after programs that exited, faulted, were interrupted, forked, and still run: no frame and no heap block leaked', () => {
@@ -47,10 +47,10 @@ describe('halt', () => {
     expect(r.exitStatus).toBe(0);
     const tail = m.transcript.slice(from);
     expect(tail.startsWith('halt\n')).toBe(true);
-    expect(tail.endsWith('leak check: 0 frames, 0 heap blocks leaked\n')).toBe(true);
+    expect(tail.endsWith('leak check: 0 frames, 0 heap blocks, 0 mappings leaked\n')).toBe(true);
     expect(tail).not.toContain('$ ');
     expect(m.kernel.procs.size).toBe(0);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
     const s = m.kernel.frames.stats();
     expect(s.byOwner.user + s.byOwner.kstack + s.byOwner.pagedir + s.byOwner.pagetable).toBe(0);
   });
@@ -71,7 +71,7 @@ describe('halt', () => {
       'halt\n' +
       '  frames not freed: 1 user\n' +
       `  heap block not freed: 0x${block!.toString(16).padStart(8, '0')} (${size} bytes)\n` +
-      'leak check: 1 frames, 1 heap blocks leaked\n');
+      'leak check: 1 frames, 1 heap blocks, 0 mappings leaked\n');
   });
 
   it('kills jobs quietly at halt: no done lines, no prompt', () => {
@@ -80,6 +80,6 @@ describe('halt', () => {
     const from = m.transcript.length;
     m.type('halt\r');
     expect(m.runToStop().exitStatus).toBe(0);
-    expect(m.transcript.slice(from)).toBe('halt\nleak check: 0 frames, 0 heap blocks leaked\n');
+    expect(m.transcript.slice(from)).toBe('halt\nleak check: 0 frames, 0 heap blocks, 0 mappings leaked\n');
   });
 });

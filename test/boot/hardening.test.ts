@@ -53,7 +53,7 @@ describe.skipIf(!hasAs)('console output under pressure', () => {
     expect(out.match(/^pid \d+ \(killflood\): page fault at 0x00000000/gm)).toHaveLength(300);
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThan(BACKLOG_LIMIT + 1024);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 });
 
@@ -63,7 +63,7 @@ describe('halt with disk reads in flight', () => {
     m.type('run hello &\r\x04'); // a program loading from a slow disk, then the end of input
     const r = m.runToStop(400_000_000);
     expect(r.exitStatus).toBe(0);
-    expect(m.transcript).toMatch(/end of input: halt\nleak check: 0 frames, 0 heap blocks leaked\n$/);
+    expect(m.transcript).toMatch(/end of input: halt\nleak check: 0 frames, 0 heap blocks, 0 mappings leaked\n$/);
   });
 });
 
@@ -81,6 +81,6 @@ describe('out of memory', () => {
     expect(out).toMatch(/pid 1 \(touch\) killed: out of memory: pid \d+ \((forkdemo|echo)\) needed a frame and none was free; it had the largest resident set \(\d+ pages\)/);
     expect(out).toContain('child says hi');
     expect(m.kernel.procs.size).toBe(0);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 });

@@ -45,7 +45,9 @@ describe('mem', () => {
       const m = bootKernel({ frames: kind });
       expect(m.transcript).toContain(`free frames (${kind})`);
       const idle = checkMem(m, kind);
-      expect(idle.owners).toEqual({ heap: 256 }); // the 1 MiB kernel heap arena, nothing else yet
+      // The 1 MiB kernel heap arena, and the reverse map (16 bytes a frame and a pool entry of 12 a frame), nothing else yet.
+      const nframes = (32 << 20) / 4096;
+      expect(idle.owners).toEqual({ heap: 256, rmap: Math.ceil((nframes * 16) / 4096) + Math.ceil((nframes * 12) / 4096) });
       expect(m.command('run sleeper 500 &')).toBe('[1] sleeper 500\n');
       m.runFor(2_000_000);
       const busy = checkMem(m, kind);
@@ -62,7 +64,7 @@ describe('mem', () => {
       m.runUntil(/\n\$ $/, undefined, from);
       const after = checkMem(m, kind);
       expect(after.free).toBe(idle.free);
-      expect(after.owners).toEqual({ heap: 256, ...(after.owners.slab ? { slab: after.owners.slab } : {}) });
+      expect(after.owners).toEqual({ heap: 256, rmap: idle.owners.rmap, ...(after.owners.slab ? { slab: after.owners.slab } : {}) });
       if (kind === 'buddy') expect(after.orders).toEqual(idle.orders); // the merges bring every block back whole
     });
   }
@@ -80,7 +82,7 @@ describe('mem', () => {
       const after = checkMem(m, kind);
       expect(after.free).toBe(idle.free);
       if (kind === 'buddy') expect(after.orders).toEqual(idle.orders);
-      expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+      expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
       expect(m.command('run forkdemo')).toBe('child says hi\nforkdemo: child 3 exited with status 0\n');
     });
   }
@@ -176,7 +178,7 @@ describe('tlb and stats', () => {
     const out = m.command('stats');
     const s = m.kernel.stats;
     const lines = out.trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     const up = /^uptime (\d+\.\d\d) s \((\d+) ticks\), (\d+) cycles$/.exec(lines[0]!);
     expect(up, lines[0]).not.toBeNull();
     expect(Number(up![1])).toBeCloseTo(Number(up![2]) / 100, 5);
@@ -187,5 +189,9 @@ describe('tlb and stats', () => {
     expect(s.kills).toBe(1);
     expect(lines[2]).toMatch(/^system calls \d+, interrupts \d+, context switches \d+, host calls \d+$/);
     expect(Number(/system calls (\d+)/.exec(lines[2]!)![1])).toBe(s.syscalls);
+    // forkdemo's fork shared its pages; its child wrote to some (copied) before exec let go of the rest.
+    expect(lines[3]).toBe(`copy-on-write: forks shared ${s.cowShared} pages; write faults on them ${s.cowFaults} (copied ${s.cowCopies}, taken over ${s.cowReuses}); copies saved ${s.cowShared - s.cowCopies}`);
+    expect(s.cowShared).toBeGreaterThan(0);
+    expect(s.cowCopies).toBeLessThan(s.cowShared);
   });
 });

@@ -34,7 +34,7 @@ describe('load control', () => {
       const utilisation = on.m.kernel.stats.userCycles / on.cycles;
       on.m.type('halt\r');
       expect(on.m.runToStop(400_000_000).exitStatus).toBe(0);
-      expect(on.m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 swap slots leaked\n$/);
+      expect(on.m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked\n$/);
       // Without load control, in twice the time, the three have not finished.
       const off = thrash('', 2 * on.cycles);
       expect(off.done).toBeLessThan(RUNS);

@@ -24,10 +24,10 @@ function runSwapping(cmd: string, budget: number, atLeast = 100): string {
   expect(written, 'pages written to swap').toBeGreaterThan(atLeast);
   expect(read, 'pages read back from swap').toBeGreaterThan(atLeast);
   expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
-  expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
+  expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0, mappings: 0 });
   m.type('halt\r');
   expect(m.runToStop(400_000_000).exitStatus).toBe(0);
-  expect(m.transcript.slice(m.transcript.lastIndexOf('leak check:')).trim()).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+  expect(m.transcript.slice(m.transcript.lastIndexOf('leak check:')).trim()).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   return out;
 }
 
@@ -76,6 +76,6 @@ describe('programs bigger than RAM, under swap', () => {
     }
     m.type('halt\r');
     expect(m.runToStop().exitStatus).toBe(0);
-    expect(m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 swap slots leaked\n$/);
+    expect(m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked\n$/);
   });
 });

@@ -142,7 +142,7 @@ describe('demand paging', () => {
     expect(lines[lines.length - 1]).toBe('  killed');
     expect(out).not.toContain('depth 300 reached');
     expect(m.kernel.stats.kills).toBe(kills + 1);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
     expect(m.command('run hello')).toBe('hello, world (pid 2)\n');
   });
 });

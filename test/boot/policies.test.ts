@@ -104,7 +104,7 @@ describe('replacement policies under a resident limit', () => {
   });
 
   it('leaves nothing behind: no frame, heap block or swap slot', () => {
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0, mappings: 0 });
   });
 });
 
@@ -153,7 +153,7 @@ describe('OPT knows only the run it recorded', () => {
     const m = bootKernel({ memoryBytes: 8 << 20, swapBytes: 4 << 20, disk: programDiskWith({ bypid: elfProgram(BY_PID) }) });
     const out = m.command('run -m 4 -p opt bypid', BUDGET);
     expect(out).toMatch(/\nopt: the run left its recorded references at reference \d+ \(it did not repeat the first run\); from there it replaced pages in load order\n$/);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0, mappings: 0 });
   });
 });
 
@@ -224,7 +224,7 @@ describe('a resident limit below what one instruction needs', () => {
       expect(out.split('\n').filter((l) => !l.startsWith('opt: ')).join('\n')).toBe(''); // exit status 0: every word arrived
       expect(m.kernel.accounting.at(-1)).toMatchObject({ name: 'movsx', status: 0, killed: false });
     }
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0, mappings: 0 });
   });
 
   it('with one frame, every reference of a string is a fault, and the arguments exec wrote survive the stack page going to swap', () => {

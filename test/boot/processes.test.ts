@@ -21,7 +21,7 @@ describe('fork, exec, wait', () => {
     expect(m.command('run forkdemo')).toBe('child says hi\nforkdemo: child 2 exited with status 0\n');
     expect(m.kernel.stats.processesStarted).toBe(2);
     expect(m.kernel.procs.size).toBe(0);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
     expect(m.command('run forkdemo')).toBe('child says hi\nforkdemo: child 4 exited with status 0\n');
   });
 
@@ -70,7 +70,7 @@ describe('background jobs', () => {
     expect(m.command('kill 2', 5_000_000)).toBe('pid 2 (spin) killed: killed from the shell\n[2] done: spin, killed\n');
     expect(m.transcript.endsWith('$ kill 2\npid 2 (spin) killed: killed from the shell\n[2] done: spin, killed\n$ ')).toBe(true);
     expect(m.kernel.procs.size).toBe(0);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 
   it('shares the CPU round robin between two CPU-bound jobs', () => {
@@ -104,7 +104,7 @@ describe('background jobs', () => {
       m.runFor(6_000_000);
       expect(m.kernel.panicked).toBe(false);
       expect(m.kernel.procs.size).toBe(0);
-      expect(m.kernel.leaks(), `kill after ${k * 45_000} cycles`).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+      expect(m.kernel.leaks(), `kill after ${k * 45_000} cycles`).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
       ends.add(/\[1\] done: cat, (killed|status -?\d+)/.exec(m.transcript)?.[1] ?? 'none');
       expect(m.transcript.endsWith('\n$ ')).toBe(true);
     }
@@ -180,12 +180,13 @@ describe('time and counters', () => {
     const free = m.kernel.frames.stats().free;
     const out = m.command('run meminfo');
     const f = Object.fromEntries(out.trimEnd().split('\n').map((l) => l.split(/\s+/)).map(([k, v]) => [k, Number(v)]));
-    expect(Object.keys(f)).toEqual(['frames_total', 'frames_free', 'resident', 'faults', 'faults_total', 'swap_total', 'swap_used', 'page_size']);
+    expect(Object.keys(f)).toEqual(['frames_total', 'frames_free', 'resident', 'faults', 'faults_total', 'swap_total', 'swap_used', 'page_size', 'cow_faults', 'cow_copies']);
     expect(f.frames_total).toBe(total);
     expect(f.frames_free).toBeLessThan(free);
     expect(f.resident).toBeGreaterThanOrEqual(f.faults!);
     expect(f.faults_total).toBeLessThanOrEqual(m.kernel.stats.faults);
     expect(f.page_size).toBe(4096);
+    expect([f.cow_faults, f.cow_copies]).toEqual([0, 0]); // it never forked
     expect(m.kernel.frames.stats().free).toBe(free);
   });
 });

@@ -30,7 +30,7 @@ describe('the shell', () => {
       `^ts386 kernel: i386, 32768 KiB RAM, \\d+ free frames \\(buddy\\), heap 1024 KiB \\(first-fit\\)\\n` +
       `program disk: ${files} files\\nts386 shell: type help\\n\\$ $`));
     expect(m.kernel.stats.processesStarted).toBe(0);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 
   it('says which boot options it did not understand, and boots anyway', () => {
@@ -86,7 +86,7 @@ describe('the shell', () => {
     const before = m.transcript.length;
     expect(m.command('run nope')).toBe('run: nope: no such program\n');
     expect(m.transcript.slice(before)).toBe('run nope\nrun: nope: no such program\n$ ');
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
     expect(m.command('run hello')).toMatch(/^hello, world \(pid \d+\)\n$/);
   });
 
@@ -110,7 +110,7 @@ describe('the shell', () => {
     m.type('\x04');
     const r = m.runToStop();
     expect(r.exitStatus).toBe(0);
-    expect(m.transcript).toMatch(/\$ he\b\s*\x08 \x08\x08 \x08end of input: halt\nleak check: 0 frames, 0 heap blocks leaked\n$/);
+    expect(m.transcript).toMatch(/\$ he\b\s*\x08 \x08\x08 \x08end of input: halt\nleak check: 0 frames, 0 heap blocks, 0 mappings leaked\n$/);
   });
 
   it('loses no typed character while programs fault: a line pasted during `run touch 300` arrives whole', () => {

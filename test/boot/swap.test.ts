@@ -32,8 +32,8 @@ describe('swap', () => {
     expect(read).toBeGreaterThan(1000);
     expect(taken).toBeGreaterThanOrEqual(written!);
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0, mappings: 0 });
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   it('lets programs run beside a process that goes round more pages than there are frames, and frees its slots when it is killed', () => {
@@ -51,7 +51,7 @@ describe('swap', () => {
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, [1-9]\d* in use/m);
     expect(m.command('kill 1')).toContain('pid 1 (touch) killed: killed from the shell');
     m.runFor(10_000_000); // writes still in flight finish
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   it('writes a page once: read back and dropped again before it is written, it keeps its slot and needs no second write', () => {
@@ -73,7 +73,7 @@ describe('swap', () => {
     // Written again after a read-back, a page goes back to its slot (touch -s rewrites every page each pass).
     expect(m.command('run -m 8 touch -s 40 3', 40 * 66_000_000)).toMatch(/^touched 40 pages in 3 sequential passes, 120 faults\n$/);
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   it('vm shows the pages mlock keeps, and the pages read back from swap that are still in their slot', () => {
@@ -91,7 +91,7 @@ describe('swap', () => {
     for (const l of kept) expect(inSwap.has(/slot (\d+)$/.exec(l)![1])).toBe(false); // a slot is one page's
     expect(m.command('kill 1')).toContain('killed from the shell');
     m.runFor(10_000_000);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   // Grows the heap by 20 pages (at %esi), writes each, reads each back: under a resident limit the
@@ -132,7 +132,7 @@ describe('swap', () => {
     expect(inUse).toBe(inSwap === null ? 0 : Number(inSwap[1]));
     expect(m.command('kill 1')).toContain('pid 1 (shrinkk) killed: killed from the shell');
     m.runFor(10_000_000);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   // Then mlock and munlock the last 4 pages (resident, read back with their slots kept), and exit.
@@ -155,7 +155,7 @@ describe('swap', () => {
     expect(m.command('run -m 6 lockkept', 100_000_000)).toBe('');
     expect(m.kernel.stats.keptDrops).toBeGreaterThan(0);
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   // Writes 1 into 20 pages (under a resident limit most go to swap), forks: the child sleeps, then
@@ -212,7 +212,7 @@ describe('swap', () => {
     expect(m.command('run -m 6 forkkept', 300_000_000)).toBe(''); // exit status 0: the child found every 1
     expect(m.kernel.stats.swapOuts - swapOuts).toBeGreaterThan(40);
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   it('frees the slots that read-back pages kept when their process is killed or forks', () => {
@@ -230,7 +230,7 @@ describe('swap', () => {
     expect(m.command('kill 1')).toContain('pid 1 (touch) killed: killed from the shell');
     m.runFor(10_000_000);
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   it('kills the process that needs a slot when swap is full, with one line, and goes on', () => {
@@ -240,7 +240,7 @@ describe('swap', () => {
     expect(out).toMatch(/^pid 1 \(touch\): page fault at 0x[0-9a-f]{8}: user write to not-present page \(out of swap space \(no free slot for a page to make room\)\), eip 0x[0-9a-f]{8}\n/);
     expect(out).toMatch(/ {2}killed\n$/);
     expect(m.command('run hello')).toMatch(/^hello, world/);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   it('gives the same transcript and cycle count twice', () => {
@@ -260,7 +260,7 @@ describe('global replacement policies', () => {
     expect(m.transcript).toContain(`swap: 4095 slots of 4 KiB on the second disk (${policy} replacement${policy === 'lru' ? ', exact: a soft fault at each move to another page' : ''})`);
     expect(m.command('run touch 1200', 40 * 66_000_000)).toMatch(/^touched 1200 pages, \d+ faults\n$/);
     expect(m.command('stats')).toMatch(/written to swap [1-9]/);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 });
 
@@ -297,7 +297,7 @@ describe('local replacement (--scope local)', () => {
     m.command('kill 1');
     m.command('kill 2');
     m.runFor(10_000_000);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
     return out;
   };
 
@@ -320,6 +320,6 @@ describe('local replacement (--scope local)', () => {
     const m = bootKernel({ memoryBytes: MEM, swapBytes: SWAP, cmdline: 'scope=local' });
     expect(m.command('run touch 1200', 40 * 66_000_000)).toMatch(/^touched 1200 pages, \d+ faults\n$/);
     expect(Number(/written to swap (\d+)/.exec(m.command('stats'))![1])).toBeGreaterThan(500);
-    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 });

@@ -60,7 +60,7 @@ describe('console output larger than the UART ring', () => {
     const text = `${lines.join('\n')}\n`;
     const m = bootKernel({ disk: programDiskWith({ big: Buffer.from(text, 'latin1') }) });
     expect(m.command('run cat big', 200_000_000)).toBe(text);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 });
 
@@ -83,7 +83,7 @@ describe.skipIf(!hasAs)('system calls at their edges', () => {
     expect(out).not.toContain('exit status');
     expect(m.kernel.stats.kills).toBe(1);
     expect(m.kernel.procs.size).toBe(0);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 
   it('wait() writes a status that straddles two pages into both pages (not past the first frame)', () => {

@@ -23,7 +23,7 @@ describe('waiting for the disk', () => {
     // The drive is still reading the ELF header into the program disk's buffer: it stays allocated.
     expect(m.kernel.leaks().heapBlocks).toHaveLength(1);
     m.runFor(2 * SLOW);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 
   it('a process killed while it sleeps on a page-in leaves nothing once the drive is done', () => {
@@ -35,7 +35,7 @@ describe('waiting for the disk', () => {
     expect(m.kernel.leaks().frames).toBe(0);
     expect(m.kernel.leaks().heapBlocks).toHaveLength(1);
     m.runFor(2 * SLOW);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 
   it('a page-in completes the fault it started: one fault per page, however long the disk takes', () => {
@@ -62,7 +62,7 @@ describe('waiting for the console', () => {
     m.type('\x04'); // Ctrl-D: end of file for cat, which exits
     m.runUntil(/\n\$ $/);
     expect(m.command('run echo after')).toBe('after\n');
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [] });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });
   });
 });
 

@@ -66,6 +66,6 @@ describe('ws', () => {
     m.command('kill 1');
     m.runFor(2_000_000);
     expect(m.machine.cpu.refs.on).toBe(false);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0, mappings: 0 });
   });
 });

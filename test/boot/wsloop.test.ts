@@ -27,7 +27,7 @@ describe('wsloop', () => {
     expect(m.command('run wsloop 100 20 5', 40_000_000))
       .toBe('wsloop: ok 100 pages, 20 passes, shifting every 5: 4 localities (400 pages in all), checksum 0x97dbc1f9, 402 page faults\n');
     expect(m.command('stats')).toMatch(/written to swap 0, dropped still in swap 0\), read back from swap 0$/m);
-    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0 });
+    expect(m.kernel.leaks()).toEqual({ frames: 0, byOwner: [], heapBlocks: [], swapSlots: 0, mappings: 0 });
   });
 
   it('in too little RAM: pages go to swap and come back, it still prints ok, and nothing is left behind', () => {
@@ -43,7 +43,7 @@ describe('wsloop', () => {
     expect(m.command('mem')).toMatch(/^swap: 4095 slots of 4 KiB, 0 in use, 4095 free$/m);
     m.type('halt\r');
     expect(m.runToStop(100_000_000).exitStatus).toBe(0);
-    expect(m.transcript.slice(m.transcript.lastIndexOf('leak check:')).trim()).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots leaked');
+    expect(m.transcript.slice(m.transcript.lastIndexOf('leak check:')).trim()).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
   it('catches a word changed behind its back: FAIL with the page and word, exit status 1', () => {

@@ -16,8 +16,10 @@ int main(void) {
          "faults_total %u\n"
          "swap_total   %u\n"
          "swap_used    %u\n"
-         "page_size    %u\n",
+         "page_size    %u\n"
+         "cow_faults   %u\n"
+         "cow_copies   %u\n",
          m.frames_total, m.frames_free, m.resident, m.faults, m.faults_total, m.swap_total, m.swap_used,
-         m.page_size);
+         m.page_size, m.cow_faults, m.cow_copies);
   return 0;
 }

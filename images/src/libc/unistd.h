@@ -18,6 +18,8 @@ struct meminfo {
   unsigned swap_total;    /* swap slots */
   unsigned swap_used;
   unsigned page_size;     /* bytes */
+  unsigned cow_faults;    /* this process's write faults on copy-on-write pages (in faults too) */
+  unsigned cow_copies;    /* the copies they made (the others took a page over: no one else mapped it) */
 };
 
 __attribute__((noreturn)) void exit(int status);

@@ -45,14 +45,14 @@ describe('ts386 command', () => {
     const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input: 'run hello\nrun touch 5\nhalt\n' });
     expect(r.stdout).toContain('hello, world (pid 1)');
     expect(r.stdout).toContain('touched 5 pages, 5 faults');
-    expect(r.stdout).toMatch(/leak check: 0 frames, 0 heap blocks leaked\r?\n$/);
+    expect(r.stdout).toMatch(/leak check: 0 frames, 0 heap blocks, 0 mappings leaked\r?\n$/);
     expect(r.stderr).toMatch(/^ts386: kernel halted after \d+ cycles/);
     expect(r.status).toBe(0);
   });
 
   it('halts at the end of piped input as at Ctrl-D: a script needs no halt, and /dev/null halts at once', () => {
     const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input: 'run echo scripted\n' });
-    expect(r.stdout).toContain('scripted\r\n$ end of input: halt\r\nleak check: 0 frames, 0 heap blocks leaked');
+    expect(r.stdout).toContain('scripted\r\n$ end of input: halt\r\nleak check: 0 frames, 0 heap blocks, 0 mappings leaked');
     expect(r.status).toBe(0);
     const n = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" < /dev/null`], { encoding: 'utf8', timeout: 60_000 });
     expect(n.stdout).toContain('$ end of input: halt');
@@ -183,20 +183,22 @@ describe('ts386 command', () => {
     [['--no-kernel', '--append', 'x'], /--append needs --kernel or the ts386 kernel/],
     [['--frames', 'bogus'], /--frames bogus: expected bitmap or buddy/],
     [['--heap', 'bogus'], /--heap bogus: expected first, best, worst or next/],
+    [['--fork', 'lazy'], /--fork lazy: expected cow or eager/],
+    [['--no-kernel', '--fork', 'eager'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
     [['--policy', 'bogus'], /--policy bogus: expected one of fifo, second-chance, nru, aging, lfu, mfu, random, lru, wsclock\n$/],
     [['--load-control', 'sometimes', '--swap-size', '4M'], /--load-control sometimes: expected one of off, ws, pff/],
     [['--rss', 'lru', '--swap-size', '4M'], /--rss lru: expected one of fixed, pff, ws/],
     [['--rss', 'pff'], /--rss pff: releases pages to swap, so it needs --swap FILE or --swap-size SIZE/],
     [['--load-control', 'ws'], /--load-control ws: rolls processes out to swap, so it needs --swap FILE or --swap-size SIZE/],
     [['--policy', 'opt'], /--policy opt: OPT knows the future of one recorded run, not of every process: use the shell's run -m FRAMES -p opt PROG/],
-    [['--no-kernel', '--frames', 'buddy'], /--frames, --heap, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
-    [['--no-kernel', '--heap', 'best'], /--frames, --heap, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
-    [['--no-kernel', '--policy', 'aging'], /--frames, --heap, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
-    [['--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--frames', 'bitmap'], /--frames, --heap, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--frames', 'buddy'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--heap', 'best'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--policy', 'aging'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--frames', 'bitmap'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
     [['--scope', 'both'], /--scope both: expected global or local/],
     [['--scope', 'local', '--alloc', 'fair'], /--alloc fair: expected equal or proportional/],
     [['--alloc', 'equal'], /--alloc equal: shares frames among processes for local replacement, so it needs --scope local/],
-    [['--no-kernel', '--scope', 'local'], /--frames, --heap, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--scope', 'local'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
     [['--inspect=abc'], /--inspect=abc: expected a port number/],
     [['--inspect=70000'], /--inspect=70000: expected a port number/],
     // A bare --inspect is accepted (as node's own --inspect[=PORT]): the error is about --bogus.

@@ -45,7 +45,7 @@ describe('ts386 --monitor', () => {
     const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input: '\x01cbl\nc\nrun hello\nhalt\n' });
     expect(r.stdout).toContain('(ts386) bl\r\nno breakpoints\r\n(ts386) c\r\ncontinuing');
     expect(r.stdout).toContain('hello, world');
-    expect(r.stdout).toContain('leak check: 0 frames, 0 heap blocks leaked');
+    expect(r.stdout).toContain('leak check: 0 frames, 0 heap blocks, 0 mappings leaked');
     expect(r.status).toBe(0);
   });
 

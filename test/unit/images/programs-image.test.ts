@@ -13,9 +13,9 @@ const images = path.join(root, 'images');
 const libc = path.join(images, 'src/libc');
 
 const PROGRAMS = [
-  'badkern', 'badnull', 'badtext', 'badwild', 'bigwrite', 'cat', 'echo', 'exitcode', 'forkdemo', 'hello', 'huge', 'isolate',
-  'killkids', 'matmult', 'meminfo', 'mstress', 'page-linear', 'page-merge', 'page-parallel', 'page-shuffle', 'sleeper', 'spin',
-  'stack', 'touch', 'wsloop',
+  'badkern', 'badnull', 'badtext', 'badwild', 'bigwrite', 'cat', 'cowcount', 'cowswap', 'cowtest', 'echo', 'exitcode', 'forkbench', 'forkdemo',
+  'hello', 'huge', 'isolate', 'killkids', 'matmult', 'meminfo', 'mstress', 'page-linear', 'page-merge', 'page-parallel',
+  'page-shuffle', 'sleeper', 'spin', 'stack', 'touch', 'wsloop',
 ];
 
 /** The first line of `cmd --version`, or null when it does not run. */

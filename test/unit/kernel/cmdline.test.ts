@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCmdline } from '../../../kernel/cmdline.ts';
 
-const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed' };
+const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed', fork: 'cow' };
 
 describe('parseCmdline', () => {
   it('gives the defaults, buddy frames and a first-fit heap, for an empty command line', () => {
@@ -21,6 +21,12 @@ describe('parseCmdline', () => {
 
   it('takes any run of spaces, tabs and newlines between options', () => {
     expect(parseCmdline('  frames=bitmap\t\theap=best\n')).toEqual({ options: { ...DEFAULTS, frames: 'bitmap', heap: 'best' }, errors: [] });
+  });
+
+  it('selects eager or copy-on-write fork, and reports another', () => {
+    expect(parseCmdline('fork=eager').options.fork).toBe('eager');
+    expect(parseCmdline('fork=cow').options.fork).toBe('cow');
+    expect(parseCmdline('fork=lazy').errors).toEqual(["unknown boot option 'fork=lazy'"]);
   });
 
   it('lets a later option override an earlier one', () => {

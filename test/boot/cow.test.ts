@@ -1,0 +1,93 @@
+// Copy-on-write fork (issue 12), booted for real: the exact counts of a fork whose child writes some
+// pages (cowcount), what `vm` shows of shared and copy-on-write pages, `--fork eager` beside it, and
+// shared pages under memory pressure: taken back from every process that maps them at once and
+// mapped again from the frame the first one to need them read them back into (the swap cache).
+// cowtest.test.ts checks the semantics (no process sees another's writes) under both modes.
+
+import { describe, expect, it } from 'vitest';
+import { bootKernel, STEP_BUDGET, type KernelMachine } from '../harness/kernel.ts';
+
+const NOTHING_LEFT = { frames: 0, byOwner: [], heapBlocks: [], mappings: 0 };
+
+/** `halt`, and the leak check's verdict. */
+function halt(m: KernelMachine): string {
+  m.type('halt\r');
+  expect(m.runToStop(400_000_000).exitStatus).toBe(0);
+  return m.transcript.slice(m.transcript.lastIndexOf('leak check:')).trim();
+}
+
+/** The `vm PID` line of the page at `va`. */
+function vmLine(m: KernelMachine, pid: number, va: number): string {
+  const line = m.command(`vm ${pid}`).split('\n').find((l) => l.startsWith(`    0x${va.toString(16).padStart(8, '0')} ->`));
+  expect(line, `vm ${pid} maps 0x${va.toString(16)}: ${JSON.stringify(m.command(`vm ${pid}`))}`).toBeDefined();
+  return line!;
+}
+
+describe('copy-on-write fork', () => {
+  it('the child\'s K writes to N shared pages are K faults and K copies; the parent\'s N writes after it exits are N faults and no copy', () => {
+    const m = bootKernel();
+    expect(m.command('run cowcount 20 5')).toBe('child: 5 pages written, cow faults 5, copies 5\nparent: 20 pages written, cow faults 20, copies 0\n');
+    expect(m.command('run cowcount 8 8')).toBe('child: 8 pages written, cow faults 8, copies 8\nparent: 8 pages written, cow faults 8, copies 0\n');
+    const s = m.kernel.stats;
+    expect(m.command('stats')).toContain(`copy-on-write: forks shared ${s.cowShared} pages; write faults on them ${s.cowFaults} (copied ${s.cowCopies}, taken over ${s.cowReuses}); copies saved ${s.cowShared - s.cowCopies}\n`);
+    expect(s.cowFaults).toBe(s.cowCopies + s.cowReuses);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 mappings leaked');
+  });
+
+  it('--fork eager copies every page at fork: no write faults after it', () => {
+    const m = bootKernel({ cmdline: 'fork=eager' });
+    expect(m.command('run cowcount 20 5')).toBe('child: 5 pages written, cow faults 0, copies 0\nparent: 20 pages written, cow faults 0, copies 0\n');
+    expect(m.kernel.stats.cowShared).toBe(0);
+    expect(m.command('stats')).not.toContain('copy-on-write');
+  });
+
+  it('vm marks copy-on-write pages and names the processes a frame is shared with', () => {
+    const m = bootKernel();
+    // The child writes the first of three heap pages, then sleeps: both address spaces can be seen.
+    expect(m.command('run cowcount 3 1 2000 &')).toBe('[1] cowcount 3 1 2000\n');
+    m.runFor(5_000_000);
+    const heap = /heap +0x([0-9a-f]{8})-/.exec(m.command('vm 1'))![1]!;
+    const h = parseInt(heap, 16);
+    const text = parseInt(/text +0x([0-9a-f]{8})-/.exec(m.command('vm 1'))![1]!, 16);
+    // Text is read-only in its region: shared, never copy-on-write.
+    expect(vmLine(m, 1, text)).toMatch(/ {2}P - U A - {2}shared with pid 2$/);
+    // The page the child wrote: the child has its own copy, writable; the parent's frame is its alone
+    // but still read-only (its next write takes it over, with no copy).
+    expect(vmLine(m, 2, h)).toMatch(/ {2}P W U A D$/);
+    expect(vmLine(m, 1, h)).toMatch(/ {2}P - U A D {2}copy-on-write$/);
+    // The pages no one wrote since the fork: one frame each, in both.
+    for (const pid of [1, 2]) expect(vmLine(m, pid, h + 4096)).toMatch(new RegExp(`copy-on-write {2}shared with pid ${3 - pid}$`));
+    expect(vmLine(m, 1, h + 4096).split('->')[1]!.slice(0, 12)).toBe(vmLine(m, 2, h + 4096).split('->')[1]!.slice(0, 12));
+    m.runUntil(/\[1\] done: cowcount, status 0\n/, 3 * STEP_BUDGET);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 mappings leaked');
+  });
+
+  it('a fork that runs out of frames leaves no child behind: wait() then finds none (ECHILD)', () => {
+    const m = bootKernel({ cmdline: 'fork=eager' });
+    // cowtest simple fills two thirds of the free frames, which an eager fork cannot copy.
+    const out = m.command('run cowtest simple', 10 * STEP_BUDGET);
+    expect(out).toMatch(/^cowtest simple: FAILED \(fork failed \(error 12\) in round 1, \d+ pages filled \(2\/3 of \d+ free frames\): expected of an eager fork, which must copy them all\)\n\[\d+\] exit status 1\n$/);
+    expect(m.kernel.procs.size).toBe(0);
+    expect(m.kernel.leaks()).toEqual(NOTHING_LEFT);
+  });
+});
+
+describe('shared pages under memory pressure (4 MiB of RAM, 16 MiB of swap)', () => {
+  it('go from every mapping at once, come back shared from the swap cache, and stay private to each writer', () => {
+    const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20 });
+    expect(m.command('run cowswap 300 3', 6 * STEP_BUDGET)).toBe('cowswap: ok: 300 pages, 3 children, 3 rounds each\n');
+    const s = m.kernel.stats;
+    expect(s.sharedEvictions, 'shared pages taken back from all their mappings').toBeGreaterThan(50);
+    expect(s.swapCacheHits, 'swapped pages mapped from a frame another process read them into').toBeGreaterThan(100);
+    expect(s.cowCopies).toBeLessThanOrEqual(s.cowShared);
+    expect(m.command('stats')).toContain(`shared pages taken back from every mapping at once ${s.sharedEvictions}, mapped again from the swap cache ${s.swapCacheHits}\n`);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
+  });
+
+  it('does the same under --fork eager, whose children share the parent\'s swapped-out pages', () => {
+    const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20, cmdline: 'fork=eager' });
+    expect(m.command('run cowswap 300 3', 6 * STEP_BUDGET)).toBe('cowswap: ok: 300 pages, 3 children, 3 rounds each\n');
+    expect(m.kernel.stats.swapCacheHits).toBeGreaterThan(0);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
+  });
+});
