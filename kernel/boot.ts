@@ -23,6 +23,8 @@ import { FrameShares } from './mm/allotment.ts';
 import { userPageCount } from './mm/vmm.ts';
 import { Reclaimer } from './mm/reclaim.ts';
 import { ReverseMap } from './mm/rmap.ts';
+import { PageCache } from './mm/pagecache.ts';
+import { ShrinkingFrames } from './mm/shrinking-frames.ts';
 import { SwapSpace } from './mm/swap.ts';
 import { makePolicy } from './mm/policy.ts';
 import { KernelPanic } from './panic.ts';
@@ -81,9 +83,11 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   // Frames: RAM the E820 map calls usable, less the first MiB and the kernel's static area.
   const metaBase = phys(DIRECT_MAP_PT_PHYS + tables * PAGE_SIZE);
   const usable = info.e820.filter((e) => e.type === 1 && e.base < ramTop).map((e) => ({ base: e.base, length: Math.min(e.length, ramTop - e.base) }));
-  const { allocator: frames } = createFrameAllocator(options.frames, hw, {
+  const { allocator } = createFrameAllocator(options.frames, hw, {
     metaBase, usable, reserved: [{ base: 0, length: 0x100000 }, { base: 0x100000, length: metaBase - 0x100000 }],
   });
+  // Out of frames, the allocator first drops an idle page of the page cache (made below).
+  const frames = new ShrinkingFrames(allocator);
   const heapPages = Math.min(HEAP_BYTES, Math.floor(frames.stats().free / 8) * PAGE_SIZE) / PAGE_SIZE;
   const arena = frames.allocContiguous(heapPages, 'heap');
   if (arena === null) throw new KernelPanic(`no ${heapPages} contiguous frames for the kernel heap`);
@@ -91,6 +95,8 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   // Who maps each user frame (shared pages, copy-on-write): a table and a pool in frames of their own.
   const rmap = ReverseMap.create(hw, frames, Math.ceil(ramTop / PAGE_SIZE));
   if (rmap === null) throw new KernelPanic('no frames for the reverse map');
+  const cache = new PageCache(hw, heap, frames, rmap, state.stats);
+  frames.shrink = () => cache.dropIdle();
 
   const procSlab = new SlabCache(hw, frames, 'proc', PROC_RECORD_SIZE);
   const fileSlab = new SlabCache(hw, frames, 'file', FILE_RECORD_SIZE);
@@ -139,6 +145,8 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     reclaim = swap === null ? null : Reclaimer.create(hw, frames, swap, state.stats, rmap);
     if (reclaim !== null) {
       reclaim.policy = makePolicy(options.policy);
+      reclaim.dropIdle = () => cache.dropIdle();
+      reclaim.uncache = (f) => cache.remove(f);
       reclaim.spaces = () => table.paged().map((p) => p.pd);
       reclaim.virtualTime = (pd) => { const p = table.byPd(pd); return p === undefined ? 0 : virtualTime(p); };
       // A page taken back while in its process's working set stays in the estimate (workingset.ts).
@@ -173,9 +181,9 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
       : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${how})\n`);
   }
 
-  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null, rmap);
+  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null, rmap, cache);
   const parts = {
-    hw, boot: info, options, frames, rmap, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
+    hw, boot: info, options, frames, rmap, cache, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
     cpu: new ContextSwitch(hw), leakCheck, accounting: new Accounting(), stats: state.stats, power: state.power, trace: state.trace,
     backing: progdisk,
     reclaim,
@@ -184,6 +192,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     clock: channel('sleep'),
     reapReads: () => { progdisk?.reap(); reclaim?.reap(); },
     readInFlight: () => progdisk?.inFlight() ?? reclaim?.inFlight() ?? null,
+    dropCaches: () => { cache.dropAllIdle(); },
     uptimeMs: () => state.stats.ticks * TICK_MS,
     leakReport: () => leakCheck.report(),
     takeLeakBaseline: () => leakCheck.takeBaseline(),

@@ -17,6 +17,7 @@ import type { FrameAllocator } from './mm/frame-table.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import { beginFault, endInstruction, revealIfHidden, softFault, type LruContext } from './mm/lru.ts';
 import { handlePageFault } from './mm/pager.ts';
+import type { PageCache } from './mm/pagecache.ts';
 import { residentPages } from './mm/vmm.ts';
 import { sampleTick, virtualTime } from './mm/workingset.ts';
 import { wsTick } from './mm/rss.ts';
@@ -77,6 +78,8 @@ export class Kernel {
   get uptimeMs(): number { return this.k.uptimeMs(); }
   get frames(): FrameAllocator { return this.k.frames; }
   get heap(): KernelHeap { return this.k.heap; }
+  /** The program disk's page cache (mm/pagecache.ts). */
+  get cache(): PageCache | null { return this.k.cache; }
   /** One record per process that has ended (the last ACCOUNT_LIMIT): what it cost. */
   get accounting(): readonly ProcAccount[] { return this.k.accounting.records; }
   /** Frames and heap blocks in use now that were not when the shell started (kernel/leaks.ts). */

@@ -22,16 +22,17 @@ export function takeBaseline(frames: FrameAllocator, heap: KernelHeap): Baseline
 }
 
 /** What is in use now and was not at the baseline: frames by owner, heap blocks by the address kmalloc returned. */
-export function findLeaks(frames: FrameAllocator, heap: KernelHeap, base: Baseline | null): Leaks {
+export function findLeaks(frames: FrameAllocator, heap: KernelHeap, base: Baseline | null, cached = 0, cacheTables: ReadonlySet<number> = new Set()): Leaks {
   const now = frames.stats().byOwner;
   const byOwner: Array<[FrameOwner, number]> = [];
   let count = 0;
   for (const o of OWNERS) {
     if (o === 'free') continue;
-    const d = now[o] - (base?.byOwner[o] ?? 0);
+    // The page cache's frames are held, not leaked: only those it does not know of count.
+    const d = now[o] - (base?.byOwner[o] ?? 0) - (o === 'cache' ? cached : 0);
     if (d > 0) { byOwner.push([o, d]); count += d; }
   }
-  const heapBlocks = heap.blocks().filter((b) => b.used && !base?.heapBlocks.has(b.addr)).map((b) => ({ addr: b.addr + HEAP_HEADER, size: b.size }));
+  const heapBlocks = heap.blocks().filter((b) => b.used && !base?.heapBlocks.has(b.addr) && !cacheTables.has(b.addr + HEAP_HEADER)).map((b) => ({ addr: b.addr + HEAP_HEADER, size: b.size }));
   return { frames: count, byOwner, heapBlocks, mappings: 0 };
 }
 
@@ -53,13 +54,16 @@ export class LeakCheck {
   private readonly heap: KernelHeap;
   private readonly swap: { readonly used: number } | null;
   private readonly rmap: { readonly mapped: number } | null;
+  private readonly cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null;
   private baseline: Baseline | null = null;
 
-  constructor(frames: FrameAllocator, heap: KernelHeap, swap: { readonly used: number } | null = null, rmap: { readonly mapped: number } | null = null) {
+  constructor(frames: FrameAllocator, heap: KernelHeap, swap: { readonly used: number } | null = null, rmap: { readonly mapped: number } | null = null,
+    cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null = null) {
     this.frames = frames;
     this.heap = heap;
     this.swap = swap;
     this.rmap = rmap;
+    this.cache = cache;
   }
 
   takeBaseline(): void {
@@ -67,7 +71,7 @@ export class LeakCheck {
   }
 
   leaks(): Leaks {
-    const l = { ...findLeaks(this.frames, this.heap, this.baseline), mappings: this.rmap?.mapped ?? 0 };
+    const l = { ...findLeaks(this.frames, this.heap, this.baseline, this.cache?.size ?? 0, this.cache?.tableBlocks()), mappings: this.rmap?.mapped ?? 0 };
     return this.swap === null ? l : { ...l, swapSlots: this.swap.used };
   }
 

@@ -27,6 +27,8 @@ export interface HaltContext extends ExitContext {
   reapReads(): void;
   /** A disk request still in flight for a read nobody waits for, if any (halt waits for it). */
   readInFlight(): WaitChannel | null;
+  /** Gives back what the kernel keeps only as a cache (the page cache's idle pages), before the leak check. */
+  dropCaches(): void;
 }
 
 /** `halt`: every process ends; the leak report (finishHalt) comes once no disk read is in flight. */
@@ -46,6 +48,7 @@ export function finishHalt(x: HaltContext): WaitChannel | null {
   x.reapReads();
   const busy = x.readInFlight();
   if (busy !== null) return busy;
+  x.dropCaches();
   x.tty.print(`${x.leakReport()}\n`);
   x.power.settled = true;
   return null;

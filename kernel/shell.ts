@@ -39,6 +39,7 @@ const HELP: Array<[string, string]> = [
   ['vm PID', "a process's regions and mapped pages with their flags and A/D bits"],
   ['ws PID [D]', 'its working set W(t, D) each tick of its virtual time: exact (MMU record) and estimated (A bits)'],
   ['heap', 'the kernel heap: blocks, free list, largest block, fragmentation'],
+  ['cache [drop]', 'the page cache: program files\' pages in RAM, mapped or idle; drop: free the idle ones'],
   ['tlb', 'TLB hits, misses and flushes'],
   ['stats', 'kernel counters: faults, system calls, context switches, ...'],
   ['trace pf|refs on|off', 'one line per page fault; record page references (--trace-refs FILE)'],
@@ -199,6 +200,7 @@ export class Shell {
       case 'vm': return this.vm(args);
       case 'ws': return this.ws(args);
       case 'heap': return this.heap();
+      case 'cache': return this.cacheCmd(args);
       case 'tlb': return this.tlb();
       case 'stats': return this.stats();
       case 'trace': return this.trace(args);
@@ -434,6 +436,16 @@ export class Shell {
     }
   }
 
+  private cacheCmd(args: string[]): void {
+    const c = this.x.cache;
+    if (args.length > 1 || (args[0] !== undefined && args[0] !== 'drop')) { this.out('usage: cache [drop]'); return; }
+    if (c === null) { this.out('cache: no program disk'); return; }
+    if (args[0] === 'drop') { this.out(`cache: ${c.dropAllIdle()} idle pages dropped`); return; }
+    const files = c.files();
+    this.out(`page cache: ${c.size} pages of ${files.length} files`);
+    for (const f of files) this.out(`  ${f.name.padEnd(14)} ${f.cached} of ${f.pages} pages cached, ${f.mapped} mapped, ${f.cached - f.mapped} idle`);
+  }
+
   private tlb(): void {
     const t = this.x.hw.readTlbCounters();
     const total = t.hits + t.misses;
@@ -446,6 +458,7 @@ export class Shell {
     this.out(`page faults ${s.faults} (zero-filled ${s.zeroFills}, read from disk ${s.pageIns}), processes started ${s.processesStarted}, killed ${s.kills}`);
     this.out(`system calls ${s.syscalls}, interrupts ${s.interrupts}, context switches ${s.contextSwitches}, host calls ${s.hostCalls}`);
     if (this.x.reclaim) this.out(`pages taken back ${s.evictions} (written to swap ${s.swapOuts}, dropped still in swap ${s.keptDrops}), read back from swap ${s.swapIns}`);
+    if (this.x.cache !== null) this.out(`page cache: ${this.x.cache.size} pages of program files, hits ${s.cacheHits}, misses ${s.cacheMisses}, idle pages dropped for a frame ${s.cacheDrops}${this.x.reclaim ? `, mapped pages taken back ${s.cacheEvictions}` : ''}`);
     // An eager fork shares swapped-out pages too (their slots), and they come back copy-on-write.
     if (this.x.options.fork === 'cow' || s.cowFaults > 0) this.out(`copy-on-write: forks shared ${s.cowShared} pages; write faults on them ${s.cowFaults} (copied ${s.cowCopies}, taken over ${s.cowReuses}); copies saved ${s.cowShared - s.cowCopies}`);
     if (this.x.reclaim && (s.sharedEvictions > 0 || s.swapCacheHits > 0)) this.out(`shared pages taken back from every mapping at once ${s.sharedEvictions}, mapped again from the swap cache ${s.swapCacheHits}`);

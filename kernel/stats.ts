@@ -26,6 +26,12 @@ export interface KernelStats {
   cowFaults: number;
   cowCopies: number;
   cowReuses: number;
+  /** The page cache (mm/pagecache.ts): file pages found cached, not found (read from the disk), idle ones dropped for a frame. */
+  cacheHits: number;
+  cacheMisses: number;
+  cacheDrops: number;
+  /** Cached pages the pager took back from the processes that mapped them (replacement, like any page). */
+  cacheEvictions: number;
   /** Exact LRU's faults on resident pages it hid to see their next reference (mm/lru.ts). */
   softFaults: number;
   /** Emulated cycles spent in ring 3: from each return to a process to the trap that ends it. */
@@ -33,5 +39,5 @@ export interface KernelStats {
 }
 
 export function newStats(): KernelStats {
-  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, sharedEvictions: 0, swapCacheHits: 0, cowShared: 0, cowFaults: 0, cowCopies: 0, cowReuses: 0, softFaults: 0, userCycles: 0 };
+  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, sharedEvictions: 0, swapCacheHits: 0, cowShared: 0, cowFaults: 0, cowCopies: 0, cowReuses: 0, cacheHits: 0, cacheMisses: 0, cacheDrops: 0, cacheEvictions: 0, softFaults: 0, userCycles: 0 };
 }

@@ -53,6 +53,8 @@ export interface PendingRead {
   /** The frame the page will be: a page-in's, zeroed when the fault came (`offset`: where its bytes go), or a swap-in's. */
   readonly frame?: PhysAddr;
   readonly offset?: number;
+  /** A page-in of a whole file page for the page cache: its index in the file. */
+  readonly cacheIndex?: number;
 }
 
 export interface BackingStore {

@@ -17,6 +17,7 @@ import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
 import { encodeEntry, entryFrame, isLive, isPresent, isSwapEntry, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_U, PTE_UNBACKED, PTE_W, swapSlot, walk, type Walk } from './pagetable.ts';
 import type { ReverseMap } from './rmap.ts';
+import type { PageCache } from './pagecache.ts';
 import { recordMapping, releaseFrame, type ForkMode } from './vmm.ts';
 import { COST } from '../cost.ts';
 import type { FrameShares } from './allotment.ts';
@@ -39,6 +40,8 @@ export interface PagerContext {
   frames: FrameAllocator;
   /** Who maps each user frame: a shared frame's count, a copy-on-write page's other mappings. */
   rmap: ReverseMap;
+  /** The program disk's pages in RAM, shared by every process that maps them (null: none). */
+  cache: PageCache | null;
   /** Where file-backed pages are read from (the program disk). */
   backing: BackingStore | null;
   /** Page replacement and swap; null without a swap disk (then no frame means out of memory). */
@@ -127,6 +130,8 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   const room = makeLocalRoom(x, p, page);
   if (room !== null) return room;
   if (isSwapEntry(w.pte)) return startSwapIn(x, p, r, swapSlot(w.pte), page);
+  const fromCache = cachedPage(x, p, r, page, w);
+  if (fromCache !== null) return fromCache;
   const frame = takeFrames(x, p, page, w.pteAddr === null);
   if (typeof frame !== 'number') return frame;
   hw.zeroPage(frame);
@@ -148,6 +153,54 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   if (typeof read === 'string') { x.frames.free(frame); return { kind: 'bad', reason: read }; }
   if (read.req.status === 'error') { x.backing!.release(read); x.frames.free(frame); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
   p.io = { what: pageInFor(page), req: read.req, read, frame, offset: fileStart - page };
+  return { kind: 'wait', chan: read.req };
+}
+
+/**
+ * The page of the program file that holds `page`, when the page cache is the place for it: the
+ * file page's bytes are the page's own (the segment's file offset and address agree modulo a page),
+ * and either the file fills the whole page or the region may not be written (then the bytes of
+ * that file page around the segment's show too, as a real loader maps a file). Null otherwise.
+ */
+function cacheIndex(x: PagerContext, r: Region, page: VirtAddr): number | null {
+  const b = r.backing;
+  if (x.cache === null || b === undefined || (b.offset - b.vaddr) % PAGE_SIZE !== 0) return null;
+  const start = Math.max(page, b.vaddr), end = Math.min(page + PAGE_SIZE, b.vaddr + b.filesz);
+  if (end <= start) return null; // bss: a zero-fill
+  if (r.writable && (start !== page || end !== page + PAGE_SIZE)) return null; // part file, part bss: its own
+  const off = b.offset + (page - b.vaddr);
+  return off >= 0 && off < b.file.size ? off / PAGE_SIZE : null;
+}
+
+/**
+ * A page the page cache holds (or will): mapped read-only from the cached frame, shared with
+ * every process that maps it (copy-on-write in a writable region); or, not cached yet, the whole
+ * file page is read into a frame of its own that joins the cache when the read is done (the
+ * process waits). Null when the page is not the cache's (cacheIndex), or when the reverse map has
+ * no entry for one more mapping of a cached frame (the page is then read as a private copy).
+ */
+function cachedPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr, w: Walk): PagerResponse | null {
+  const index = cacheIndex(x, r, page);
+  if (index === null) return null;
+  const b = r.backing!;
+  const hit = x.cache!.lookup(b.file, index);
+  if (hit !== null) {
+    if (x.rmap.count(hit) > 0 && !x.rmap.canShare) return null;
+    if (!mapPage(x.hw, x.frames, p.pd, page, hit, regionFlags(r) & ~PTE_W, w)) return NO_TABLE;
+    x.rmap.add(hit, p.pd, page);
+    // Back to the end of the replacement queue: used again (it may have left it while idle).
+    x.reclaim?.noteMapped(hit, p.pd, page, true);
+    return mapped(x, p, page, MAPPED_CACHED);
+  }
+  const frame = takeFrames(x, p, page, w.pteAddr === null);
+  if (typeof frame !== 'number') return frame;
+  x.hw.zeroPage(frame);
+  if (p.io !== null) releasePending(x, p);
+  const from = index * PAGE_SIZE;
+  const read = x.backing!.read(b.file, from, Math.min(PAGE_SIZE, b.file.size - from));
+  if (typeof read === 'string') { x.frames.free(frame); return { kind: 'bad', reason: read }; }
+  if (read.req.status === 'error') { x.backing!.release(read); x.frames.free(frame); return { kind: 'bad', reason: read.req.error ?? 'disk error' }; }
+  p.io = { what: pageInFor(page), req: read.req, read, frame, offset: 0, cacheIndex: index };
   return { kind: 'wait', chan: read.req };
 }
 
@@ -305,7 +358,9 @@ function copyOnWrite(x: PagerContext, p: PagedProcess, f: PageFault, w: Walk, ag
   const frame = entryFrame(pte);
   if (!again) { x.stats.cowFaults++; p.cowFaults++; }
   const live = isLive(x.hw, p.pd);
-  if (x.rmap.count(frame) <= 1) {
+  // A page of the page cache is never taken over: the cache holds it for the next process.
+  const cached = x.frames.ownerOf(frame) === 'cache';
+  if (x.rmap.count(frame) <= 1 && !cached) {
     let e = (pte | PTE_W) >>> 0;
     const kept = x.reclaim?.keptSlot(frame) ?? 0;
     if (kept !== 0 && x.reclaim!.swap.shared(kept)) {
@@ -323,7 +378,7 @@ function copyOnWrite(x: PagerContext, p: PagedProcess, f: PageFault, w: Walk, ag
   if (typeof copy !== 'number') return copy;
   // Making room may have taken this very page back, or its other mappings: look again.
   const now = walk(x.hw, p.pd, page);
-  if (!isPresent(now.pte) || entryFrame(now.pte) !== frame || (now.pte & PTE_W) !== 0 || x.rmap.count(frame) <= 1) {
+  if (!isPresent(now.pte) || entryFrame(now.pte) !== frame || (now.pte & PTE_W) !== 0 || (x.rmap.count(frame) <= 1 && !cached)) {
     x.frames.free(copy);
     return handlePageFault(x, p, f, true);
   }
@@ -353,6 +408,24 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   // The rest of the page (before the segment starts, or past its file bytes) stays zero.
   x.backing!.copyTo(read, phys(frame + (pending.offset ?? 0)));
   x.backing!.release(read);
+  if (pending.cacheIndex !== undefined && x.cache !== null) {
+    const file = r.backing!.file;
+    if (x.cache.insert(file, pending.cacheIndex, frame)) {
+      // Read-only, shared from now on: a writable region's page is copy-on-write.
+      if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r) & ~PTE_W)) return NO_TABLE; // the cache keeps it, idle
+      recordMapping(x, frame, p.pd, page);
+      x.stats.pageIns++;
+      return mapped(x, p, page, MAPPED_FILE);
+    }
+    // Another process cached the page while this one waited (or no table could be had for the
+    // file): the cached frame, if any, is mapped instead, else this frame is the process's own.
+    const other = x.cache.lookup(file, pending.cacheIndex);
+    if (other !== null && (x.rmap.count(other) === 0 || x.rmap.canShare) && mapPage(x.hw, x.frames, p.pd, page, other, regionFlags(r) & ~PTE_W)) {
+      x.frames.free(frame);
+      x.rmap.add(other, p.pd, page);
+      return mapped(x, p, page, MAPPED_CACHED);
+    }
+  }
   if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) { x.frames.free(frame); return NO_TABLE; }
   recordMapping(x, frame, p.pd, page);
   x.stats.pageIns++;

@@ -102,6 +102,9 @@ export class Reclaimer {
   evicted: (pd: PhysAddr, va: VirtAddr, seen: number) => void = () => {};
   /** The virtual time of the process whose address space is `pd` (workingset.ts's virtualTime), for working sets and wsclock. */
   virtualTime: (pd: PhysAddr) => number = () => 0;
+  /** The page cache: drops one idle page (no PTE maps it), if it has one; forgets a frame taken back. */
+  dropIdle: () => boolean = () => false;
+  uncache: (frame: PhysAddr) => void = () => {};
   /** The pages taken back since takeEvictions() last ran. */
   private evictions: Eviction[] = [];
 
@@ -248,7 +251,8 @@ export class Reclaimer {
       const frame = phys(f * PAGE_SIZE);
       if (this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)) !== seq) continue; // mapped again since: a newer entry stands for it
       const m = this.rmap.primary(frame);
-      if (m === null || this.frames.ownerOf(frame) !== 'user' || this.frames.ownerOf(m.pd) !== 'pagedir') continue;
+      const owner = this.frames.ownerOf(frame);
+      if (m === null || (owner !== 'user' && owner !== 'cache') || this.frames.ownerOf(m.pd) !== 'pagedir') continue;
       const w = walk(this.hw, m.pd, m.va);
       if (w.pteAddr === null || !isPresent(w.pte) || entryFrame(w.pte) !== frame) continue;
       if ((w.pte & PTE_LOCKED) !== 0 || this.lockedElsewhere(frame)) continue; // mlock()ed: munlock() puts it back in the queue
@@ -283,6 +287,8 @@ export class Reclaimer {
    */
   evict(): EvictResult {
     this.reap();
+    // A cached file page no process maps goes first: clean, and nobody's.
+    if (this.dropIdle()) return { kind: 'freed' };
     if (this.policy !== null && this.policy.name !== 'fifo') return this.evictGlobal(this.policy);
     const v = this.nextVictim();
     if (v === null) {
@@ -493,6 +499,7 @@ export class Reclaimer {
       if (keptClean && !this.swap.refs(kept, extra)) return this.keep(v);
       if (keptClean) { this.forgetKeptSlot(v.frame); this.stats.keptDrops++; }
       this.unmapVictim(maps, keptClean ? swapEntry(kept) : 0);
+      if (this.frames.ownerOf(v.frame) === 'cache') { this.uncache(v.frame); this.stats.cacheEvictions++; }
       this.frames.free(v.frame);
       this.evictions.push({ pd: v.pd, va: v.va, slot: keptClean ? kept : null, written: false, policy, why });
       return { kind: 'freed' };

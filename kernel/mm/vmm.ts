@@ -36,9 +36,10 @@ export function recordMapping(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: Vi
   x.reclaim?.noteMapped(frame, pd, va, false, slot);
 }
 
-/** The PTE for `va` in `pd` no longer maps `frame` (the caller has cleared it): the last mapping to go frees the frame (and the slot it kept). */
+/** The PTE for `va` in `pd` no longer maps `frame` (the caller has cleared it): the last mapping to go frees the frame (and the slot it kept), unless the page cache holds it. */
 export function releaseFrame(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void {
   if (x.rmap.remove(frame, pd, va) > 0) return;
+  if (x.frames.ownerOf(frame) === 'cache') return; // the page cache keeps it, idle
   x.reclaim?.releaseKept(frame);
   x.frames.free(frame);
 }

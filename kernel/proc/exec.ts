@@ -10,6 +10,7 @@
 
 import { ERRNO } from '../abi.ts';
 import type { ProgramDisk } from '../fs/progdisk.ts';
+import type { UstarEntry } from '../fs/ustar.ts';
 import { phys, virt, PAGE_SIZE, type Hw } from '../hw.ts';
 import { SEL_UCODE, SEL_UDATA, USER_STACK_LIMIT, USER_STACK_TOP, V2P, KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
@@ -22,6 +23,7 @@ import { parseElf } from './elf.ts';
 import type { BackingStore, Region } from '../mm/backing.ts';
 import type { Reclaimer } from '../mm/reclaim.ts';
 import type { ReverseMap } from '../mm/rmap.ts';
+import type { PageCache } from '../mm/pagecache.ts';
 import type { Process } from './process.ts';
 import type { ProcTable } from './table.ts';
 
@@ -37,6 +39,8 @@ export interface ExecContext {
   reclaim: Reclaimer | null;
   /** Who maps each user frame: the old image's pages let go of theirs. */
   rmap: ReverseMap;
+  /** The program disk's cached pages: the ELF header comes from there when it can. */
+  cache: PageCache | null;
   table: ProcTable;
 }
 
@@ -56,6 +60,9 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   const disk = x.progdisk!;
   const what = `exec ${path}`;
   let read = p.io !== null && p.io.what === what ? p.io.read ?? null : null;
+  // The header is in the file's first page: from the page cache when a run before left it there.
+  const cachedHeader = read === null ? cachedBytes(x, entry, Math.min(entry.size, HEADER_BYTES)) : null;
+  if (cachedHeader !== null) return load(x, p, path, argv, entry, cachedHeader);
   if (read === null) {
     releasePending(x, p);
     const r = disk.read(entry, 0, Math.min(entry.size, HEADER_BYTES));
@@ -68,6 +75,18 @@ export function execStep(x: ExecContext, p: Process, path: string, argv: string[
   const header = read.req.status === 'done' ? disk.bytes(read) : null;
   disk.release(read);
   if (header === null) return fail(ERRNO.EIO, `${path}: ${read.req.error ?? 'disk error'}`);
+  return load(x, p, path, argv, entry, header);
+}
+
+/** The first `length` bytes of `file` from the page cache, or null when its first page is not cached. */
+function cachedBytes(x: ExecContext, file: UstarEntry, length: number): Uint8Array | null {
+  if (x.cache === null) return null;
+  const f = x.cache.lookup(file, 0);
+  return f === null ? null : x.hw.readPhysBytes(f, new Uint8Array(length));
+}
+
+/** The rest of exec, with the ELF header read: the new address space, argv, and the switch to it. */
+function load(x: ExecContext, p: Process, path: string, argv: string[], entry: UstarEntry, header: Uint8Array): ExecResult {
   const img = parseElf(header, entry.size);
   if (typeof img === 'string') return fail(ERRNO.ENOEXEC, `${path}: ${img}`);
 

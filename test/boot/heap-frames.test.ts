@@ -53,7 +53,7 @@ describe('mem', () => {
       const busy = checkMem(m, kind);
       const vm = m.command('vm 1');
       const mapped = Number(/(\d+) pages mapped/.exec(vm)![1]);
-      expect(busy.owners.user).toBe(mapped);
+      expect((busy.owners.user ?? 0) + (busy.owners.cache ?? 0)).toBe(mapped); // its own pages, and the page cache's it maps
       expect(busy.owners.kstack).toBe(1);
       expect(busy.owners.pagedir).toBe(1);
       expect(busy.owners.pagetable).toBe(2); // one for the text at 0x08048000, one for the stack below 0xC0000000
@@ -62,6 +62,9 @@ describe('mem', () => {
       const from = m.transcript.length;
       m.runUntil(/\[1\] done: sleeper, status 0\n/, undefined, from);
       m.runUntil(/\n\$ $/, undefined, from);
+      // sleeper's text stays in the page cache, idle, until dropped.
+      expect(checkMem(m, kind).owners.cache).toBeGreaterThan(0);
+      expect(m.command('cache drop')).toMatch(/^cache: [1-9]\d* idle pages dropped\n$/);
       const after = checkMem(m, kind);
       expect(after.free).toBe(idle.free);
       expect(after.owners).toEqual({ heap: 256, rmap: idle.owners.rmap, ...(after.owners.slab ? { slab: after.owners.slab } : {}) });
@@ -79,6 +82,7 @@ describe('mem', () => {
       expect(out).toMatch(/^pid 1 \(touch\): page fault at 0x[0-9a-f]{8}: user write to not-present page \(out of memory: it needed a frame and none was free; it had the largest resident set \(\d+ pages\)\), eip 0x[0-9a-f]{8}\n/);
       expect(out).toMatch(/ {2}killed\n$/);
       expect(out).not.toContain('touched');
+      m.command('cache drop');
       const after = checkMem(m, kind);
       expect(after.free).toBe(idle.free);
       if (kind === 'buddy') expect(after.orders).toEqual(idle.orders);
@@ -135,7 +139,7 @@ describe('heap', () => {
       };
       const idle = check();
       expect(m.kernel.heap.stats().fragmentation).toBe(0);
-      for (const c of ['run touch 8', 'run cat README', 'run forkdemo', 'run badtext', 'run mstress 50 1']) m.command(c);
+      for (const c of ['run touch 8', 'run cat README', 'run forkdemo', 'run badtext', 'run mstress 50 1', 'cache drop']) m.command(c);
       expect(check()).toBe(idle);
       expect(m.kernel.leaks().heapBlocks).toEqual([]);
     });
@@ -178,7 +182,7 @@ describe('tlb and stats', () => {
     const out = m.command('stats');
     const s = m.kernel.stats;
     const lines = out.trimEnd().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     const up = /^uptime (\d+\.\d\d) s \((\d+) ticks\), (\d+) cycles$/.exec(lines[0]!);
     expect(up, lines[0]).not.toBeNull();
     expect(Number(up![1])).toBeCloseTo(Number(up![2]) / 100, 5);
@@ -190,7 +194,8 @@ describe('tlb and stats', () => {
     expect(lines[2]).toMatch(/^system calls \d+, interrupts \d+, context switches \d+, host calls \d+$/);
     expect(Number(/system calls (\d+)/.exec(lines[2]!)![1])).toBe(s.syscalls);
     // forkdemo's fork shared its pages; its child wrote to some (copied) before exec let go of the rest.
-    expect(lines[3]).toBe(`copy-on-write: forks shared ${s.cowShared} pages; write faults on them ${s.cowFaults} (copied ${s.cowCopies}, taken over ${s.cowReuses}); copies saved ${s.cowShared - s.cowCopies}`);
+    expect(lines[3]).toBe(`page cache: ${m.kernel.cache!.size} pages of program files, hits ${s.cacheHits}, misses ${s.cacheMisses}, idle pages dropped for a frame ${s.cacheDrops}`);
+    expect(lines[4]).toBe(`copy-on-write: forks shared ${s.cowShared} pages; write faults on them ${s.cowFaults} (copied ${s.cowCopies}, taken over ${s.cowReuses}); copies saved ${s.cowShared - s.cowCopies}`);
     expect(s.cowShared).toBeGreaterThan(0);
     expect(s.cowCopies).toBeLessThan(s.cowShared);
   });

@@ -87,9 +87,14 @@ describe('a piped script into a busy guest', () => {
     m.type(`${script}\rstats\r`);
     m.runUntil(/\nsystem calls \d+, interrupts \d+, context switches \d+, host calls \d+\n/, 400 * 66_000_000);
     const t = m.transcript;
-    // Output and the echo of lines still arriving interleave; echo's output is the line not after "echo ".
+    // Output and the echo of lines still arriving interleave; echo's output is the line not after
+    // "echo ", or, when an output line landed right after the "echo " of a line being echoed, a
+    // second "line N" beside the one the typed line's echo ends with.
     expect(t.match(/hello, world \(pid \d+\)\n/g)).toHaveLength(500);
-    for (let i = 1; i < 1000; i += 2) expect(t).toMatch(new RegExp(`(?<!echo )line ${i}\n`));
+    for (let i = 1; i < 1000; i += 2) {
+      const twice = (t.match(new RegExp(`line ${i}\n`, 'g')) ?? []).length >= 2;
+      expect(twice || new RegExp(`(?<!echo )line ${i}\n`).test(t), `echo's output "line ${i}"`).toBe(true);
+    }
     expect(t).not.toMatch(/unknown command|no such program/);
   });
 });
