@@ -24,6 +24,7 @@ import { userPageCount } from './mm/vmm.ts';
 import { Reclaimer } from './mm/reclaim.ts';
 import { ReverseMap } from './mm/rmap.ts';
 import { PageCache } from './mm/pagecache.ts';
+import { SharedMemory } from './mm/shm.ts';
 import { ShrinkingFrames } from './mm/shrinking-frames.ts';
 import { SwapSpace } from './mm/swap.ts';
 import { makePolicy } from './mm/policy.ts';
@@ -97,6 +98,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   if (rmap === null) throw new KernelPanic('no frames for the reverse map');
   const cache = new PageCache(hw, heap, frames, rmap, state.stats);
   frames.shrink = () => cache.dropIdle();
+  const shm = new SharedMemory(hw, heap, frames, rmap);
 
   const procSlab = new SlabCache(hw, frames, 'proc', PROC_RECORD_SIZE);
   const fileSlab = new SlabCache(hw, frames, 'file', FILE_RECORD_SIZE);
@@ -132,6 +134,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     pic.enable(14);
     disk = new AtaDisk(d.unit, d.sectors, ata);
     progdisk = new ProgramDisk(hw, heap, disk, d.sectors);
+    cache.store = progdisk;
   } else {
     tty.print('no program disk: `run` has nothing to run\n');
   }
@@ -147,6 +150,10 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
       reclaim.policy = makePolicy(options.policy);
       reclaim.dropIdle = () => cache.dropIdle();
       reclaim.uncache = (f) => cache.remove(f);
+      reclaim.markDirty = (f) => { cache.markDirty(f); cache.writeBack(); };
+      reclaim.segmentOut = (f, slot) => shm.swappedOut(f, slot);
+      const r = reclaim;
+      shm.freeSlot = (slot) => r.freeSlot(slot);
       reclaim.spaces = () => table.paged().map((p) => p.pd);
       reclaim.virtualTime = (pd) => { const p = table.byPd(pd); return p === undefined ? 0 : virtualTime(p); };
       // A page taken back while in its process's working set stays in the estimate (workingset.ts).
@@ -181,9 +188,9 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
       : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${how})\n`);
   }
 
-  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null, rmap, cache);
+  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null, rmap, cache, shm);
   const parts = {
-    hw, boot: info, options, frames, rmap, cache, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
+    hw, boot: info, options, frames, rmap, cache, shm, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
     cpu: new ContextSwitch(hw), leakCheck, accounting: new Accounting(), stats: state.stats, power: state.power, trace: state.trace,
     backing: progdisk,
     reclaim,
@@ -192,7 +199,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     clock: channel('sleep'),
     reapReads: () => { progdisk?.reap(); reclaim?.reap(); },
     readInFlight: () => progdisk?.inFlight() ?? reclaim?.inFlight() ?? null,
-    dropCaches: () => { cache.dropAllIdle(); },
+    dropCaches: () => { cache.writeBack(); cache.dropAllIdle(); shm.destroyDetached(); },
     uptimeMs: () => state.stats.ticks * TICK_MS,
     leakReport: () => leakCheck.report(),
     takeLeakBaseline: () => leakCheck.takeBaseline(),

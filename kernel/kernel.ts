@@ -17,6 +17,7 @@ import type { FrameAllocator } from './mm/frame-table.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import { beginFault, endInstruction, revealIfHidden, softFault, type LruContext } from './mm/lru.ts';
 import { handlePageFault } from './mm/pager.ts';
+import { syncAll } from './proc/mmap.ts';
 import type { PageCache } from './mm/pagecache.ts';
 import { residentPages } from './mm/vmm.ts';
 import { sampleTick, virtualTime } from './mm/workingset.ts';
@@ -45,6 +46,9 @@ const DEBUG = 1, PAGE_FAULT = 14;
 /** EFLAGS.TF: single-step (a #DB after the next instruction; i386 PRM 12.3.1.4). */
 const EFLAGS_TF = 1 << 8;
 const IRQ_TIMER = 0, IRQ_COM1 = 4, IRQ_ATA = 14;
+
+/** Ticks between periodic syncs: 5 s. */
+const SYNC_TICKS = 500;
 
 export class Kernel {
   readonly hw: Hw;
@@ -180,7 +184,7 @@ export class Kernel {
     // Under a resident limit: a fault in the instruction that faulted last, before a single step
     // said it completed, is that instruction started again; another starts a new record.
     if (!again && (p.limit !== null || k.shares !== null) && p.restart?.eip !== f.eip) p.restart = { eip: f.eip, pages: [] };
-    if (f.present && f.mode === 'user' && p.regionAt(f.va) !== null && revealIfHidden(this.hw, p.pd, f.va)) {
+    if (f.present && f.mode === 'user' && p.regionAt(f.va) !== null && p.regionAt(f.va)!.readable !== false && revealIfHidden(this.hw, p.pd, f.va)) {
       // A resident page LRU hid to see its next reference: a soft fault, not counted as a fault.
       softFault({ hw: this.hw, reclaim: k.reclaim, stats: this.stats }, p, virt(f.va & ~(PAGE_SIZE - 1)));
       return;
@@ -282,6 +286,8 @@ export class Kernel {
       if (rss === 'ws') wsTick(k.reclaim, cur.pd, vt);
     }
     k.loadControl?.tick();
+    // The periodic sync (as Unix's update daemon): writes to MAP_SHARED files reach the disk within SYNC_TICKS.
+    if (this.stats.ticks % SYNC_TICKS === 0) syncAll(k, k.table.procs.values());
     if (k.reclaim !== null) for (const p of k.table.paged()) {
       const policy = p.policy ?? global;
       if (policy !== null) k.reclaim.tickProcess(p.pd, policy);

@@ -22,17 +22,17 @@ export function takeBaseline(frames: FrameAllocator, heap: KernelHeap): Baseline
 }
 
 /** What is in use now and was not at the baseline: frames by owner, heap blocks by the address kmalloc returned. */
-export function findLeaks(frames: FrameAllocator, heap: KernelHeap, base: Baseline | null, cached = 0, cacheTables: ReadonlySet<number> = new Set()): Leaks {
+export function findLeaks(frames: FrameAllocator, heap: KernelHeap, base: Baseline | null, held: Partial<Record<FrameOwner, number>> = {}, heldBlocks: ReadonlySet<number> = new Set()): Leaks {
   const now = frames.stats().byOwner;
   const byOwner: Array<[FrameOwner, number]> = [];
   let count = 0;
   for (const o of OWNERS) {
     if (o === 'free') continue;
     // The page cache's frames are held, not leaked: only those it does not know of count.
-    const d = now[o] - (base?.byOwner[o] ?? 0) - (o === 'cache' ? cached : 0);
+    const d = now[o] - (base?.byOwner[o] ?? 0) - (held[o] ?? 0);
     if (d > 0) { byOwner.push([o, d]); count += d; }
   }
-  const heapBlocks = heap.blocks().filter((b) => b.used && !base?.heapBlocks.has(b.addr) && !cacheTables.has(b.addr + HEAP_HEADER)).map((b) => ({ addr: b.addr + HEAP_HEADER, size: b.size }));
+  const heapBlocks = heap.blocks().filter((b) => b.used && !base?.heapBlocks.has(b.addr) && !heldBlocks.has(b.addr + HEAP_HEADER)).map((b) => ({ addr: b.addr + HEAP_HEADER, size: b.size }));
   return { frames: count, byOwner, heapBlocks, mappings: 0 };
 }
 
@@ -55,15 +55,17 @@ export class LeakCheck {
   private readonly swap: { readonly used: number } | null;
   private readonly rmap: { readonly mapped: number } | null;
   private readonly cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null;
+  private readonly shm: { framesHeld(): number; tableBlocks(): number[] } | null;
   private baseline: Baseline | null = null;
 
   constructor(frames: FrameAllocator, heap: KernelHeap, swap: { readonly used: number } | null = null, rmap: { readonly mapped: number } | null = null,
-    cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null = null) {
+    cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null = null, shm: { framesHeld(): number; tableBlocks(): number[] } | null = null) {
     this.frames = frames;
     this.heap = heap;
     this.swap = swap;
     this.rmap = rmap;
     this.cache = cache;
+    this.shm = shm;
   }
 
   takeBaseline(): void {
@@ -71,7 +73,9 @@ export class LeakCheck {
   }
 
   leaks(): Leaks {
-    const l = { ...findLeaks(this.frames, this.heap, this.baseline, this.cache?.size ?? 0, this.cache?.tableBlocks()), mappings: this.rmap?.mapped ?? 0 };
+    // What the page cache and shared segments hold is theirs, not leaked (halt frees it first).
+    const held = new Set([...(this.cache?.tableBlocks() ?? []), ...(this.shm?.tableBlocks() ?? [])]);
+    const l = { ...findLeaks(this.frames, this.heap, this.baseline, { cache: this.cache?.size ?? 0, shm: this.shm?.framesHeld() ?? 0 }, held), mappings: this.rmap?.mapped ?? 0 };
     return this.swap === null ? l : { ...l, swapSlots: this.swap.used };
   }
 

@@ -45,10 +45,12 @@ export function halt(x: HaltContext): void {
  */
 export function finishHalt(x: HaltContext): WaitChannel | null {
   if (x.power.settled) return null;
+  // Dirty file pages go back to the disk and idle cached pages are freed first: the writes are
+  // then among what is waited for.
+  x.dropCaches();
   x.reapReads();
   const busy = x.readInFlight();
   if (busy !== null) return busy;
-  x.dropCaches();
   x.tty.print(`${x.leakReport()}\n`);
   x.power.settled = true;
   return null;

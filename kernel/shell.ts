@@ -337,6 +337,10 @@ export class Shell {
     if (fl) this.out(`buddy free blocks by order 0..10: ${fl.join(' ')}`);
     const swap = k.reclaim?.swap;
     if (swap) this.out(`swap: ${swap.total} slots of 4 KiB, ${swap.used} in use, ${swap.total - swap.used} free`);
+    for (const seg of k.shm.all()) {
+      const name = seg.key > 0 ? `key ${seg.key}` : seg.persistent ? 'IPC_PRIVATE' : 'mmap MAP_SHARED|MAP_ANONYMOUS';
+      this.out(`shared segment ${seg.id} (${name}): ${seg.pages} pages, ${k.shm.resident(seg)} in RAM, ${seg.attachments} attachments${seg.removed ? ', removed' : ''}`);
+    }
     if (k.shares) {
       const each = k.table.paged().map((p) => `pid ${p.pid} (${p.argv[0] ?? '?'}) ${p.limit !== null ? `${p.limit} frames (run -m)` : `${k.shares!.of(p.pd)} frames`}`);
       this.out(`local replacement, ${k.shares.allocation} allocation: ${each.join(', ') || 'no processes'}`);
@@ -387,7 +391,10 @@ export class Shell {
     if (p.pd === 0) { this.out(`vm: pid ${p.pid} has no address space yet (its program is loading)`); return; }
     this.out(`pid ${p.pid} (${p.name}): page directory at 0x${hex(p.pd)}, break 0x${hex(p.brk)}`);
     for (const r of p.regions) {
-      this.out(`  ${r.kind.padEnd(6)} 0x${hex(r.start)}-0x${hex(r.end)} ${r.writable ? 'rw' : 'r-'}${r.backing ? ` file ${r.backing.file.name}` : ' zero-fill'}`);
+      const prot = r.readable === false ? '--' : r.writable ? 'rw' : 'r-';
+      const what = r.segment ? ` shared segment ${r.segment.seg.id}${r.segment.seg.key > 0 ? ` (key ${r.segment.seg.key})` : ''}`
+        : r.backing ? ` file ${r.backing.file.name}${r.sharedFile ? ' shared' : r.kind === 'mmap' ? ' private' : ''}` : ' zero-fill';
+      this.out(`  ${r.kind.padEnd(6)} 0x${hex(r.start)}-0x${hex(r.end)} ${prot}${what}`);
     }
     const pages = userPages(k.hw, p.pd);
     this.out(`  ${pages.length} pages mapped:      VA        frame      flags`);
@@ -458,7 +465,7 @@ export class Shell {
     this.out(`page faults ${s.faults} (zero-filled ${s.zeroFills}, read from disk ${s.pageIns}), processes started ${s.processesStarted}, killed ${s.kills}`);
     this.out(`system calls ${s.syscalls}, interrupts ${s.interrupts}, context switches ${s.contextSwitches}, host calls ${s.hostCalls}`);
     if (this.x.reclaim) this.out(`pages taken back ${s.evictions} (written to swap ${s.swapOuts}, dropped still in swap ${s.keptDrops}), read back from swap ${s.swapIns}`);
-    if (this.x.cache !== null) this.out(`page cache: ${this.x.cache.size} pages of program files, hits ${s.cacheHits}, misses ${s.cacheMisses}, idle pages dropped for a frame ${s.cacheDrops}${this.x.reclaim ? `, mapped pages taken back ${s.cacheEvictions}` : ''}`);
+    if (this.x.cache !== null) this.out(`page cache: ${this.x.cache.size} pages of program files, hits ${s.cacheHits}, misses ${s.cacheMisses}, idle pages dropped for a frame ${s.cacheDrops}${this.x.reclaim ? `, mapped pages taken back ${s.cacheEvictions}` : ''}${s.cacheWritebacks > 0 ? `, written back to files ${s.cacheWritebacks}` : ''}`);
     // An eager fork shares swapped-out pages too (their slots), and they come back copy-on-write.
     if (this.x.options.fork === 'cow' || s.cowFaults > 0) this.out(`copy-on-write: forks shared ${s.cowShared} pages; write faults on them ${s.cowFaults} (copied ${s.cowCopies}, taken over ${s.cowReuses}); copies saved ${s.cowShared - s.cowCopies}`);
     if (this.x.reclaim && (s.sharedEvictions > 0 || s.swapCacheHits > 0)) this.out(`shared pages taken back from every mapping at once ${s.sharedEvictions}, mapped again from the swap cache ${s.swapCacheHits}`);

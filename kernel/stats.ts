@@ -32,6 +32,8 @@ export interface KernelStats {
   cacheDrops: number;
   /** Cached pages the pager took back from the processes that mapped them (replacement, like any page). */
   cacheEvictions: number;
+  /** Dirty pages of files mapped MAP_SHARED written back to the disk. */
+  cacheWritebacks: number;
   /** Exact LRU's faults on resident pages it hid to see their next reference (mm/lru.ts). */
   softFaults: number;
   /** Emulated cycles spent in ring 3: from each return to a process to the trap that ends it. */
@@ -39,5 +41,5 @@ export interface KernelStats {
 }
 
 export function newStats(): KernelStats {
-  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, sharedEvictions: 0, swapCacheHits: 0, cowShared: 0, cowFaults: 0, cowCopies: 0, cowReuses: 0, cacheHits: 0, cacheMisses: 0, cacheDrops: 0, cacheEvictions: 0, softFaults: 0, userCycles: 0 };
+  return { ticks: 0, hostCalls: 0, syscalls: 0, interrupts: 0, contextSwitches: 0, faults: 0, zeroFills: 0, pageIns: 0, kills: 0, processesStarted: 0, evictions: 0, swapOuts: 0, swapIns: 0, keptDrops: 0, sharedEvictions: 0, swapCacheHits: 0, cowShared: 0, cowFaults: 0, cowCopies: 0, cowReuses: 0, cacheHits: 0, cacheMisses: 0, cacheDrops: 0, cacheEvictions: 0, cacheWritebacks: 0, softFaults: 0, userCycles: 0 };
 }

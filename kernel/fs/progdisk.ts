@@ -90,6 +90,26 @@ export class ProgramDisk implements BackingStore {
     this.abandoned.hold(r);
   }
 
+  /**
+   * Starts writing bytes [from, from+length) of a file (a page of a file mapped MAP_SHARED going
+   * back) from physical `src`: copied to a bounce buffer of whole sectors first (the rest of a
+   * partial last sector is the file's padding: zeros), so `src` may change at once. The file's
+   * data starts on a sector (ustar), so whole sectors from `from` (a page boundary) hold only its
+   * bytes and that padding. The bytes reach the drive, and so the disk image (or its overlay, as
+   * the CLI opened it); the buffer is freed once the drive is done (reap).
+   */
+  write(e: UstarEntry, from: number, src: PhysAddr, length: number): IoWait | string {
+    if (from % SECTOR !== 0 || length <= 0 || from + length > e.size) return `a write of ${length} bytes at ${from} does not fit ${e.name}`;
+    const count = Math.ceil(length / SECTOR);
+    const bounce = this.heap.kmalloc(count * SECTOR);
+    if (bounce === null) return 'out of kernel heap for a disk buffer';
+    this.hw.fillPhys(V2P(bounce), count * SECTOR, 0);
+    this.hw.copyPhys(V2P(bounce), src, length);
+    const req = this.disk.write((e.dataOffset + from) / SECTOR, count, V2P(bounce));
+    this.abandoned.hold({ req, bounce, at: V2P(bounce), length });
+    return req;
+  }
+
   /** The request of a released read the drive is still working on, if any. */
   inFlight(): IoWait | null {
     return this.abandoned.inFlight();

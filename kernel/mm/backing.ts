@@ -5,6 +5,7 @@
 
 import type { PhysAddr, VirtAddr } from '../hw.ts';
 import type { IoWait } from '../wait.ts';
+import type { Segment } from './shm.ts';
 
 /** A file whose bytes can back pages (a program file on the program disk). */
 export interface BackingFile {
@@ -21,7 +22,7 @@ export interface FileBacking {
   filesz: number;
 }
 
-export type RegionKind = 'text' | 'rodata' | 'data' | 'heap' | 'stack';
+export type RegionKind = 'text' | 'rodata' | 'data' | 'heap' | 'stack' | 'mmap' | 'shm';
 
 /** A range of user addresses [start, end) that may be touched; pages appear on first touch. */
 export interface Region {
@@ -29,8 +30,16 @@ export interface Region {
   start: number;
   end: number;
   writable: boolean;
-  /** Lazily loaded from a file (text, data); absent: zero-filled on demand. */
+  /** PROT_NONE (mprotect): no access at all; absent: readable. */
+  readable?: false;
+  /** Lazily loaded from a file (text, data, a file's mmap); absent: zero-filled on demand. */
   backing?: FileBacking;
+  /** mmap(MAP_SHARED) of a file: its pages are the page cache's, written in place, and written back to the file. */
+  sharedFile?: true;
+  /** The file of a MAP_SHARED mapping was opened for writing (O_RDWR): mprotect may allow writes. */
+  fileWritable?: boolean;
+  /** Shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS, shmat): the segment, and its page at `start`. */
+  segment?: { readonly seg: Segment; readonly first: number };
 }
 
 /** Bytes of a file on their way into a kernel buffer: sleep on `req` until its status is final. */
@@ -55,6 +64,8 @@ export interface PendingRead {
   readonly offset?: number;
   /** A page-in of a whole file page for the page cache: its index in the file. */
   readonly cacheIndex?: number;
+  /** A swap-in of a shared segment's page: the page's index in the segment. */
+  readonly segmentIndex?: number;
 }
 
 export interface BackingStore {
@@ -64,4 +75,10 @@ export interface BackingStore {
   copyTo(r: FileRead, dst: PhysAddr): void;
   /** Gives the read's buffer back (at once, or once the drive is done with it). */
   release(r: FileRead): void;
+  /**
+   * Starts writing `length` bytes from physical `src` to `file` at byte `from` (a page of a file
+   * mapped MAP_SHARED going back): the bytes are copied to a buffer of the store's first, so the
+   * frame is free to change or go at once. An error string when no buffer can be had.
+   */
+  write(file: BackingFile, from: number, src: PhysAddr, length: number): IoWait | string;
 }

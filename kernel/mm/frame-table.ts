@@ -6,7 +6,7 @@ import { PAGE_SIZE, phys, type Hw, type PhysAddr } from '../hw.ts';
 import { panic } from '../panic.ts';
 import { hex0x } from '../format.ts';
 
-export const OWNERS = ['free', 'kernel', 'pagedir', 'pagetable', 'user', 'kstack', 'heap', 'slab', 'buffer', 'rmap', 'cache'] as const;
+export const OWNERS = ['free', 'kernel', 'pagedir', 'pagetable', 'user', 'kstack', 'heap', 'slab', 'buffer', 'rmap', 'cache', 'shm'] as const;
 export type FrameOwner = (typeof OWNERS)[number];
 
 /** A range of physical memory in bytes, as an E820 entry gives it. */

@@ -5,8 +5,14 @@
 // exits; it is "idle" then (no PTE maps it), and is the first thing given back when frames run
 // short: it is clean (the program disk is read-only to programs), so it is dropped, never written.
 //
+// A page of a file mapped MAP_SHARED is written in place, through the cached frame every mapper
+// maps writable. Its writes are noted (the PTEs' D bits moved to the cache's dirty mark) and the
+// page written back to the file by msync, munmap, exit, sync, the periodic sync, or the pager
+// before it takes the frame. read() sees the cached bytes, written back or not.
+//
 // In guest RAM: per file, once one of its pages is cached, a table from the kernel heap with a word
-// per page of the file: the frame that holds it, or 0. Cached frames are labelled 'cache' in the
+// per page of the file: the frame that holds it (bit 0: dirty, written since it was last written
+// back), or 0. Cached frames are labelled 'cache' in the
 // frame table (`mem` counts them), whether processes map them or not; the reverse map counts the
 // PTEs that do. Which table belongs to which file is the kernel's index of the tables (as a
 // struct inode points to its pages), by the file's name.
@@ -15,10 +21,13 @@ import { COST } from '../cost.ts';
 import { phys, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import { V2P } from '../layout.ts';
 import type { KernelStats } from '../stats.ts';
-import type { BackingFile } from './backing.ts';
+import type { BackingFile, BackingStore } from './backing.ts';
 import type { FrameAllocator } from './frame-table.ts';
 import type { KernelHeap } from './heap.ts';
 import type { ReverseMap } from './rmap.ts';
+
+/** The dirty mark in a table word (frames are page aligned: bit 0 is free). */
+const DIRTY = 1;
 
 interface FileTable { readonly file: BackingFile; readonly at: VirtAddr; readonly pages: number }
 
@@ -30,6 +39,8 @@ export class PageCache {
   private readonly stats: KernelStats;
   private readonly tables = new Map<string, FileTable>();
   private cached = 0;
+  /** Where dirty pages are written back (the program disk). */
+  store: Pick<BackingStore, 'write'> | null = null;
 
   constructor(hw: Hw, heap: KernelHeap, frames: FrameAllocator, rmap: ReverseMap, stats: KernelStats) {
     this.hw = hw;
@@ -49,7 +60,7 @@ export class PageCache {
     return [...this.tables.values()].map((t) => {
       let cached = 0, mapped = 0;
       for (let i = 0; i < t.pages; i++) {
-        const f = this.hw.readPhys32(this.word(t, i));
+        const f = this.hw.readPhys32(this.word(t, i)) & ~DIRTY;
         if (f === 0) continue;
         cached++;
         if (this.rmap.count(phys(f)) > 0) mapped++;
@@ -71,10 +82,60 @@ export class PageCache {
   lookup(file: BackingFile, index: number): PhysAddr | null {
     const t = this.tables.get(file.name);
     this.hw.chargeCycles(COST.walkStep);
-    const f = t === undefined || index >= t.pages ? 0 : this.hw.readPhys32(this.word(t, index));
+    const f = t === undefined || index >= t.pages ? 0 : this.hw.readPhys32(this.word(t, index)) & ~DIRTY;
     if (f === 0) { this.stats.cacheMisses++; return null; }
     this.stats.cacheHits++;
     return phys(f);
+  }
+
+  /** The frame holding page `index` of `file`, if cached, without counting a hit or a miss (read()'s look). */
+  peek(file: BackingFile, index: number): PhysAddr | null {
+    const t = this.tables.get(file.name);
+    const f = t === undefined || index >= t.pages ? 0 : this.hw.readPhys32(this.word(t, index)) & ~DIRTY;
+    return f === 0 ? null : phys(f);
+  }
+
+  /** The cached page in `frame` was written (a mapper's PTE had D): it goes back to the file at the next write-back. */
+  markDirty(frame: PhysAddr): void {
+    const at = this.find(frame);
+    if (at !== null) this.hw.writePhys32(this.word(at.t, at.index), (frame | DIRTY) >>> 0);
+  }
+
+  /** Whether the cached page in `frame` has writes not yet written back. */
+  isDirty(frame: PhysAddr): boolean {
+    const at = this.find(frame);
+    return at !== null && (this.hw.readPhys32(this.word(at.t, at.index)) & DIRTY) !== 0;
+  }
+
+  private find(frame: PhysAddr): { t: FileTable; index: number } | null {
+    for (const t of this.tables.values()) {
+      for (let i = 0; i < t.pages; i++) {
+        this.hw.chargeCycles(COST.walkStep);
+        if ((this.hw.readPhys32(this.word(t, i)) & ~DIRTY) === frame) return { t, index: i };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Starts writing every dirty page (of `file`, or of every file) back to the file, each from a
+   * copy in the store's buffer: the pages are clean from now on. Returns how many were written.
+   */
+  writeBack(file?: BackingFile): number {
+    let n = 0;
+    for (const t of this.tables.values()) {
+      if (file !== undefined && t.file.name !== file.name) continue;
+      for (let i = 0; i < t.pages; i++) {
+        const w = this.hw.readPhys32(this.word(t, i));
+        if ((w & DIRTY) === 0) continue;
+        this.hw.writePhys32(this.word(t, i), (w & ~DIRTY) >>> 0);
+        const r = this.store?.write(t.file, i * PAGE_SIZE, phys(w & ~DIRTY), Math.min(PAGE_SIZE, t.file.size - i * PAGE_SIZE));
+        if (r === undefined || typeof r === 'string') { this.hw.writePhys32(this.word(t, i), w); continue; } // stays dirty: tried again later
+        this.stats.cacheWritebacks++;
+        n++;
+      }
+    }
+    return n;
   }
 
   /**
@@ -103,7 +164,7 @@ export class PageCache {
     for (const t of this.tables.values()) {
       for (let i = 0; i < t.pages; i++) {
         this.hw.chargeCycles(COST.walkStep);
-        if (this.hw.readPhys32(this.word(t, i)) !== frame) continue;
+        if ((this.hw.readPhys32(this.word(t, i)) & ~DIRTY) !== frame) continue;
         this.hw.writePhys32(this.word(t, i), 0);
         this.cached--;
         if (this.emptyTable(t)) { this.heap.kfree(t.at); this.tables.delete(t.file.name); }
@@ -120,8 +181,11 @@ export class PageCache {
     for (const [name, t] of this.tables) {
       for (let i = 0; i < t.pages; i++) {
         this.hw.chargeCycles(COST.walkStep);
-        const f = this.hw.readPhys32(this.word(t, i));
-        if (f === 0 || this.rmap.count(phys(f)) !== 0) continue;
+        let f = this.hw.readPhys32(this.word(t, i));
+        if (f === 0 || this.rmap.count(phys(f & ~DIRTY)) !== 0) continue;
+        // A dirty page goes back to its file first (from a copy), never dropped unwritten.
+        if ((f & DIRTY) !== 0) { this.writeBack(t.file); f = this.hw.readPhys32(this.word(t, i)); }
+        if ((f & DIRTY) !== 0) continue; // no buffer for the write: it stays until it can go
         this.hw.writePhys32(this.word(t, i), 0);
         this.cached--;
         this.frames.free(phys(f));

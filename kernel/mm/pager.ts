@@ -18,6 +18,7 @@ import type { FrameAllocator } from './frame-table.ts';
 import { encodeEntry, entryFrame, isLive, isPresent, isSwapEntry, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_U, PTE_UNBACKED, PTE_W, swapSlot, walk, type Walk } from './pagetable.ts';
 import type { ReverseMap } from './rmap.ts';
 import type { PageCache } from './pagecache.ts';
+import type { SharedMemory } from './shm.ts';
 import { recordMapping, releaseFrame, type ForkMode } from './vmm.ts';
 import { COST } from '../cost.ts';
 import type { FrameShares } from './allotment.ts';
@@ -40,6 +41,8 @@ export interface PagerContext {
   frames: FrameAllocator;
   /** Who maps each user frame: a shared frame's count, a copy-on-write page's other mappings. */
   rmap: ReverseMap;
+  /** Shared anonymous memory: the segments mmap(MAP_SHARED|MAP_ANONYMOUS) and shmget make. */
+  shm: SharedMemory;
   /** The program disk's pages in RAM, shared by every process that maps them (null: none). */
   cache: PageCache | null;
   /** Where file-backed pages are read from (the program disk). */
@@ -91,6 +94,7 @@ const MAPPED_CACHED = { kind: 'mapped', how: 'cached' } as const;
 const OUT_OF_SWAP = { kind: 'bad', reason: 'out of swap space (no free slot for a page to make room)' } as const;
 const NO_FRAME = { kind: 'bad', reason: 'out of memory (no free frame)', oom: true } as const;
 const NO_TABLE = { kind: 'bad', reason: 'out of memory (no frame for a page table)', oom: true } as const;
+const NO_RMAP = { kind: 'bad', reason: 'out of reverse-map entries (too many mappings of shared pages)' } as const;
 
 /** The `io.what` of a page-in of the page at `page`. */
 const pageInFor = (page: number): string => `page ${page}`;
@@ -115,13 +119,14 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   }
   const r = p.regionAt(f.va);
   if (r === null) return { kind: 'bad', reason: 'not in any region of the program' };
+  if (r.readable === false) return { kind: 'bad', reason: `${r.kind} is PROT_NONE (no access)` };
   if (f.access === 'write' && !r.writable) return { kind: 'bad', reason: `${r.kind} is read-only` };
   const hw = x.hw;
   if (pending !== null) return pending.read !== undefined ? finishPageIn(x, p, pending, r, page) : finishSwapIn(x, p, pending, r, page);
   const w = walk(hw, p.pd, page);
   if (isPresent(w.pte)) {
     // A write to a present page the region allows but its PTE does not: copy-on-write.
-    if (f.access === 'write' && (w.pte & PTE_W) === 0) return copyOnWrite(x, p, f, w, again);
+    if (f.access === 'write' && (w.pte & PTE_W) === 0) return r.sharedFile === true || r.segment !== undefined ? grantWrite(x, p, w) : copyOnWrite(x, p, f, w, again);
     // Another path brought it in, or made it writable: a protection fault came from a translation
     // the TLB kept from before, which must go before the instruction runs again.
     if (f.present && isLive(hw, p.pd)) hw.invlpg(page);
@@ -130,8 +135,10 @@ export function handlePageFault(x: PagerContext, p: PagedProcess, f: PageFault, 
   const room = makeLocalRoom(x, p, page);
   if (room !== null) return room;
   if (isSwapEntry(w.pte)) return startSwapIn(x, p, r, swapSlot(w.pte), page);
+  if (r.segment !== undefined) return segmentPage(x, p, r, page, w);
   const fromCache = cachedPage(x, p, r, page, w);
   if (fromCache !== null) return fromCache;
+  if (r.sharedFile === true) return { kind: 'bad', reason: 'beyond the end of its file (a MAP_SHARED mapping)' };
   const frame = takeFrames(x, p, page, w.pteAddr === null);
   if (typeof frame !== 'number') return frame;
   hw.zeroPage(frame);
@@ -167,7 +174,7 @@ function cacheIndex(x: PagerContext, r: Region, page: VirtAddr): number | null {
   if (x.cache === null || b === undefined || (b.offset - b.vaddr) % PAGE_SIZE !== 0) return null;
   const start = Math.max(page, b.vaddr), end = Math.min(page + PAGE_SIZE, b.vaddr + b.filesz);
   if (end <= start) return null; // bss: a zero-fill
-  if (r.writable && (start !== page || end !== page + PAGE_SIZE)) return null; // part file, part bss: its own
+  if (r.writable && r.sharedFile !== true && (start !== page || end !== page + PAGE_SIZE)) return null; // part file, part bss: its own
   const off = b.offset + (page - b.vaddr);
   return off >= 0 && off < b.file.size ? off / PAGE_SIZE : null;
 }
@@ -184,9 +191,11 @@ function cachedPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr,
   if (index === null) return null;
   const b = r.backing!;
   const hit = x.cache!.lookup(b.file, index);
+  // A MAP_SHARED mapping writes the cached page itself; any other maps it copy-on-write.
+  const flags = r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W;
   if (hit !== null) {
-    if (x.rmap.count(hit) > 0 && !x.rmap.canShare) return null;
-    if (!mapPage(x.hw, x.frames, p.pd, page, hit, regionFlags(r) & ~PTE_W, w)) return NO_TABLE;
+    if (x.rmap.count(hit) > 0 && !x.rmap.canShare) return r.sharedFile === true ? NO_RMAP : null;
+    if (!mapPage(x.hw, x.frames, p.pd, page, hit, flags, w)) return NO_TABLE;
     x.rmap.add(hit, p.pd, page);
     // Back to the end of the replacement queue: used again (it may have left it while idle).
     x.reclaim?.noteMapped(hit, p.pd, page, true);
@@ -347,6 +356,79 @@ function mapCached(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr, 
 }
 
 /**
+ * A write to a page of shared memory or of a MAP_SHARED file whose PTE lacks W (mapped before
+ * mprotect allowed writes): every mapper writes the same frame, so W is simply given.
+ */
+function grantWrite(x: PagerContext, p: PagedProcess, w: Walk): PagerResponse {
+  x.hw.writePhys32(w.pteAddr!, (w.pte! | PTE_W) >>> 0);
+  x.hw.chargeCycles(COST.pteWrite);
+  if (isLive(x.hw, p.pd)) x.hw.invlpg(w.va);
+  return mapped(x, p, w.va, MAPPED_PRESENT);
+}
+
+/** `io.what` of a swap-in of a shared segment's page mapped at `page`. */
+const segmentInFor = (page: number): string => `segment ${page}`;
+
+/**
+ * A page of shared anonymous memory: the segment's frame, mapped as the region allows (every
+ * attacher writes the same frame); a page never touched is a zero-fill that joins the segment; a
+ * page the pager wrote out is read back from its slot into a frame that joins the segment (the
+ * process waits, and asks again).
+ */
+function segmentPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr, w: Walk): PagerResponse {
+  const { seg, first } = r.segment!;
+  const index = first + (page - r.start) / PAGE_SIZE;
+  const io = p.io !== null && p.io.what === segmentInFor(page) ? p.io : null;
+  if (io !== null) {
+    if (io.req.status === 'queued') { p.waitingFor = page; return { kind: 'wait', chan: io.req }; }
+    p.io = null;
+    const frame = io.frame!;
+    if (io.req.status === 'error') { x.frames.free(frame); return { kind: 'bad', reason: io.req.error ?? 'swap read error' }; }
+    const now = x.shm.page(seg, index);
+    if (now.kind === 'swap') {
+      x.shm.setFrame(seg, index, frame);
+      x.reclaim?.freeSlot(now.slot);
+      x.stats.swapIns++;
+      if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r), w)) return NO_TABLE; // the segment keeps it
+      recordMapping(x, frame, p.pd, page);
+      return mapped(x, p, page, MAPPED_SWAP);
+    }
+    x.frames.free(frame); // another attacher brought it back first
+  }
+  const pg = x.shm.page(seg, index);
+  if (pg.kind === 'frame') {
+    if (x.rmap.count(pg.frame) > 0 && !x.rmap.canShare) return NO_RMAP;
+    if (!mapPage(x.hw, x.frames, p.pd, page, pg.frame, regionFlags(r), w)) return NO_TABLE;
+    x.rmap.add(pg.frame, p.pd, page);
+    x.reclaim?.noteMapped(pg.frame, p.pd, page, true);
+    return mapped(x, p, page, MAPPED_CACHED);
+  }
+  if (pg.kind === 'swap') {
+    const reclaim = x.reclaim;
+    if (reclaim === null) return { kind: 'bad', reason: `a swapped-out page (slot ${pg.slot}) and no swap` };
+    const writing = reclaim.writing(pg.slot);
+    if (writing !== null) { p.waitingFor = page; return { kind: 'wait', chan: writing }; }
+    const frame = takeFrames(x, p, page, w.pteAddr === null);
+    if (typeof frame !== 'number') return frame;
+    if (p.io !== null) releasePending(x, p);
+    const req = reclaim.swap.read(pg.slot, frame);
+    p.io = { what: segmentInFor(page), req, frame, segmentIndex: index };
+    p.waitingFor = page;
+    return { kind: 'wait', chan: req };
+  }
+  const frame = takeFrames(x, p, page, w.pteAddr === null);
+  if (typeof frame !== 'number') return frame;
+  x.hw.zeroPage(frame);
+  // Taking the frame may have brought the page in through another attacher: look again.
+  if (x.shm.page(seg, index).kind !== 'none') { x.frames.free(frame); return segmentPage(x, p, r, page, walk(x.hw, p.pd, page)); }
+  x.shm.setFrame(seg, index, frame);
+  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) return NO_TABLE; // the segment keeps it
+  recordMapping(x, frame, p.pd, page);
+  x.stats.zeroFills++;
+  return mapped(x, p, page, MAPPED_ZERO);
+}
+
+/**
  * A write to a present page whose PTE lacks W in a region that allows writes: a copy-on-write page
  * (a fork's, or one read back from a slot other PTEs still name). The last mapping of its frame
  * takes it over (W back, no copy: it lets go of a slot others still hold); otherwise the page is
@@ -411,8 +493,8 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
   if (pending.cacheIndex !== undefined && x.cache !== null) {
     const file = r.backing!.file;
     if (x.cache.insert(file, pending.cacheIndex, frame)) {
-      // Read-only, shared from now on: a writable region's page is copy-on-write.
-      if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r) & ~PTE_W)) return NO_TABLE; // the cache keeps it, idle
+      // Shared from now on: a writable private region's page is copy-on-write.
+      if (!mapPage(x.hw, x.frames, p.pd, page, frame, r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W)) return NO_TABLE; // the cache keeps it, idle
       recordMapping(x, frame, p.pd, page);
       x.stats.pageIns++;
       return mapped(x, p, page, MAPPED_FILE);
@@ -420,7 +502,7 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
     // Another process cached the page while this one waited (or no table could be had for the
     // file): the cached frame, if any, is mapped instead, else this frame is the process's own.
     const other = x.cache.lookup(file, pending.cacheIndex);
-    if (other !== null && (x.rmap.count(other) === 0 || x.rmap.canShare) && mapPage(x.hw, x.frames, p.pd, page, other, regionFlags(r) & ~PTE_W)) {
+    if (other !== null && (x.rmap.count(other) === 0 || x.rmap.canShare) && mapPage(x.hw, x.frames, p.pd, page, other, r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W)) {
       x.frames.free(frame);
       x.rmap.add(other, p.pd, page);
       return mapped(x, p, page, MAPPED_CACHED);

@@ -105,6 +105,10 @@ export class Reclaimer {
   /** The page cache: drops one idle page (no PTE maps it), if it has one; forgets a frame taken back. */
   dropIdle: () => boolean = () => false;
   uncache: (frame: PhysAddr) => void = () => {};
+  /** A cached page written through a MAP_SHARED mapping is going: the cache marks it dirty and writes it back to its file. */
+  markDirty: (frame: PhysAddr) => void = () => {};
+  /** A page of a shared segment went to `slot`: the segment, not the PTEs, remembers where (shm.ts). */
+  segmentOut: (frame: PhysAddr, slot: number) => boolean = () => false;
   /** The pages taken back since takeEvictions() last ran. */
   private evictions: Eviction[] = [];
 
@@ -252,7 +256,7 @@ export class Reclaimer {
       if (this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)) !== seq) continue; // mapped again since: a newer entry stands for it
       const m = this.rmap.primary(frame);
       const owner = this.frames.ownerOf(frame);
-      if (m === null || (owner !== 'user' && owner !== 'cache') || this.frames.ownerOf(m.pd) !== 'pagedir') continue;
+      if (m === null || (owner !== 'user' && owner !== 'cache' && owner !== 'shm') || this.frames.ownerOf(m.pd) !== 'pagedir') continue;
       const w = walk(this.hw, m.pd, m.va);
       if (w.pteAddr === null || !isPresent(w.pte) || entryFrame(w.pte) !== frame) continue;
       if ((w.pte & PTE_LOCKED) !== 0 || this.lockedElsewhere(frame)) continue; // mlock()ed: munlock() puts it back in the queue
@@ -489,6 +493,9 @@ export class Reclaimer {
     // The page's state is every mapping's: written through any one, or only in its frame.
     let bits = 0;
     for (const m of maps) bits |= m.pte;
+    const owner = this.frames.ownerOf(v.frame);
+    if (owner === 'cache') return this.evictCached(v, maps, bits, policy, why);
+    if (owner === 'shm') return this.evictSegmentPage(v, maps, policy, why);
     const kept = this.keptSlot(v.frame);
     const keptClean = kept !== 0 && (bits & PTE_D) === 0;
     const extra = maps.length - 1;
@@ -499,7 +506,6 @@ export class Reclaimer {
       if (keptClean && !this.swap.refs(kept, extra)) return this.keep(v);
       if (keptClean) { this.forgetKeptSlot(v.frame); this.stats.keptDrops++; }
       this.unmapVictim(maps, keptClean ? swapEntry(kept) : 0);
-      if (this.frames.ownerOf(v.frame) === 'cache') { this.uncache(v.frame); this.stats.cacheEvictions++; }
       this.frames.free(v.frame);
       this.evictions.push({ pd: v.pd, va: v.va, slot: keptClean ? kept : null, written: false, policy, why });
       return { kind: 'freed' };
@@ -521,6 +527,39 @@ export class Reclaimer {
     this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
     if (req.status !== 'queued') return { kind: 'freed' };
     return { kind: 'wait', chan: req };
+  }
+
+  /**
+   * A page of the page cache: every PTE goes (the page comes back from the cache, or the file),
+   * a page written through a MAP_SHARED mapping is written back to its file first (from a copy,
+   * so the frame is free at once), and the frame leaves the cache.
+   */
+  private evictCached(v: Victim, maps: readonly Victim[], bits: number, policy: string, why: string): EvictResult {
+    this.unmapVictim(maps, 0);
+    if ((bits & PTE_D) !== 0) this.markDirty(v.frame);
+    this.uncache(v.frame);
+    this.stats.cacheEvictions++;
+    this.frames.free(v.frame);
+    this.evictions.push({ pd: v.pd, va: v.va, slot: null, written: false, policy, why });
+    return { kind: 'freed' };
+  }
+
+  /**
+   * A page of a shared segment: written to a new slot that the segment remembers (every PTE goes;
+   * each attacher finds the page through the segment again). Shared memory has no file behind it:
+   * it is written even when clean.
+   */
+  private evictSegmentPage(v: Victim, maps: readonly Victim[], policy: string, why: string): EvictResult {
+    const slot = this.swap.alloc();
+    if (slot === null) return this.keep(v, 'full');
+    this.failed.delete(slot);
+    this.unmapVictim(maps, 0);
+    this.segmentOut(v.frame, slot);
+    const req = this.swap.write(slot, v.frame);
+    this.busy.hold({ frame: v.frame, req, slot });
+    this.stats.swapOuts++;
+    this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
+    return req.status !== 'queued' ? { kind: 'freed' } : { kind: 'wait', chan: req };
   }
 
   /** The victim stays: back to the end of the queue (keeping its slot), and the caller says swap is full. */

@@ -39,7 +39,8 @@ export function recordMapping(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: Vi
 /** The PTE for `va` in `pd` no longer maps `frame` (the caller has cleared it): the last mapping to go frees the frame (and the slot it kept), unless the page cache holds it. */
 export function releaseFrame(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void {
   if (x.rmap.remove(frame, pd, va) > 0) return;
-  if (x.frames.ownerOf(frame) === 'cache') return; // the page cache keeps it, idle
+  const owner = x.frames.ownerOf(frame);
+  if (owner === 'cache' || owner === 'shm') return; // the page cache, or a shared segment, keeps it
   x.reclaim?.releaseKept(frame);
   x.frames.free(frame);
 }
@@ -90,7 +91,7 @@ export interface ForkCopy { shared: number; copied: number }
  * mapping, gives W back) and the frame's count goes up.
  * Returns null when frames (or slot counts) run out (the caller destroys `dst`).
  */
-export function copyAddressSpace(x: UserMaps, src: PhysAddr, dst: PhysAddr, mode: ForkMode): ForkCopy | null {
+export function copyAddressSpace(x: UserMaps, src: PhysAddr, dst: PhysAddr, mode: ForkMode, sharedAt: (va: VirtAddr) => boolean = () => false): ForkCopy | null {
   const { hw, frames } = x;
   const entries: Array<{ va: VirtAddr; pte: number; pteAddr: PhysAddr }> = [];
   forEachUserEntry(hw, src, (va, pte, pteAddr) => entries.push({ va, pte, pteAddr }));
@@ -105,6 +106,12 @@ export function copyAddressSpace(x: UserMaps, src: PhysAddr, dst: PhysAddr, mode
     }
     if (!isPresent(pte)) continue;
     const frame = entryFrame(pte);
+    if (sharedAt(va)) {
+      // Shared memory or a MAP_SHARED file: the child maps the same frame, as the parent does.
+      if (!x.rmap.canShare || !mapPage(hw, frames, dst, va, frame, pte & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_LOCKED))) return null;
+      x.rmap.add(frame, dst, va);
+      continue;
+    }
     if (mode === 'cow' && (pte & PTE_LOCKED) === 0 && x.rmap.canShare) {
       // Both PTEs keep what the parent's says of the page (D, PTE_UNBACKED, PTE_KEPT): the
       // reclaimer reads a shared page's state from all of them.

@@ -24,6 +24,8 @@ import type { BackingStore, Region } from '../mm/backing.ts';
 import type { Reclaimer } from '../mm/reclaim.ts';
 import type { ReverseMap } from '../mm/rmap.ts';
 import type { PageCache } from '../mm/pagecache.ts';
+import type { SharedMemory } from '../mm/shm.ts';
+import { releaseMappings } from './mmap.ts';
 import type { Process } from './process.ts';
 import type { ProcTable } from './table.ts';
 
@@ -41,6 +43,8 @@ export interface ExecContext {
   rmap: ReverseMap;
   /** The program disk's cached pages: the ELF header comes from there when it can. */
   cache: PageCache | null;
+  /** The shared segments the old image attached (detached). */
+  shm: SharedMemory;
   table: ProcTable;
 }
 
@@ -135,7 +139,9 @@ function load(x: ExecContext, p: Process, path: string, argv: string[], entry: U
   if (p.pd !== 0) {
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
     hw.refTraceTake(p.pd); // the MMU's record of the old image's references goes with it
+    const afterwards = releaseMappings(x, p);
     destroyAddressSpace(x, p.pd);
+    afterwards();
   }
   p.pd = pd;
   p.lockedPages.clear(); // the old image's mlock()s went with it

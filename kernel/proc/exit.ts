@@ -8,6 +8,9 @@ import type { Hw, PhysAddr } from '../hw.ts';
 import type { BackingStore } from '../mm/backing.ts';
 import type { Reclaimer } from '../mm/reclaim.ts';
 import type { ReverseMap } from '../mm/rmap.ts';
+import type { PageCache } from '../mm/pagecache.ts';
+import type { SharedMemory } from '../mm/shm.ts';
+import { releaseMappings } from './mmap.ts';
 import { KERNEL_PD_PHYS } from '../layout.ts';
 import type { FrameAllocator } from '../mm/frame-table.ts';
 import { releasePending } from '../mm/pager.ts';
@@ -33,6 +36,9 @@ export interface ExitContext extends FileTable {
   reclaim: Reclaimer | null;
   /** Who maps each user frame: a shared frame is freed with its last mapping. */
   rmap: ReverseMap;
+  /** The page cache (MAP_SHARED files' writes go back at exit) and the shared segments (detached). */
+  cache: PageCache | null;
+  shm: SharedMemory;
   tty: Tty;
   stats: KernelStats;
   accounting: Accounting;
@@ -58,7 +64,9 @@ export function exit(x: ExitContext, p: Process, status: number): void {
   if (p.pd !== 0) {
     // Leave the address space before freeing it: CR3 must never name a freed directory.
     if (hw.readCR3() === p.pd) hw.writeCR3(KERNEL_PD_PHYS);
+    const afterwards = releaseMappings(x, p);
     destroyAddressSpace(x, p.pd);
+    afterwards();
     p.pd = 0 as PhysAddr;
   }
   if (p.kstack !== 0) x.frames.free(p.kstack);

@@ -7,9 +7,9 @@
 // loop is the re-run). What it had done before it slept is in the process: the disk read it waits
 // for (`io`) and how far it got (`progress`: bytes a console write has sent, the time a sleep ends).
 
-import { ERRNO, KILLED_STATUS, SYS } from '../abi.ts';
-import { COST } from '../cost.ts';
-import { PAGE_SIZE, virt } from '../hw.ts';
+import { ERRNO, KILLED_STATUS, O, SYS } from '../abi.ts';
+import { COST, copyCost } from '../cost.ts';
+import { PAGE_SIZE, phys, virt } from '../hw.ts';
 import { KERNEL_PD_PHYS, USER_STACK_LIMIT, USER_STACK_TOP } from '../layout.ts';
 import { describeFaultCode, userAccessFault } from '../mm/fault.ts';
 import { hex } from '../format.ts';
@@ -28,6 +28,7 @@ import { chooseOomVictim, killForMemory, oomReason } from './oom.ts';
 import { closeFile, filePos, openFile, setFilePos } from './files.ts';
 import type { Process } from './process.ts';
 import { BadAddress, PageNeeded, UserMemory } from './usermem.ts';
+import { inheritMappings, mmap, mprotect, msync, munmap, sharedAt, shmat, shmctl, shmdt, shmget, syncAll } from './mmap.ts';
 
 /** What the system calls use. */
 export interface SyscallContext extends ExitContext, ExecContext, PagerContext {
@@ -91,6 +92,16 @@ const sysRead: Handler = (x, p, m, a) => {
   const n = Math.min(len, FILE_CHUNK, f.entry.size - pos);
   if (n <= 0) return 0;
   m.ensure(buf, n, true);
+  // A page of the file in the page cache is the file as it is now (with a MAP_SHARED mapping's
+  // writes, written back or not): its bytes are read from there, up to the page's end.
+  const cached = x.cache?.peek(f.entry, Math.floor(pos / PAGE_SIZE)) ?? null;
+  if (cached !== null) {
+    const k = Math.min(n, PAGE_SIZE - (pos % PAGE_SIZE));
+    m.write(buf, x.hw.readPhysBytes(phys(cached + (pos % PAGE_SIZE)), new Uint8Array(k)));
+    x.hw.chargeCycles(copyCost(k));
+    setFilePos(x, f, pos + k);
+    return k;
+  }
   const disk = x.progdisk!;
   const what = `read ${fd} ${pos} ${n}`;
   let read = p.io !== null && p.io.what === what ? p.io.read ?? null : null;
@@ -114,12 +125,14 @@ const sysRead: Handler = (x, p, m, a) => {
 const sysOpen: Handler = (x, p, m, a) => {
   const path = m.readString(a[0]!, MAX_PATH);
   if (path === null) return -ERRNO.EINVAL;
+  // O_RDONLY, or O_RDWR: the file may then be mapped MAP_SHARED for writing (write() is the console's).
+  if (a[1] !== O.RDONLY && a[1] !== O.RDWR) return -ERRNO.EINVAL;
   const e = x.progdisk?.lookup(path) ?? null;
   if (e === null) return -ERRNO.ENOENT;
   let fd = 3;
   while (p.files.has(fd)) fd++;
   if (fd >= 16) return -ERRNO.EMFILE;
-  const f = openFile(x, e);
+  const f = openFile(x, e, 0, a[1] === O.RDWR);
   if (f === null) return -ERRNO.ENOMEM;
   p.files.set(fd, f);
   return fd;
@@ -154,6 +167,8 @@ function setBreak(x: SyscallContext, p: Process, want: number): boolean {
   const heap = p.regions.find((r) => r.kind === 'heap');
   if (!heap || want < p.heapStart || pageUp(want) > USER_STACK_TOP - USER_STACK_LIMIT) return false;
   const newEnd = pageUp(want);
+  // The heap grows only into addresses no mapping holds.
+  if (newEnd > heap.end && p.regions.some((r) => r !== heap && r.start < newEnd && heap.end < r.end)) return false;
   for (let va = newEnd; va < heap.end; va += PAGE_SIZE) unmapUserPage(x, p.pd, virt(va));
   heap.end = newEnd;
   p.brk = want;
@@ -179,10 +194,11 @@ const sysFork: Handler = (x, p) => {
   if (pd === null) return fail();
   c.pd = pd;
   if (x.hw.refTraceHasFile()) x.hw.refTraceLabel(pd, c.pid, c.name); // its references, in a --trace-refs file
-  const copied = copyAddressSpace(x, p.pd, pd, x.options.fork);
+  const copied = copyAddressSpace(x, p.pd, pd, x.options.fork, sharedAt(p));
   if (copied === null) return fail();
   x.stats.cowShared += copied.shared;
   c.regions = p.regions.map((r) => ({ ...r }));
+  inheritMappings(c.regions);
   c.heapStart = p.heapStart;
   c.brk = p.brk;
   // A child keeps to the same resident limit, with a policy of its own (counters and all). OPT's
@@ -191,7 +207,7 @@ const sysFork: Handler = (x, p) => {
   c.quiet = p.quiet;
   c.policy = p.policy === null ? null : p.policy.name === 'opt' ? makeOpt(new Uint32Array(0)) : makePolicy(p.policy.name, c.pid);
   for (const [fd, f] of p.files) {
-    const copy = openFile(x, f.entry, filePos(x, f));
+    const copy = openFile(x, f.entry, filePos(x, f), f.writable);
     if (copy === null) return fail();
     c.files.set(fd, copy);
   }
@@ -288,6 +304,11 @@ const HANDLERS = new Map<number, Handler>([
   [SYS.close, sysClose], [SYS.wait, sysWait], [SYS.exec, sysExec], [SYS.uptime, sysUptime], [SYS.getpid, sysGetpid],
   [SYS.kill, sysKill], [SYS.brk, sysBrk], [SYS.sbrk, sysSbrk], [SYS.yield, sysYield], [SYS.sleep, sysSleep],
   [SYS.meminfo, sysMeminfo], [SYS.mlock, lockRange(true)], [SYS.munlock, lockRange(false)],
+  [SYS.mmap, (x, p, _m, a) => mmap(x, p, a)], [SYS.munmap, (x, p, _m, a) => munmap(x, p, a)],
+  [SYS.mprotect, (x, p, _m, a) => mprotect(x, p, a)], [SYS.msync, (x, p, _m, a) => msync(x, p, a)],
+  [SYS.sync, (x) => { syncAll(x, x.table.procs.values()); return 0; }],
+  [SYS.shmget, (x, _p, _m, a) => shmget(x, a)], [SYS.shmat, (x, p, _m, a) => shmat(x, p, a)],
+  [SYS.shmdt, (x, p, _m, a) => shmdt(x, p, a)], [SYS.shmctl, (x, _p, _m, a) => shmctl(x, a)],
 ]);
 
 /** Bringing in pages a call touches restarts it at most this often before it gives up with -EFAULT. */
@@ -307,7 +328,8 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
     x.sched.sleep(p, chan);
   };
   if (!h) { finish(-ERRNO.ENOSYS); return; }
-  const args = [tf.get('EBX'), tf.get('ECX'), tf.get('EDX'), tf.get('ESI'), tf.get('EDI')];
+  // A sixth argument (mmap's offset) comes in EBP, as on Linux.
+  const args = [tf.get('EBX'), tf.get('ECX'), tf.get('EDX'), tf.get('ESI'), tf.get('EDI'), tf.get('EBP')];
   const m = new UserMemory(hw, p, (page) => softFault(x, p, virt(page)));
   for (let attempt = 0; attempt < MAX_PAGE_INS; attempt++) {
     try {

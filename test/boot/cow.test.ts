@@ -84,6 +84,15 @@ describe('shared pages under memory pressure (4 MiB of RAM, 16 MiB of swap)', ()
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
+  it('a shared anonymous mapping bigger than RAM: its pages go to swap and come back through the segment, for whichever process touches them', () => {
+    const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20 });
+    expect(m.command('run shmswap 1200', 40 * STEP_BUDGET)).toBe('shmswap: ok: 1200 shared pages, written by a child, then by the parent, each seen by the other\n');
+    expect(m.kernel.stats.swapOuts).toBeGreaterThan(1200);
+    expect(m.kernel.stats.swapIns).toBeGreaterThan(1200);
+    expect(m.command('mem')).not.toMatch(/shared segment/); // munmap let the segment go
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
+  });
+
   it('does the same under --fork eager, whose children share the parent\'s swapped-out pages', () => {
     const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20, cmdline: 'fork=eager' });
     expect(m.command('run cowswap 300 3', 6 * STEP_BUDGET)).toBe('cowswap: ok: 300 pages, 3 children, 3 rounds each\n');

@@ -5,7 +5,8 @@
 // swap or without.
 
 import { describe, expect, it } from 'vitest';
-import { bootKernel, STEP_BUDGET, type KernelMachine } from '../harness/kernel.ts';
+import { bootKernel, PROGRAMS_IMG, STEP_BUDGET, type KernelMachine } from '../harness/kernel.ts';
+import { MemoryDisk } from '../../emulator/index.ts';
 
 /** `mem`'s owner counts. */
 function owners(m: KernelMachine): Record<string, number> {
@@ -67,6 +68,22 @@ describe('the page cache', () => {
     expect(m.command(`run touch ${pages}`)).toMatch(new RegExp(`^touched ${pages} pages, \\d+ faults\\n$`));
     expect(m.kernel.stats.cacheDrops).toBe(cached);
     expect(m.kernel.stats.kills).toBe(0);
+  });
+
+  it('writes a MAP_SHARED file\'s pages back to the disk\'s blocks, and never a clean page', () => {
+    // The program disk, counting the sectors written to it.
+    const img = new MemoryDisk(new Uint8Array(PROGRAMS_IMG));
+    let written = 0;
+    const disk = { sectorCount: img.sectorCount, name: img.name, read: img.read.bind(img),
+      write: (lba: number, count: number, from: Uint8Array, offset: number): void => { written += count; img.write(lba, count, from, offset); } };
+    const m = bootKernel({ disk });
+    for (const t of ['read', 'clean', 'private', 'shuffle']) expect(m.command(`run mmaptest ${t}`)).toBe(`mmaptest ${t}: ok\n`);
+    expect(written, 'mappings that were only read, or written privately').toBe(0);
+    expect(m.command('run mmaptest write')).toBe('mmaptest write: ok\n');
+    m.runFor(2_000_000); // the last write-back's sectors reach the drive
+    expect(written).toBeGreaterThan(0);
+    expect(m.kernel.stats.cacheWritebacks).toBeGreaterThan(0);
+    expect(m.command('stats')).toMatch(/, written back to files [1-9]\d*$/m);
   });
 
   it('has its pages taken back like any other under swap, and reads them again when needed', () => {

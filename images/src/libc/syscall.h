@@ -13,14 +13,23 @@
 #define SYS_exec    11
 #define SYS_uptime  13
 #define SYS_getpid  20
+#define SYS_sync    36
 #define SYS_kill    37
 #define SYS_brk     45
 #define SYS_sbrk    46
+#define SYS_munmap  91
+#define SYS_mprotect 125
+#define SYS_msync  144
 #define SYS_mlock  150
 #define SYS_munlock 151
 #define SYS_yield  158
 #define SYS_sleep  162
+#define SYS_mmap   192
 #define SYS_meminfo 200
+#define SYS_shmget 395
+#define SYS_shmctl 396
+#define SYS_shmat  397
+#define SYS_shmdt  398
 
 /* Errors come back negated in EAX (Linux numbering, as kernel/abi.ts ERRNO). */
 #define EPERM    1
@@ -34,7 +43,9 @@
 #define ECHILD  10
 #define EAGAIN  11
 #define ENOMEM  12
+#define EACCES  13
 #define EFAULT  14
+#define EEXIST  17
 #define EINVAL  22
 #define EMFILE  24
 #define ENOSYS  38

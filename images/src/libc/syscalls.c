@@ -1,30 +1,7 @@
-/* int $0x80 wrappers. EAX = number; arguments in EBX, ECX, EDX (kernel/abi.ts); result in EAX.
- * "memory" is clobbered because the kernel may read or write any buffer we passed. */
+/* int $0x80 wrappers (sys.h). The memory-mapping ones are in mman.c, an object of their own in
+ * libc.a, so that only the programs that call them link them. */
+#include "sys.h"
 #include "unistd.h"
-
-static inline int sys0(int n) {
-  int r;
-  __asm__ volatile("int $0x80" : "=a"(r) : "a"(n) : "memory");
-  return r;
-}
-
-static inline int sys1(int n, int a) {
-  int r;
-  __asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a) : "memory");
-  return r;
-}
-
-static inline int sys2(int n, int a, int b) {
-  int r;
-  __asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b) : "memory");
-  return r;
-}
-
-static inline int sys3(int n, int a, int b, int c) {
-  int r;
-  __asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c) : "memory");
-  return r;
-}
 
 void exit(int status) {
   sys1(SYS_exit, status);

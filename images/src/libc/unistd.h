@@ -26,7 +26,7 @@ __attribute__((noreturn)) void exit(int status);
 int fork(void);                         /* child pid to the parent, 0 to the child */
 int read(int fd, void *buf, size_t n);  /* fd 0: the console, one line per call */
 int write(int fd, const void *buf, size_t n);
-int open(const char *path, int flags);  /* read-only files of the program disk; flags 0 */
+int open(const char *path, int flags);  /* files of the program disk; flags O_RDONLY, or O_RDWR (mman.h) to map them MAP_SHARED writable */
 int close(int fd);
 int wait(int *status);                  /* pid of an exited child; -ECHILD when there is none */
 int exec(const char *path, char *const argv[]); /* returns only on failure */
@@ -41,6 +41,7 @@ int meminfo(struct meminfo *info);
 unsigned page_faults(void);             /* this process's page faults so far (meminfo's faults; 0 if it fails) */
 int mlock(const void *addr, size_t len);   /* keeps the pages of [addr, addr+len) resident: never evicted */
 int munlock(const void *addr, size_t len);
+int sync(void);                         /* writes every dirty page of a MAP_SHARED file mapping back (mman.h) */
 
 #define PAGE_SIZE 4096u
 

@@ -14,9 +14,11 @@ const libc = path.join(images, 'src/libc');
 
 const PROGRAMS = [
   'badkern', 'badnull', 'badtext', 'badwild', 'bigwrite', 'cat', 'cowcount', 'cowswap', 'cowtest', 'echo', 'exitcode', 'forkbench', 'forkdemo',
-  'hello', 'huge', 'isolate', 'killkids', 'matmult', 'meminfo', 'mstress', 'page-linear', 'page-merge', 'page-parallel',
-  'page-shuffle', 'sleeper', 'spin', 'stack', 'touch', 'wsloop',
+  'hello', 'huge', 'isolate', 'killkids', 'matmult', 'meminfo', 'mmaptest', 'mstress', 'page-linear', 'page-merge', 'page-parallel',
+  'page-shuffle', 'shmswap', 'shmtest', 'sleeper', 'spin', 'stack', 'touch', 'wsloop',
 ];
+/** The plain files beside them (images/src/files). */
+const FILES = ['README', 'mmap-data'];
 
 /** The first line of `cmd --version`, or null when it does not run. */
 function version(cmd: string): string | null {
@@ -102,8 +104,8 @@ describe('images/programs.img', () => {
     },
   );
 
-  it('is a ustar archive of the programs and README, all regular files at the top level', () => {
-    expect(archive.map((e) => e.name).sort()).toEqual([...PROGRAMS, 'README'].sort());
+  it('is a ustar archive of the programs, README and mmap-data, all regular files at the top level', () => {
+    expect(archive.map((e) => e.name).sort()).toEqual([...PROGRAMS, ...FILES].sort());
     expect(archive.every((e) => e.type === '0')).toBe(true);
     expect(archive.filter((e) => PROGRAMS.includes(e.name)).every((e) => e.mode === 0o755)).toBe(true);
   });
@@ -111,6 +113,13 @@ describe('images/programs.img', () => {
   it('carries images/src/files/README as its README', () => {
     const readme = archive.find((e) => e.name === 'README');
     expect(readme?.data.toString('latin1')).toBe(readFileSync(path.join(images, 'src/files/README'), 'latin1'));
+  });
+
+  it('carries mmap-data, mmaptest\'s file: 8192+100 bytes, byte i = (i*7+3) & 0xff', () => {
+    const data = archive.find((e) => e.name === 'mmap-data')?.data;
+    expect(data?.length).toBe(8192 + 100);
+    expect(data?.equals(Buffer.from(Array.from({ length: 8192 + 100 }, (_, i) => (i * 7 + 3) & 0xff)))).toBe(true);
+    expect(archive.find((e) => e.name === 'mmap-data')?.mode).toBe(0o644);
   });
 
   it.each(PROGRAMS)('holds %s as a static ELF32 i386 executable whose entry lies in its text', (name) => {

@@ -166,7 +166,7 @@ describe.each(['bitmap', 'buddy'] as const)('%s frame allocator', (kind) => {
     expect(s.total).toBe(total);
     expect(s.used).toBe(2 + 1 + 1 + 4);
     expect(s.free).toBe(total - s.used);
-    expect(s.byOwner).toEqual({ free: s.free, kernel: 0, pagedir: 0, pagetable: 1, user: 2, kstack: 4, heap: 0, slab: 0, buffer: 1, rmap: 0, cache: 0 });
+    expect(s.byOwner).toEqual({ free: s.free, kernel: 0, pagedir: 0, pagetable: 1, user: 2, kstack: 4, heap: 0, slab: 0, buffer: 1, rmap: 0, cache: 0, shm: 0 });
     expect(Object.keys(s.byOwner)).toEqual([...OWNERS]);
   });
 

@@ -45,7 +45,7 @@ class FakeFrames implements FrameAllocator {
   }
   setOwner(frame: PhysAddr, owner: FrameOwner): void { this.owners.set(frame, owner); }
   stats(): FrameStats {
-    const byOwner = { free: 0, kernel: 0, pagedir: 0, pagetable: 0, user: 0, kstack: 0, heap: 0, slab: 0, buffer: 0, rmap: 0, cache: 0 };
+    const byOwner = { free: 0, kernel: 0, pagedir: 0, pagetable: 0, user: 0, kstack: 0, heap: 0, slab: 0, buffer: 0, rmap: 0, cache: 0, shm: 0 };
     for (const o of this.owners.values()) byOwner[o]++;
     byOwner.free = this.pages - this.owners.size;
     return { total: this.pages, free: byOwner.free, used: this.owners.size, byOwner };
