@@ -152,6 +152,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
       reclaim.uncache = (f) => cache.remove(f);
       reclaim.markDirty = (f) => { cache.markDirty(f); cache.writeBack(); };
       reclaim.segmentOut = (f, slot) => shm.swappedOut(f, slot);
+      reclaim.idleSegmentFrame = () => shm.idleFrame();
       const r = reclaim;
       shm.freeSlot = (slot) => r.freeSlot(slot);
       reclaim.spaces = () => table.paged().map((p) => p.pd);

@@ -244,7 +244,7 @@ export class Kernel {
         p.swapWritesByPage.set(e.va, (p.swapWritesByPage.get(e.va) ?? 0) + 1);
       }
       if (!this.trace.pf) continue;
-      const who = p === undefined ? 'a process that has ended' : `pid ${p.pid} ${p.name}`;
+      const who = e.pd === 0 ? 'no process (a detached shared segment)' : p === undefined ? 'a process that has ended' : `pid ${p.pid} ${p.name}`;
       k.tty.print(`evict: ${who} va 0x${hex(e.va)} ${e.slot === null ? 'dropped (clean)' : e.written ? `to swap slot ${e.slot}` : `dropped (clean, still in swap slot ${e.slot})`}: ${e.policy}, ${e.why}\n`);
     }
   }

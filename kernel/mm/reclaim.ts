@@ -109,6 +109,8 @@ export class Reclaimer {
   markDirty: (frame: PhysAddr) => void = () => {};
   /** A page of a shared segment went to `slot`: the segment, not the PTEs, remembers where (shm.ts). */
   segmentOut: (frame: PhysAddr, slot: number) => boolean = () => false;
+  /** A segment's page no PTE maps (a detached segment's), if any: written out before any mapped page. */
+  idleSegmentFrame: () => PhysAddr | null = () => null;
   /** The pages taken back since takeEvictions() last ran. */
   private evictions: Eviction[] = [];
 
@@ -291,8 +293,11 @@ export class Reclaimer {
    */
   evict(): EvictResult {
     this.reap();
-    // A cached file page no process maps goes first: clean, and nobody's.
+    // A cached file page no process maps goes first: clean, and nobody's. Then a page of shared
+    // memory no process maps now (it stays until its segment is removed): nobody's either.
     if (this.dropIdle()) return { kind: 'freed' };
+    const idle = this.idleSegmentFrame();
+    if (idle !== null) return this.evictSegmentPage({ frame: idle, pd: phys(0), va: virt(0), pte: 0, pteAddr: phys(0) }, [], 'idle', 'a page of a shared segment no process maps');
     if (this.policy !== null && this.policy.name !== 'fifo') return this.evictGlobal(this.policy);
     const v = this.nextVictim();
     if (v === null) {

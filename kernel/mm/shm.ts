@@ -108,6 +108,17 @@ export class SharedMemory {
     return true;
   }
 
+  /** A page of some segment in a frame no PTE maps (its segment attached by no one now, or never touched since): the pager may write it out. */
+  idleFrame(): PhysAddr | null {
+    for (const s of this.segments.values()) {
+      for (let i = 0; i < s.pages; i++) {
+        const pg = this.page(s, i);
+        if (pg.kind === 'frame' && this.rmap.count(pg.frame) === 0) return pg.frame;
+      }
+    }
+    return null;
+  }
+
   /** Which segment and page hold `frame`. */
   private find(frame: PhysAddr): { s: Segment; index: number } | null {
     for (const s of this.segments.values()) {

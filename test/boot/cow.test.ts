@@ -93,6 +93,17 @@ describe('shared pages under memory pressure (4 MiB of RAM, 16 MiB of swap)', ()
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
+  it('a named segment no process attaches goes to swap under pressure, and is all there when attached again', () => {
+    const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20 });
+    expect(m.command('run shmtest keep 77 200')).toBe('shmtest keep: ok\n');
+    expect(m.command('mem')).toMatch(/^shared segment \d+ \(key 77\): 200 pages, 200 in RAM, 0 attachments$/m);
+    expect(m.command('run touch 1500', 40 * STEP_BUDGET)).toMatch(/^touched 1500 pages, \d+ faults\n$/);
+    expect(m.command('mem')).toMatch(/^shared segment \d+ \(key 77\): 200 pages, 0 in RAM, 0 attachments$/m);
+    expect(m.command('run shmtest check 77 200', 10 * STEP_BUDGET)).toBe('shmtest check: ok\n');
+    expect(m.command('mem')).not.toMatch(/shared segment/); // IPC_RMID, and no attachment left
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
+  });
+
   it('does the same under --fork eager, whose children share the parent\'s swapped-out pages', () => {
     const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20, cmdline: 'fork=eager' });
     expect(m.command('run cowswap 300 3', 6 * STEP_BUDGET)).toBe('cowswap: ok: 300 pages, 3 children, 3 rounds each\n');

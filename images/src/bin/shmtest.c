@@ -11,6 +11,11 @@
  *           address: -EINVAL; shmat and shmctl of a bad id: -EINVAL.
  *   all     fork, named, rmid (the default).
  *
+ *   keep KEY PAGES   creates KEY's segment of PAGES pages, writes a word in each, detaches and
+ *                    exits: the segment stays (System V), attached by no one.
+ *   check KEY PAGES  attaches it again, checks every page's word, detaches and removes it. Between
+ *                    the two, memory pressure may send the idle segment's pages to swap.
+ *
  *   writer KEY  creates the segment of KEY (IPC_CREAT, 2 pages), writes a message and a pattern,
  *               sets the ready word, then polls (sleeping 10 ms between looks, 5 s at most) for the
  *               reader's flag word; detaches, removes the segment and prints "shmtest writer: ok".
@@ -232,11 +237,35 @@ static int report(const char *name, int r) {
 }
 
 static int usage(void) {
-  dprintf(2, "usage: shmtest [fork|named|rmid|all], shmtest writer|reader KEY\n");
+  dprintf(2, "usage: shmtest [fork|named|rmid|all], shmtest writer|reader KEY, shmtest keep|check KEY PAGES\n");
   return 2;
 }
 
+/* keep/check: one word in each of PAGES pages of KEY's segment, from the page's index and the key. */
+static unsigned keep_word(unsigned key, unsigned i) { return (key * 2654435761u) ^ (i * 40503u) ^ 0x5a5a5a5au; }
+
+static int keep_or_check(int check, unsigned key, unsigned pages) {
+  int id = shmget((int)key, pages * PAGE_SIZE, check ? 0 : IPC_CREAT | IPC_EXCL);
+  if (id < 0) return failed("shmget(%u, %u pages): error %d", key, pages, -id);
+  unsigned *p = shmat(id, NULL, 0);
+  if (MMAP_FAILED(p)) return failed("shmat: error %d", MMAP_ERR(p));
+  unsigned bad = 0;
+  for (unsigned i = 0; i < pages; i++) {
+    if (!check) p[i * WORDS] = keep_word(key, i);
+    else if (p[i * WORDS] != keep_word(key, i)) bad++;
+  }
+  if (shmdt(p) != 0) return failed("shmdt failed");
+  if (bad != 0) return failed("%u of %u pages lost their word", bad, pages);
+  if (check && shmctl(id, IPC_RMID, NULL) != 0) return failed("shmctl IPC_RMID failed");
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 4 && (strcmp(argv[1], "keep") == 0 || strcmp(argv[1], "check") == 0)) {
+    unsigned key, pages;
+    if (parse_decimal(argv[2], 1, 0x7fffffff, &key) != 0 || parse_decimal(argv[3], 1, 4096, &pages) != 0) return usage();
+    return report(argv[1], keep_or_check(argv[1][0] == 'c', key, pages));
+  }
   if (argc == 3) {
     unsigned key;
     if (parse_decimal(argv[2], 1, 0x7fffffff, &key) != 0) return usage();
