@@ -21,6 +21,7 @@ import { finishHalt, halt, type HaltContext } from './power.ts';
 import { execStep, type ExecContext } from './proc/exec.ts';
 import { exit, kill } from './proc/exit.ts';
 import { Process } from './proc/process.ts';
+import { syncAll } from './proc/mmap.ts';
 import { BACKLOG_LIMIT } from './tty.ts';
 import { channel } from './wait.ts';
 
@@ -40,6 +41,7 @@ const HELP: Array<[string, string]> = [
   ['ws PID [D]', 'its working set W(t, D) each tick of its virtual time: exact (MMU record) and estimated (A bits)'],
   ['heap', 'the kernel heap: blocks, free list, largest block, fragmentation'],
   ['cache [drop]', 'the page cache: program files\' pages in RAM, mapped or idle; drop: free the idle ones'],
+  ['sync', 'write the pages programs wrote through MAP_SHARED file mappings back to the disk'],
   ['tlb', 'TLB hits, misses and flushes'],
   ['stats', 'kernel counters: faults, system calls, context switches, ...'],
   ['trace pf|refs on|off', 'one line per page fault; record page references (--trace-refs FILE)'],
@@ -201,6 +203,7 @@ export class Shell {
       case 'ws': return this.ws(args);
       case 'heap': return this.heap();
       case 'cache': return this.cacheCmd(args);
+      case 'sync': this.out(`sync: ${syncAll(this.x, this.x.table.procs.values())} dirty pages written back`); return;
       case 'tlb': return this.tlb();
       case 'stats': return this.stats();
       case 'trace': return this.trace(args);

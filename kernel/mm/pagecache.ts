@@ -39,6 +39,11 @@ export class PageCache {
   private readonly stats: KernelStats;
   private readonly tables = new Map<string, FileTable>();
   private cached = 0;
+  /**
+   * Cached pages no PTE maps, as far as the kernel has been told (mapping() and unmapped()): a
+   * hint that spares the pager a look through the tables at each eviction when there are none.
+   */
+  private idle = 0;
   /** Where dirty pages are written back (the program disk). */
   store: Pick<BackingStore, 'write'> | null = null;
 
@@ -173,11 +178,28 @@ export class PageCache {
     }
   }
 
+  /** The cached page in a frame is about to be mapped by one more PTE (`count`: how many map it now). */
+  mapping(count: number): void {
+    if (count === 0 && this.idle > 0) this.idle--;
+  }
+
+  /** The last PTE that mapped a cached page has gone: it is idle now. */
+  unmapped(): void {
+    this.idle++;
+  }
+
   /**
    * Frees one idle page (no PTE maps it), if there is one: what the allocator asks for when it has
    * no frame left. A file whose pages have all gone gives its table back.
    */
   dropIdle(): boolean {
+    if (this.idle <= 0) return false;
+    if (this.dropOneIdle()) return true;
+    this.idle = 0; // none found after all
+    return false;
+  }
+
+  private dropOneIdle(): boolean {
     for (const [name, t] of this.tables) {
       for (let i = 0; i < t.pages; i++) {
         this.hw.chargeCycles(COST.walkStep);
@@ -189,6 +211,7 @@ export class PageCache {
         this.hw.writePhys32(this.word(t, i), 0);
         this.cached--;
         this.frames.free(phys(f));
+        if (this.idle > 0) this.idle--;
         this.stats.cacheDrops++;
         if (this.emptyTable(t)) { this.heap.kfree(t.at); this.tables.delete(name); }
         return true;
@@ -205,7 +228,8 @@ export class PageCache {
   /** Drops every idle page and the tables left empty (halt, before the leak check). Returns how many pages went. */
   dropAllIdle(): number {
     let n = 0;
-    while (this.dropIdle()) n++;
+    while (this.dropOneIdle()) n++;
+    this.idle = 0;
     return n;
   }
 }

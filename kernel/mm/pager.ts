@@ -196,6 +196,7 @@ function cachedPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr,
   if (hit !== null) {
     if (x.rmap.count(hit) > 0 && !x.rmap.canShare) return r.sharedFile === true ? NO_RMAP : null;
     if (!mapPage(x.hw, x.frames, p.pd, page, hit, flags, w)) return NO_TABLE;
+    x.cache!.mapping(x.rmap.count(hit));
     x.rmap.add(hit, p.pd, page);
     // Back to the end of the replacement queue: used again (it may have left it while idle).
     x.reclaim?.noteMapped(hit, p.pd, page, true);
@@ -494,7 +495,7 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
     const file = r.backing!.file;
     if (x.cache.insert(file, pending.cacheIndex, frame)) {
       // Shared from now on: a writable private region's page is copy-on-write.
-      if (!mapPage(x.hw, x.frames, p.pd, page, frame, r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W)) return NO_TABLE; // the cache keeps it, idle
+      if (!mapPage(x.hw, x.frames, p.pd, page, frame, r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W)) { x.cache.unmapped(); return NO_TABLE; } // the cache keeps it, idle
       recordMapping(x, frame, p.pd, page);
       x.stats.pageIns++;
       return mapped(x, p, page, MAPPED_FILE);
@@ -504,6 +505,7 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
     const other = x.cache.lookup(file, pending.cacheIndex);
     if (other !== null && (x.rmap.count(other) === 0 || x.rmap.canShare) && mapPage(x.hw, x.frames, p.pd, page, other, r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W)) {
       x.frames.free(frame);
+      x.cache.mapping(x.rmap.count(other));
       x.rmap.add(other, p.pd, page);
       return mapped(x, p, page, MAPPED_CACHED);
     }

@@ -112,9 +112,9 @@ export class ReverseMap {
     if (!this.tracked(frame)) return true;
     const n = this.count(frame);
     if (n === 0) {
+      // NEXT is 0 already: a frame's chain empties before its count reaches 0.
       this.hw.writePhys32(this.field(frame, F_PD), pd);
       this.hw.writePhys32(this.field(frame, F_VA), va);
-      this.hw.writePhys32(this.field(frame, F_NEXT), 0);
       this.mappedFrames++;
     } else {
       if (this.free === 0) return false;
@@ -139,8 +139,9 @@ export class ReverseMap {
     if (!this.tracked(frame)) return 0;
     const n = this.count(frame);
     if (n === 0) panic(`rmap: frame ${hex0x(frame)} unmapped at ${hex0x(va)} in ${hex0x(pd)} but mapped nowhere`);
-    const first = this.hw.readPhys32(this.field(frame, F_NEXT));
-    if (this.isPrimary(frame, pd, va)) {
+    const primary = this.hw.readPhys32(this.field(frame, F_PD)) === pd && this.hw.readPhys32(this.field(frame, F_VA)) === va;
+    const first = n === 1 && primary ? 0 : this.hw.readPhys32(this.field(frame, F_NEXT));
+    if (primary) {
       if (first !== 0) {
         // The next mapping on the chain becomes the first.
         const i = first - 1;

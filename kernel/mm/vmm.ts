@@ -25,6 +25,8 @@ export interface UserMaps {
   frames: FrameAllocator;
   rmap: ReverseMap;
   reclaim: Pick<Reclaimer, 'noteMapped' | 'releaseKept' | 'freeSlot' | 'swap'> | null;
+  /** The page cache, told when its pages go idle (optional: address spaces without it never map one). */
+  cache?: { unmapped(): void } | null;
 }
 
 /**
@@ -40,7 +42,8 @@ export function recordMapping(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: Vi
 export function releaseFrame(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void {
   if (x.rmap.remove(frame, pd, va) > 0) return;
   const owner = x.frames.ownerOf(frame);
-  if (owner === 'cache' || owner === 'shm') return; // the page cache, or a shared segment, keeps it
+  if (owner === 'cache') { x.cache?.unmapped(); return; } // the page cache keeps it, idle
+  if (owner === 'shm') return; // its shared segment keeps it
   x.reclaim?.releaseKept(frame);
   x.frames.free(frame);
 }

@@ -84,6 +84,9 @@ describe('the page cache', () => {
     expect(written).toBeGreaterThan(0);
     expect(m.kernel.stats.cacheWritebacks).toBeGreaterThan(0);
     expect(m.command('stats')).toMatch(/, written back to files [1-9]\d*$/m);
+    expect(m.command('sync')).toBe('sync: 0 dirty pages written back\n'); // munmap wrote them already
+    expect(m.command('run mmaptest mark ABC')).toBe('mmaptest mark: 3 bytes written to mmap-data\n');
+    expect(m.command('sync')).toBe('sync: 0 dirty pages written back\n');
   });
 
   it('has its pages taken back like any other under swap, and reads them again when needed', () => {

@@ -20,7 +20,7 @@ function ustarFiles(img: Uint8Array): Map<string, Uint8Array> {
 }
 
 /** Each command's line in help (run has two: its plain form, and with a resident limit and policy). */
-const COMMANDS = ['help', 'ls', 'run', 'run', 'ps', 'kill', 'mem', 'vm', 'ws', 'heap', 'cache', 'tlb', 'stats', 'trace', 'halt'];
+const COMMANDS = ['help', 'ls', 'run', 'run', 'ps', 'kill', 'mem', 'vm', 'ws', 'heap', 'cache', 'sync', 'tlb', 'stats', 'trace', 'halt'];
 
 describe('the shell', () => {
   it('boots to the prompt with the banner, the program disk and nothing else', () => {

@@ -50,6 +50,27 @@ describe('ts386 command', () => {
     expect(r.status).toBe(0);
   });
 
+  it('writes a MAP_SHARED mapping\'s writes into a --disk image only with --write', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ts386-mmap-'));
+    const img = path.join(dir, 'programs.img');
+    const original = readFileSync(path.join(root, 'images/programs.img'));
+    // Where mmap-data's bytes are in the ustar archive: the block after its 512-byte header.
+    let header = -1;
+    for (let i = 0; i < original.length && header < 0; i += 512) if (original.subarray(i, i + 10).toString('latin1') === 'mmap-data\0') header = i;
+    const at = header + 512;
+    expect(at).toBeGreaterThan(512);
+    for (const write of [false, true]) {
+      writeFileSync(img, original);
+      const r = spawnSync(process.execPath, [bin, '--disk', img, ...(write ? ['--write'] : [])], { encoding: 'utf8', timeout: 60_000, input: 'run mmaptest mark MARKED\nhalt\n' });
+      expect(r.stdout).toContain('mmaptest mark: 6 bytes written to mmap-data');
+      expect(r.status).toBe(0);
+      const now = readFileSync(img);
+      expect(now.subarray(at, at + 6).toString('latin1'), write ? 'with --write' : 'without --write').toBe(write ? 'MARKED' : original.subarray(at, at + 6).toString('latin1'));
+      expect(Buffer.compare(now.subarray(0, at), original.subarray(0, at))).toBe(0);
+      expect(Buffer.compare(now.subarray(at + 6), original.subarray(at + 6))).toBe(0);
+    }
+  });
+
   it('halts at the end of piped input as at Ctrl-D: a script needs no halt, and /dev/null halts at once', () => {
     const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input: 'run echo scripted\n' });
     expect(r.stdout).toContain('scripted\r\n$ end of input: halt\r\nleak check: 0 frames, 0 heap blocks, 0 mappings leaked');
