@@ -22,7 +22,7 @@ import type { PageCache } from './mm/pagecache.ts';
 import { residentPages } from './mm/vmm.ts';
 import { sampleTick, virtualTime } from './mm/workingset.ts';
 import { wsTick } from './mm/rss.ts';
-import { describeWalk, effectiveFlags, PTE_U, walk } from './mm/pagetable.ts';
+import { describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
 import { KernelPanic } from './panic.ts';
 import { PANIC_EXIT_STATUS, Power } from './power.ts';
 import { kill } from './proc/exit.ts';
@@ -189,8 +189,9 @@ export class Kernel {
       softFault({ hw: this.hw, reclaim: k.reclaim, stats: this.stats }, p, virt(f.va & ~(PAGE_SIZE - 1)));
       return;
     }
-    // A write to a present page its region allows but its PTE does not is copy-on-write: the pager's.
-    if (f.present && !(f.access === 'write' && p.regionAt(f.va)?.writable === true && (effectiveFlags(walk(this.hw, p.pd, f.va)) & PTE_U) !== 0)) {
+    // A write to a present page its region allows but its PTE does not is copy-on-write: the
+    // pager's. So is such a fault asked again after a wait: the page may have gone to swap since.
+    if (f.present && !(f.access === 'write' && p.regionAt(f.va)?.writable === true)) {
       p.faults++;
       this.stats.faults++;
       const words = this.faultWords(p, f);

@@ -104,6 +104,23 @@ describe('shared pages under memory pressure (4 MiB of RAM, 16 MiB of swap)', ()
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
   });
 
+  it('everything at once under aging: copy-on-write, shared memory, mmap, the page cache and a program bigger than RAM, all correct and nothing left', () => {
+    // Five jobs in 4 MiB: copy-on-write faults wait for frames while their pages go to swap (a
+    // fault asked again after such a wait once found its page gone and killed the process).
+    const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20, cmdline: 'policy=aging' });
+    for (const job of ['cowswap 200 2', 'shmswap 400', 'mmaptest all', 'cowtest three', 'page-linear 2048']) m.command(`run ${job} &`);
+    const from = m.transcript.length;
+    for (let i = 0; i < 100 && m.kernel.procs.size > 0; i++) m.runFor(10_000_000);
+    expect(m.kernel.procs.size, 'every job done').toBe(0);
+    const out = m.transcript.slice(from);
+    expect(out).not.toMatch(/FAIL|exit status/);
+    // mmaptest's unmap and mprotect children are killed on purpose; nothing else is.
+    expect(out.match(/^ {2}killed$/gm)).toHaveLength(2);
+    expect(out.match(/: ok/g)).toHaveLength(22 + 4);
+    expect(m.kernel.stats.swapOuts).toBeGreaterThan(500);
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 mappings leaked');
+  });
+
   it('does the same under --fork eager, whose children share the parent\'s swapped-out pages', () => {
     const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20, cmdline: 'fork=eager' });
     expect(m.command('run cowswap 300 3', 6 * STEP_BUDGET)).toBe('cowswap: ok: 300 pages, 3 children, 3 rounds each\n');

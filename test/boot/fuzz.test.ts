@@ -9,6 +9,9 @@ import { hasAs } from '../harness/gas.ts';
 import { bootKernel } from '../harness/kernel.ts';
 import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
 
+/** sync, munmap, mprotect, msync, mmap, shmget, shmctl, shmat, shmdt (kernel/abi.ts). */
+const MAPPING_CALLS = [36, 91, 125, 144, 192, 395, 396, 397, 398];
+
 /** A small deterministic PRNG (xorshift32). */
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
@@ -27,7 +30,8 @@ function garbage(seed: number, callsOnly = false): string {
   const regs = ['%eax', '%ebx', '%ecx', '%edx', '%esi', '%edi'];
   const values = (): number => {
     switch (r() % 5) {
-      case 0: return r() % 210; // a system-call number or a small count
+      // A system-call number or a small count; now and then one of the memory-mapping calls.
+      case 0: return r() % 4 === 0 ? MAPPING_CALLS[r() % MAPPING_CALLS.length]! : r() % 210;
       case 1: return 0x08048000 + (r() % 0x3000); // inside the program
       case 2: return 0xbffff000 + (r() % 0x1000); // the stack
       case 3: return 0xc0000000 + (r() % 0x100000); // the kernel
