@@ -89,6 +89,21 @@ describe('the page cache', () => {
     expect(m.command('sync')).toBe('sync: 0 dirty pages written back\n');
   });
 
+  it('writes a mapping\'s dirty page back on `sync`, and within 5 s by itself, while the mapping stays', () => {
+    const m = bootKernel();
+    // The job writes mmap-data through MAP_SHARED, then sleeps 8 s before munmap.
+    expect(m.command('run mmaptest mark XYZ 8000 &')).toBe('[1] mmaptest mark XYZ 8000\n');
+    m.runFor(3_000_000);
+    expect(m.command('sync')).toBe('sync: 1 dirty pages written back\n');
+    expect(m.command('sync')).toBe('sync: 0 dirty pages written back\n');
+    expect(m.command('run mmaptest mark ABCD 8000 &')).toBe('[2] mmaptest mark ABCD 8000\n');
+    const written = m.kernel.stats.cacheWritebacks;
+    // The periodic sync (every 500 ticks) writes it while both jobs still sleep.
+    while (m.kernel.stats.ticks < 510) m.runFor(10_000_000);
+    expect(m.kernel.procs.size).toBe(2);
+    expect(m.kernel.stats.cacheWritebacks - written).toBe(1);
+  });
+
   it('has its pages taken back like any other under swap, and reads them again when needed', () => {
     const m = bootKernel({ memoryBytes: 4 << 20, swapBytes: 16 << 20 });
     m.command('run spin 4000000000 &');

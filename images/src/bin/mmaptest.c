@@ -38,9 +38,11 @@
  *                 0x40002000 (adjacent): fine
  *   rdonly-shared README (opened O_RDONLY) MAP_SHARED with PROT_WRITE: -EACCES; PROT_READ: fine
  *   all           every one, in that order
- *   mark TEXT     writes TEXT at the start of mmap-data through a MAP_SHARED mapping and leaves
+ *   mark TEXT [MS] writes TEXT at the start of mmap-data through a MAP_SHARED mapping and leaves
  *                 it there (not a test, and not in all): the write reaches the disk's blocks, and
- *                 the disk image too only with `ts386 --disk FILE --write`
+ *                 the disk image too only with `ts386 --disk FILE --write`. With MS it sleeps that
+ *                 many milliseconds before munmap: the page stays dirty for `sync` or the periodic
+ *                 sync to write back.
  *
  * One line per subtest: "mmaptest NAME: ok" or "mmaptest NAME: FAILED (what)". Exit status 0 when
  * every subtest run passed, 1 when one failed, 2 for a bad argument. */
@@ -589,19 +591,20 @@ static const struct test tests[] = {
 };
 
 /* mmaptest mark TEXT: TEXT at the start of mmap-data, through MAP_SHARED, kept. */
-static int mark_file(const char *text) {
+static int mark_file(const char *text, unsigned ms) {
   int fd = open("mmap-data", O_RDWR);
   if (fd < 0) { dprintf(2, "mmaptest mark: open failed (error %d)\n", -fd); return 1; }
   unsigned char *p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (MMAP_FAILED(p)) { dprintf(2, "mmaptest mark: mmap failed (error %d)\n", MMAP_ERR(p)); return 1; }
   memcpy(p, text, strlen(text));
+  if (ms > 0) sleep(ms);
   if (munmap(p, PAGE_SIZE) != 0) { dprintf(2, "mmaptest mark: munmap failed\n"); return 1; }
   printf("mmaptest mark: %u bytes written to mmap-data\n", (unsigned)strlen(text));
   return 0;
 }
 
 int main(int argc, char **argv) {
-  if (argc == 3 && strcmp(argv[1], "mark") == 0) return mark_file(argv[2]);
+  if ((argc == 3 || argc == 4) && strcmp(argv[1], "mark") == 0) return mark_file(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 0);
   const char *which = argc == 2 ? argv[1] : "";
   int all = strcmp(which, "all") == 0, ran = 0, bad = 0;
   for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++) {
