@@ -15,7 +15,7 @@
 // (kernel-console.ts): a 1 MiB console write, 8,000 killed children, and paging to swap. They need
 // no ../shared.
 //
-//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood,swap] [--reps=3]
+//   node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood,demand-zero,swap] [--reps=3]
 //                       [--boot=disk|kernel] [--n=workload:N,...] [--save-baseline] [--json=out.json] [--timeout=120]
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,7 +63,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string): string | undefined => argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
 const flag = (k: string): boolean => argv.includes(`--${k}`);
 if (flag('help')) {
-  console.log('usage: node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood,swap] [--reps=3] [--n=workload:N,...] [--save-baseline] [--json=FILE] [--timeout=SECONDS]');
+  console.log('usage: node dist/bench.mjs [--workloads=cpu,cpu-nopaging,tlb,pagefault,console-write,kill-flood,demand-zero,swap] [--reps=3] [--n=workload:N,...] [--save-baseline] [--json=FILE] [--timeout=SECONDS]');
   process.exit(0);
 }
 const ALL = [...WORKLOADS.map((w) => w.name), ...CONSOLE_WORKLOADS.map((w) => w.name)];

@@ -1,9 +1,9 @@
 // The hosted kernel under load, timed the way a user meets it: `ts386` (dist/ts386.mjs) given a
 // script on its standard input, as a whole process. Two console workloads that once grew
 // quadratically with their size: one 1 MiB console write (`bigwrite`), and a flood of kill reports
-// (`killkids`: 8,000 children the kernel kills one after another); and paging to swap: `touch N`
-// on 4 MiB of RAM, each page past RAM written to swap and read back (one swap-out and one swap-in
-// per page, roughly). Each runs at N and 4N; a linear cost gives t(4N) − t(N) over 3N as the cost
+// (`killkids`: 8,000 children the kernel kills one after another); demand paging: `touch N` on
+// 128 MiB, a demand-zero fault per page; and paging to swap: `touch N` on 4 MiB of RAM, each page
+// past RAM written to swap and read back (one swap-out and one swap-in per page, roughly). Each runs at N and 4N; a linear cost gives t(4N) − t(N) over 3N as the cost
 // per unit, and t(4N) / t(N) below 4.
 
 import { spawnSync } from 'node:child_process';
@@ -33,6 +33,12 @@ export const CONSOLE_WORKLOADS: readonly ConsoleWorkload[] = [
   {
     name: 'kill-flood', note: 'N children killed one after another, each with its report (killkids)', command: (n) => `run killkids ${n}`,
     n: 2000, unit: 'kill', expect: (n) => new RegExp(`killkids: ${n} children killed`),
+  },
+  {
+    // Issue 13's hosted fault: a demand-zero page per touch, its teardown at exit included.
+    name: 'demand-zero', note: 'touch N fresh pages on 128 MiB of RAM: a demand-zero fault each (and the page freed at exit)', command: (n) => `run touch ${n}`,
+    n: 4000, unit: 'page', expect: (n) => new RegExp(`touched ${n} pages, ${n} faults[^]*leak check: 0 frames, 0 heap blocks, 0 mappings leaked`),
+    args: ['--mem', '128M'],
   },
   {
     name: 'swap', note: 'touch N pages on 4 MiB of RAM with swap: a swap-out and a swap-in per page past RAM', command: (n) => `run touch ${n}`,
