@@ -25,26 +25,14 @@
  *
  * One line per subtest: "cowtest NAME: ok" or "cowtest NAME: FAILED (what)". Exit status 0 when
  * every subtest run passed, 1 when one failed, 2 for a bad argument. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "check.h"
 
 #define WORDS (PAGE_SIZE / 4)
 #define STRIDE 128   /* words checked in each page: 0, 128, ..., 896, and the last one */
-
-/* What a subtest returns: 0, or a reason that main prints in FAILED (...). */
-static char why[200];
-
-static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int failed(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, sizeof why, fmt, ap);
-  va_end(ap);
-  return 1;
-}
 
 static unsigned free_frames(void) {
   struct meminfo m;
@@ -216,24 +204,6 @@ static int three(void) {
 #define COPY_WORDS (2 * WORDS)
 static unsigned char file[2 * PAGE_SIZE];
 
-/* Reads README to the end into buf (at most `max` bytes); its length, or a negative error. */
-static int read_file(unsigned char *buf, unsigned max) {
-  int fd = open("README", 0);
-  if (fd < 0) return fd;
-  unsigned n = 0;
-  while (n < max) {
-    int r = read(fd, buf + n, max - n);
-    if (r < 0) {
-      close(fd);
-      return r;
-    }
-    if (r == 0) break;
-    n += (unsigned)r;
-  }
-  close(fd);
-  return (int)n;
-}
-
 static void fill_words(unsigned *region, unsigned seed) {
   for (unsigned w = 0; w < COPY_WORDS; w++) region[w] = (unsigned)&region[w] ^ seed;
 }
@@ -254,7 +224,7 @@ static int check_copy(unsigned *region, unsigned at, unsigned n, unsigned seed, 
 }
 
 static int copyout(void) {
-  int n = read_file(file, sizeof file);
+  int n = read_file("README", file, sizeof file);
   if (n <= 0) return failed("cannot read README (%d)", n);
   if ((unsigned)n > PAGE_SIZE) return failed("README is %d bytes, more than a page", n);
   unsigned *region = fresh(2);
@@ -269,7 +239,7 @@ static int copyout(void) {
   int pid = fork();
   if (pid < 0) r = failed("fork failed (error %d)", -pid);
   else if (pid == 0) {
-    int got = read_file(buf, (unsigned)n);
+    int got = read_file("README", buf, (unsigned)n);
     if (got != n) {
       failed("the child's read of README gave %d bytes, not %d", got, n);
       child_fail("copyout");
@@ -294,7 +264,7 @@ static int copyout(void) {
       }
       exit(0);
     } else {
-      int got = read_file(buf, (unsigned)n);
+      int got = read_file("README", buf, (unsigned)n);
       if (got != n) r = failed("the parent's read of README gave %d bytes, not %d", got, n);
       else r = check_copy(region, at, (unsigned)n, seed, "parent after its read");
       int c = reap(pid, "child");

@@ -46,45 +46,16 @@
  *
  * One line per subtest: "mmaptest NAME: ok" or "mmaptest NAME: FAILED (what)". Exit status 0 when
  * every subtest run passed, 1 when one failed, 2 for a bad argument. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "mman.h"
+#include "check.h"
 
 #define DATA_LEN (8192 + 100)            /* mmap-data's size: 2 whole pages and 100 bytes */
 #define FREE_VA 0x50000000u              /* an address no region of the program uses */
 #define OVERLAP_VA 0x40000000u
-
-static char why[200];
-
-static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int failed(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, sizeof why, fmt, ap);
-  va_end(ap);
-  return 1;
-}
-
-/* The file's bytes by read(), up to `max`: its length, or a negative error. */
-static int read_file(const char *name, unsigned char *buf, unsigned max) {
-  int fd = open(name, O_RDONLY);
-  if (fd < 0) return fd;
-  unsigned n = 0;
-  while (n < max) {
-    int r = read(fd, buf + n, max - n);
-    if (r < 0) {
-      close(fd);
-      return r;
-    }
-    if (r == 0) break;
-    n += (unsigned)r;
-  }
-  close(fd);
-  return (int)n;
-}
 
 static unsigned char readme[PAGE_SIZE];   /* README by read() */
 static int readme_len;

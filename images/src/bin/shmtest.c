@@ -25,12 +25,12 @@
  *
  * One line per subtest or role: "shmtest NAME: ok" or "shmtest NAME: FAILED (what)". Exit status 0
  * when all that ran passed, 1 when one failed, 2 for a bad argument. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "mman.h"
+#include "check.h"
 
 #define WORDS (PAGE_SIZE / 4)
 #define NAMED_KEY 4242
@@ -38,17 +38,6 @@
 #define NAMED_PAGES 2
 #define POLL_MS 10
 #define POLLS 500          /* 5 s */
-
-static char why[200];
-
-static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int failed(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, sizeof why, fmt, ap);
-  va_end(ap);
-  return 1;
-}
 
 /* Attaches segment `id` anywhere: its address, or 0 with why set. */
 static unsigned *attach(int id) {
