@@ -5,8 +5,7 @@
 // swap or without.
 
 import { describe, expect, it } from 'vitest';
-import { bootKernel, PROGRAMS_IMG, STEP_BUDGET, type KernelMachine } from '../harness/kernel.ts';
-import { MemoryDisk } from '../../emulator/index.ts';
+import { bootKernel, countingProgramDisk, STEP_BUDGET, type KernelMachine } from '../harness/kernel.ts';
 
 /** `mem`'s owner counts. */
 function owners(m: KernelMachine): Record<string, number> {
@@ -71,17 +70,13 @@ describe('the page cache', () => {
   });
 
   it('writes a MAP_SHARED file\'s pages back to the disk\'s blocks, and never a clean page', () => {
-    // The program disk, counting the sectors written to it.
-    const img = new MemoryDisk(new Uint8Array(PROGRAMS_IMG));
-    let written = 0;
-    const disk = { sectorCount: img.sectorCount, name: img.name, read: img.read.bind(img),
-      write: (lba: number, count: number, from: Uint8Array, offset: number): void => { written += count; img.write(lba, count, from, offset); } };
+    const { disk, sectors } = countingProgramDisk();
     const m = bootKernel({ disk });
     for (const t of ['read', 'clean', 'private', 'shuffle']) expect(m.command(`run mmaptest ${t}`)).toBe(`mmaptest ${t}: ok\n`);
-    expect(written, 'mappings that were only read, or written privately').toBe(0);
+    expect(sectors.written, 'mappings that were only read, or written privately').toBe(0);
     expect(m.command('run mmaptest write')).toBe('mmaptest write: ok\n');
     m.runFor(2_000_000); // the last write-back's sectors reach the drive
-    expect(written).toBeGreaterThan(0);
+    expect(sectors.written).toBeGreaterThan(0);
     expect(m.kernel.stats.cacheWritebacks).toBeGreaterThan(0);
     expect(m.command('stats')).toMatch(/, written back to files [1-9]\d*$/m);
     expect(m.command('sync')).toBe('sync: 0 dirty pages written back\n'); // munmap wrote them already

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { phys } from '../../kernel/hw.ts';
 import { hasAs } from '../harness/gas.ts';
-import { bootKernel, PROGRAMS_IMG, type KernelMachine } from '../harness/kernel.ts';
-import { MemoryDisk } from '../../emulator/index.ts';
+import { bootKernel, countingProgramDisk, type KernelMachine } from '../harness/kernel.ts';
 import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
 
 /** Runs a command and returns its output with the kernel counters' growth over it. */
@@ -113,22 +112,18 @@ describe('demand paging', () => {
   });
 
   it('reads a program from the disk once: the next process maps the page cache\'s frames, reading nothing', () => {
-    // The program disk, counting the sectors the drive reads from it.
-    const img = new MemoryDisk(new Uint8Array(PROGRAMS_IMG));
-    let sectors = 0;
-    const disk = { sectorCount: img.sectorCount, name: img.name, write: img.write.bind(img),
-      read: (lba: number, count: number, into: Uint8Array, offset: number): void => { sectors += count; img.read(lba, count, into, offset); } };
+    const { disk, sectors } = countingProgramDisk();
     const m = bootKernel({ disk });
     const a = measured(m, 'run hello');
     const hits = m.kernel.stats.cacheHits;
-    const reads = sectors;
+    const reads = sectors.read;
     const b = measured(m, 'run hello');
     expect(a.out).toBe('hello, world (pid 1)\n');
     expect(a.pageIns).toBeGreaterThan(0);
     expect(b).toEqual({ ...a, pageIns: 0, out: 'hello, world (pid 2)\n' });
     // The ELF header and every file page came from the cache: the drive read no sector.
     expect(m.kernel.stats.cacheHits - hits).toBe(a.pageIns + 1);
-    expect(sectors).toBe(reads);
+    expect(sectors.read).toBe(reads);
     expect(reads).toBeGreaterThan(0);
   });
 

@@ -27,6 +27,18 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIOS = readFileSync(path.join(root, 'firmware', 'bios.bin'));
 export const PROGRAMS_IMG = readFileSync(path.join(root, 'images', 'programs.img'));
 
+/** The program disk (images/programs.img in memory), counting the sectors the drive reads from it and writes to it. */
+export function countingProgramDisk(): { disk: BlockDevice; sectors: { read: number; written: number } } {
+  const img = new MemoryDisk(new Uint8Array(PROGRAMS_IMG));
+  const sectors = { read: 0, written: 0 };
+  const disk: BlockDevice = {
+    sectorCount: img.sectorCount, name: img.name,
+    read: (lba, count, into, offset) => { sectors.read += count; img.read(lba, count, into, offset); },
+    write: (lba, count, from, offset) => { sectors.written += count; img.write(lba, count, from, offset); },
+  };
+  return { disk, sectors };
+}
+
 export interface BootOptions {
   memoryBytes?: number;
   cpu?: 386 | 486;
