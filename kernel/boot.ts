@@ -151,7 +151,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
       reclaim.dropIdle = () => cache.dropIdle();
       reclaim.uncache = (f) => cache.remove(f);
       reclaim.markDirty = (f) => { cache.markDirty(f); cache.writeBack(); };
-      reclaim.segmentOut = (f, slot) => shm.swappedOut(f, slot);
+      reclaim.segmentOut = (f, slot, wasIdle) => shm.swappedOut(f, slot, wasIdle);
       reclaim.idleSegmentFrame = () => shm.idleFrame();
       const r = reclaim;
       shm.freeSlot = (slot) => r.freeSlot(slot);

@@ -184,7 +184,7 @@ export class Kernel {
     // Under a resident limit: a fault in the instruction that faulted last, before a single step
     // said it completed, is that instruction started again; another starts a new record.
     if (!again && (p.limit !== null || k.shares !== null) && p.restart?.eip !== f.eip) p.restart = { eip: f.eip, pages: [] };
-    if (f.present && f.mode === 'user' && p.regionAt(f.va) !== null && p.regionAt(f.va)!.readable !== false && revealIfHidden(this.hw, p.pd, f.va)) {
+    if (f.present && f.mode === 'user' && p.readableAt(f.va) && revealIfHidden(this.hw, p.pd, f.va)) {
       // A resident page LRU hid to see its next reference: a soft fault, not counted as a fault.
       softFault({ hw: this.hw, reclaim: k.reclaim, stats: this.stats }, p, virt(f.va & ~(PAGE_SIZE - 1)));
       return;

@@ -25,6 +25,7 @@ import type { BackingFile, BackingStore } from './backing.ts';
 import type { FrameAllocator } from './frame-table.ts';
 import type { KernelHeap } from './heap.ts';
 import type { ReverseMap } from './rmap.ts';
+import { IdleHint } from './idle-hint.ts';
 
 /** The dirty mark in a table word (frames are page aligned: bit 0 is free). */
 const DIRTY = 1;
@@ -39,11 +40,8 @@ export class PageCache {
   private readonly stats: KernelStats;
   private readonly tables = new Map<string, FileTable>();
   private cached = 0;
-  /**
-   * Cached pages no PTE maps, as far as the kernel has been told (mapping() and unmapped()): a
-   * hint that spares the pager a look through the tables at each eviction when there are none.
-   */
-  private idle = 0;
+  /** Cached pages no PTE maps (idle-hint.ts): told by the pager and by a mapping's release. */
+  readonly idle = new IdleHint();
   /** Where dirty pages are written back (the program disk). */
   store: Pick<BackingStore, 'write'> | null = null;
 
@@ -106,12 +104,6 @@ export class PageCache {
     if (at !== null) this.hw.writePhys32(this.word(at.t, at.index), (frame | DIRTY) >>> 0);
   }
 
-  /** Whether the cached page in `frame` has writes not yet written back. */
-  isDirty(frame: PhysAddr): boolean {
-    const at = this.find(frame);
-    return at !== null && (this.hw.readPhys32(this.word(at.t, at.index)) & DIRTY) !== 0;
-  }
-
   private find(frame: PhysAddr): { t: FileTable; index: number } | null {
     for (const t of this.tables.values()) {
       for (let i = 0; i < t.pages; i++) {
@@ -166,26 +158,11 @@ export class PageCache {
 
   /** `frame` leaves the cache (the reclaimer takes it back, every PTE of it cleared): its word is cleared; the caller frees it. */
   remove(frame: PhysAddr): void {
-    for (const t of this.tables.values()) {
-      for (let i = 0; i < t.pages; i++) {
-        this.hw.chargeCycles(COST.walkStep);
-        if ((this.hw.readPhys32(this.word(t, i)) & ~DIRTY) !== frame) continue;
-        this.hw.writePhys32(this.word(t, i), 0);
-        this.cached--;
-        if (this.emptyTable(t)) { this.heap.kfree(t.at); this.tables.delete(t.file.name); }
-        return;
-      }
-    }
-  }
-
-  /** The cached page in a frame is about to be mapped by one more PTE (`count`: how many map it now). */
-  mapping(count: number): void {
-    if (count === 0 && this.idle > 0) this.idle--;
-  }
-
-  /** The last PTE that mapped a cached page has gone: it is idle now. */
-  unmapped(): void {
-    this.idle++;
+    const at = this.find(frame);
+    if (at === null) return;
+    this.hw.writePhys32(this.word(at.t, at.index), 0);
+    this.cached--;
+    if (this.emptyTable(at.t)) { this.heap.kfree(at.t.at); this.tables.delete(at.t.file.name); }
   }
 
   /**
@@ -193,9 +170,9 @@ export class PageCache {
    * no frame left. A file whose pages have all gone gives its table back.
    */
   dropIdle(): boolean {
-    if (this.idle <= 0) return false;
+    if (!this.idle.any) return false;
     if (this.dropOneIdle()) return true;
-    this.idle = 0; // none found after all
+    this.idle.none();
     return false;
   }
 
@@ -211,7 +188,7 @@ export class PageCache {
         this.hw.writePhys32(this.word(t, i), 0);
         this.cached--;
         this.frames.free(phys(f));
-        if (this.idle > 0) this.idle--;
+        this.idle.taken();
         this.stats.cacheDrops++;
         if (this.emptyTable(t)) { this.heap.kfree(t.at); this.tables.delete(name); }
         return true;
@@ -229,7 +206,7 @@ export class PageCache {
   dropAllIdle(): number {
     let n = 0;
     while (this.dropOneIdle()) n++;
-    this.idle = 0;
+    this.idle.none();
     return n;
   }
 }

@@ -15,7 +15,7 @@ import type { WaitChannel } from '../wait.ts';
 import type { BackingStore, PendingRead, Region } from './backing.ts';
 import type { PageFault } from './fault.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { encodeEntry, entryFrame, isLive, isPresent, isSwapEntry, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_U, PTE_UNBACKED, PTE_W, swapSlot, walk, type Walk } from './pagetable.ts';
+import { encodeEntry, entryFrame, isLive, isPresent, isSwapEntry, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_P, PTE_U, PTE_UNBACKED, PTE_W, swapSlot, walk, type Walk } from './pagetable.ts';
 import type { ReverseMap } from './rmap.ts';
 import type { PageCache } from './pagecache.ts';
 import type { SharedMemory } from './shm.ts';
@@ -34,6 +34,8 @@ export type PagerResponse =
 
 /** The PTE flags a region's pages get. */
 export const regionFlags = (r: Region): number => PTE_U | (r.writable ? PTE_W : 0);
+/** The flags of a page-cache page in `r`: a MAP_SHARED mapping writes the cached page itself; any other maps it copy-on-write. */
+const cachedFlags = (r: Region): number => (r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W);
 
 /** What the pager uses: frames, the page tables (through hw), the store file pages come from, the counters. */
 export interface PagerContext {
@@ -191,12 +193,11 @@ function cachedPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr,
   if (index === null) return null;
   const b = r.backing!;
   const hit = x.cache!.lookup(b.file, index);
-  // A MAP_SHARED mapping writes the cached page itself; any other maps it copy-on-write.
-  const flags = r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W;
+  const flags = cachedFlags(r);
   if (hit !== null) {
     if (x.rmap.count(hit) > 0 && !x.rmap.canShare) return r.sharedFile === true ? NO_RMAP : null;
     if (!mapPage(x.hw, x.frames, p.pd, page, hit, flags, w)) return NO_TABLE;
-    x.cache!.mapping(x.rmap.count(hit));
+    x.cache!.idle.mapping(x.rmap.count(hit));
     x.rmap.add(hit, p.pd, page);
     // Back to the end of the replacement queue: used again (it may have left it while idle).
     x.reclaim?.noteMapped(hit, p.pd, page, true);
@@ -348,7 +349,7 @@ function mapCached(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr, 
   if (!x.rmap.canShare) return null;
   const w = walk(x.hw, p.pd, page);
   if (w.pteAddr === null || !isSwapEntry(w.pte) || swapSlot(w.pte) !== slot) return null;
-  x.hw.writePhys32(w.pteAddr, encodeEntry(frame, (regionFlags(r) & ~PTE_W) | PTE_KEPT | 1));
+  x.hw.writePhys32(w.pteAddr, encodeEntry(frame, (regionFlags(r) & ~PTE_W) | PTE_KEPT | PTE_P));
   x.hw.chargeCycles(COST.pteWrite);
   x.rmap.add(frame, p.pd, page);
   x.reclaim!.freeSlot(slot);
@@ -390,7 +391,7 @@ function segmentPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr
       x.shm.setFrame(seg, index, frame);
       x.reclaim?.freeSlot(now.slot);
       x.stats.swapIns++;
-      if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r), w)) return NO_TABLE; // the segment keeps it
+      if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r), w)) { x.shm.idle.unmapped(); return NO_TABLE; } // the segment keeps it, idle
       recordMapping(x, frame, p.pd, page);
       return mapped(x, p, page, MAPPED_SWAP);
     }
@@ -400,6 +401,7 @@ function segmentPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr
   if (pg.kind === 'frame') {
     if (x.rmap.count(pg.frame) > 0 && !x.rmap.canShare) return NO_RMAP;
     if (!mapPage(x.hw, x.frames, p.pd, page, pg.frame, regionFlags(r), w)) return NO_TABLE;
+    x.shm.idle.mapping(x.rmap.count(pg.frame));
     x.rmap.add(pg.frame, p.pd, page);
     x.reclaim?.noteMapped(pg.frame, p.pd, page, true);
     return mapped(x, p, page, MAPPED_CACHED);
@@ -423,7 +425,7 @@ function segmentPage(x: PagerContext, p: PagedProcess, r: Region, page: VirtAddr
   // Taking the frame may have brought the page in through another attacher: look again.
   if (x.shm.page(seg, index).kind !== 'none') { x.frames.free(frame); return segmentPage(x, p, r, page, walk(x.hw, p.pd, page)); }
   x.shm.setFrame(seg, index, frame);
-  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) return NO_TABLE; // the segment keeps it
+  if (!mapPage(x.hw, x.frames, p.pd, page, frame, regionFlags(r))) { x.shm.idle.unmapped(); return NO_TABLE; } // the segment keeps it, idle
   recordMapping(x, frame, p.pd, page);
   x.stats.zeroFills++;
   return mapped(x, p, page, MAPPED_ZERO);
@@ -495,7 +497,7 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
     const file = r.backing!.file;
     if (x.cache.insert(file, pending.cacheIndex, frame)) {
       // Shared from now on: a writable private region's page is copy-on-write.
-      if (!mapPage(x.hw, x.frames, p.pd, page, frame, r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W)) { x.cache.unmapped(); return NO_TABLE; } // the cache keeps it, idle
+      if (!mapPage(x.hw, x.frames, p.pd, page, frame, cachedFlags(r))) { x.cache.idle.unmapped(); return NO_TABLE; } // the cache keeps it, idle
       recordMapping(x, frame, p.pd, page);
       x.stats.pageIns++;
       return mapped(x, p, page, MAPPED_FILE);
@@ -503,9 +505,9 @@ function finishPageIn(x: PagerContext, p: PagedProcess, pending: PendingRead, r:
     // Another process cached the page while this one waited (or no table could be had for the
     // file): the cached frame, if any, is mapped instead, else this frame is the process's own.
     const other = x.cache.lookup(file, pending.cacheIndex);
-    if (other !== null && (x.rmap.count(other) === 0 || x.rmap.canShare) && mapPage(x.hw, x.frames, p.pd, page, other, r.sharedFile === true ? regionFlags(r) : regionFlags(r) & ~PTE_W)) {
+    if (other !== null && (x.rmap.count(other) === 0 || x.rmap.canShare) && mapPage(x.hw, x.frames, p.pd, page, other, cachedFlags(r))) {
       x.frames.free(frame);
-      x.cache.mapping(x.rmap.count(other));
+      x.cache.idle.mapping(x.rmap.count(other));
       x.rmap.add(other, p.pd, page);
       return mapped(x, p, page, MAPPED_CACHED);
     }

@@ -108,7 +108,7 @@ export class Reclaimer {
   /** A cached page written through a MAP_SHARED mapping is going: the cache marks it dirty and writes it back to its file. */
   markDirty: (frame: PhysAddr) => void = () => {};
   /** A page of a shared segment went to `slot`: the segment, not the PTEs, remembers where (shm.ts). */
-  segmentOut: (frame: PhysAddr, slot: number) => boolean = () => false;
+  segmentOut: (frame: PhysAddr, slot: number, wasIdle: boolean) => boolean = () => false;
   /** A segment's page no PTE maps (a detached segment's), if any: written out before any mapped page. */
   idleSegmentFrame: () => PhysAddr | null = () => null;
   /** The pages taken back since takeEvictions() last ran. */
@@ -524,14 +524,18 @@ export class Reclaimer {
       this.forgetKeptSlot(v.frame);
       if (slot !== kept) this.swap.free(kept);
     }
-    this.failed.delete(slot);
     this.unmapVictim(maps, swapEntry(slot));
+    return this.writeOut(v, slot, policy, why);
+  }
+
+  /** `v`'s frame, unmapped everywhere, goes to `slot`: free once the drive has written it (the caller waits). */
+  private writeOut(v: Victim, slot: number, policy: string, why: string): EvictResult {
+    this.failed.delete(slot);
     const req = this.swap.write(slot, v.frame);
     this.busy.hold({ frame: v.frame, req, slot }); // a write that failed at once frees the frame now
     this.stats.swapOuts++;
     this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
-    if (req.status !== 'queued') return { kind: 'freed' };
-    return { kind: 'wait', chan: req };
+    return req.status !== 'queued' ? { kind: 'freed' } : { kind: 'wait', chan: req };
   }
 
   /**
@@ -557,14 +561,9 @@ export class Reclaimer {
   private evictSegmentPage(v: Victim, maps: readonly Victim[], policy: string, why: string): EvictResult {
     const slot = this.swap.alloc();
     if (slot === null) return this.keep(v, 'full');
-    this.failed.delete(slot);
     this.unmapVictim(maps, 0);
-    this.segmentOut(v.frame, slot);
-    const req = this.swap.write(slot, v.frame);
-    this.busy.hold({ frame: v.frame, req, slot });
-    this.stats.swapOuts++;
-    this.evictions.push({ pd: v.pd, va: v.va, slot, written: true, policy, why });
-    return req.status !== 'queued' ? { kind: 'freed' } : { kind: 'wait', chan: req };
+    this.segmentOut(v.frame, slot, maps.length === 0);
+    return this.writeOut(v, slot, policy, why);
   }
 
   /** The victim stays: back to the end of the queue (keeping its slot), and the caller says swap is full. */

@@ -20,6 +20,7 @@ import type { FrameAllocator } from './frame-table.ts';
 import type { KernelHeap } from './heap.ts';
 import { isSwapEntry, swapEntry, swapSlot } from './pagetable.ts';
 import type { ReverseMap } from './rmap.ts';
+import { IdleHint } from './idle-hint.ts';
 
 /** The key of a segment that has no name (mmap's, or shmget(IPC_PRIVATE)). */
 export const NO_KEY = 0;
@@ -47,6 +48,8 @@ export class SharedMemory {
   private readonly rmap: ReverseMap;
   private readonly segments = new Map<number, Segment>();
   private nextId = 1;
+  /** Pages in frames no PTE maps (idle-hint.ts): the pager looks for one only when there may be one. */
+  readonly idle = new IdleHint();
   /** Frees a swap slot (the pager's); set when there is swap. */
   freeSlot: (slot: number) => void = () => {};
 
@@ -100,22 +103,25 @@ export class SharedMemory {
     this.frames.setOwner(frame, 'shm');
   }
 
-  /** The page in `frame` went to swap slot `slot` (the pager's eviction): the segment remembers the slot. */
-  swappedOut(frame: PhysAddr, slot: number): boolean {
+  /** The page in `frame` went to swap slot `slot` (the pager's eviction; `wasIdle`: no PTE mapped it): the segment remembers the slot. */
+  swappedOut(frame: PhysAddr, slot: number, wasIdle: boolean): boolean {
     const at = this.find(frame);
     if (at === null) return false;
+    if (wasIdle) this.idle.taken();
     this.hw.writePhys32(this.word(at.s, at.index), swapEntry(slot));
     return true;
   }
 
   /** A page of some segment in a frame no PTE maps (its segment attached by no one now, or never touched since): the pager may write it out. */
   idleFrame(): PhysAddr | null {
+    if (!this.idle.any) return null;
     for (const s of this.segments.values()) {
       for (let i = 0; i < s.pages; i++) {
         const pg = this.page(s, i);
         if (pg.kind === 'frame' && this.rmap.count(pg.frame) === 0) return pg.frame;
       }
     }
+    this.idle.none();
     return null;
   }
 
@@ -154,6 +160,7 @@ export class SharedMemory {
       if (pg.kind === 'frame') {
         if (this.rmap.count(pg.frame) !== 0) continue; // still mapped: cannot happen once no region attaches it
         this.frames.free(pg.frame);
+        this.idle.taken();
       } else if (pg.kind === 'swap') this.freeSlot(pg.slot);
     }
     this.heap.kfree(s.table);
@@ -179,7 +186,7 @@ export class SharedMemory {
 
   framesHeld(): number {
     let n = 0;
-    for (const s of this.segments.values()) for (let i = 0; i < s.pages; i++) if (this.page(s, i).kind === 'frame') n++;
+    for (const s of this.segments.values()) n += this.resident(s);
     return n;
   }
 }

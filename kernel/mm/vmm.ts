@@ -8,6 +8,7 @@ import type { FrameAllocator } from './frame-table.ts';
 import { ENTRIES, entryFrame, forEachUserEntry, forEachUserPage, freeUserPageTables, isLive, isPresent, isSwapEntry, KERNEL_PDE, mapPage, PTE_A, PTE_D, PTE_FLAGS, PTE_KEPT, PTE_LOCKED, PTE_UNBACKED, PTE_W, setSwapEntry, swapSlot, unmapPage, walk } from './pagetable.ts';
 import type { Reclaimer } from './reclaim.ts';
 import type { ReverseMap } from './rmap.ts';
+import type { IdleHint } from './idle-hint.ts';
 
 /** A new page directory: user half empty, kernel half copied from `kernelPd`. Null when out of frames. */
 export function createAddressSpace(hw: Hw, frames: FrameAllocator, kernelPd: PhysAddr): PhysAddr | null {
@@ -25,8 +26,9 @@ export interface UserMaps {
   frames: FrameAllocator;
   rmap: ReverseMap;
   reclaim: Pick<Reclaimer, 'noteMapped' | 'releaseKept' | 'freeSlot' | 'swap'> | null;
-  /** The page cache, told when its pages go idle (optional: address spaces without it never map one). */
-  cache?: { unmapped(): void } | null;
+  /** The page cache and the shared segments, told when their frames go idle (optional: address spaces without them never map one). */
+  cache?: { readonly idle: IdleHint } | null;
+  shm?: { readonly idle: IdleHint };
 }
 
 /**
@@ -42,8 +44,9 @@ export function recordMapping(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: Vi
 export function releaseFrame(x: UserMaps, frame: PhysAddr, pd: PhysAddr, va: VirtAddr): void {
   if (x.rmap.remove(frame, pd, va) > 0) return;
   const owner = x.frames.ownerOf(frame);
-  if (owner === 'cache') { x.cache?.unmapped(); return; } // the page cache keeps it, idle
-  if (owner === 'shm') return; // its shared segment keeps it
+  // The page cache, or a shared segment, keeps it, idle.
+  if (owner === 'cache') { x.cache?.idle.unmapped(); return; }
+  if (owner === 'shm') { x.shm?.idle.unmapped(); return; }
   x.reclaim?.releaseKept(frame);
   x.frames.free(frame);
 }

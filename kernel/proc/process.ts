@@ -118,4 +118,10 @@ export class Process {
     for (const r of this.regions) if (va >= r.start && va < r.end) return r;
     return null;
   }
+
+  /** Whether a region holds `va` and lets it be touched at all (not PROT_NONE). */
+  readableAt(va: number): boolean {
+    const r = this.regionAt(va);
+    return r !== null && r.readable !== false;
+  }
 }

@@ -41,7 +41,7 @@ export class UserMemory {
     let w = walk(this.hw, this.p.pd, page);
     // A resident page LRU hid from ring 3: the kernel's access on the process's behalf is a
     // reference as the process's own would be (a soft fault).
-    if (w.pte !== null && (w.pte & (PTE_P | PTE_U)) === PTE_P && this.p.regionAt(va) !== null && this.p.regionAt(va)!.readable !== false && revealIfHidden(this.hw, this.p.pd, page)) {
+    if (w.pte !== null && (w.pte & (PTE_P | PTE_U)) === PTE_P && this.p.readableAt(va) && revealIfHidden(this.hw, this.p.pd, page)) {
       this.revealed(page);
       w = walk(this.hw, this.p.pd, page);
     }
