@@ -5,7 +5,9 @@
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_SWAP_BYTES, isSwapSize, SWAP_SIZE_RULE } from '../emulator/index.ts';
 import { BadInput } from './bad-input.ts';
+import { parseBytes, parseMemSize } from './size.ts';
 
 /** parseArgs's option table, as far as these rules look at it. */
 export type OptionTable = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
@@ -139,4 +141,14 @@ export function programOf(after: string[] | null, example: string, sample: strin
   if (prog === undefined) throw new BadInput(`no program after --: give a program on the program disk and its arguments, as ${sample}`);
   checkProgramWords(after);
   return { prog, args };
+}
+
+/** `--mem SIZE` (default `defaultMem`) and `--swap-size SIZE`: each machine of a command that boots its own (compare, thrash). */
+export function machineSizes(values: Record<string, unknown>, defaultMem: string): { memoryBytes: number; swapBytes: number } {
+  const memoryBytes = parseMemSize(once(values, 'mem') ?? defaultMem);
+  const swapText = once(values, 'swap-size');
+  if (swapText === undefined) return { memoryBytes, swapBytes: DEFAULT_SWAP_BYTES };
+  const bytes = parseBytes(swapText);
+  if (bytes === null || !isSwapSize(bytes)) throw new BadInput(`--swap-size ${swapText}: expected a size such as 16M; a swap file must be ${SWAP_SIZE_RULE}`);
+  return { memoryBytes, swapBytes: bytes };
 }

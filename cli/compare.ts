@@ -13,7 +13,7 @@
 
 import { availableParallelism } from 'node:os';
 import {
-  DEFAULT_SWAP_BYTES, isSwapSize, SWAP_SIZE_RULE,
+  DEFAULT_SWAP_BYTES, SWAP_SIZE_RULE,
 } from '../emulator/index.ts';
 import { POLICY_NAMES } from '../kernel/index.ts';
 import { BadInput } from './bad-input.ts';
@@ -22,10 +22,9 @@ import { type RecordOutcome, recordLine } from './compare-record.ts';
 import { type BootJob, type RunJob, type RunOutcome, shellLine } from './compare-run.ts';
 import type { WorkerJob, WorkerOutcome } from './compare-worker.ts';
 import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
-import { checkWritable, list, once, parseCommand, positive, programOf } from './command-args.ts';
+import { checkWritable, list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
 import { DEFAULT_TICK_EVERY, isPolicyName, simulateFaults } from './sim/simulate.ts';
-import { parseBytes, parseMemSize } from './size.ts';
 
 const DEFAULT_MEM = '4M';
 /** A run's cycle budget: about five emulated minutes at 33 MHz. */
@@ -133,14 +132,7 @@ function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
     return positive('frames', f, 'whole numbers of frames, 1 or more, as 3,4');
   }).sort((a, b) => a - b);
 
-  const memoryBytes = parseMemSize(once(values, 'mem') ?? DEFAULT_MEM);
-  const swapText = once(values, 'swap-size');
-  let swapBytes = DEFAULT_SWAP_BYTES;
-  if (swapText !== undefined) {
-    const bytes = parseBytes(swapText);
-    if (bytes === null || !isSwapSize(bytes)) throw new BadInput(`--swap-size ${swapText}: expected a size such as 16M; a swap file must be ${SWAP_SIZE_RULE}`);
-    swapBytes = bytes;
-  }
+  const { memoryBytes, swapBytes } = machineSizes(values, DEFAULT_MEM);
   const jobsText = once(values, 'jobs');
   const jobs = jobsText === undefined ? availableParallelism() : positive('jobs', jobsText, 'a number of runs at once, 1 or more');
   const maxText = once(values, 'max-cycles');

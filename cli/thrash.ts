@@ -13,12 +13,12 @@
 
 import { availableParallelism } from 'node:os';
 import {
-  DEFAULT_SWAP_BYTES, isSwapSize, SWAP_SIZE_RULE,
+  DEFAULT_SWAP_BYTES, SWAP_SIZE_RULE,
 } from '../emulator/index.ts';
 import { BadInput } from './bad-input.ts';
-import { checkWritable, list, once, parseCommand, positive, programOf } from './command-args.ts';
+import { checkWritable, list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
-import { parseBytes, parseMemSize, sizeText } from './size.ts';
+import { sizeText } from './size.ts';
 import { utilisationSvg, type UtilisationSeries } from './thrash-plot.ts';
 import { bootOptions, shellLine, type ThrashFigures, type ThrashJob, type ThrashOutcome } from './thrash-run.ts';
 import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
@@ -130,14 +130,7 @@ function parseThrashArgs(argv: string[]): ThrashOptions | 'help' {
     return m;
   });
 
-  const memoryBytes = parseMemSize(once(values, 'mem') ?? DEFAULT_MEM);
-  const swapText = once(values, 'swap-size');
-  let swapBytes = DEFAULT_SWAP_BYTES;
-  if (swapText !== undefined) {
-    const bytes = parseBytes(swapText);
-    if (bytes === null || !isSwapSize(bytes)) throw new BadInput(`--swap-size ${swapText}: expected a size such as 16M; a swap file must be ${SWAP_SIZE_RULE}`);
-    swapBytes = bytes;
-  }
+  const { memoryBytes, swapBytes } = machineSizes(values, DEFAULT_MEM);
   const clockText = once(values, 'clock');
   const mhz = clockText === undefined ? DEFAULT_MHZ : Number(clockText);
   // main.ts's rule: the devices' clocks are derived from the CPU's with exact integer arithmetic.
