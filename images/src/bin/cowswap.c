@@ -39,12 +39,6 @@ static void usage(void) {
   exit(2);
 }
 
-static unsigned number(const char *s, unsigned lo, unsigned hi) {
-  unsigned v;
-  if (parse_decimal(s, lo, hi, &v) < 0) usage();
-  return v;
-}
-
 static void fill_page(unsigned *page, unsigned seed) {
   for (unsigned w = 0; w < WORDS; w += STRIDE) page[w] = (unsigned)&page[w] ^ seed;
   page[WORDS - 1] = (unsigned)&page[WORDS - 1] ^ seed;
@@ -112,7 +106,7 @@ static void push_to_swap(unsigned pages) {
 
 int main(int argc, char **argv) {
   if (argc != 3) usage();
-  unsigned pages = number(argv[1], 1, MAX_PAGES), children = number(argv[2], 1, MAX_CHILDREN);
+  unsigned pages = decimal_arg(argv[1], 1, MAX_PAGES, usage), children = decimal_arg(argv[2], 1, MAX_CHILDREN, usage);
 
   unsigned cur = (unsigned)sbrk(0);
   unsigned pad = (PAGE_SIZE - (cur & (PAGE_SIZE - 1))) & (PAGE_SIZE - 1);

@@ -33,13 +33,6 @@ static void usage(void) {
   exit(2);
 }
 
-/* A decimal number in [lo, hi], or usage. */
-static unsigned number(const char *s, unsigned lo, unsigned hi) {
-  unsigned v;
-  if (parse_decimal(s, lo, hi, &v) < 0) usage();
-  return v;
-}
-
 static unsigned n, band;
 
 /* A's element at (i, k), from its definition. */
@@ -50,8 +43,8 @@ static unsigned a_at(unsigned i, unsigned k) {
 
 int main(int argc, char **argv) {
   if (argc > 3) usage();
-  n = argc >= 2 ? number(argv[1], 1, MAX_N) : DEFAULT_N;
-  band = argc == 3 ? number(argv[2], 0, n - 1) : DEFAULT_BAND < n ? DEFAULT_BAND : n - 1;
+  n = argc >= 2 ? decimal_arg(argv[1], 1, MAX_N, usage) : DEFAULT_N;
+  band = argc == 3 ? decimal_arg(argv[2], 0, n - 1, usage) : DEFAULT_BAND < n ? DEFAULT_BAND : n - 1;
   unsigned nn = n * n;
   unsigned *a = sbrk((int)(3 * nn * 4));
   if (a == (void *)-1) {

@@ -25,16 +25,9 @@ static void usage(void) {
   exit(2);
 }
 
-/* A decimal number in [lo, hi], or usage. */
-static unsigned number(const char *s, unsigned lo, unsigned hi) {
-  unsigned v;
-  if (parse_decimal(s, lo, hi, &v) < 0) usage();
-  return v;
-}
-
 int main(int argc, char **argv) {
   if (argc > 2) usage();
-  unsigned kib = argc == 2 ? number(argv[1], 4, MAX_KIB) : DEFAULT_KIB;
+  unsigned kib = argc == 2 ? decimal_arg(argv[1], 4, MAX_KIB, usage) : DEFAULT_KIB;
   if (kib % 4) usage();
   unsigned words = kib * 256;
   unsigned *a = sbrk((int)(kib * 1024));

@@ -43,13 +43,6 @@ static void usage(void) {
   exit(2);
 }
 
-/* A decimal number in [lo, hi], or usage. */
-static unsigned number(const char *s, unsigned lo, unsigned hi) {
-  unsigned v;
-  if (parse_decimal(s, lo, hi, &v) < 0) usage();
-  return v;
-}
-
 static unsigned gen = SEED;   /* the generator's state: the next word is xorshift(gen) */
 static unsigned start[MAX_N];  /* its state where each chunk starts */
 
@@ -149,8 +142,8 @@ static int child(unsigned c) {
 
 int main(int argc, char **argv) {
   if (argc > 3) usage();
-  nchunks = argc >= 2 ? number(argv[1], 1, MAX_N) : DEFAULT_N;
-  unsigned kib = argc == 3 ? number(argv[2], 4, MAX_KIB) : DEFAULT_KIB;
+  nchunks = argc >= 2 ? decimal_arg(argv[1], 1, MAX_N, usage) : DEFAULT_N;
+  unsigned kib = argc == 3 ? decimal_arg(argv[2], 4, MAX_KIB, usage) : DEFAULT_KIB;
   if (kib % 4) usage();
   words = kib * 256;
   unsigned size = kib * 1024;

@@ -29,13 +29,6 @@ static void usage(void) {
   exit(2);
 }
 
-/* A decimal number in [lo, hi], or usage. */
-static unsigned number(const char *s, unsigned lo, unsigned hi) {
-  unsigned v;
-  if (parse_decimal(s, lo, hi, &v) < 0) usage();
-  return v;
-}
-
 /* The child's work: its own array, written and read back in order. Returns its exit status. */
 static int child(unsigned c, unsigned kib) {
   unsigned words = kib * 256, seed = (c + 1) * 0x01000193u;
@@ -59,8 +52,8 @@ static int child(unsigned c, unsigned kib) {
 
 int main(int argc, char **argv) {
   if (argc > 3) usage();
-  unsigned n = argc >= 2 ? number(argv[1], 1, MAX_N) : DEFAULT_N;
-  unsigned kib = argc == 3 ? number(argv[2], 4, MAX_KIB) : DEFAULT_KIB;
+  unsigned n = argc >= 2 ? decimal_arg(argv[1], 1, MAX_N, usage) : DEFAULT_N;
+  unsigned kib = argc == 3 ? decimal_arg(argv[2], 4, MAX_KIB, usage) : DEFAULT_KIB;
   if (kib % 4) usage();
 
   int pids[MAX_N];

@@ -42,13 +42,6 @@ static void usage(void) {
   exit(2);
 }
 
-/* A decimal number in [lo, hi], or usage. */
-static unsigned number(const char *s, unsigned lo, unsigned hi) {
-  unsigned v;
-  if (parse_decimal(s, lo, hi, &v) < 0) usage();
-  return v;
-}
-
 static unsigned *a;      /* the array: npages pages */
 static unsigned npages, rounds;
 static unsigned *plan;   /* a round's exchanges: plan[i] = j | m << 20 | k << 30 (rotation 8k), for i = 1 .. npages - 1 */
@@ -177,8 +170,8 @@ static int same_counts(const unsigned got[256], const unsigned expect[256], cons
 
 int main(int argc, char **argv) {
   if (argc > 3) usage();
-  unsigned kib = argc >= 2 ? number(argv[1], 8, MAX_KIB) : DEFAULT_KIB;
-  rounds = argc == 3 ? number(argv[2], 1, MAX_ROUNDS) : DEFAULT_ROUNDS;
+  unsigned kib = argc >= 2 ? decimal_arg(argv[1], 8, MAX_KIB, usage) : DEFAULT_KIB;
+  rounds = argc == 3 ? decimal_arg(argv[2], 1, MAX_ROUNDS, usage) : DEFAULT_ROUNDS;
   if (kib % 8) usage();   /* two pages at least, whole pages */
   npages = kib / 4;
   unsigned words = npages * WORDS;

@@ -32,12 +32,6 @@ static void usage(void) {
   exit(2);
 }
 
-static unsigned number(const char *s, unsigned lo, unsigned hi) {
-  unsigned v;
-  if (parse_decimal(s, lo, hi, &v) < 0) usage();
-  return v;
-}
-
 /* What pass `pass` (from 1) writes to word `w` of page `g` (numbered over the whole footprint): a
  * multiply-xorshift mix, the computation done on each word. */
 static unsigned value(unsigned g, unsigned pass, unsigned w) {
@@ -57,9 +51,9 @@ static void fail(const char *when, unsigned g, unsigned pages, unsigned w, const
 
 int main(int argc, char **argv) {
   if (argc < 3 || argc > 4) usage();
-  unsigned pages = number(argv[1], 1, MAX_FOOTPRINT);
-  unsigned passes = number(argv[2], 1, MAX_PASSES);
-  unsigned shift = argc == 4 ? number(argv[3], 1, MAX_PASSES) : passes;
+  unsigned pages = decimal_arg(argv[1], 1, MAX_FOOTPRINT, usage);
+  unsigned passes = decimal_arg(argv[2], 1, MAX_PASSES, usage);
+  unsigned shift = argc == 4 ? decimal_arg(argv[3], 1, MAX_PASSES, usage) : passes;
   unsigned localities = (passes + shift - 1) / shift;
   if (localities > MAX_FOOTPRINT / pages) usage();
   unsigned total = pages * localities;

@@ -9,6 +9,9 @@ int atoi(const char *s);
 unsigned long strtoul(const char *s, char **end, int base);
 /* A whole decimal argument in [lo, hi] into *out: 0, or -1 (empty, not all digits, out of range). */
 int parse_decimal(const char *s, unsigned lo, unsigned hi, unsigned *out);
+/* decimal-arg.c: a whole decimal argument in [lo, hi]; otherwise usage() is called (it prints the
+ * program's usage line and exits 2). */
+unsigned decimal_arg(const char *s, unsigned lo, unsigned hi, void (*usage)(void));
 
 /* malloc.c: a first-fit, address-ordered free list over sbrk; freed blocks merge with their
  * free neighbours. Payloads are 8-byte aligned. */
