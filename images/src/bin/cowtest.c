@@ -277,29 +277,12 @@ static int copyout(void) {
 
 /* ---- main ---- */
 
-struct test {
-  const char *name;
-  int (*run)(void);
-};
-
-static const struct test tests[] = {{"simple", simple}, {"three", three}, {"copyout", copyout}};
+static const struct subtest tests[] = {{"simple", simple}, {"three", three}, {"copyout", copyout}};
 
 int main(int argc, char **argv) {
-  const char *which = argc > 1 ? argv[1] : "all";
-  int all = strcmp(which, "all") == 0, ran = 0, bad = 0;
-  if (argc > 2) which = "";
-  for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-    if (!all && strcmp(which, tests[i].name) != 0) continue;
-    why[0] = 0;
-    ran++;
-    if (tests[i].run() == 0) {
-      printf("cowtest %s: ok\n", tests[i].name);
-    } else {
-      printf("cowtest %s: FAILED (%s)\n", tests[i].name, why);
-      bad++;
-    }
-  }
-  if (ran == 0) {
+  const char *which = argc > 2 ? "" : argc > 1 ? argv[1] : "all";
+  int bad = run_subtests("cowtest", tests, sizeof tests / sizeof tests[0], which);
+  if (bad < 0) {
     dprintf(2, "usage: cowtest [simple|three|copyout|all]\n");
     return 2;
   }

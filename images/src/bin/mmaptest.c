@@ -542,12 +542,7 @@ static int t_rdonly_shared(void) {
 
 /* ---- main ---- */
 
-struct test {
-  const char *name;
-  int (*run)(void);
-};
-
-static const struct test tests[] = {
+static const struct subtest tests[] = {
     {"read", t_read},          {"write", t_write},
     {"close", t_close},        {"unmap", t_unmap},
     {"twice", t_twice},        {"exit", t_exit},
@@ -577,19 +572,8 @@ static int mark_file(const char *text, unsigned ms) {
 int main(int argc, char **argv) {
   if ((argc == 3 || argc == 4) && strcmp(argv[1], "mark") == 0) return mark_file(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 0);
   const char *which = argc == 2 ? argv[1] : "";
-  int all = strcmp(which, "all") == 0, ran = 0, bad = 0;
-  for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-    if (!all && strcmp(which, tests[i].name) != 0) continue;
-    why[0] = 0;
-    ran++;
-    if (tests[i].run() == 0) {
-      printf("mmaptest %s: ok\n", tests[i].name);
-    } else {
-      printf("mmaptest %s: FAILED (%s)\n", tests[i].name, why);
-      bad++;
-    }
-  }
-  if (ran == 0) {
+  int bad = run_subtests("mmaptest", tests, sizeof tests / sizeof tests[0], which);
+  if (bad < 0) {
     dprintf(2, "usage: mmaptest NAME|all (read write close unmap twice exit shuffle clean private anon shared-anon "
                "inherit mprotect badfd null zero misalign over-code over-data over-stack overlap rdonly-shared)\n");
     return 2;

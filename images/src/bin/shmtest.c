@@ -212,18 +212,7 @@ static int t_rmid(void) {
 
 /* ---- main ---- */
 
-struct test {
-  const char *name;
-  int (*run)(void);
-};
-
-static const struct test tests[] = {{"fork", t_fork}, {"named", t_named}, {"rmid", t_rmid}};
-
-static int report(const char *name, int r) {
-  if (r == 0) printf("shmtest %s: ok\n", name);
-  else printf("shmtest %s: FAILED (%s)\n", name, why);
-  return r ? 1 : 0;
-}
+static const struct subtest tests[] = {{"fork", t_fork}, {"named", t_named}, {"rmid", t_rmid}};
 
 static int usage(void) {
   dprintf(2, "usage: shmtest [fork|named|rmid|all], shmtest writer|reader KEY, shmtest keep|check KEY PAGES\n");
@@ -253,24 +242,17 @@ int main(int argc, char **argv) {
   if (argc == 4 && (strcmp(argv[1], "keep") == 0 || strcmp(argv[1], "check") == 0)) {
     unsigned key, pages;
     if (parse_decimal(argv[2], 1, 0x7fffffff, &key) != 0 || parse_decimal(argv[3], 1, 4096, &pages) != 0) return usage();
-    return report(argv[1], keep_or_check(argv[1][0] == 'c', key, pages));
+    return report("shmtest", argv[1], keep_or_check(argv[1][0] == 'c', key, pages));
   }
   if (argc == 3) {
     unsigned key;
     if (parse_decimal(argv[2], 1, 0x7fffffff, &key) != 0) return usage();
-    if (strcmp(argv[1], "writer") == 0) return report("writer", writer((int)key));
-    if (strcmp(argv[1], "reader") == 0) return report("reader", reader((int)key));
+    if (strcmp(argv[1], "writer") == 0) return report("shmtest", "writer", writer((int)key));
+    if (strcmp(argv[1], "reader") == 0) return report("shmtest", "reader", reader((int)key));
     return usage();
   }
   if (argc > 2) return usage();
-  const char *which = argc == 2 ? argv[1] : "all";
-  int all = strcmp(which, "all") == 0, ran = 0, bad = 0;
-  for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-    if (!all && strcmp(which, tests[i].name) != 0) continue;
-    why[0] = 0;
-    ran++;
-    bad += report(tests[i].name, tests[i].run());
-  }
-  if (ran == 0) return usage();
+  int bad = run_subtests("shmtest", tests, sizeof tests / sizeof tests[0], argc == 2 ? argv[1] : "all");
+  if (bad < 0) return usage();
   return bad ? 1 : 0;
 }
