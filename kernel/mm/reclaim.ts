@@ -518,8 +518,8 @@ export class Reclaimer {
     // Otherwise it is written out: to the slot it kept, unless another PTE still holds that slot
     // (a fork's, which needs the old contents), when it lets go of it for a new one; else to a new slot.
     const slot = kept !== 0 && !this.swap.shared(kept) ? kept : this.swap.alloc();
-    if (slot === null) return this.keep(v, 'full');
-    if (!this.swap.refs(slot, extra)) { if (slot !== kept) this.swap.free(slot); return this.keep(v, 'full'); }
+    if (slot === null) return this.keep(v);
+    if (!this.swap.refs(slot, extra)) { if (slot !== kept) this.swap.free(slot); return this.keep(v); }
     if (kept !== 0) {
       this.forgetKeptSlot(v.frame);
       if (slot !== kept) this.swap.free(kept);
@@ -560,15 +560,15 @@ export class Reclaimer {
    */
   private evictSegmentPage(v: Victim, maps: readonly Victim[], policy: string, why: string): EvictResult {
     const slot = this.swap.alloc();
-    if (slot === null) return this.keep(v, 'full');
+    if (slot === null) return this.keep(v);
     this.unmapVictim(maps, 0);
     this.segmentOut(v.frame, slot, maps.length === 0);
     return this.writeOut(v, slot, policy, why);
   }
 
   /** The victim stays: back to the end of the queue (keeping its slot), and the caller says swap is full. */
-  private keep(v: Victim, kind: 'full' = 'full'): EvictResult {
+  private keep(v: Victim): EvictResult {
     this.noteMapped(v.frame, v.pd, v.va, true);
-    return { kind };
+    return { kind: 'full' };
   }
 }
