@@ -26,7 +26,7 @@ import {
   EXIT_BAD_INPUT, EXIT_HALTED_WITH_INTERRUPTS, EXIT_INTERNAL_ERROR, EXIT_MAX_CYCLES, EXIT_OUTPUT_ERROR, EXIT_QUIT, EXIT_READER_GONE, EXIT_TRIPLE_FAULT,
 } from './exit-status.ts';
 import { type OutputFailure, Outputs, type Sink } from './outputs.ts';
-import { ALLOCATIONS, FIT_POLICIES, FORK_MODES, GLOBAL_POLICY_NAMES, LOAD_CONTROL_MODES, PANIC_EXIT_STATUS, RSS_POLICIES, SCOPES, type Kernel } from '../kernel/index.ts';
+import { ALLOCATIONS, FIT_POLICIES, FORK_MODES, GLOBAL_POLICY_NAMES, LOAD_CONTROL_MODES, MEMORY_MODES, PANIC_EXIT_STATUS, RSS_POLICIES, SCOPES, type Kernel } from '../kernel/index.ts';
 
 const DEFAULT_MEM = '32M';
 /** The machine maps firmware of up to 128 KiB below 1 MiB and below 4 GiB (emulator/memory/physical.ts). */
@@ -35,6 +35,7 @@ const MAX_ROM_BYTES = 128 * 1024;
 const HELP = `usage: ts386 [options]
        ts386 compare --policies P,P,... --frames N,N,... [options] -- PROG ARGS...
        ts386 thrash [--load-control MODE,...] [--max N] [options] -- PROG ARGS...
+       ts386 fits [--fits F,F,...] [--no-paging] [options] [-- PROG ARGS...]
        ${REFS_USAGE}
 
 Boots an emulated i386 PC with COM1 on the terminal. The firmware (a PC BIOS) boots sector 0 of
@@ -64,11 +65,16 @@ options:
                         COM1 (115200 8N1), the PICs, the PIT and the IVT/BDA as for a boot sector
   --append TEXT         the kernel's command line (the Multiboot kernel's, or the ts386
                         kernel's: frames=bitmap|buddy heap=first|best|worst|next policy=NAME scope=local alloc=RULE
-                        loadcontrol=MODE rss=POLICY fork=cow|eager)
+                        loadcontrol=MODE rss=POLICY fork=cow|eager mm=paging|segments fit=PLACEMENT)
   --frames KIND         ts386 kernel: physical frame allocator, bitmap or buddy (default buddy)
   --heap POLICY         ts386 kernel: kmalloc placement, first, best, worst or next fit (default first)
   --fork MODE           ts386 kernel: how fork copies memory, cow (copy-on-write: pages shared
                         read-only until written, the default) or eager (every page at once)
+  --mm MODE             ts386 kernel: how processes get memory, paging (the default) or segments
+                        (each in one contiguous partition: base and limit in its LDT, no pages;
+                        with swap, whole processes are rolled out and in)
+  --fit PLACEMENT       ts386 kernel, with --mm segments: where a partition goes among the holes,
+                        first, best, worst or next fit (default first)
   --policy NAME         ts386 kernel: global page replacement when there is swap, one of
                         ${GLOBAL_POLICY_NAMES.join(' ')} (default fifo; run -m -p sets a
                         program's own, opt too)
@@ -260,6 +266,8 @@ const OPTIONS = {
   frames: { type: 'string' },
   heap: { type: 'string' },
   fork: { type: 'string' },
+  mm: { type: 'string' },
+  fit: { type: 'string' },
   policy: { type: 'string' },
   scope: { type: 'string' },
   alloc: { type: 'string' },
@@ -352,6 +360,13 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.frames !== undefined && values.frames !== 'bitmap' && values.frames !== 'buddy') throw new BadInput(`--frames ${values.frames}: expected bitmap or buddy`);
   if (values.heap !== undefined && !(FIT_POLICIES as readonly string[]).includes(values.heap)) throw new BadInput(`--heap ${values.heap}: expected first, best, worst or next`);
   if (values.fork !== undefined && !(FORK_MODES as readonly string[]).includes(values.fork)) throw new BadInput(`--fork ${values.fork}: expected cow or eager`);
+  if (values.mm !== undefined && !(MEMORY_MODES as readonly string[]).includes(values.mm)) throw new BadInput(`--mm ${values.mm}: expected paging or segments`);
+  if (values.fit !== undefined && !(FIT_POLICIES as readonly string[]).includes(values.fit)) throw new BadInput(`--fit ${values.fit}: expected first, best, worst or next`);
+  if (values.fit !== undefined && values.mm !== 'segments') throw new BadInput(`--fit ${values.fit}: places partitions, so it needs --mm segments (the kernel heap's placement is --heap)`);
+  if (values.mm === 'segments') {
+    const paging = (['fork', 'policy', 'scope', 'alloc', 'load-control', 'rss'] as const).find((o) => values[o] !== undefined);
+    if (paging !== undefined) throw new BadInput(`--${paging} is about pages, which --mm segments has none of`);
+  }
   if (values.policy === 'opt') throw new BadInput('--policy opt: OPT knows the future of one recorded run, not of every process: use the shell\'s run -m FRAMES -p opt PROG');
   if (values.policy !== undefined && !(GLOBAL_POLICY_NAMES as readonly string[]).includes(values.policy)) throw new BadInput(`--policy ${values.policy}: expected one of ${GLOBAL_POLICY_NAMES.join(', ')}`);
   if (values.scope !== undefined && !(SCOPES as readonly string[]).includes(values.scope)) throw new BadInput(`--scope ${values.scope}: expected ${SCOPES.join(' or ')}`);
@@ -363,7 +378,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   const rss = values.rss;
   if (rss !== undefined && !(RSS_POLICIES as readonly string[]).includes(rss)) throw new BadInput(`--rss ${rss}: expected one of ${RSS_POLICIES.join(', ')}`);
   if (rss !== undefined && rss !== 'fixed' && values.swap === undefined && values['swap-size'] === undefined) throw new BadInput(`--rss ${rss}: releases pages to swap, so it needs --swap FILE or --swap-size SIZE`);
-  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined || values.fork !== undefined || values.policy !== undefined || values.scope !== undefined || loadControl !== undefined || rss !== undefined)) throw new BadInput('--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel, which --kernel and --no-kernel leave out');
+  if (!hostedKernel && (values.frames !== undefined || values.heap !== undefined || values.fork !== undefined || values.mm !== undefined || values.fit !== undefined || values.policy !== undefined || values.scope !== undefined || loadControl !== undefined || rss !== undefined)) throw new BadInput('--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel, which --kernel and --no-kernel leave out');
   const kernel = values.kernel !== undefined
     ? readInput('--kernel', values.kernel, 'a kernel file', {
       bytes: memoryBytes,
@@ -374,7 +389,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   const append = [values.append ?? '', hostedKernel && values.frames ? `frames=${values.frames}` : '', hostedKernel && values.heap ? `heap=${values.heap}` : '', hostedKernel && values.policy ? `policy=${values.policy}` : '',
     hostedKernel && values.scope ? `scope=${values.scope}` : '', hostedKernel && values.alloc ? `alloc=${values.alloc}` : '',
     hostedKernel && loadControl !== undefined ? `loadcontrol=${loadControl}` : '', hostedKernel && rss !== undefined ? `rss=${rss}` : '',
-    hostedKernel && values.fork !== undefined ? `fork=${values.fork}` : ''].filter(Boolean).join(' ');
+    hostedKernel && values.fork !== undefined ? `fork=${values.fork}` : '',
+    hostedKernel && values.mm !== undefined ? `mm=${values.mm}` : '', hostedKernel && values.fit !== undefined ? `fit=${values.fit}` : ''].filter(Boolean).join(' ');
   let inspect: string | null = null;
   if (values.inspect !== undefined) {
     if (values.inspect !== '' && !(/^\d+$/.test(values.inspect) && Number(values.inspect) <= 65535)) throw new BadInput(`--inspect=${values.inspect}: expected a port number`);
@@ -433,6 +449,7 @@ export async function main(argv: string[]): Promise<number> {
   // Commands of their own, with their own options (cli/compare.ts, cli/thrash.ts).
   if (argv[0] === 'compare') return (await import('./compare.ts')).compare(argv.slice(1));
   if (argv[0] === 'thrash') return (await import('./thrash.ts')).thrash(argv.slice(1));
+  if (argv[0] === 'fits') return (await import('./fits.ts')).fits(argv.slice(1));
   let opts: Options | 'help';
   let serial: Sink, debugcon: Sink;
   let pty: PtySerial | null = null;

@@ -55,6 +55,8 @@ export interface HostPort {
   lidt(base: number, limit: number): void;
   /** LTR: loads TR from a GDT selector and marks that TSS busy. */
   ltr(selector: number): void;
+  /** LLDT: loads LDTR from a GDT selector (an LDT descriptor; a null selector leaves no LDT). */
+  lldt(selector: number): void;
   /**
    * The stack pointer the guest goes on with when the host call returns: the trap entry stub pops
    * a trap frame from there and IRETs, so the kernel switches to another context by naming its frame.

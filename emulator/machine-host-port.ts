@@ -4,13 +4,13 @@
 // carries the call in; it is not on this path.
 //
 // Each member does what the ring-0 instruction it stands for does, through the same functions the
-// instructions use (MOV CR3 is writeCr3, LTR is loadTr, INVLPG is invlpg), and reaches physical
+// instructions use (MOV CR3 is writeCr3, LTR is loadTr, LLDT is loadLdtr, INVLPG is invlpg), and reaches physical
 // memory, the I/O bus or the CPU in one hop: the kernel calls these on every page-table entry and
 // every byte it copies, so no closure or further object stands between it and the hardware.
 
 import type { Cpu } from './cpu/state.ts';
 import { ESP } from './cpu/registers.ts';
-import { invlpg, loadTr, writeCr0, writeCr3 } from './cpu/ops/system.ts';
+import { invlpg, loadLdtr, loadTr, writeCr0, writeCr3 } from './cpu/ops/system.ts';
 import { updateAccessMasks } from './cpu/tlb.ts';
 import type { HostPort, TlbCounters, TraceEvent } from './hostport.ts';
 import type { IoPorts } from './memory/ioports.ts';
@@ -65,6 +65,7 @@ export class MachineHostPort implements HostPort {
   lgdt(base: number, limit: number): void { this.cpu.gdtrBase = base | 0; this.cpu.gdtrLimit = limit & 0xffff; }
   lidt(base: number, limit: number): void { this.cpu.idtrBase = base | 0; this.cpu.idtrLimit = limit & 0xffff; }
   ltr(sel: number): void { loadTr(this.cpu, sel); }
+  lldt(sel: number): void { loadLdtr(this.cpu, sel); }
 
   setESP(v: number): void { this.cpu.reg[ESP] = v | 0; }
   chargeCycles(n: number): void { this.cpu.cycles += n; }

@@ -13,10 +13,15 @@ import { readBootInfo, type BootInfo } from './bootinfo.ts';
 import { parseCmdline, type KernelOptions } from './cmdline.ts';
 import { ProgramDisk } from './fs/progdisk.ts';
 import { phys, PAGE_SIZE, type Hw, type PhysAddr } from './hw.ts';
-import { DIRECT_MAP_PT_PHYS, KERNBASE, P2V } from './layout.ts';
+import { DIRECT_MAP_PT_PHYS, KERNBASE, KERNEL_PD_PHYS, P2V, V2P } from './layout.ts';
 import { enterPagedProtectedMode } from './arch/setup.ts';
 import { ContextSwitch } from './arch/switch.ts';
-import { createFrameAllocator } from './mm/frames.ts';
+import { createFrameAllocator, metadataEnd, type MemRange } from './mm/frames.ts';
+import { PartitionTable } from './mm/partitions.ts';
+import { PTE_P, PTE_U, PTE_W } from './mm/pagetable.ts';
+import type { FrameAllocator } from './mm/frame-table.ts';
+import { COST } from './cost.ts';
+import { Segments } from './proc/segments.ts';
 import { KernelHeap } from './mm/heap.ts';
 import { SlabCache } from './mm/slab.ts';
 import { FrameShares } from './mm/allotment.ts';
@@ -69,6 +74,50 @@ export interface BootState {
   trace: { pf: boolean };
 }
 
+/** Records in the partition table: partitions and holes together. */
+const PARTITION_RECORDS = 256;
+/** Frames kept for the kernel under --mm segments (heap, page tables, kernel stacks, slabs): a quarter, within these bounds. */
+const SEG_KERNEL_FRAMES = { min: 160, max: 768 };
+
+/**
+ * Under --mm segments, the arena of partitions: the top of the highest usable range, less the
+ * frames the kernel keeps for itself (counted from the end of the frame allocator's own state).
+ */
+function segmentArena(usable: MemRange[], metaEnd: PhysAddr): MemRange {
+  const top = usable.reduce((a, b) => (b.base + b.length > a.base + a.length ? b : a));
+  const end = Math.floor((top.base + top.length) / PAGE_SIZE) * PAGE_SIZE;
+  const frames = Math.floor((end - Math.max(top.base, metaEnd)) / PAGE_SIZE);
+  const keep = Math.min(SEG_KERNEL_FRAMES.max, Math.max(SEG_KERNEL_FRAMES.min, Math.floor(frames / 4)));
+  if (frames - keep < 64) throw new KernelPanic(`--mm segments: ${frames} frames of RAM leave too little for partitions once the kernel keeps ${keep}`);
+  return { base: end - (frames - keep) * PAGE_SIZE, length: (frames - keep) * PAGE_SIZE };
+}
+
+/**
+ * Maps every page of the arena at its own address, user-accessible, in the kernel's directory
+ * (which every process runs in under segments). The first 4 MiB are identity-mapped already,
+ * supervisor-only, through the direct map's first page table (for the firmware's return, arch/
+ * setup.ts): that directory entry gets a copy of it, so the direct map at KERNBASE keeps its pages
+ * supervisor-only while the arena's pages here become the user's.
+ */
+function identityMapArena(hw: Hw, frames: FrameAllocator, arena: MemRange): boolean {
+  for (let a = arena.base; a < arena.base + arena.length; a += PAGE_SIZE) {
+    const pdeAt = phys(KERNEL_PD_PHYS + 4 * (a >>> 22));
+    let pde = hw.readPhys32(pdeAt);
+    if ((pde & PTE_P) === 0 || (pde & ~0xfff) === DIRECT_MAP_PT_PHYS) {
+      const pt = frames.alloc('pagetable');
+      if (pt === null) return false;
+      if ((pde & PTE_P) === 0) hw.zeroPage(pt);
+      else hw.copyPhys(pt, DIRECT_MAP_PT_PHYS, PAGE_SIZE);
+      pde = pt | PTE_P | PTE_W | PTE_U;
+      hw.writePhys32(pdeAt, pde);
+    }
+    hw.writePhys32(phys((pde & ~0xfff) + 4 * ((a >>> 12) & 0x3ff)), a | PTE_P | PTE_W | PTE_U);
+    hw.chargeCycles(COST.pteWrite);
+  }
+  hw.writeCR3(KERNEL_PD_PHYS);
+  return true;
+}
+
 export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): KernelParts {
   const info = readBootInfo(hw, bootInfo);
   if (typeof info === 'string') throw new KernelPanic(info);
@@ -84,8 +133,10 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   // Frames: RAM the E820 map calls usable, less the first MiB and the kernel's static area.
   const metaBase = phys(DIRECT_MAP_PT_PHYS + tables * PAGE_SIZE);
   const usable = info.e820.filter((e) => e.type === 1 && e.base < ramTop).map((e) => ({ base: e.base, length: Math.min(e.length, ramTop - e.base) }));
+  // --mm segments: the top of RAM is the arena of partitions, which the frame allocator never sees.
+  const partitionArena = options.mm === 'segments' ? segmentArena(usable, metadataEnd(options.frames, metaBase, usable)) : null;
   const { allocator } = createFrameAllocator(options.frames, hw, {
-    metaBase, usable, reserved: [{ base: 0, length: 0x100000 }, { base: 0x100000, length: metaBase - 0x100000 }],
+    metaBase, usable, reserved: [{ base: 0, length: 0x100000 }, { base: 0x100000, length: metaBase - 0x100000 }, ...(partitionArena === null ? [] : [partitionArena])],
   });
   // Out of frames, the allocator first drops an idle page of the page cache (made below).
   const frames = new ShrinkingFrames(allocator);
@@ -99,6 +150,11 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   const cache = new PageCache(hw, heap, frames, rmap, state.stats);
   frames.shrink = () => cache.dropIdle();
   const shm = new SharedMemory(hw, heap, frames, rmap);
+
+  // The arena identity-mapped and user-accessible: segment base + offset is the physical address.
+  if (partitionArena !== null && !identityMapArena(hw, frames, partitionArena)) throw new KernelPanic('no frames for the page tables of the partitions\' identity map');
+  const partitionTable = partitionArena === null ? null : heap.kmalloc(PartitionTable.bytesFor(PARTITION_RECORDS));
+  if (partitionArena !== null && partitionTable === null) throw new KernelPanic('kernel heap: no room for the partition table');
 
   const procSlab = new SlabCache(hw, frames, 'proc', PROC_RECORD_SIZE);
   const fileSlab = new SlabCache(hw, frames, 'file', FILE_RECORD_SIZE);
@@ -142,7 +198,15 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   let shares: FrameShares | null = null;
   let loadControl: LoadControl | null = null;
   const s = info.disks.find((x) => x.unit === 1);
-  if (s && ata) {
+  let segments: Segments | null = null;
+  if (partitionArena !== null) {
+    const swap = s && ata ? SwapSpace.create(hw, heap, new AtaDisk(1, s.sectors, ata), s.sectors) : null;
+    if (swap !== null) pic.enable(14);
+    const partitions = new PartitionTable(hw, V2P(partitionTable!), PARTITION_RECORDS, phys(partitionArena.base), partitionArena.length, options.fit);
+    segments = new Segments({ hw, heap, partitions, swap, sched, procs: () => table.procs.values(), ticks: () => state.stats.ticks });
+    tty.print(`segments: ${partitionArena.length >> 10} KiB of partitions at 0x${hex(partitionArena.base)} (${options.fit} fit), each process in one; paging only identity-maps them\n`);
+    tty.print(swap === null ? 'segments: no swap: a process that does not fit is refused\n' : `swap: ${swap.total} slots of 4 KiB on the second disk (whole processes rolled out)\n`);
+  } else if (s && ata) {
     pic.enable(14);
     const swap = SwapSpace.create(hw, heap, new AtaDisk(1, s.sectors, ata), s.sectors);
     reclaim = swap === null ? null : Reclaimer.create(hw, frames, swap, state.stats, rmap);
@@ -189,7 +253,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
       : `swap: ${reclaim.swap.total} slots of 4 KiB on the second disk (${how})\n`);
   }
 
-  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? null, rmap, cache, shm);
+  const leakCheck = new LeakCheck(frames, heap, reclaim?.swap ?? segments?.swap ?? null, rmap, cache, shm, segments);
   const parts = {
     hw, boot: info, options, frames, rmap, cache, shm, heap, procSlab, fileSlab, pic, uart, tty, disk, progdisk, table, sched,
     cpu: new ContextSwitch(hw), leakCheck, accounting: new Accounting(), stats: state.stats, power: state.power, trace: state.trace,
@@ -197,6 +261,7 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     reclaim,
     shares,
     loadControl,
+    segments,
     clock: channel('sleep'),
     reapReads: () => { progdisk?.reap(); reclaim?.reap(); },
     readInFlight: () => progdisk?.inFlight() ?? reclaim?.inFlight() ?? null,

@@ -23,10 +23,17 @@ export interface KernelOptions {
   rss: RssPolicy;
   /** How fork copies an address space: copy-on-write (the default) or eagerly, every page at once. */
   fork: ForkMode;
+  /** How processes get memory: pages (paging, the default) or one contiguous partition each (segments, proc/segments.ts). */
+  mm: MemoryMode;
+  /** Under mm=segments: where a partition goes among the holes. */
+  fit: FitPolicy;
 }
 
+export const MEMORY_MODES = ['paging', 'segments'] as const;
+export type MemoryMode = (typeof MEMORY_MODES)[number];
+
 export function parseCmdline(cmdline: string): { options: KernelOptions; errors: string[] } {
-  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed', fork: 'cow' };
+  const options: KernelOptions = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed', fork: 'cow', mm: 'paging', fit: 'first' };
   const errors: string[] = [];
   for (const word of cmdline.split(/\s+/).filter(Boolean)) {
     const eq = word.indexOf('=');
@@ -39,6 +46,8 @@ export function parseCmdline(cmdline: string): { options: KernelOptions; errors:
     else if (key === 'alloc' && (ALLOCATIONS as readonly string[]).includes(value ?? '')) options.alloc = value as Allocation;
     else if (key === 'rss' && (RSS_POLICIES as readonly string[]).includes(value ?? '')) options.rss = value as RssPolicy;
     else if (key === 'fork' && (FORK_MODES as readonly string[]).includes(value ?? '')) options.fork = value as ForkMode;
+    else if (key === 'mm' && (MEMORY_MODES as readonly string[]).includes(value ?? '')) options.mm = value as MemoryMode;
+    else if (key === 'fit' && (FIT_POLICIES as readonly string[]).includes(value ?? '')) options.fit = value as FitPolicy;
     else if (key === 'loadcontrol' && (LOAD_CONTROL_MODES as readonly string[]).includes(value ?? '')) options.loadControl = value as LoadControlMode;
     else errors.push(`unknown boot option '${word}'`);
   }

@@ -103,6 +103,7 @@ export class Hw {
   lgdt(base: VirtAddr, limit: number): void { this.port.lgdt(base, limit); }
   lidt(base: VirtAddr, limit: number): void { this.port.lidt(base, limit); }
   ltr(selector: number): void { this.port.ltr(selector); }
+  lldt(selector: number): void { this.port.lldt(selector); }
   /** The stack the trap stub will pop a frame from and IRET on when this host call returns. */
   setESP(esp: VirtAddr): void { this.port.setESP(esp); }
   /** Charges emulated cycles for kernel work; they reach the machine at the next settleCycles. */

@@ -12,6 +12,7 @@ export { ALLOCATIONS, SCOPES } from './mm/allotment.ts';
 export { LOAD_CONTROL_MODES } from './proc/loadcontrol.ts';
 export { RSS_POLICIES } from './mm/rss.ts';
 export { FIT_POLICIES } from './mm/heap.ts';
+export { MEMORY_MODES } from './cmdline.ts';
 export { FORK_MODES } from './mm/vmm.ts';
 export type { KernelStats } from './stats.ts';
 export type { ProcAccount } from './proc/accounting.ts';

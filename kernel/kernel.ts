@@ -10,7 +10,7 @@ import { COST } from './cost.ts';
 import { debugPrint, powerOff } from './dev/exitport.ts';
 import { hex } from './format.ts';
 import { PAGE_SIZE, phys, virt, type Hw, type VirtAddr } from './hw.ts';
-import { IRQ_BASE, KSTACK_SIZE, P2V, SYSCALL_VECTOR } from './layout.ts';
+import { IRQ_BASE, KERNEL_PD_PHYS, KSTACK_SIZE, P2V, SYSCALL_VECTOR, V2P } from './layout.ts';
 import type { Leaks } from './leaks.ts';
 import { decodePageFault, describeFaultCode, type PageFault } from './mm/fault.ts';
 import type { FrameAllocator } from './mm/frame-table.ts';
@@ -26,9 +26,11 @@ import { describeWalk, effectiveFlags, walk } from './mm/pagetable.ts';
 import { KernelPanic } from './panic.ts';
 import { PANIC_EXIT_STATUS, Power } from './power.ts';
 import { kill } from './proc/exit.ts';
+import { describeSegmentFault, stackOverflow } from './proc/segment-fault.ts';
 import { chooseOomVictim, killForMemory, oomReason } from './proc/oom.ts';
 import type { ProcAccount } from './proc/accounting.ts';
 import type { Process } from './proc/process.ts';
+import type { Segments } from './proc/segments.ts';
 import { syscall, syscallEntry } from './proc/syscalls.ts';
 import { newStats } from './stats.ts';
 import { describeFrame, getTf, setTf, TrapFrame } from './trap.ts';
@@ -42,7 +44,7 @@ export const EXCEPTION_NAMES = [
   'invalid TSS (#TS)', 'segment not present (#NP)', 'stack fault (#SS)', 'general protection (#GP)',
   'page fault (#PF)', 'reserved 15', 'x87 error (#MF)', 'alignment check (#AC)',
 ];
-const DEBUG = 1, PAGE_FAULT = 14;
+const DEBUG = 1, STACK_FAULT = 12, GENERAL_PROTECTION = 13, PAGE_FAULT = 14;
 /** EFLAGS.TF: single-step (a #DB after the next instruction; i386 PRM 12.3.1.4). */
 const EFLAGS_TF = 1 << 8;
 const IRQ_TIMER = 0, IRQ_COM1 = 4, IRQ_ATA = 14;
@@ -84,6 +86,8 @@ export class Kernel {
   get heap(): KernelHeap { return this.k.heap; }
   /** The program disk's page cache (mm/pagecache.ts). */
   get cache(): PageCache | null { return this.k.cache; }
+  /** Under --mm segments: the partitions and what placing, moving, compacting and swapping did; null under paging. */
+  get segments(): Segments | null { return this.k.segments; }
   /** One record per process that has ended (the last ACCOUNT_LIMIT): what it cost. */
   get accounting(): readonly ProcAccount[] { return this.k.accounting.records; }
   /** Frames and heap blocks in use now that were not when the shell started (kernel/leaks.ts). */
@@ -125,10 +129,20 @@ export class Kernel {
     const vector = tf.get('VECTOR');
     const p = tf.fromUser ? k.sched.current : null;
     if (tf.fromUser && (p === null || p.frame !== frame)) throw new KernelPanic(`trap from ring 3 on an unexpected stack (frame 0x${frame.toString(16)})`);
-    if (vector < 32) {
+    // --mm segments: a stack grown below its bottom (into the bss, where no limit catches it) ends the process at the next trap.
+    const overflow = p !== null && p.seg !== null ? stackOverflow(p, tf.get('ESP')) : null;
+    if (overflow !== null) {
+      if (this.consoleBehind(p!, (q) => { q.kentry = null; kill(k, q, overflow, true); })) return;
+      kill(k, p!, overflow, true);
+    } else if (vector < 32) {
       const name = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
       if (p === null) throw new KernelPanic(`${name} in the kernel at eip 0x${tf.get('EIP').toString(16)}`);
-      if (vector === PAGE_FAULT) {
+      if (p.seg !== null && (vector === GENERAL_PROTECTION || vector === STACK_FAULT)) {
+        // A reference past a segment's limit: the report names the selector, the offset and the limit.
+        const report = describeSegmentFault(this.hw, p, tf, name);
+        if (this.consoleBehind(p, (q) => { q.kentry = null; kill(k, q, report, true); })) return;
+        kill(k, p, report, true);
+      } else if (vector === PAGE_FAULT) {
         const f = decodePageFault(this.hw.readCR2(), tf.get('ERR'), tf.get('EIP'));
         if (this.consoleBehind(p, (q) => this.pageFault(q, f))) return;
         this.pageFault(p, f);
@@ -287,6 +301,7 @@ export class Kernel {
       if (rss === 'ws') wsTick(k.reclaim, cur.pd, vt);
     }
     k.loadControl?.tick();
+    k.segments?.tick();
     // The periodic sync (as Unix's update daemon): writes to MAP_SHARED files reach the disk within SYNC_TICKS.
     if (this.stats.ticks % SYNC_TICKS === 0) syncAll(k, k.table.procs.values());
     if (k.reclaim !== null) for (const p of k.table.paged()) {
@@ -306,7 +321,9 @@ export class Kernel {
     const k = this.k;
     const next = k.sched.pick();
     if (next !== null) {
-      k.cpu.switchTo(next.pd, virt(P2V(next.kstack) + KSTACK_SIZE), next.frame, from);
+      // A process in a partition runs in the kernel's own directory, through its LDT.
+      const seg = next.seg;
+      k.cpu.switchTo(seg === null ? next.pd : KERNEL_PD_PHYS, virt(P2V(next.kstack) + KSTACK_SIZE), next.frame, from, seg === null ? null : V2P(seg.ldt));
       this.userSince = this.hw.readTSC();
       this.userProc = next;
     } else k.cpu.switchToIdle();

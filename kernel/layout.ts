@@ -45,6 +45,11 @@ export const SEL_KDATA = 0x10;
 export const SEL_UCODE = 0x18 | 3;
 export const SEL_UDATA = 0x20 | 3;
 export const SEL_TSS = 0x28;
+/** The GDT slot of the running process's LDT (--mm segments). */
+export const SEL_LDT = 0x30;
+/** Under --mm segments: a process's code and data segments, entries 0 and 1 of its LDT (TI = 1, RPL 3). */
+export const SEL_SEG_CODE = 0x00 | 4 | 3;
+export const SEL_SEG_DATA = 0x08 | 4 | 3;
 
 /** User address space. */
 export const USER_BASE = 0x00001000;

@@ -15,6 +15,8 @@ export interface Leaks {
   swapSlots?: number;
   /** Frames the reverse map still counts mappings of (every count is 0 when no process is left). */
   mappings: number;
+  /** Under --mm segments: partitions still held (none when no process is left). */
+  partitions?: number;
 }
 
 export function takeBaseline(frames: FrameAllocator, heap: KernelHeap): Baseline {
@@ -43,8 +45,10 @@ export function describeLeaks(l: Leaks): string {
   for (const b of l.heapBlocks) lines.push(`  heap block not freed: 0x${hex(b.addr)} (${b.size} bytes)`);
   if ((l.swapSlots ?? 0) > 0) lines.push(`  swap slots not freed: ${l.swapSlots}`);
   if (l.mappings > 0) lines.push(`  frames whose reference count is not 0: ${l.mappings}`);
+  if ((l.partitions ?? 0) > 0) lines.push(`  partitions not freed: ${l.partitions}`);
   const slots = l.swapSlots === undefined ? '' : `, ${l.swapSlots} swap slots`;
-  lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks${slots}, ${l.mappings} mappings leaked`);
+  const parts = l.partitions === undefined ? '' : `, ${l.partitions} partitions`;
+  lines.push(`leak check: ${l.frames} frames, ${l.heapBlocks.length} heap blocks${slots}${parts}, ${l.mappings} mappings leaked`);
   return lines.join('\n');
 }
 
@@ -56,16 +60,19 @@ export class LeakCheck {
   private readonly rmap: { readonly mapped: number } | null;
   private readonly cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null;
   private readonly shm: { framesHeld(): number; tableBlocks(): number[] } | null;
+  private readonly segments: { readonly partitions: { stats(): { partitions: number } } } | null;
   private baseline: Baseline | null = null;
 
   constructor(frames: FrameAllocator, heap: KernelHeap, swap: { readonly used: number } | null = null, rmap: { readonly mapped: number } | null = null,
-    cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null = null, shm: { framesHeld(): number; tableBlocks(): number[] } | null = null) {
+    cache: { readonly size: number; tableBlocks(): ReadonlySet<number> } | null = null, shm: { framesHeld(): number; tableBlocks(): number[] } | null = null,
+    segments: { readonly partitions: { stats(): { partitions: number } } } | null = null) {
     this.frames = frames;
     this.heap = heap;
     this.swap = swap;
     this.rmap = rmap;
     this.cache = cache;
     this.shm = shm;
+    this.segments = segments;
   }
 
   takeBaseline(): void {
@@ -76,7 +83,8 @@ export class LeakCheck {
     // What the page cache and shared segments hold is theirs, not leaked (halt frees it first).
     const held = new Set([...(this.cache?.tableBlocks() ?? []), ...(this.shm?.tableBlocks() ?? [])]);
     const l = { ...findLeaks(this.frames, this.heap, this.baseline, { cache: this.cache?.size ?? 0, shm: this.shm?.framesHeld() ?? 0 }, held), mappings: this.rmap?.mapped ?? 0 };
-    return this.swap === null ? l : { ...l, swapSlots: this.swap.used };
+    const withSwap = this.swap === null ? l : { ...l, swapSlots: this.swap.used };
+    return this.segments === null ? withSwap : { ...withSwap, partitions: this.segments.partitions.stats().partitions };
   }
 
   report(): string {

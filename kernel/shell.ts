@@ -8,7 +8,9 @@ import { hex } from './format.ts';
 import type { KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
 import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED, PTE_U, PTE_W } from './mm/pagetable.ts';
-import type { PhysAddr } from './hw.ts';
+import { PAGE_SIZE, type PhysAddr } from './hw.ts';
+import { FIT_POLICIES, type FitPolicy } from './mm/heap.ts';
+import { describePartitions } from './proc/partition-map.ts';
 import type { ForkMode } from './mm/vmm.ts';
 import { makeOpt, type OptPolicy } from './mm/opt.ts';
 import { DEFAULT_DELTA, unwatch, watch } from './mm/workingset.ts';
@@ -36,7 +38,9 @@ const HELP: Array<[string, string]> = [
   ['run -m N [-p P] ...', `N frames for its pages, replaced by policy P (${POLICY_NAMES.join(' ')}; default fifo); needs swap`],
   ['ps', 'processes'],
   ['kill PID', 'end a process'],
-  ['mem', 'physical frames: in use, free, per owner, buddy free lists'],
+  ['mem', 'physical frames: in use, free, per owner, buddy free lists; under --mm segments the partitions and holes as a map'],
+  ['compact', '--mm segments: slide the partitions together into one hole, and say what it moved and cost'],
+  ['fit [PLACEMENT]', '--mm segments: first, best, worst or next fit for new partitions (without one: which it is)'],
   ['vm PID', "a process's regions and mapped pages with their flags and A/D bits"],
   ['ws PID [D]', 'its working set W(t, D) each tick of its virtual time: exact (MMU record) and estimated (A bits)'],
   ['heap', 'the kernel heap: blocks, free list, largest block, fragmentation'],
@@ -64,6 +68,9 @@ export interface ShellContext extends HaltContext, ExecContext {
   /** Takes the leak check's baseline (when the shell starts). */
   takeLeakBaseline(): void;
 }
+
+/** `ps`'s state for a process in a partition that is not simply in memory. */
+const SEG_AWAY: Record<'in' | 'going-out' | 'out' | 'coming-in', string | null> = { 'in': null, 'going-out': 'swap-out', 'out': 'swapped', 'coming-in': 'swap-in' };
 
 /** A process's working set as the A bits estimate it at its last tick, while `ws` watches it; '-' otherwise. */
 const workingSetOf = (p: Process): string => p.ws?.samples.at(-1)?.estimate.toString() ?? '-';
@@ -199,6 +206,8 @@ export class Shell {
       case 'ps': return this.ps();
       case 'kill': return this.killCmd(args);
       case 'mem': return this.mem();
+      case 'compact': return this.compact();
+      case 'fit': return this.fit(args);
       case 'vm': return this.vm(args);
       case 'ws': return this.ws(args);
       case 'heap': return this.heap();
@@ -216,7 +225,32 @@ export class Shell {
     const d = this.x.progdisk;
     if (!d) { this.out('no program disk'); return; }
     if (d.error) this.out(`program disk: ${d.error}`);
-    for (const [name, e] of [...d.files].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`  ${String(e.size).padStart(8)}  ${name}`);
+    // The builds linked at 0 for --mm segments (seg/NAME) are one line: they are the same programs.
+    const all = [...d.files].sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [name, e] of all) if (!name.startsWith('seg/')) this.out(`  ${String(e.size).padStart(8)}  ${name}`);
+    const seg = all.filter(([name]) => name.startsWith('seg/')).length;
+    if (seg > 0) this.out(`  seg/: ${seg} of these programs linked at offset 0, which --mm segments runs`);
+  }
+
+  private compact(): void {
+    const segs = this.x.segments;
+    if (segs === null) { this.out('compact: only under --mm segments (paging has no partitions to slide)'); return; }
+    const w = segs.compact();
+    if (w !== null) { this.out('compact: pages are being read into a partition; try again when they are in'); return; }
+    const c = segs.lastCompaction!;
+    const st = segs.partitions.stats();
+    this.out(`compact: moved ${c.moved} partitions, ${c.bytes >> 10} KiB, ${c.cycles.toLocaleString('en-US')} cycles; now ${st.holes} hole${st.holes === 1 ? '' : 's'} of ${st.free >> 10} KiB`);
+  }
+
+  private fit(args: string[]): void {
+    const segs = this.x.segments;
+    if (segs === null) { this.out('fit: only under --mm segments (the kernel heap\'s fit is --heap)'); return; }
+    const want = args[0];
+    if (want !== undefined) {
+      if (!(FIT_POLICIES as readonly string[]).includes(want)) { this.out(`fit: ${want}: expected first, best, worst or next`); return; }
+      segs.partitions.fit = want as FitPolicy;
+    }
+    this.out(`fit: ${segs.partitions.fit} fit`);
   }
 
   private run(args: string[]): void {
@@ -316,8 +350,10 @@ export class Shell {
     // of its virtual time (its CPU ticks).
     this.out('  PID  PPID STATE     TICKS FAULTS   RSS    WS  FLT/S  NAME');
     for (const p of k.table.procs.values()) {
-      const state = p.pd === 0 && p.state !== 'zombie' ? 'loading' : p.state === 'blocked' ? `wait:${p.chan?.name ?? '?'}` : p.state;
-      const rss = p.pd !== 0 ? residentPages(k.hw, p.pd) : 0;
+      const away = p.seg === null || p.state === 'zombie' ? null : SEG_AWAY[p.seg.where];
+      const state = away ?? (p.pd === 0 && p.seg === null && p.state !== 'zombie' ? 'loading' : p.state === 'blocked' ? `wait:${p.chan?.name ?? '?'}` : p.state);
+      // Under segments, RSS is the partition's pages while it is in memory.
+      const rss = p.seg !== null ? (p.seg.where === 'in' ? p.seg.size / PAGE_SIZE : 0) : p.pd !== 0 ? residentPages(k.hw, p.pd) : 0;
       this.out(`${String(p.pid).padStart(5)} ${String(p.parent?.pid ?? 0).padStart(5)} ${state.padEnd(9)} ${String(p.ticks).padStart(5)} ${String(p.faults).padStart(6)} ${String(rss).padStart(5)} ${workingSetOf(p).padStart(5)} ${faultRate(p).padStart(6)}  ${p.argv.join(' ')}`);
     }
   }
@@ -338,7 +374,8 @@ export class Shell {
     this.out(`in use by owner: ${owners.join(', ') || 'none'}`);
     const fl = k.frames.freeLists();
     if (fl) this.out(`buddy free blocks by order 0..10: ${fl.join(' ')}`);
-    const swap = k.reclaim?.swap;
+    if (k.segments !== null) for (const l of describePartitions(k.segments, k.table.procs)) this.out(l);
+    const swap = k.reclaim?.swap ?? k.segments?.swap;
     if (swap) this.out(`swap: ${swap.total} slots of 4 KiB, ${swap.used} in use, ${swap.total - swap.used} free`);
     for (const seg of k.shm.all()) {
       const name = seg.key > 0 ? `key ${seg.key}` : seg.persistent ? 'IPC_PRIVATE' : 'mmap MAP_SHARED|MAP_ANONYMOUS';

@@ -12,6 +12,8 @@ const entries = [
   { in: 'cli/compare-worker.ts', out: 'compare-worker-main' },
   // `ts386 thrash`'s worker threads (cli/thrash.ts loads dist/thrash-worker.mjs), the same way.
   { in: 'cli/thrash-worker.ts', out: 'thrash-worker-main' },
+  // `ts386 fits`'s worker threads (cli/fits.ts loads dist/fits-worker.mjs), the same way.
+  { in: 'cli/fits-worker.ts', out: 'fits-worker-main' },
   { in: 'bench/bench.ts', out: 'bench' },
   { in: 'test/conformance/run.ts', out: 'conformance' },
 ];
@@ -38,10 +40,11 @@ for (const e of entries) {
 // The `ts386` command is a launcher that turns source maps on before it loads the bundle: Node
 // applies process.setSourceMapsEnabled only to modules loaded after the call, and a kernel panic's
 // stack trace should name kernel/*.ts, not lines of the bundle. A worker thread has its own
-// setting, so `ts386 compare`'s and `ts386 thrash`'s workers have launchers too.
+// setting, so `ts386 compare`'s, `ts386 thrash`'s and `ts386 fits`'s workers have launchers too.
 for (const [name, bundle, what] of [
   ['ts386', 'ts386-main', 'the CLI bundle'], ['compare-worker', 'compare-worker-main', "ts386 compare's worker thread"],
   ['thrash-worker', 'thrash-worker-main', "ts386 thrash's worker thread"],
+  ['fits-worker', 'fits-worker-main', "ts386 fits's worker thread"],
 ]) {
   const launcher = path.join(root, 'dist', `${name}.mjs`);
   writeFileSync(launcher, `#!/usr/bin/env node

@@ -3,7 +3,9 @@
 //
 //   GDT  00 null   08 kernel code (DPL 0)   10 kernel data (DPL 0)
 //        18 user code (DPL 3)   20 user data (DPL 3)   28 the TSS (32-bit, available)
-//   Segments are flat (base 0, limit 4 GiB): protection is the page tables' job.
+//        30 the running process's LDT under --mm segments (arch/ldt.ts; null until then)
+//   These segments are flat (base 0, limit 4 GiB): under paging, protection is the page tables'
+//   job; under --mm segments each process's own code and data segments are in its LDT.
 //   IDT  every vector an interrupt gate (IF cleared on entry, so the kernel is never re-entered) to
 //        its stub; DPL 0 except the system-call vector, DPL 3 so that INT 80h works from ring 3.
 
@@ -12,12 +14,12 @@ import { SEL_KCODE, SEL_KDATA, SYSCALL_VECTOR } from '../layout.ts';
 import { STUB_STRIDE, STUB_VECTORS } from './stubs.ts';
 
 /** A segment descriptor: base, 20-bit limit with G=1, access byte, D=1. */
-function segment(hw: Hw, at: PhysAddr, base: number, access: number, flags = 0xc, limit = 0xfffff): void {
+export function segment(hw: Hw, at: PhysAddr, base: number, access: number, flags = 0xc, limit = 0xfffff): void {
   hw.writePhys32(at, ((base & 0xffff) << 16) | (limit & 0xffff));
   hw.writePhys32(phys(at + 4), (base & 0xff000000) | (flags << 20) | (limit & 0xf0000) | (access << 8) | ((base >>> 16) & 0xff));
 }
 
-export const GDT_ENTRIES = 6;
+export const GDT_ENTRIES = 7;
 /** TSS size: the 104-byte 386 TSS; no I/O permission bitmap (the offset points past the limit). */
 export const TSS_SIZE = 104;
 export const TSS_ESP0 = 4;
@@ -33,6 +35,8 @@ export function writeGdt(hw: Hw, gdt: PhysAddr, tssLinear: VirtAddr): void {
   segment(hw, phys(gdt + 0x18), 0, 0xfa); // present, DPL 3, code, readable
   segment(hw, phys(gdt + 0x20), 0, 0xf2); // present, DPL 3, data, writable
   segment(hw, phys(gdt + 0x28), tssLinear, 0x89, 0x0, TSS_SIZE - 1); // present, DPL 0, 386 TSS (available), byte granular
+  hw.writePhys32(phys(gdt + 0x30), 0); // the LDT slot: written when a process with an LDT first runs
+  hw.writePhys32(phys(gdt + 0x34), 0);
 }
 
 /** Writes a zeroed TSS whose ring-0 stack is SS0 = kernel data, ESP0 = `esp0`. */

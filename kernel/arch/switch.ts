@@ -7,12 +7,15 @@ import { PAGE_SIZE, virt, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts
 import { IDLE_STACK_PHYS, KERNEL_PD_PHYS, P2V, SEL_KCODE, SEL_KDATA, STUBS_PHYS, TSS_PHYS, V2P } from '../layout.ts';
 import { EFLAGS_IF, EFLAGS_RESERVED, KERNEL_FRAME_SIZE, setTf } from '../trap.ts';
 import { setTssEsp0 } from './descriptors.ts';
+import { loadLdt } from './ldt.ts';
 import { STUB_IDLE } from './stubs.ts';
 
 export class ContextSwitch {
   private readonly hw: Hw;
   /** What TSS.ESP0 holds now, so an unchanged value is not written again. */
   private esp0 = -1;
+  /** The LDT the GDT's slot and LDTR name now (--mm segments), so an unchanged one is not loaded again. */
+  private ldt = -1;
 
   constructor(hw: Hw) {
     this.hw = hw;
@@ -23,9 +26,11 @@ export class ContextSwitch {
    * ending at `esp0`. `from` is the frame the trap came in on: the stub's ESP already points there,
    * so returning to it needs no setESP.
    */
-  switchTo(pd: PhysAddr, esp0: VirtAddr, frame: VirtAddr, from: VirtAddr): void {
+  switchTo(pd: PhysAddr, esp0: VirtAddr, frame: VirtAddr, from: VirtAddr, ldt: PhysAddr | null = null): void {
     const hw = this.hw;
     if (hw.readCR3() !== pd) hw.writeCR3(pd);
+    // --mm segments: the process's own LDT, which its selectors name (the stub reloads them from it).
+    if (ldt !== null && ldt !== this.ldt) { loadLdt(hw, ldt); this.ldt = ldt; }
     this.setEsp0(esp0);
     if (frame !== from) hw.setESP(frame);
   }

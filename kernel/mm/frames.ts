@@ -26,6 +26,13 @@ export { OWNERS, type FrameAllocator, type FrameOwner, type FrameStats, type Mem
 const pageDown = (n: number): number => Math.floor(n / PAGE_SIZE);
 const pageUp = (n: number): number => Math.ceil(n / PAGE_SIZE);
 
+/** Where the allocator's state built at `metaBase` will end (page aligned): what createFrameAllocator returns as metaEnd. */
+export function metadataEnd(kind: 'bitmap' | 'buddy', metaBase: PhysAddr, usable: MemRange[]): PhysAddr {
+  const nframes = usable.reduce((n, r) => Math.max(n, pageDown(r.base + r.length)), 0);
+  const stateBase = Math.ceil((metaBase + nframes) / 4) * 4;
+  return phys(pageUp(stateBase + (kind === 'bitmap' ? bitmapStateBytes(nframes) : buddyStateBytes(nframes))) * PAGE_SIZE);
+}
+
 /**
  * Builds the allocator's state in guest RAM from the E820 usable ranges and the reserved ones, and
  * returns it with metaEnd, the first byte after that state (page aligned). Panics if metaBase is not

@@ -65,6 +65,16 @@ const SEGMENT_MIN = 0x1000;
  */
 const SEGMENT_END = USER_STACK_TOP - USER_STACK_LIMIT;
 
+/** Where a program's segments may lie, and whether each must start at its file offset's place in a page. */
+export interface ElfSpace { min: number; end: number; pageCongruent: boolean }
+/** Paging: from page 1 to the stack region, each segment mappable page by page from the file. */
+export const PAGED_SPACE: ElfSpace = { min: SEGMENT_MIN, end: SEGMENT_END, pageCongruent: true };
+/**
+ * --mm segments: linked at offset 0 of its own segment (images/build.sh's seg/ programs), copied
+ * whole into a partition at exec, so any packing will do; at most 64 MiB.
+ */
+export const SEGMENT_SPACE: ElfSpace = { min: 0, end: 0x4000000, pageCongruent: false };
+
 const TYPE_NAMES: Record<number, string> = { 0: 'none', 1: 'relocatable object', 3: 'shared object or PIE', 4: 'core dump' };
 const MACHINE_NAMES: Record<number, string> = { 8: 'MIPS', 20: 'PowerPC', 40: 'ARM', 62: 'x86-64', 183: 'AArch64', 243: 'RISC-V' };
 
@@ -73,7 +83,7 @@ const MACHINE_NAMES: Record<number, string> = { 8: 'MIPS', 20: 'PowerPC', 40: 'A
  * the program headers) is a static ELF32 i386 executable we can load, and returns its entry point
  * and loadable segments, or a one-line reason why not.
  */
-export function parseElf(header: Uint8Array, fileSize: number): ElfImage | string {
+export function parseElf(header: Uint8Array, fileSize: number, space: ElfSpace = PAGED_SPACE): ElfImage | string {
   const have = Math.min(header.length, fileSize);
   if (have < 4 || header[0] !== 0x7f || header[1] !== 0x45 || header[2] !== 0x4c || header[3] !== 0x46) {
     return `not an ELF file (bad magic ${hexBytes(header.subarray(0, Math.min(4, have)))})`;
@@ -124,11 +134,11 @@ export function parseElf(header: Uint8Array, fileSize: number): ElfImage | strin
     if (filesz > memsz) return `${name}: file size ${filesz} exceeds memory size ${memsz}`;
     if (memsz === 0) continue; // occupies nothing
     if (offset + filesz > fileSize) return `${name}: file bytes ${hex(offset)}..${hex(offset + filesz)} lie beyond the ${fileSize}-byte file`;
-    if (vaddr % PAGE !== offset % PAGE) {
+    if (space.pageCongruent && vaddr % PAGE !== offset % PAGE) {
       return `${name}: address and file offset ${hex(offset)} differ modulo the ${PAGE}-byte page`;
     }
-    if (vaddr < SEGMENT_MIN || vaddr + memsz > SEGMENT_END) {
-      return `${name}: outside the program's space [${hex(SEGMENT_MIN)}, ${hex(SEGMENT_END)}) (the stack region and the kernel lie above it)`;
+    if (vaddr < space.min || vaddr + memsz > space.end) {
+      return `${name}: outside the program's space [${hex(space.min)}, ${hex(space.end)})${space === PAGED_SPACE ? ' (the stack region and the kernel lie above it)' : ''}`;
     }
     segments.push({
       vaddr, memsz, filesz, offset,

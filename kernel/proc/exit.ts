@@ -22,6 +22,7 @@ import type { Accounting } from './accounting.ts';
 import { closeFile, type FileTable } from './files.ts';
 import type { Process } from './process.ts';
 import type { Scheduler } from './sched.ts';
+import type { Segments } from './segments.ts';
 import type { ProcTable } from './table.ts';
 
 /** What ending a process touches. */
@@ -39,6 +40,8 @@ export interface ExitContext extends FileTable {
   /** The page cache (MAP_SHARED files' writes go back at exit) and the shared segments (detached). */
   cache: PageCache | null;
   shm: SharedMemory;
+  /** Under --mm segments: the partitions (its own is freed, or its swap slots). */
+  segments: Segments | null;
   tty: Tty;
   stats: KernelStats;
   accounting: Accounting;
@@ -69,6 +72,8 @@ export function exit(x: ExitContext, p: Process, status: number): void {
     afterwards();
     p.pd = 0 as PhysAddr;
   }
+  if (p.seg !== null) x.segments?.release(p);
+  x.segments?.forget(p);
   if (p.kstack !== 0) x.frames.free(p.kstack);
   p.kstack = 0 as PhysAddr;
   x.sched.remove(p);

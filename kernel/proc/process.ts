@@ -10,12 +10,39 @@
 // loading its program are all kentry.
 
 import type { PhysAddr, VirtAddr } from '../hw.ts';
+import type { DiskRequest } from '../dev/ata.ts';
 import type { PendingRead, Region } from '../mm/backing.ts';
 import type { LruWindow } from '../mm/lru.ts';
 import type { ReplacementPolicy } from '../mm/policy.ts';
 import type { WorkingSetWatch } from '../mm/workingset.ts';
 import { channel, type WaitChannel } from '../wait.ts';
 import type { OpenFile } from './files.ts';
+
+/**
+ * Under --mm segments (proc/segments.ts): the process's partition of physical memory, which its
+ * LDT's code and data segments start at, and where it is: in memory, or rolled out to swap whole.
+ * Segment offsets: [0, codeBytes) text and rodata, then data and bss, [stackBottom, heapStart) the
+ * stack, [heapStart, size) the heap up to the break (Process.heapStart and brk).
+ */
+export interface SegImage {
+  /** The partition's first byte (physical = linear: the arena is identity-mapped); 0 while out. */
+  base: PhysAddr;
+  /** Bytes: the data segment's limit + 1. */
+  size: number;
+  codeBytes: number;
+  stackBottom: number;
+  /** Its LDT: 16 bytes of the kernel heap. */
+  ldt: VirtAddr;
+  where: 'in' | 'going-out' | 'out' | 'coming-in';
+  /** The swap slots its pages are in while out (one per 4 KiB, in order). */
+  slots: number[];
+  /** The disk requests of a roll-out or roll-in under way. */
+  io: DiskRequest[];
+  /** Its kernel entry when it was rolled out (the call it sleeps in), run once it is back. */
+  resume: ((self: Process) => void) | null;
+  /** The tick it came into memory (loaded or rolled in). */
+  since: number;
+}
 
 /** 'blocked': asleep on `chan`. 'loading': made, not yet given to the scheduler. */
 export type ProcState = 'loading' | 'runnable' | 'running' | 'blocked' | 'zombie';
@@ -62,6 +89,8 @@ export class Process {
   progress: number | null = null;
   /** Kernel code to run before it may return to user mode: the call or fault it slept in, a kernel task's body, a program still loading. */
   kentry: ((self: Process) => void) | null = null;
+  /** Under --mm segments: its partition (pd stays 0: every process runs in the kernel's directory). */
+  seg: SegImage | null = null;
   /** Page directory (owner 'pagedir'); 0 before exec built one. */
   pd = 0 as PhysAddr;
   /** Kernel stack frame (owner 'kstack') and the trap frame at its top. */

@@ -22,6 +22,7 @@ import { copyAddressSpace, createAddressSpace, pageUp, residentPages, unmapUserP
 import { copyFrame, setTf, TrapFrame } from '../trap.ts';
 import type { WaitChannel } from '../wait.ts';
 import { noteLocked } from './accounting.ts';
+import { SEGMENT_SPACE } from './elf.ts';
 import { execStep, type ExecContext } from './exec.ts';
 import { exit, kill, type ExitContext } from './exit.ts';
 import { chooseOomVictim, killForMemory, oomReason } from './oom.ts';
@@ -175,17 +176,68 @@ function setBreak(x: SyscallContext, p: Process, want: number): boolean {
   return true;
 }
 
+/**
+ * Under --mm segments the break is the partition's end: the partition grows (in place, or the
+ * process moves) or shrinks with it; 'wait' when a roll-out must make room first.
+ */
+function setSegmentBreak(x: SyscallContext, p: Process, want: number): boolean | { wait: WaitChannel } {
+  if (want < p.heapStart || want > SEGMENT_SPACE.end) return false;
+  const r = x.segments!.resize(p, pageUp(want));
+  if (r !== true) return 'wait' in r ? r : false;
+  p.brk = want;
+  return true;
+}
+
 const sysBrk: Handler = (x, p, _m, a) => {
-  if (a[0] !== 0) setBreak(x, p, a[0]!);
+  if (a[0] !== 0) {
+    const r = p.seg !== null ? setSegmentBreak(x, p, a[0]!) : setBreak(x, p, a[0]!);
+    if (typeof r === 'object') return waitOn(r.wait);
+  }
   return p.brk;
 };
 
 const sysSbrk: Handler = (x, p, _m, a) => {
   const old = p.brk;
-  return setBreak(x, p, old + (a[0]! | 0)) ? old : -ERRNO.ENOMEM;
+  const r = p.seg !== null ? setSegmentBreak(x, p, old + (a[0]! | 0)) : setBreak(x, p, old + (a[0]! | 0));
+  if (typeof r === 'object') return waitOn(r.wait);
+  return r ? old : -ERRNO.ENOMEM;
 };
 
-const sysFork: Handler = (x, p) => {
+/**
+ * fork under segments: a partition as big as the parent's (waiting while a roll-out makes room),
+ * the parent's bytes copied into it; the child's segments have the new base, so every offset
+ * means the same in both.
+ */
+const sysForkSegments: Handler = (x, p) => {
+  const segs = x.segments!;
+  const o = segs.obtain(p, p.seg!.size);
+  if ('wait' in o) return waitOn(o.wait);
+  if ('refused' in o) return -ERRNO.ENOMEM;
+  const c = x.table.create(p.name, [...p.argv], p);
+  if (c === null) { segs.partitions.free(o.at); return -ERRNO.ENOMEM; }
+  const fail = (): number => { exit(x, c, KILLED_STATUS); x.table.reap(c); return -ERRNO.ENOMEM; };
+  if (!segs.copyFor(p, c, o.at)) return fail();
+  c.heapStart = p.heapStart;
+  c.brk = p.brk;
+  c.quiet = p.quiet;
+  return startChild(x, p, c, fail);
+};
+
+/** The rest of a fork, in either mode: the child's own copies of the open files, the parent's frame with EAX 0, runnable. */
+function startChild(x: SyscallContext, p: Process, c: Process, fail: () => number): number {
+  for (const [fd, f] of p.files) {
+    const copy = openFile(x, f.entry, filePos(x, f), f.writable);
+    if (copy === null) return fail();
+    c.files.set(fd, copy);
+  }
+  copyFrame(x.hw, c.frame, p.frame);
+  setTf(x.hw, c.frame, 'EAX', 0);
+  x.sched.makeRunnable(c);
+  return c.pid;
+}
+
+const sysFork: Handler = (x, p, m, a) => {
+  if (p.seg !== null) return sysForkSegments(x, p, m, a);
   const c = x.table.create(p.name, [...p.argv], p);
   if (c === null) return -ERRNO.ENOMEM;
   // A fork that fails leaves no child: what was made goes, and the parent's wait() never sees it.
@@ -206,15 +258,7 @@ const sysFork: Handler = (x, p) => {
   c.limit = p.limit;
   c.quiet = p.quiet;
   c.policy = p.policy === null ? null : p.policy.name === 'opt' ? makeOpt(new Uint32Array(0)) : makePolicy(p.policy.name, c.pid);
-  for (const [fd, f] of p.files) {
-    const copy = openFile(x, f.entry, filePos(x, f), f.writable);
-    if (copy === null) return fail();
-    c.files.set(fd, copy);
-  }
-  copyFrame(x.hw, c.frame, p.frame);
-  setTf(x.hw, c.frame, 'EAX', 0);
-  x.sched.makeRunnable(c);
-  return c.pid;
+  return startChild(x, p, c, fail);
 };
 
 const sysExec: Handler = (x, p, m, a) => {
@@ -260,7 +304,7 @@ const sysKill: Handler = (x, p, _m, a) => {
 const sysMeminfo: Handler = (x, p, m, a) => {
   const f = x.frames.stats();
   const swap = x.reclaim?.swap;
-  const values = [f.total, f.free, residentPages(x.hw, p.pd), p.faults, x.stats.faults, swap?.total ?? 0, swap?.used ?? 0, PAGE_SIZE, p.cowFaults, p.cowCopies];
+  const values = [f.total, f.free, p.seg !== null ? p.seg.size / PAGE_SIZE : residentPages(x.hw, p.pd), p.faults, x.stats.faults, swap?.total ?? 0, swap?.used ?? 0, PAGE_SIZE, p.cowFaults, p.cowCopies];
   const bytes = new Uint8Array(values.length * 4);
   const v = new DataView(bytes.buffer);
   values.forEach((n, i) => v.setUint32(4 * i, n >>> 0, true));
@@ -311,6 +355,9 @@ const HANDLERS = new Map<number, Handler>([
   [SYS.shmdt, (x, p, _m, a) => shmdt(x, p, a)], [SYS.shmctl, (x, _p, _m, a) => shmctl(x, a)],
 ]);
 
+/** Calls about pages, which a process in a partition has none of (--mm segments): ENOSYS. */
+const PAGING_ONLY: ReadonlySet<number> = new Set([SYS.mlock, SYS.munlock, SYS.mmap, SYS.munmap, SYS.mprotect, SYS.msync, SYS.shmget, SYS.shmat, SYS.shmdt, SYS.shmctl]);
+
 /** Bringing in pages a call touches restarts it at most this often before it gives up with -EFAULT. */
 const MAX_PAGE_INS = 64;
 
@@ -327,7 +374,7 @@ export function syscall(x: SyscallContext, p: Process, tf: TrapFrame): void {
     p.kentry = syscallEntry(x);
     x.sched.sleep(p, chan);
   };
-  if (!h) { finish(-ERRNO.ENOSYS); return; }
+  if (!h || (p.seg !== null && PAGING_ONLY.has(tf.get('EAX')))) { finish(-ERRNO.ENOSYS); return; }
   // A sixth argument (mmap's offset) comes in EBP, as on Linux.
   const args = [tf.get('EBX'), tf.get('ECX'), tf.get('EDX'), tf.get('ESI'), tf.get('EDI'), tf.get('EBP')];
   const m = new UserMemory(hw, p, (page) => softFault(x, p, virt(page)));

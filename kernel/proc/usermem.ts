@@ -1,4 +1,5 @@
-// The kernel's view of a process's memory (copyin/copyout): every access walks the process's page
+// The kernel's view of a process's memory (copyin/copyout). Under --mm segments an address is an
+// offset in the process's partition, checked against its size. Under paging every access walks the process's page
 // tables in guest RAM, as the MMU would, and sets A (and D for a write) as the MMU would. A page
 // that is not present yet but that a region allows is "needed": the caller brings it in (maybe
 // from the disk) and restarts the system call; so is a copy-on-write page to be written (the
@@ -37,6 +38,12 @@ export class UserMemory {
   /** The physical address of user address `va`, checking U/S and R/W like a ring-3 access. */
   translate(va: number, write: boolean): PhysAddr {
     if (va < 0 || va >= KERNBASE) throw new BadAddress(va);
+    // --mm segments: an offset in the process's data segment, checked against its limit as the
+    // processor would, then relocated by its base (the arena is identity-mapped).
+    if (this.p.seg !== null) {
+      if (va >= this.p.seg.size) throw new BadAddress(va);
+      return phys(this.p.seg.base + va);
+    }
     const page = virt(va & ~(PAGE_SIZE - 1));
     let w = walk(this.hw, this.p.pd, page);
     // A resident page LRU hid from ring 3: the kernel's access on the process's behalf is a

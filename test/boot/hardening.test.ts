@@ -59,7 +59,7 @@ describe.skipIf(!hasAs)('console output under pressure', () => {
 
 describe('halt with disk reads in flight', () => {
   it('waits for the drive before the leak check, which is exact', () => {
-    const m = new KernelMachine({ ataRequestCycles: 8_000_000 }).boot(400_000_000);
+    const m = new KernelMachine({ ataRequestCycles: 8_000_000 }).boot(800_000_000);
     m.type('run hello &\r\x04'); // a program loading from a slow disk, then the end of input
     const r = m.runToStop(400_000_000);
     expect(r.exitStatus).toBe(0);

@@ -100,8 +100,8 @@ describe('background jobs', () => {
       m.type('run cat README &\r');
       m.runFor(1 + k * 45_000);
       m.type('kill 1\r');
-      // Long enough for all of README (948 bytes, about 2.7M cycles at 115200 baud) to drain.
-      m.runFor(6_000_000);
+      // Long enough for all of README (2,342 bytes, about 6.7M cycles at 115200 baud) to drain.
+      m.runFor(9_000_000);
       expect(m.kernel.panicked).toBe(false);
       expect(m.kernel.procs.size).toBe(0);
       expect(m.kernel.leaks(), `kill after ${k * 45_000} cycles`).toEqual({ frames: 0, byOwner: [], heapBlocks: [], mappings: 0 });

@@ -11,8 +11,8 @@ import { bootKernel, KernelMachine } from '../harness/kernel.ts';
  * (the harness runs a million cycles at a time) while a read is in flight.
  */
 const SLOW = 8_000_000;
-/** Boots with the slow drive: the program disk's index is read a header at a time. */
-const bootSlow = (): KernelMachine => new KernelMachine({ ataRequestCycles: SLOW }).boot(40 * SLOW);
+/** Boots with the slow drive: the program disk's index is read a header at a time (72 files: every program twice, for paging and in seg/). */
+const bootSlow = (): KernelMachine => new KernelMachine({ ataRequestCycles: SLOW }).boot(80 * SLOW);
 
 describe('waiting for the disk', () => {
   it('a program killed while it is being loaded leaves nothing once the drive is done', () => {

@@ -241,7 +241,11 @@ function gdtSystemDescriptor(cpu: Cpu, sel: number, what: string): [addr: number
 export function lldt(cpu: Cpu, i: Insn): void {
   requireProtected(cpu, 'LLDT');
   requireCpl0(cpu, 'LLDT');
-  const sel = readEw(cpu, i);
+  loadLdtr(cpu, readEw(cpu, i));
+}
+
+/** What LLDT does with its selector (also the machine's HostPort.lldt). */
+export function loadLdtr(cpu: Cpu, sel: number): void {
   if ((sel & ~3) === 0) {
     cpu.ldtrSel = sel;
     cpu.ldtrBase = 0;

@@ -36,6 +36,15 @@ describe('ts386 command', () => {
     expect(r.status).toBe(4);
   });
 
+  it('passes --mm segments and --fit to the kernel: a program runs in a partition placed by that fit', () => {
+    const r = spawnSync(process.execPath, [bin, '--mm', 'segments', '--fit', 'best', '--mem', '4M'], { encoding: 'utf8', timeout: 60_000, input: 'run limits 0x10\nfit\nhalt\n' });
+    expect(r.stdout).toMatch(/\nsegments: \d+ KiB of partitions at 0x[0-9a-f]{8} \(best fit\)/);
+    expect(r.stdout).toContain('limits: cs limit 0x00001fff, ds limit 0x00009fff\r\nlimits: byte at 0x10 is 0x');
+    expect(r.stdout).toContain('fit: best fit');
+    expect(r.stdout).toMatch(/leak check: 0 frames, 0 heap blocks, 0 partitions, 0 mappings leaked\r?\n$/);
+    expect(r.status).toBe(0);
+  });
+
   it('gives the ts386 kernel the --append command line', () => {
     const r = ts386('--max-cycles', '3000000', '--append', 'frames=bitmap heap=best');
     expect(r.stdout).toMatch(/^ts386 kernel: .*\(bitmap\), heap \d+ KiB \(best-fit\)/);
@@ -205,21 +214,27 @@ describe('ts386 command', () => {
     [['--frames', 'bogus'], /--frames bogus: expected bitmap or buddy/],
     [['--heap', 'bogus'], /--heap bogus: expected first, best, worst or next/],
     [['--fork', 'lazy'], /--fork lazy: expected cow or eager/],
-    [['--no-kernel', '--fork', 'eager'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--fork', 'eager'], /--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
     [['--policy', 'bogus'], /--policy bogus: expected one of fifo, second-chance, nru, aging, lfu, mfu, random, lru, wsclock\n$/],
     [['--load-control', 'sometimes', '--swap-size', '4M'], /--load-control sometimes: expected one of off, ws, pff/],
     [['--rss', 'lru', '--swap-size', '4M'], /--rss lru: expected one of fixed, pff, ws/],
     [['--rss', 'pff'], /--rss pff: releases pages to swap, so it needs --swap FILE or --swap-size SIZE/],
     [['--load-control', 'ws'], /--load-control ws: rolls processes out to swap, so it needs --swap FILE or --swap-size SIZE/],
     [['--policy', 'opt'], /--policy opt: OPT knows the future of one recorded run, not of every process: use the shell's run -m FRAMES -p opt PROG/],
-    [['--no-kernel', '--frames', 'buddy'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
-    [['--no-kernel', '--heap', 'best'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
-    [['--no-kernel', '--policy', 'aging'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
-    [['--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--frames', 'bitmap'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--frames', 'buddy'], /--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--heap', 'best'], /--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--policy', 'aging'], /--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--kernel', path.join(root, 'test/unit/multiboot/kernel.elf'), '--frames', 'bitmap'], /--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--mm', 'flat'], /--mm flat: expected paging or segments/],
+    [['--fit', 'best'], /--fit best: places partitions, so it needs --mm segments \(the kernel heap's placement is --heap\)/],
+    [['--mm', 'segments', '--fit', 'tight'], /--fit tight: expected first, best, worst or next/],
+    [['--mm', 'segments', '--policy', 'lru'], /--policy is about pages, which --mm segments has none of/],
+    [['--mm', 'segments', '--fork', 'eager'], /--fork is about pages, which --mm segments has none of/],
+    [['--no-kernel', '--mm', 'segments'], /--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
     [['--scope', 'both'], /--scope both: expected global or local/],
     [['--scope', 'local', '--alloc', 'fair'], /--alloc fair: expected equal or proportional/],
     [['--alloc', 'equal'], /--alloc equal: shares frames among processes for local replacement, so it needs --scope local/],
-    [['--no-kernel', '--scope', 'local'], /--frames, --heap, --fork, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
+    [['--no-kernel', '--scope', 'local'], /--frames, --heap, --fork, --mm, --fit, --policy, --scope, --rss and --load-control configure the ts386 kernel/],
     [['--inspect=abc'], /--inspect=abc: expected a port number/],
     [['--inspect=70000'], /--inspect=70000: expected a port number/],
     // A bare --inspect is accepted (as node's own --inspect[=PORT]): the error is about --bogus.

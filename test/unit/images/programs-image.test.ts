@@ -14,9 +14,11 @@ const libc = path.join(images, 'src/libc');
 
 const PROGRAMS = [
   'badkern', 'badnull', 'badtext', 'badwild', 'bigwrite', 'cat', 'cowcount', 'cowswap', 'cowtest', 'echo', 'exitcode', 'forkbench', 'forkdemo',
-  'hello', 'huge', 'isolate', 'killkids', 'matmult', 'meminfo', 'mmaptest', 'mstress', 'page-linear', 'page-merge', 'page-parallel',
-  'page-shuffle', 'shmswap', 'shmtest', 'sleeper', 'spin', 'stack', 'touch', 'wsloop',
+  'fragment', 'hello', 'huge', 'isolate', 'killkids', 'limits', 'matmult', 'memhog', 'meminfo', 'mmaptest', 'mstress', 'page-linear',
+  'page-merge', 'page-parallel', 'page-shuffle', 'shmswap', 'shmtest', 'sleeper', 'spin', 'stack', 'touch', 'wsloop',
 ];
+/** Each program again, linked at 0 for the segmented memory mode (--mm segments). */
+const SEG_PROGRAMS = PROGRAMS.map((p) => `seg/${p}`);
 /** The plain files beside them (images/src/files). */
 const FILES = ['README', 'mmap-data'];
 
@@ -104,10 +106,10 @@ describe('images/programs.img', () => {
     },
   );
 
-  it('is a ustar archive of the programs, README and mmap-data, all regular files at the top level', () => {
-    expect(archive.map((e) => e.name).sort()).toEqual([...PROGRAMS, ...FILES].sort());
+  it('is a ustar archive of the programs, README and mmap-data at the top level and the programs again in seg/, all regular files', () => {
+    expect(archive.map((e) => e.name).sort()).toEqual([...PROGRAMS, ...FILES, ...SEG_PROGRAMS].sort());
     expect(archive.every((e) => e.type === '0')).toBe(true);
-    expect(archive.filter((e) => PROGRAMS.includes(e.name)).every((e) => e.mode === 0o755)).toBe(true);
+    expect(archive.filter((e) => PROGRAMS.includes(e.name) || SEG_PROGRAMS.includes(e.name)).every((e) => e.mode === 0o755)).toBe(true);
   });
 
   it('carries images/src/files/README as its README', () => {
@@ -145,6 +147,33 @@ describe('images/programs.img', () => {
     // No page holds parts of two segments: each page gets one segment's protection.
     const pages = loads.map((s) => [Math.floor(s.vaddr / 4096), Math.floor((s.vaddr + s.memsz - 1) / 4096)] as const);
     pages.forEach(([, last], i) => pages.slice(i + 1).forEach(([first]) => expect(first).toBeGreaterThan(last)));
+  });
+
+  it.each(SEG_PROGRAMS)('holds %s as a static ELF32 i386 executable linked at 0, its data after its text', (name) => {
+    const file = archive.find((e) => e.name === name)!.data;
+    const elf = readElf(file);
+    expect(elf.ident).toEqual([0x7f, 0x45, 0x4c, 0x46, 1 /* ELFCLASS32 */, 1 /* little-endian */]);
+    expect(elf.type).toBe(2); // ET_EXEC
+    expect(elf.machine).toBe(3); // EM_386
+    expect(elf.segments.filter((s) => s.type === PT_INTERP || s.type === PT_DYNAMIC)).toEqual([]);
+    const loads = elf.segments.filter((s) => s.type === PT_LOAD).sort((a, b) => a.vaddr - b.vaddr);
+    const text = loads[0]!;
+    expect(text.vaddr).toBe(0); // an offset in the process's segment
+    expect(text.offset).toBe(0);
+    expect(text.flags & PF_X).toBe(PF_X);
+    expect(elf.entry).toBeLessThan(text.filesz);
+    for (const [i, s] of loads.entries()) {
+      expect(s.filesz).toBeLessThanOrEqual(s.memsz);
+      expect(s.offset + s.filesz).toBeLessThanOrEqual(file.length);
+      if (i > 0) {
+        const prev = loads[i - 1]!;
+        expect(s.vaddr).toBeGreaterThanOrEqual(prev.vaddr + prev.memsz);
+        expect(s.vaddr - (prev.vaddr + prev.memsz)).toBeLessThan(64); // packed: no page between them
+      }
+    }
+    // The paging variant is the same program: the same number of loadable bytes per segment.
+    const paged = readElf(archive.find((e) => e.name === name.slice(4))!.data).segments.filter((s) => s.type === PT_LOAD);
+    expect(loads.map((s) => [s.filesz, s.flags])).toEqual(paged.map((s) => [s.filesz, s.flags]));
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCmdline } from '../../../kernel/cmdline.ts';
 
-const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed', fork: 'cow' };
+const DEFAULTS = { frames: 'buddy', heap: 'first', policy: 'fifo', scope: 'global', alloc: 'equal', loadControl: 'off', rss: 'fixed', fork: 'cow', mm: 'paging', fit: 'first' };
 
 describe('parseCmdline', () => {
   it('gives the defaults, buddy frames and a first-fit heap, for an empty command line', () => {
@@ -27,6 +27,12 @@ describe('parseCmdline', () => {
     expect(parseCmdline('fork=eager').options.fork).toBe('eager');
     expect(parseCmdline('fork=cow').options.fork).toBe('cow');
     expect(parseCmdline('fork=lazy').errors).toEqual(["unknown boot option 'fork=lazy'"]);
+  });
+
+  it('selects the memory mode and the partitions\' fit, and reports a mode or fit it does not have', () => {
+    expect(parseCmdline('mm=segments fit=worst').options).toEqual({ ...DEFAULTS, mm: 'segments', fit: 'worst' });
+    expect(parseCmdline('mm=paging fit=next').options).toEqual({ ...DEFAULTS, fit: 'next' });
+    expect(parseCmdline('mm=flat fit=buddy')).toEqual({ options: DEFAULTS, errors: ["unknown boot option 'mm=flat'", "unknown boot option 'fit=buddy'"] });
   });
 
   it('lets a later option override an earlier one', () => {

@@ -65,6 +65,8 @@ export class FakeHostPort implements HostPort {
   lgdt(base: number, limit: number): void { this.gdt = { base, limit }; }
   lidt(base: number, limit: number): void { this.idt = { base, limit }; }
   ltr(sel: number): void { this.tr = sel; }
+  ldtr = 0;
+  lldt(sel: number): void { this.ldtr = sel; }
   setESP(v: number): void { this.esp = v >>> 0; }
   chargeCycles(n: number): void { this.cycles += n; }
   readTSC(): number { return this.tsc + this.cycles; }

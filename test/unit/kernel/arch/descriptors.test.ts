@@ -7,7 +7,7 @@ import {
 } from '../../../../kernel/arch/descriptors.ts';
 import { buildStubs, HAS_ERROR_CODE, STUB_STRIDE, STUB_VECTORS } from '../../../../kernel/arch/stubs.ts';
 import { Hw, phys, virt } from '../../../../kernel/hw.ts';
-import { SEL_KCODE, SEL_KDATA, SEL_TSS, SEL_UCODE, SEL_UDATA, SYSCALL_VECTOR } from '../../../../kernel/layout.ts';
+import { SEL_KCODE, SEL_KDATA, SEL_LDT, SEL_TSS, SEL_UCODE, SEL_UDATA, SYSCALL_VECTOR } from '../../../../kernel/layout.ts';
 import { FakeHostPort } from '../fake-hostport.ts';
 
 const GDT = phys(0x1000);
@@ -79,8 +79,8 @@ describe('writeGdt', () => {
     expect(gdtEntry(SEL_TSS).base >>> 0).toBe(0x12345678);
   });
 
-  it('writes exactly GDT_ENTRIES entries, the TSS the last', () => {
-    expect(GDT_ENTRIES).toBe((SEL_TSS >> 3) + 1);
+  it('writes exactly GDT_ENTRIES entries, the LDT slot the last', () => {
+    expect(GDT_ENTRIES).toBe((SEL_LDT >> 3) + 1);
     expect(u32(GDT + 8 * GDT_ENTRIES)).toBe(0xa5a5a5a5);
   });
 });

@@ -1,0 +1,137 @@
+// `ts386 fits` end to end, as a child process (the bundle scripts/build.mjs makes, with its worker
+// thread's file): a small fragmenting workload (`fragment 6 2`: six memhog children) under first
+// and worst fit and under paging, as a table and as JSON; the default workload; a run that cannot
+// boot as an error in its row (status 1); bad input in one line with status 2 and nothing written.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const bin = path.join(root, 'dist/ts386.mjs');
+const SMALL = ['--', 'fragment', '6', '2'];
+
+beforeAll(() => {
+  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+});
+
+interface Run { status: number | null; stdout: string; stderr: string }
+
+/** `ts386 fits ARGS` with two worker threads; the timeout only keeps a hang from stalling the suite. */
+function fits(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [bin, 'fits', '--jobs', '2', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** The table's lines split into cells (two spaces or more between them). */
+function cells(line: string): string[] {
+  return line.trim().split(/\s{2,}/);
+}
+
+const HEAD = ['placement', 'children ok/failed', 'mean frag %', 'worst %', 'most holes', 'compactions', 'compacted KiB', 'compact cycles',
+  'grow moves', 'grow KiB', 'roll-outs', 'refused', 'page faults', 'peak frames', 'emulated ms'];
+
+/** The JSON fields that are the segments mode's alone, and paging's alone. */
+const SEGMENT_FIELDS = ['mostHoles', 'placed', 'compactions', 'compactedKiB', 'compactCycles', 'growMoves', 'growKiB', 'rollOuts', 'rollIns', 'rolledKiB', 'refused', 'arenaKiB'];
+const PAGING_FIELDS = ['pageFaults', 'swapIns', 'swapOuts', 'peakFrames'];
+
+describe('ts386 fits', () => {
+  it('tabulates one row per placement and one for paging, whose segment columns are - and whose fragmentation is footnoted', () => {
+    const r = fits('--fits', 'first,worst', ...SMALL);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(cells(lines[0]!)).toEqual(HEAD);
+    const rows = lines.slice(1, 4).map(cells);
+    expect(rows.map((row) => row[0])).toEqual(['first', 'worst', 'paging']);
+    for (const row of rows) {
+      expect(row).toHaveLength(HEAD.length);
+      expect(row[1]).toBe('6/0');
+      expect(row[14]).toMatch(/^\d+\.\d$/);
+    }
+    // The segments rows: figures where paging's are '-'; paging's the other way round.
+    for (const row of rows.slice(0, 2)) {
+      expect(row.slice(2, 12).every((c) => /^\d+(\.\d)?$/.test(c))).toBe(true);
+      expect(row.slice(12, 14)).toEqual(['-', '-']);
+    }
+    const paging = rows[2]!;
+    expect(paging.slice(2, 4)).toEqual(['0 *', '0 *']);
+    expect(paging.slice(4, 12).every((c) => c === '-')).toBe(true);
+    expect(paging.slice(12, 14).every((c) => /^[1-9]\d*$/.test(c))).toBe(true);
+    // Worst fit leaves the largest holes broken up: more external fragmentation than first fit.
+    expect(Number(rows[1]![2])).toBeGreaterThan(Number(rows[0]![2]));
+    expect(lines.slice(4).some((l) => l.startsWith('* paging has no external fragmentation'))).toBe(true);
+  });
+
+  it('--json: an array of rows whose numbers agree, null where a figure does not apply; the same bytes every time', () => {
+    const r = fits('--json', '--fits', 'first,worst', ...SMALL);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout) as Record<string, number | string | null>[];
+    expect(rows.map((x) => [x.placement, x.mm])).toEqual([['first', 'segments'], ['worst', 'segments'], ['paging', 'paging']]);
+    for (const row of rows) {
+      expect(row.childrenOk).toBe(6);
+      expect(row.childrenFailed).toBe(0);
+      expect(row.error).toBeNull();
+      expect(row.emulatedMs).toBeCloseTo((row.cycles as number) / 33_000, 2);
+    }
+    for (const row of rows.slice(0, 2)) {
+      for (const f of SEGMENT_FIELDS) expect(typeof row[f], f).toBe('number');
+      for (const f of PAGING_FIELDS) expect(row[f], f).toBeNull();
+      expect(row.meanFragPct as number).toBeGreaterThan(0);
+      expect(row.meanFragPct as number).toBeLessThanOrEqual(row.worstFragPct as number);
+      expect(row.worstFragPct as number).toBeLessThan(100);
+      // fragment's parent and its six children, each exec'd, got partitions.
+      expect(row.placed as number).toBeGreaterThanOrEqual(7);
+      expect(row.mostHoles as number).toBeGreaterThanOrEqual(1);
+    }
+    const paging = rows[2]!;
+    for (const f of SEGMENT_FIELDS) expect(paging[f], f).toBeNull();
+    expect([paging.meanFragPct, paging.worstFragPct]).toEqual([0, 0]);
+    expect(paging.pageFaults as number).toBeGreaterThan(0);
+    expect(paging.peakFrames as number).toBeGreaterThan(0);
+    // Deterministic: one thread or two, the same output.
+    const again = spawnSync(process.execPath, [bin, 'fits', '--jobs', '1', '--json', '--fits', 'first,worst', ...SMALL], { encoding: 'utf8', timeout: 60_000 });
+    expect(again.stdout).toBe(r.stdout);
+  });
+
+  it('runs fragment 24 1 when no program is given, and --no-paging leaves the paging row out', () => {
+    const r = fits('--fits', 'best', '--no-paging');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(cells(lines[1]!).slice(0, 2)).toEqual(['best', '24/0']);
+    expect(lines.some((l) => l.startsWith('paging') || l.startsWith('* paging'))).toBe(false);
+  });
+
+  it('a machine the kernel cannot boot on: every row failed with the kernel\'s reason, status 1', () => {
+    const r = fits('--mem', '2M', '--fits', 'next', ...SMALL);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const rows = r.stdout.split('\n').slice(1, 3);
+    expect(rows[0]).toMatch(/^next\s+error: kernel panic \(.*4 MiB/);
+    expect(rows[1]).toMatch(/^paging\s+error: kernel panic/);
+  });
+
+  it('a run whose program fails shows its figures and why, status 1', () => {
+    const r = fits('--json', '--fits', 'first', '--no-paging', '--', 'memhog', '4000', '10', 'x');
+    expect(r.status).toBe(1);
+    const [row] = JSON.parse(r.stdout) as Record<string, number | string | null>[];
+    expect(row!.error).toMatch(/^memhog exited with status [1-9]/);
+    expect(row!.refused as number).toBeGreaterThan(0);
+  });
+
+  it('bad input: one line naming it, status 2, nothing on stdout', () => {
+    for (const [args, said] of [
+      [['--fits', 'first,tight'], /^ts386 fits: --fits tight: no such placement \(there are first, best, worst, next\)\n$/],
+      [['--fits', 'first,first'], /^ts386 fits: --fits first,first: first is given twice\n$/],
+      [['--mem', '3X'], /^ts386 fits: --mem 3X: /],
+      [['--fits', 'first', '--', 'nosuch', '1'], /^ts386 fits: the kernel's shell refused `run nosuch 1`: run: nosuch: no such program\n$/],
+    ] as const) {
+      const r = fits(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(said);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+});
