@@ -145,7 +145,8 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
   if (arena === null) throw new KernelPanic(`no ${heapPages} contiguous frames for the kernel heap`);
   const heap = new KernelHeap(hw, P2V(arena), heapPages * PAGE_SIZE, options.heap);
   // Who maps each user frame (shared pages, copy-on-write): a table and a pool in frames of their own.
-  const rmap = ReverseMap.create(hw, frames, Math.ceil(ramTop / PAGE_SIZE));
+  // (Under --mm segments no user frame is ever mapped by a PTE: it covers the kernel's frames only.)
+  const rmap = ReverseMap.create(hw, frames, Math.ceil((partitionArena?.base ?? ramTop) / PAGE_SIZE));
   if (rmap === null) throw new KernelPanic('no frames for the reverse map');
   const cache = new PageCache(hw, heap, frames, rmap, state.stats);
   frames.shrink = () => cache.dropIdle();
