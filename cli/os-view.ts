@@ -1,5 +1,6 @@
 // The ts386 kernel's view of the machine, for the monitor (emulator/debug/monitor.ts): processes
-// and their page directories, and the frame map by owner. The emulator never imports the kernel;
+// and their page directories (under --mm segments, their partitions: base and limit), and the frame
+// map by owner (the partitions' arena by partition and hole). The emulator never imports the kernel;
 // cli/, the one place that sees both, builds this and hands it to machine.monitor.os.
 
 import type { Machine, OsView } from '../emulator/index.ts';
@@ -38,13 +39,24 @@ export function kernelOsView(machine: Machine, kernel: Kernel): OsView {
     },
     processes() {
       booted();
-      const rows = [...kernel.procs.values()].map((p) => `pid ${p.pid} ${p.name} cr3=${hex8(p.pd)}`);
+      const rows = [...kernel.procs.values()].map((p) => {
+        const s = p.seg;
+        if (s === null) return `pid ${p.pid} ${p.name} cr3=${hex8(p.pd)}`;
+        // Under segments: the partition its LDT's segments start at (LDT: the monitor's `ldt`, while it runs).
+        return s.where === 'in' ? `pid ${p.pid} ${p.name} partition base=${hex8(s.base)} limit=${hex8(s.size - 1)} code limit=${hex8(s.codeBytes - 1)}`
+          : `pid ${p.pid} ${p.name} partition of ${s.size >> 10} KiB, ${s.where === 'out' ? 'rolled out to swap' : s.where}`;
+      });
       return rows.length === 0 ? ['no processes'] : rows;
     },
     frames() {
       booted();
       const frames = kernel.frames;
       const users = userOwners();
+      // Under segments the arena is reserved from the frame allocator ('kernel' to it): by partition.
+      const part = new Map<number, string>();
+      for (const e of kernel.segments?.partitions.entries() ?? []) {
+        for (let f = e.start / 4096; f < (e.start + e.size) / 4096; f++) part.set(f, e.owner === 0 ? 'partitions: hole' : `partition pid ${e.owner}`);
+      }
       const n = machine.phys.ramSize / 4096;
       const lines = ['physical range      frames owner'];
       let start = 0, cur = '';
@@ -53,7 +65,7 @@ export function kernelOsView(machine: Machine, kernel: Kernel): OsView {
       };
       for (let f = 0; f < n; f++) {
         const o = frames.ownerOf((f * 4096) as Parameters<typeof frames.ownerOf>[0]);
-        let what: string = o ?? 'not RAM';
+        let what: string = part.get(f) ?? o ?? 'not RAM';
         if (o === 'user') what = users.has(f) ? `user pid ${users.get(f)}` : 'user (unmapped)';
         if (what !== cur) {
           flush(f);

@@ -100,6 +100,21 @@ describe('monitor on the ts386 kernel: paging', () => {
   });
 });
 
+describe('monitor on the ts386 kernel: --mm segments', () => {
+  it('ps gives each process\'s partition, ldt its descriptors, frames the arena by partition and hole', () => {
+    const k = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20 });
+    k.machine.monitor.os = kernelOsView(k.machine, k.kernel);
+    const m = k.machine.monitor;
+    k.command('run memhog 60 60000 a &');
+    k.runUntil('memhog a: 60 KiB at');
+    const s = [...k.kernel.procs.values()][0]!.seg!;
+    expect(m.execute('ps')).toBe(`pid 1 memhog partition base=${hex8(s.base)} limit=00018fff code limit=${hex8(s.codeBytes - 1)}`);
+    expect(m.execute('frames')).toMatch(new RegExp(`${hex8(s.base)}-${hex8(s.base + 100 * 1024 - 1)} +25 partition pid 1\n${hex8(s.base + 100 * 1024)}-003fffff +\\d+ partitions: hole\n`));
+    // The machine is in the idle loop: the LDT loaded is the last process's.
+    expect(m.execute('ldt')).toMatch(new RegExp(`\\n0004 base=${hex8(s.base)} limit=${hex8(s.codeBytes - 1)} code readable 32-bit accessed dpl=3\\n000c base=${hex8(s.base)} limit=00018fff data writable 32-bit accessed dpl=3$`));
+  });
+});
+
 describe('monitor on the ts386 kernel: memory-management breakpoints', () => {
   it('break pf stops at the first page fault of a program, with CR2 in the range given', () => {
     const k = boot();
