@@ -22,6 +22,7 @@ import { PTE_P, PTE_U, PTE_W } from './mm/pagetable.ts';
 import type { FrameAllocator } from './mm/frame-table.ts';
 import { COST } from './cost.ts';
 import { Segments } from './proc/segments.ts';
+import { kill as killProcess } from './proc/exit.ts';
 import { KernelHeap } from './mm/heap.ts';
 import { SlabCache } from './mm/slab.ts';
 import { FrameShares } from './mm/allotment.ts';
@@ -204,7 +205,12 @@ export function bootKernel(hw: Hw, bootInfo: PhysAddr, state: BootState): Kernel
     const swap = s && ata ? SwapSpace.create(hw, heap, new AtaDisk(1, s.sectors, ata), s.sectors) : null;
     if (swap !== null) pic.enable(14);
     const partitions = new PartitionTable(hw, V2P(partitionTable!), PARTITION_RECORDS, phys(partitionArena.base), partitionArena.length, options.fit);
-    segments = new Segments({ hw, heap, partitions, swap, sched, procs: () => table.procs.values(), ticks: () => state.stats.ticks });
+    segments = new Segments({
+      hw, heap, partitions, swap, sched, procs: () => table.procs.values(), ticks: () => state.stats.ticks,
+      say: (line) => tty.print(`${line}\n`),
+      // (parts is made below: a roll-in only fails once the machine runs.)
+      kill: (p, report) => killProcess(parts, p, report),
+    });
     tty.print(`segments: ${partitionArena.length >> 10} KiB of partitions at 0x${hex(partitionArena.base)} (${options.fit} fit), each process in one; paging only identity-maps them\n`);
     tty.print(swap === null ? 'segments: no swap: a process that does not fit is refused\n' : `swap: ${swap.total} slots of 4 KiB on the second disk (whole processes rolled out)\n`);
   } else if (s && ata) {

@@ -52,6 +52,10 @@ export const ROLL_TURN_TICKS = 100;
 const MOVE_CHUNK = 64 * 1024;
 
 export interface SegmentsContext {
+  /** One line on the console (a disk error that changes what the kernel does). */
+  say: (line: string) => void;
+  /** Ends a process with a report (a process whose image could not be read back). */
+  kill: (p: Process, report: string) => void;
   hw: Hw;
   heap: KernelHeap;
   partitions: PartitionTable;
@@ -95,6 +99,8 @@ export class Segments {
   };
   /** Processes waiting for memory for exec, fork or brk, and how much: a roll-in waits while there are any. */
   private readonly askers = new Map<Process, number>();
+  /** Why rolling out stopped: a write to swap failed, so no process is rolled out again (null: it works). */
+  swapBroken: string | null = null;
   /** Partitions of processes killed while their pages were being read back: freed once the reads are done. */
   private readonly busy: Array<{ at: PhysAddr; io: DiskRequest[] }> = [];
 
@@ -134,7 +140,8 @@ export class Segments {
     if (victim === null || !this.rollOut(victim)) {
       if (rollIn) return { wait: this.memory };
       const st = t.stats();
-      return this.refuse(p, `no partition of ${size >> 10} KiB: ${st.free >> 10} KiB free${this.x.swap === null ? ' and no swap to roll a process out to' : ', and nothing can be rolled out to make room'}`);
+      const why = this.x.swap === null ? ' and no swap to roll a process out to' : this.swapBroken !== null ? ` and swap is out of use (${this.swapBroken})` : ', and nothing can be rolled out to make room';
+      return this.refuse(p, `no partition of ${size >> 10} KiB: ${st.free >> 10} KiB free${why}`);
     }
     return this.asking(p, size, rollIn, { wait: last(victim.seg!.io) });
   }
@@ -176,7 +183,7 @@ export class Segments {
    */
   private chooseVictim(p: Process, size: number, rollIn: boolean): Process | null {
     const swap = this.x.swap;
-    if (swap === null) return null;
+    if (swap === null || this.swapBroken !== null) return null;
     const now = this.x.ticks();
     const candidates = this.inMemory().filter((q) => q !== p && q.seg!.where === 'in' && !this.askers.has(q)
       && (!rollIn || now - q.seg!.since >= (q.state === 'blocked' ? ROLL_MIN_TICKS : ROLL_TURN_TICKS)));
@@ -232,7 +239,10 @@ export class Segments {
     const failed = s.io.find((r) => r.status === 'error');
     s.io = [];
     if (failed !== undefined) {
-      // The image could not be written: it stays in memory, as it was.
+      // The image could not be written: it stays in memory, as it was, and nothing is rolled out
+      // again (each try would fail the same way, and the asker would wait on it for ever).
+      this.swapBroken = `a write to swap failed: ${failed.error ?? 'disk error'}`;
+      this.x.say(`segments: ${this.swapBroken}; pid ${q.pid} stays in memory, and no process is rolled out from now on`);
       for (const n of s.slots) swap.free(n);
       s.slots = [];
       s.where = 'in';
@@ -267,7 +277,15 @@ export class Segments {
       if (s.io.some((r) => r.status === 'queued')) { sched.sleep(p, last(s.io)); return; }
       const failed = s.io.find((r) => r.status === 'error');
       s.io = [];
-      if (failed !== undefined) panic(`segments: pid ${p.pid}'s roll-in failed: ${failed.error ?? 'disk error'}`);
+      if (failed !== undefined) {
+        // Its image is lost: the process ends (its partition and slots go with it), and no other
+        // process is rolled out to a swap that cannot give it back.
+        this.swapBroken = `a read from swap failed: ${failed.error ?? 'disk error'}`;
+        s.where = 'in';
+        p.kentry = null;
+        this.x.kill(p, `its image could not be read back from swap: ${failed.error ?? 'disk error'}`);
+        return;
+      }
       for (const n of s.slots) this.x.swap!.free(n);
       s.slots = [];
       s.where = 'in';

@@ -9,6 +9,7 @@
 // heap has grown, so `memhog 60 ...` holds a 100 KiB partition.
 
 import { describe, expect, it } from 'vitest';
+import type { BlockDevice } from '../../emulator/index.ts';
 import { bootKernel, type KernelMachine } from '../harness/kernel.ts';
 
 /** `halt`, and the leak check's verdict. */
@@ -195,6 +196,43 @@ describe('--mm segments: whole processes rolled out to swap and back', () => {
     m.runUntil('memhog a: ok\n', 400_000_000);
     expect(m.kernel.segments!.counters.refused).toBe(2);
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 partitions, 0 mappings leaked');
+  });
+
+  it('a swap that fails: a roll-out that cannot be written leaves its process in memory and stops rolling out; one that cannot be read back ends its process', () => {
+    const SECTORS = (8 << 20) / 512;
+    const failing = (what: 'write' | 'read'): BlockDevice => {
+      const bytes = new Uint8Array(SECTORS * 512);
+      return {
+        sectorCount: SECTORS, name: `swap whose ${what}s fail`,
+        read(lba, count, into, offset) { if (what === 'read') throw new Error('EIO'); into.set(bytes.subarray(lba * 512, (lba + count) * 512), offset); },
+        write(lba, count, from, offset) { if (what === 'write') throw new Error('EIO'); bytes.set(from.subarray(offset, offset + count * 512), lba * 512); },
+      };
+    };
+    const w = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20, swapDisk: failing('write') });
+    hog(w, 1000, 1_500, 'a');
+    hog(w, 1000, 1_500, 'b');
+    hog(w, 1000, 100, 'c');
+    expect(w.transcript).toMatch(/segments: a write to swap failed: [^\n]*; pid 1 stays in memory, and no process is rolled out from now on\nmemhog c: sbrk of 1000 KiB refused\n/);
+    // Refused at once from now on, with nothing rolled out.
+    w.type('run memhog 1500 10 d\r');
+    w.runUntil('memhog d: sbrk of 1500 KiB refused\n', 66_000_000);
+    expect(w.kernel.segments!.counters.rollOuts).toBe(1);
+    for (const tag of ['a', 'b']) w.runUntil(`memhog ${tag}: ok\n`, 400_000_000);
+    expect(halt(w)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 partitions, 0 mappings leaked');
+
+    const r = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20, swapDisk: failing('read') });
+    hog(r, 1000, 1_500, 'a');
+    hog(r, 1000, 4_000, 'b');
+    hog(r, 1000, 100, 'c');
+    r.runUntil(/pid 1 \(memhog\) killed: its image could not be read back from swap: [^\n]*\n/, 400_000_000);
+    // a came back while c still ran, so b (asleep) went out for it before the read failed: b cannot
+    // come back either. Nothing more is rolled out; c, which was never out, ends well.
+    const rolled = r.kernel.segments!.counters.rollOuts;
+    r.runUntil('memhog c: ok\n', 400_000_000);
+    r.runUntil(/pid 2 \(memhog\) killed: its image could not be read back from swap: [^\n]*\n/, 400_000_000);
+    expect(r.kernel.segments!.counters.rollOuts).toBe(rolled);
+    expect(r.kernel.panicked).toBe(false);
+    expect(halt(r)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 partitions, 0 mappings leaked');
   });
 
   it('the fragmentation workload runs to the end under every fit with swap, every child\'s bytes checked', () => {

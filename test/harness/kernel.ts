@@ -52,6 +52,8 @@ export interface BootOptions {
   ataRequestCycles?: number;
   /** Swap space: a zeroed disk of this many bytes as the channel's slave (the kernel's swap). */
   swapBytes?: number;
+  /** Or this disk as the slave (one that fails, say). */
+  swapDisk?: BlockDevice;
 }
 
 /** An entry of a reference trace (recordRefs): a label of a CR3 with its process, or a reference. */
@@ -72,7 +74,7 @@ export class KernelMachine {
     const disk = opts.disk === undefined ? new MemoryDisk(new Uint8Array(PROGRAMS_IMG)) : opts.disk === null ? null : opts.disk instanceof Uint8Array ? new MemoryDisk(new Uint8Array(opts.disk)) : opts.disk;
     this.machine = new Machine({
       memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: BIOS,
-      disks: [...(disk ? [disk] : []), ...(opts.swapBytes ? [new MemoryDisk(new Uint8Array(opts.swapBytes))] : [])],
+      disks: [...(disk ? [disk] : []), ...(opts.swapDisk ? [opts.swapDisk] : opts.swapBytes ? [new MemoryDisk(new Uint8Array(opts.swapBytes))] : [])],
       ataRequestCycles: opts.ataRequestCycles,
       onSerialByte: (b) => this.out.push(b),
     });
