@@ -5,6 +5,8 @@
 // to ts386). The figures are deltas of the kernel's counters over the window from just before the
 // line was typed to the halt: the segments mode's counters (kernel/proc/segments.ts), or under
 // paging the page faults, swap traffic and the frames taken at the peak (sampled between slices).
+// Under segments it also gives the window's part of the kernel's per-tick fragmentation samples
+// (`fits --svg` plots them): from the first tick after the line was typed to PROG's end.
 // How many of PROG's children ended well comes from PROG's own summary line when it prints one
 // (`fragment: 24 children, 0 failed`), else from the kernel's accounting records.
 //
@@ -43,6 +45,11 @@ export interface SegmentFigures {
   refused: number;
   /** The bytes of partition memory there are. */
   arenaBytes: number;
+  /**
+   * The fragmentation sampled at each 10 ms tick from the first after the line was typed (PROG
+   * starts a few cycles later) to PROG's end, as far as the kernel keeps them (its first 10,000).
+   */
+  series: number[];
 }
 
 /** What paging did over the window. */
@@ -117,6 +124,7 @@ export function runFitsJob(job: FitsJob): FitsOutcome {
     const seg0 = kernel.segments === null ? null : { ...kernel.segments.counters };
     const stats0 = { faults: kernel.stats.faults, swapIns: kernel.stats.swapIns, swapOuts: kernel.stats.swapOuts };
     const free0 = kernel.frames.freeFrames;
+    const window0 = { cycle: machine.cpu.cycles, sample: kernel.segments?.fragSeries.length ?? 0 };
     let peakFrames = 0;
     machine.com1.receive(Buffer.from(`${shellLine(job)}\r\x04`, 'latin1'));
     let result: RunResult;
@@ -147,7 +155,7 @@ export function runFitsJob(job: FitsJob): FitsOutcome {
     }
     const figures: FitsFigures = {
       childrenOk: children.ok, childrenFailed: children.failed, cycles: record.endCycle - record.startCycle,
-      segments: seg0 === null ? null : segmentFigures(kernel, seg0),
+      segments: seg0 === null ? null : segmentFigures(kernel, seg0, fragWindow(kernel, window0, record.endCycle, job.clockHz)),
       paging: seg0 !== null ? null : {
         faults: kernel.stats.faults - stats0.faults, swapIns: kernel.stats.swapIns - stats0.swapIns, swapOuts: kernel.stats.swapOuts - stats0.swapOuts, peakFrames,
       },
@@ -158,7 +166,20 @@ export function runFitsJob(job: FitsJob): FitsOutcome {
 
 type Counters = NonNullable<Kernel['segments']>['counters'];
 
-function segmentFigures(kernel: Kernel, from: Counters): SegmentFigures {
+/** The timer's rate: the kernel ticks at 100 Hz, 10 ms apart (kernel/abi.ts's uptime). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The fragmentation samples from `from` (the cycle the line was typed, and how many samples there
+ * were then) to cycle `end` (PROG's end): as many as ticks fit between the two, and no more than
+ * the kernel has. The shell halts soon after PROG ends; the ticks between are left out.
+ */
+function fragWindow(kernel: Kernel, from: { cycle: number; sample: number }, end: number, clockHz: number): number[] {
+  const ticks = Math.floor((end - from.cycle) * TICKS_PER_SECOND / clockHz);
+  return kernel.segments!.fragSeries.slice(from.sample, from.sample + Math.max(0, ticks));
+}
+
+function segmentFigures(kernel: Kernel, from: Counters, series: number[]): SegmentFigures {
   const c = kernel.segments!.counters;
   const samples = c.fragSamples - from.fragSamples;
   return {
@@ -166,7 +187,7 @@ function segmentFigures(kernel: Kernel, from: Counters): SegmentFigures {
     placed: c.placed - from.placed, compactions: c.compactions - from.compactions, compactedBytes: c.compactedBytes - from.compactedBytes,
     compactCycles: c.compactCycles - from.compactCycles, moves: c.moves - from.moves, movedBytes: c.movedBytes - from.movedBytes,
     grownInPlace: c.grownInPlace - from.grownInPlace, rollOuts: c.rollOuts - from.rollOuts, rollIns: c.rollIns - from.rollIns,
-    rolledBytes: c.rolledBytes - from.rolledBytes, refused: c.refused - from.refused, arenaBytes: kernel.segments!.partitions.arenaSize,
+    rolledBytes: c.rolledBytes - from.rolledBytes, refused: c.refused - from.refused, arenaBytes: kernel.segments!.partitions.arenaSize, series,
   };
 }
 

@@ -48,6 +48,8 @@ export const SEG_STACK_BYTES = 32 * 1024;
  */
 export const ROLL_MIN_TICKS = 10;
 export const ROLL_TURN_TICKS = 100;
+/** Fragmentation samples kept (a tick each: 100 s of emulated time). */
+const SERIES_LIMIT = 10_000;
 /** Bytes copied at once while sliding a partition down: no more than the distance, so a piece never overlaps itself. */
 const MOVE_CHUNK = 64 * 1024;
 
@@ -93,6 +95,8 @@ export class Segments {
   readonly partitions: PartitionTable;
   /** Woken whenever a partition is freed: those waiting for memory ask again. */
   readonly memory: WaitChannel = channel('memory');
+  /** The samples themselves, one a tick (the first SERIES_LIMIT): fragmentation over time, for `ts386 fits --svg`. */
+  readonly fragSeries: number[] = [];
   readonly counters: SegmentCounters = {
     placed: 0, refused: 0, grownInPlace: 0, moves: 0, movedBytes: 0, compactions: 0, compactedBytes: 0, compactCycles: 0,
     rollOuts: 0, rollIns: 0, rolledBytes: 0, fragSum: 0, fragSamples: 0, fragMax: 0, holesMax: 0,
@@ -146,13 +150,13 @@ export class Segments {
     return this.asking(p, size, rollIn, { wait: last(victim.seg!.io) });
   }
 
-  /** `p` no longer waits for memory (it got it, gave up, or ended). */
+  /** `p` no longer waits for memory (it got it, gave up, or ended): the roll-ins that waited for it ask again. */
   forget(p: Process): void {
-    this.askers.delete(p);
+    if (this.askers.delete(p)) this.x.sched.wakeup(this.memory);
   }
 
   private placed(p: Process, at: PhysAddr): Obtained {
-    this.askers.delete(p);
+    this.forget(p);
     this.counters.placed++;
     return { at };
   }
@@ -163,7 +167,7 @@ export class Segments {
   }
 
   private refuse(p: Process, why: string): Obtained {
-    this.askers.delete(p);
+    this.forget(p);
     this.counters.refused++;
     return { refused: why };
   }
@@ -178,8 +182,8 @@ export class Segments {
   /**
    * Who goes out to make room for `size` bytes for `p`: a sleeping process before a runnable one,
    * then the one in memory longest; never `p`, nor one that waits for memory itself; for a roll-in,
-   * only one in memory ROLL_MIN_TICKS (asleep) or ROLL_TURN_TICKS (runnable). Null when rolling out every candidate would still
-   * not make room, or there is no swap.
+   * only one in memory ROLL_MIN_TICKS (asleep) or ROLL_TURN_TICKS (runnable). Null when rolling out
+   * every candidate would still not make room, or there is no swap (or it failed).
    */
   private chooseVictim(p: Process, size: number, rollIn: boolean): Process | null {
     const swap = this.x.swap;
@@ -304,6 +308,7 @@ export class Segments {
    * leaves one hole; returns a channel to wait on instead while pages are being read into one.
    */
   compact(): WaitChannel | null {
+    this.reap();
     const busy = this.busyIo();
     if (busy !== null) return busy;
     const byBase = new Map<number, Process>();
@@ -433,7 +438,7 @@ export class Segments {
   /** Everything `p` holds (exit): its partition (or, during a roll-in, once the reads are done), its slots, its LDT. */
   release(p: Process): void {
     const s = p.seg;
-    this.askers.delete(p);
+    this.forget(p);
     if (s === null) return;
     if (s.where === 'in' || s.where === 'going-out') this.partitions.free(s.base);
     else if (s.where === 'coming-in') this.busy.push({ at: s.base, io: s.io });
@@ -452,6 +457,7 @@ export class Segments {
     c.fragSamples++;
     c.fragMax = Math.max(c.fragMax, st.fragmentation);
     c.holesMax = Math.max(c.holesMax, st.holes);
+    if (this.fragSeries.length < SERIES_LIMIT) this.fragSeries.push(st.fragmentation);
   }
 
   /** The physical address of segment offset `offset` of `p`, or null past its data segment's limit. */
