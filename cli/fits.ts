@@ -4,20 +4,23 @@
 // fragments memory (by default `fragment 24 1`: children of varied sizes and lifetimes). The
 // segments mode's counters give, per placement, the external fragmentation, the holes, what
 // compaction and growing moved, the roll-outs to swap and the refusals; paging's row has its page
-// faults and the frames it took at the peak instead. Out comes a table, or a JSON array.
+// faults and the frames it took at the peak instead. Out comes a table, or a JSON array, and with
+// --svg a plot of the fragmentation over PROG's time, one line per placement (fits-plot.ts).
 //
 // Bad input is told in one line on stderr with status 2, before anything is written: the options,
-// the program's words, and what the kernel or its shell refuses for every run alike (no such
+// the program's words, the --svg path (looked at, not yet created), and what the kernel or its shell refuses for every run alike (no such
 // program), which the first run to meet it reports.
 
 import { availableParallelism } from 'node:os';
 import { DEFAULT_SWAP_BYTES, SWAP_SIZE_RULE } from '../emulator/index.ts';
 import { FIT_POLICIES } from '../kernel/index.ts';
 import { BadInput } from './bad-input.ts';
-import { runPool, startCommand, withProgress, workerUrl, writeStdout } from './boot-pool.ts';
-import { list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
-import { EXIT_BAD_INPUT, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
+import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { checkWritable, list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
+import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
+import { type FragSeries, fragmentationSvg } from './fits-plot.ts';
 import { bootOptions, type FitsFigures, type FitsJob, type FitsOutcome, shellLine } from './fits-run.ts';
+import { sizeText } from './size.ts';
 
 const DEFAULT_MEM = '4M';
 const DEFAULT_PROGRAM = ['fragment', '24', '1'] as const;
@@ -66,13 +69,16 @@ options:
                         "swapOuts","peakFrames","emulatedMs","cycles","error"}: numbers, null where a figure
                         does not apply (the segments' under paging, paging's under segments) or the
                         run failed; "error" null, or why the run failed
+  --svg FILE            also plot the external fragmentation (%) sampled each 10 ms tick against
+                        the emulated ms since PROG started, one line per placement (paging's flat
+                        at 0), to FILE (SVG)
   --jobs N              runs at once (default: the number of cores, ${availableParallelism()} here)
   --max-cycles N        a run still going N emulated cycles after power-on has failed (default ${DEFAULT_MAX_CYCLES})
   -h, --help            this text
 
 exit status: 0 when every run ran PROG to the end with status 0 and no child failed; ${EXIT_RUN_FAILED} when a
   run failed (a child failed or was killed, the kernel panicked, the budget was spent: its row
-  says why); ${EXIT_BAD_INPUT} bad input, nothing written
+  says why); ${EXIT_BAD_INPUT} bad input, nothing written; ${EXIT_OUTPUT_ERROR} the --svg file could not be written
 `;
 
 const OPTIONS = {
@@ -83,6 +89,7 @@ const OPTIONS = {
   jobs: { type: 'string', multiple: true },
   'max-cycles': { type: 'string', multiple: true },
   json: { type: 'boolean', multiple: true },
+  svg: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,6 +100,8 @@ interface FitsOptions {
   memoryBytes: number;
   swapBytes: number;
   json: boolean;
+  /** The --svg file, or null. */
+  svg: string | null;
   jobs: number;
   maxCycles: number;
   prog: string;
@@ -121,7 +130,9 @@ function parseFitsArgs(argv: string[]): FitsOptions | 'help' {
   const cyclesText = once(values, 'max-cycles');
   const maxCycles = cyclesText === undefined ? DEFAULT_MAX_CYCLES : positive('max-cycles', cyclesText, 'a positive whole number of cycles');
   const { prog, args } = after === null ? { prog: DEFAULT_PROGRAM[0], args: DEFAULT_PROGRAM.slice(1) } : programOf(after, EXAMPLE, 'fragment 6 2');
-  return { fits, paging: values['no-paging'] === undefined, memoryBytes, swapBytes, json: values.json !== undefined, jobs, maxCycles, prog, args };
+  const svg = once(values, 'svg') ?? null;
+  if (svg !== null) checkWritable('svg', svg);
+  return { fits, paging: values['no-paging'] === undefined, memoryBytes, swapBytes, json: values.json !== undefined, svg, jobs, maxCycles, prog, args };
 }
 
 /** Rounded so that the same run prints the same bytes, and no more digits than mean anything. */
@@ -187,6 +198,14 @@ function tableText(rows: readonly Row[]): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The plot's lines: each row's samples (none under paging), or nothing for a run that failed. */
+function plotSeries(rows: readonly Row[]): FragSeries[] {
+  return rows.map((r) => {
+    const f = r.outcome.kind === 'ended' ? r.outcome.figures : null;
+    return { fit: r.fit, samples: f?.segments?.series ?? null, emulatedMs: f !== null ? ms(f.cycles) : null };
+  });
+}
+
 /** `ts386 fits ARGS`: the exit status. */
 export async function fits(argv: string[]): Promise<number> {
   const started = startCommand('fits', argv, parseFitsArgs, FITS_HELP);
@@ -210,5 +229,10 @@ export async function fits(argv: string[]): Promise<number> {
   }
   const rows: Row[] = jobs.map((job, i) => ({ fit: job.fit, outcome: result[i]! }));
   if (!await writeStdout(opts.json ? jsonText(rows) : tableText(rows))) return EXIT_READER_GONE;
+  if (opts.svg !== null) {
+    const title = plotTitle(`external fragmentation over time: ${[opts.prog, ...opts.args].join(' ')}, ${sizeText(opts.memoryBytes)} of RAM`);
+    const failed = writeOutput('fits', 'svg', opts.svg, fragmentationSvg(plotSeries(rows), title));
+    if (failed !== null) return failed;
+  }
   return rows.every((r) => r.outcome.kind === 'ended' && r.outcome.why === null) ? 0 : EXIT_RUN_FAILED;
 }

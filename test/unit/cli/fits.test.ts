@@ -1,17 +1,27 @@
 // `ts386 fits` end to end, as a child process (the bundle scripts/build.mjs makes, with its worker
 // thread's file): a small fragmenting workload (`fragment 6 2`: six memhog children) under first
 // and worst fit and under paging, as a table and as JSON; the default workload; a run that cannot
-// boot as an error in its row (status 1); bad input in one line with status 2 and nothing written.
+// boot as an error in its row (status 1); --svg's plot of fragmentation over time; bad input in
+// one line with status 2 and nothing written.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const bin = path.join(root, 'dist/ts386.mjs');
 const SMALL = ['--', 'fragment', '6', '2'];
 
+let dir = '';
+
 beforeAll(() => {
   spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  dir = mkdtempSync(path.join(tmpdir(), 'ts386-fits-test-'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Run { status: number | null; stdout: string; stderr: string }
@@ -118,6 +128,62 @@ describe('ts386 fits', () => {
     const [row] = JSON.parse(r.stdout) as Record<string, number | string | null>[];
     expect(row!.error).toMatch(/^memhog exited with status [1-9]/);
     expect(row!.refused as number).toBeGreaterThan(0);
+  });
+
+  it('--svg: a line per placement over PROG\'s time and paging\'s flat at 0, each in the legend; the same bytes every time', () => {
+    const svg = path.join(dir, 'frag.svg');
+    const r = fits('--fits', 'first,worst', '--svg', svg, ...SMALL);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(cells(r.stdout.split('\n')[0]!)).toEqual(HEAD);
+    const text = readFileSync(svg, 'utf8');
+    expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(text.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(text).toContain('>external fragmentation over time: fragment 6 2, 4 MiB of RAM</text>');
+    // One line each, in the order run: its points' y in pixels (0 % at the bottom, 100 % at the top).
+    const lines = [...text.matchAll(/<path class="fit-line" data-fit="(\w+)" d="([^"]*)"/g)].map(([, fit, d]) => ({
+      fit, ys: [...d!.matchAll(/[ML][-\d.]+,([-\d.]+)/g)].map((m) => Number(m[1])),
+    }));
+    expect(lines.map((l) => l.fit)).toEqual(['first', 'worst', 'paging']);
+    const yOf = (pct: number): number => {
+      const tick = new RegExp(`<line x1="0" x2="[\\d.]+" y1="([\\d.]+)" y2="\\1" stroke="#e5e5e5"/>\n<text x="-8" y="\\1" dy="0.32em" text-anchor="end">${pct}</text>`).exec(text);
+      return Number(tick![1]);
+    };
+    const [zero, hundred] = [yOf(0), yOf(100)];
+    const pct = (y: number): number => (zero - y) / (zero - hundred) * 100;
+    // About 70 samples, 10 ms apart, over PROG's ~700 ms; worst fit climbs higher than first fit.
+    for (const l of lines.slice(0, 2)) {
+      expect(l.ys.length, l.fit).toBeGreaterThan(50);
+      expect(l.ys.every((y) => pct(y) >= 0 && pct(y) < 100), l.fit).toBe(true);
+      expect(new Set(l.ys).size, l.fit).toBeGreaterThan(1);
+    }
+    expect(Math.max(...lines[1]!.ys.map(pct))).toBeGreaterThan(Math.max(...lines[0]!.ys.map(pct)));
+    expect(lines[2]!.ys.map(pct)).toEqual([0, 0]);
+    // The legend names each, paging with why it is flat (one label, broken onto two lines).
+    const legend = [...text.matchAll(/<g class="legend-entry" data-fit="(\w+)"[^>]*>.*?<text[^>]*>(.*?)<\/text><\/g>/g)]
+      .map(([, fit, label]) => [fit, label!.replace(/<[^>]+>/g, '')]);
+    expect(legend).toEqual([['first', 'first fit'], ['worst', 'worst fit'], ['paging', 'paging (no external fragmentation)']]);
+    // Deterministic: one thread or two, the same bytes.
+    const again = path.join(dir, 'frag-again.svg');
+    expect(spawnSync(process.execPath, [bin, 'fits', '--jobs', '1', '--fits', 'first,worst', '--svg', again, ...SMALL]).status).toBe(0);
+    expect(readFileSync(again).equals(readFileSync(svg))).toBe(true);
+  });
+
+  it('--svg FILE where it cannot be written: one line, status 2, before any run', () => {
+    for (const [args, said] of [
+      [['--svg', '/nonexistent-dir/x.svg'], /^ts386 fits: --svg \/nonexistent-dir\/x\.svg: no such directory as \/nonexistent-dir\n$/],
+      [['--svg', tmpdir()], /^ts386 fits: --svg .*: is a directory\n$/],
+    ] as const) {
+      const r = fits('--fits', 'first', ...args, ...SMALL);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(said);
+    }
+    // A program the shell refuses is found by the runs: no file is left behind.
+    const svg = path.join(dir, 'refused.svg');
+    const r = fits('--fits', 'first', '--svg', svg, '--', 'nosuch', '1');
+    expect(r.status).toBe(2);
+    expect(existsSync(svg)).toBe(false);
   });
 
   it('bad input: one line naming it, status 2, nothing on stdout', () => {
