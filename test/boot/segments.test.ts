@@ -188,6 +188,22 @@ describe('--mm segments: whole processes rolled out to swap and back', () => {
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 partitions, 0 mappings leaked');
   });
 
+  it('the one rolled out is a sleeping process before a runnable one, even a younger one', () => {
+    const m = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20, swapBytes: 8 << 20 });
+    // The oldest: runnable all along (250 pages gone over again and again).
+    const from = m.transcript.length;
+    m.type('run wsloop 250 400 &\r');
+    m.runUntil(/\n\$ /, 66_000_000, from);
+    m.runFor(5_000_000);
+    hog(m, 900, 3_000, 'a'); // younger, asleep
+    hog(m, 900, 100, 'b'); // does not fit: one of the two must go
+    const ps = m.command('ps');
+    expect(ps).toMatch(/ 2 +0 swapped .*memhog 900 3000 a\n/);
+    expect(ps).toMatch(/ 1 +0 (running|runnable) .*wsloop 250 400\n/);
+    expect(m.kernel.segments!.counters.rollOuts).toBe(1);
+    m.runUntil('memhog a: ok\n', 800_000_000);
+  });
+
   it('without swap, a process that cannot be placed is refused in one line and nothing is lost', () => {
     const m = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20 });
     hog(m, 1500, 2_000, 'a');
