@@ -330,9 +330,16 @@ export class Segments {
   /** What the last compaction did (for `compact`'s report). */
   lastCompaction: { moved: number; bytes: number; cycles: number } | null = null;
 
+  /** A read from swap still under way into the partition of a process that has ended (halt waits for it before the leak check), or null. */
+  inFlight(): WaitChannel | null {
+    for (const b of this.busy) if (b.io.some((r) => r.status === 'queued')) return last(b.io);
+    return null;
+  }
+
   /** A read under way into some partition (compaction would move memory under it), or null. */
   private busyIo(): WaitChannel | null {
-    for (const b of this.busy) if (b.io.some((r) => r.status === 'queued')) return last(b.io);
+    const ended = this.inFlight();
+    if (ended !== null) return ended;
     for (const q of this.x.procs()) {
       const s = q.seg;
       if (s !== null && (s.where === 'coming-in' || s.where === 'going-out') && s.io.some((r) => r.status === 'queued')) return last(s.io);

@@ -204,6 +204,18 @@ describe('--mm segments: whole processes rolled out to swap and back', () => {
     m.runUntil('memhog a: ok\n', 800_000_000);
   });
 
+  it('halt while a process\'s pages are being read back waits for the reads: the leak check is exact', () => {
+    // A drive slow enough that the roll-in's 260 reads are still going when halt comes.
+    const m = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20, swapBytes: 8 << 20, ataRequestCycles: 200_000 });
+    hog(m, 1000, 3_000, 'a');
+    hog(m, 1000, 60_000, 'b');
+    hog(m, 1000, 10, 'c'); // rolls a out (asleep, in memory longest); a comes back when it wakes
+    const a = [...m.kernel.procs.values()].find((p) => p.argv[3] === 'a')!;
+    for (let k = 0; k < 400 && a.seg?.where !== 'coming-in'; k++) m.runFor(1_000_000);
+    expect(a.seg?.where).toBe('coming-in');
+    expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 partitions, 0 mappings leaked');
+  });
+
   it('without swap, a process that cannot be placed is refused in one line and nothing is lost', () => {
     const m = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20 });
     hog(m, 1500, 2_000, 'a');
