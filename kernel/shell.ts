@@ -5,11 +5,10 @@
 // It adopts every process with no parent (xv6's init): it reaps them and reports background jobs.
 
 import { hex } from './format.ts';
-import type { KernelHeap } from './mm/heap.ts';
+import { FIT_POLICIES, type FitPolicy, type KernelHeap } from './mm/heap.ts';
 import type { SlabCache } from './mm/slab.ts';
 import { describeFlags, entryFrame, PTE_KEPT, PTE_LOCKED, PTE_U, PTE_W } from './mm/pagetable.ts';
 import { PAGE_SIZE, type PhysAddr } from './hw.ts';
-import { FIT_POLICIES, type FitPolicy } from './mm/heap.ts';
 import { describePartitions } from './proc/partition-map.ts';
 import type { ForkMode } from './mm/vmm.ts';
 import { makeOpt, type OptPolicy } from './mm/opt.ts';
@@ -236,7 +235,7 @@ export class Shell {
     const segs = this.x.segments;
     if (segs === null) { this.out('compact: only under --mm segments (paging has no partitions to slide)'); return; }
     const w = segs.compact();
-    if (w !== null) { this.out('compact: pages are being read into a partition; try again when they are in'); return; }
+    if (w !== null) { this.out('compact: a process is being rolled out or in; try again when its transfers to swap are done'); return; }
     const c = segs.lastCompaction!;
     const st = segs.partitions.stats();
     this.out(`compact: moved ${c.moved} partitions, ${c.bytes >> 10} KiB, ${c.cycles.toLocaleString('en-US')} cycles; now ${st.holes} hole${st.holes === 1 ? '' : 's'} of ${st.free >> 10} KiB`);

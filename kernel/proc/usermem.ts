@@ -1,9 +1,9 @@
 // The kernel's view of a process's memory (copyin/copyout). Under --mm segments an address is an
-// offset in the process's partition, checked against its size. Under paging every access walks the process's page
-// tables in guest RAM, as the MMU would, and sets A (and D for a write) as the MMU would. A page
-// that is not present yet but that a region allows is "needed": the caller brings it in (maybe
-// from the disk) and restarts the system call; so is a copy-on-write page to be written (the
-// pager copies it); an address no region allows is a fault (-EFAULT).
+// offset in the process's partition, checked against its size. Under paging every access walks the
+// process's page tables in guest RAM, as the MMU would, and sets A (and D for a write) as the MMU
+// would. A page that is not present yet but that a region allows is "needed": the caller brings it
+// in (maybe from the disk) and restarts the system call; so is a copy-on-write page to be written
+// (the pager copies it); an address no region allows is a fault (-EFAULT).
 
 import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr } from '../hw.ts';
 import { PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_U, PTE_W, walk } from '../mm/pagetable.ts';
