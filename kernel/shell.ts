@@ -205,7 +205,7 @@ export class Shell {
       case 'ps': return this.ps();
       case 'kill': return this.killCmd(args);
       case 'mem': return this.mem();
-      case 'compact': return this.compact();
+      case 'compact': if (args.length > 0) { this.out('usage: compact   (slides every partition down; no arguments)'); return; } return this.compact();
       case 'fit': return this.fit(args);
       case 'vm': return this.vm(args);
       case 'ws': return this.ws(args);
@@ -244,6 +244,7 @@ export class Shell {
   private fit(args: string[]): void {
     const segs = this.x.segments;
     if (segs === null) { this.out('fit: only under --mm segments (the kernel heap\'s fit is --heap)'); return; }
+    if (args.length > 1) { this.out('usage: fit [first|best|worst|next]'); return; }
     const want = args[0];
     if (want !== undefined) {
       if (!(FIT_POLICIES as readonly string[]).includes(want)) { this.out(`fit: ${want}: expected first, best, worst or next`); return; }

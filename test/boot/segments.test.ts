@@ -78,6 +78,20 @@ describe('--mm segments', () => {
     expect(halt(m)).toBe('leak check: 0 frames, 0 heap blocks, 0 partitions, 0 mappings leaked');
   });
 
+  it('fit shows and changes the placement; compact and fit say how to use them, and only under segments', () => {
+    const m = bootKernel({ cmdline: 'mm=segments fit=best', memoryBytes: 4 << 20 });
+    expect(m.command('fit')).toBe('fit: best fit\n');
+    expect(m.command('fit next')).toBe('fit: next fit\n');
+    expect(m.kernel.segments!.partitions.fit).toBe('next');
+    expect(m.command('fit tight')).toBe('fit: tight: expected first, best, worst or next\n');
+    expect(m.command('fit best worst')).toBe('usage: fit [first|best|worst|next]\n');
+    expect(m.command('compact now')).toBe('usage: compact   (slides every partition down; no arguments)\n');
+    expect(m.kernel.segments!.partitions.fit).toBe('next');
+    const paging = bootKernel({ memoryBytes: 4 << 20 });
+    expect(paging.command('compact')).toBe('compact: only under --mm segments (paging has no partitions to slide)\n');
+    expect(paging.command('fit')).toBe('fit: only under --mm segments (the kernel heap\'s fit is --heap)\n');
+  });
+
   it('a reference through the stack segment past its limit is #SS, and a kernel pointer is past every limit', () => {
     const m = bootKernel({ cmdline: 'mm=segments', memoryBytes: 4 << 20 });
     // 16 pages of recursion from a 32 KiB stack run down through the program and wrap below 0.
