@@ -23,8 +23,12 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Random code: bytes (unless `callsOnly`), register loads with plausible and implausible values, and INT 80h. */
-function garbage(seed: number, callsOnly = false): string {
+/**
+ * Random code: bytes (unless `callsOnly`), register loads with plausible and implausible values, and
+ * INT 80h. `segments`: the plausible addresses are a partition's offsets (program from 0, stack
+ * below 0xa000, the heap past it) instead of a paged address space's.
+ */
+function garbage(seed: number, callsOnly = false, segments = false): string {
   const r = rng(seed);
   const out: string[] = [];
   const regs = ['%eax', '%ebx', '%ecx', '%edx', '%esi', '%edi'];
@@ -32,8 +36,8 @@ function garbage(seed: number, callsOnly = false): string {
     switch (r() % 5) {
       // A system-call number or a small count; now and then one of the memory-mapping calls.
       case 0: return r() % 4 === 0 ? MAPPING_CALLS[r() % MAPPING_CALLS.length]! : r() % 210;
-      case 1: return 0x08048000 + (r() % 0x3000); // inside the program
-      case 2: return 0xbffff000 + (r() % 0x1000); // the stack
+      case 1: return (segments ? 0 : 0x08048000) + (r() % 0x3000); // inside the program
+      case 2: return segments ? 0x8000 + (r() % 0x4000) : 0xbffff000 + (r() % 0x1000); // the stack (and, under segments, past the partition's end)
       case 3: return 0xc0000000 + (r() % 0x100000); // the kernel
       default: return r();
     }
@@ -77,5 +81,34 @@ describe.skipIf(!hasAs)('random programs', () => {
     expect(m.kernel.panicked).toBe(false);
     expect(r.exitStatus).toBe(0);
     expect(m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 mappings leaked\n$/);
+  });
+
+  it.each([
+    ['random bytes and system calls', false],
+    ['only system calls, on random arguments', true],
+  ])('under --mm segments, %s never panic the kernel, never kill the shell, and leak nothing', (_name, callsOnly) => {
+    const progs: Record<string, Uint8Array> = {};
+    const N = Number(process.env.FUZZ_N ?? 24);
+    const SEED = Number(process.env.FUZZ_SEED ?? 0);
+    // Linked at 0, where --mm segments runs seg/NAME from.
+    for (let s = 1; s <= N; s++) progs[`seg/junk${s}`] = elfProgram(garbage(s * 6007 + SEED * 104729 + (callsOnly ? 1 : 0), callsOnly, true), undefined, 0);
+    const m = bootKernel({ disk: programDiskWith(progs), cmdline: 'mm=segments', memoryBytes: 4 << 20, swapBytes: 4 << 20 });
+    for (let s = 1; s <= N; s++) {
+      const from = m.transcript.length;
+      m.type(`run junk${s}\r`);
+      try {
+        m.runUntil(/\n\$ $/, 5_000_000, from + 8);
+      } catch {
+        m.type('\x03');
+        m.runUntil(/\n\$ $/, 10_000_000, from + 8);
+      }
+      expect(m.kernel.panicked, m.transcript.slice(from)).toBe(false);
+    }
+    expect(m.command('run hello')).toMatch(/^hello, world \(pid \d+\)\n/);
+    m.type('halt\r');
+    const r = m.runToStop(200_000_000);
+    expect(m.kernel.panicked).toBe(false);
+    expect(r.exitStatus).toBe(0);
+    expect(m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 partitions, 0 mappings leaked\n$/);
   });
 });

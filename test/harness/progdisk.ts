@@ -14,12 +14,13 @@ export interface DataSegment { vaddr: number; bytes: Uint8Array; memsz: number }
 
 /**
  * A static ELF32 i386 executable with one R X PT_LOAD segment (the headers and the code) at
- * TEXT_BASE, and optionally a R W one (`data`); `src` (AT&T syntax) starts right after the
- * headers, which is the entry point.
+ * `textBase` (TEXT_BASE; 0 for --mm segments, as images/build.sh links seg/ programs), and
+ * optionally a R W one (`data`); `src` (AT&T syntax) starts right after the headers, which is the
+ * entry point.
  */
-export function elfProgram(src: string, data?: DataSegment): Uint8Array {
+export function elfProgram(src: string, data?: DataSegment, textBase = TEXT_BASE): Uint8Array {
   const phnum = data ? 2 : 1;
-  const entry = TEXT_BASE + EHDR + phnum * PHDR;
+  const entry = textBase + EHDR + phnum * PHDR;
   const code = asm32(src, entry);
   const textSize = EHDR + phnum * PHDR + code.length;
   // The data's file offset must equal its address modulo the page size: put it on its own file page.
@@ -46,7 +47,7 @@ export function elfProgram(src: string, data?: DataSegment): Uint8Array {
     v.setUint32(at + 24, flags, true);
     v.setUint32(at + 28, 0x1000, true);
   };
-  phdr(EHDR, 0, TEXT_BASE, textSize, textSize, 5); // PF_R | PF_X
+  phdr(EHDR, 0, textBase, textSize, textSize, 5); // PF_R | PF_X
   if (data) {
     phdr(EHDR + PHDR, dataOffset, data.vaddr, data.bytes.length, data.memsz, 6); // PF_R | PF_W
     file.set(data.bytes, dataOffset);
