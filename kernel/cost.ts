@@ -32,6 +32,9 @@ export const COST = {
   slabListStep: 18,
   /** Zeroing one dword with REP STOSD (5 clocks per dword; the 5-clock setup is in the caller's fixed cost). */
   zeroPerDword: 5,
+  /** One word of the partition table (--mm segments) read or written: MOV r32,m32 (4) or m32,r32 (2),
+   *  with its share of the loop's compare and branch. */
+  partitionWord: 6,
   /** Frame allocator, one alloc or free: check the address, write the owner byte, update the state (≈ 10 instructions of 2-7 clocks). */
   frameOp: 40,
   /** Bitmap allocator, one 32-bit word examined while searching: CMP m32,imm (5) + Jcc (3 not taken, 7+m taken). */

@@ -29,6 +29,7 @@
 // alloc returns null when no hole fits (the caller decides to compact or to wait) or when placing
 // would split a hole and the table has no record left for the remainder.
 
+import { COST } from '../cost.ts';
 import { phys, PAGE_SIZE, type Hw, type PhysAddr } from '../hw.ts';
 import { hex0x } from '../format.ts';
 import { panic } from '../panic.ts';
@@ -409,6 +410,7 @@ export class PartitionTable {
     if (!Number.isInteger(pid) || pid <= 0) panic(`${who}: owner pid ${pid} (a partition's owner is a pid > 0)`);
   }
 
-  private rd(a: number): number { return this.hw.readPhys32(phys(a)); }
-  private wr(a: number, v: number): void { this.hw.writePhys32(phys(a), v); }
+  // Each word of the table read or written is charged as the kernel's loop over it would cost.
+  private rd(a: number): number { this.hw.chargeCycles(COST.partitionWord); return this.hw.readPhys32(phys(a)); }
+  private wr(a: number, v: number): void { this.hw.chargeCycles(COST.partitionWord); this.hw.writePhys32(phys(a), v); }
 }
