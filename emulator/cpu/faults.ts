@@ -45,12 +45,20 @@ export class CpuFault {
   readonly vector: number;
   /** The error code pushed with the exception, or -1 when it pushes none. */
   readonly errorCode: number;
-  readonly detail: string;
+  private readonly text: string;
+  /** A page fault's linear address (CR2), or -1: its detail is made only if someone reads it. */
+  private readonly linear: number;
 
-  constructor(vector: number, errorCode = -1, detail = '') {
+  constructor(vector: number, errorCode = -1, detail = '', linear = -1) {
     this.vector = vector;
     this.errorCode = errorCode;
-    this.detail = detail;
+    this.text = detail;
+    this.linear = linear;
+  }
+
+  /** What the thrower said of it (a page fault's: its linear address). */
+  get detail(): string {
+    return this.linear >= 0 ? `linear 0x${this.linear.toString(16)}` : this.text;
   }
 
   get message(): string {

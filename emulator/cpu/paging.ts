@@ -35,7 +35,7 @@ export const ACCESS_READ = 0, ACCESS_WRITE = 1, ACCESS_EXEC = 2;
 
 function pageFault(cpu: Cpu, lin: number, code: number): CpuFault {
   cpu.cr2 = lin | 0;
-  return new CpuFault(Vector.PF, code, `linear 0x${(lin >>> 0).toString(16)}`);
+  return new CpuFault(Vector.PF, code, '', lin >>> 0);
 }
 
 /** TLB entry bits for a physical page: RAM pages are fast, others always take the slow path. */

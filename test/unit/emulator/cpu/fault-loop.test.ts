@@ -20,4 +20,18 @@ describe('exception delivery', () => {
     expect(r.instructions).toBe(0);
     expect(r.cycles).toBeGreaterThanOrEqual(10_000);
   });
+
+  it('counts the instructions of a block before a faulting one as retired, not the faulting one', () => {
+    // nop; nop; nop; mov bl, 0; div bl (#DE as it runs, in the same decoded block); IVT[0] -> HLT at 0600:0010.
+    const code = [0x90, 0x90, 0x90, 0xb3, 0x00, 0xf6, 0xf3, ...new Array<number>(9).fill(0x90), 0xf4];
+    const t = realMode(code, { seg: 0x600, ip: 0 });
+    t.m.cpu.seg[SS] = 0x1000;
+    t.m.cpu.segBase[SS] = 0x10000;
+    t.m.phys.write16(0, 0x0010);
+    t.m.phys.write16(2, 0x0600);
+    const r = t.m.run(10_000);
+    expect(t.m.cpu.halted).toBe(true);
+    // Three NOPs, the MOV and the HLT retired; the DIV did not.
+    expect(r.instructions).toBe(5);
+  });
 });
