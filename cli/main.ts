@@ -47,6 +47,9 @@ ts386 compare runs one program under several page replacement policies and resid
 boot of the ts386 kernel each, and tabulates (or plots) their page faults: ts386 compare --help.
 ts386 thrash runs 1, 2, ... N copies of a program at once, one boot each, and tabulates (or plots)
 the CPU utilisation as they go from fitting in RAM to thrashing: ts386 thrash --help.
+ts386 fits runs a workload that fragments memory under --mm segments with first, best, worst and
+next fit, and under paging, one boot each, and tabulates (or plots) the external fragmentation,
+compactions and roll-outs: ts386 fits --help.
 
 options:
   --mem SIZE            RAM size, e.g. 16M, 64M, 1G (default ${DEFAULT_MEM})
