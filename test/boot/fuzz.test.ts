@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { hasAs } from '../harness/gas.ts';
-import { bootKernel } from '../harness/kernel.ts';
+import { bootKernel, type BootOptions } from '../harness/kernel.ts';
 import { elfProgram, programDiskWith } from '../harness/progdisk.ts';
 
 /** sync, munmap, mprotect, msync, mmap, shmget, shmctl, shmat, shmdt (kernel/abi.ts). */
@@ -52,35 +52,44 @@ function garbage(seed: number, callsOnly = false, segments = false): string {
   return out.join('\n');
 }
 
+/**
+ * Boots (`boot`, its disk holding junk1 .. junkN), runs each program in turn, stopping with Ctrl-C
+ * those that do not end by themselves (children they forked run on in the background), then hello
+ * and halt: the kernel never panics, the shell stays up, and the leak check reads `leaks`.
+ */
+function runAll(n: number, boot: BootOptions, haltBudget: number, leaks: RegExp): void {
+  const m = bootKernel(boot);
+  for (let s = 1; s <= n; s++) {
+    const from = m.transcript.length;
+    m.type(`run junk${s}\r`);
+    try {
+      m.runUntil(/\n\$ $/, 5_000_000, from + 8);
+    } catch {
+      m.type('\x03');
+      m.runUntil(/\n\$ $/, 10_000_000, from + 8);
+    }
+    expect(m.kernel.panicked, m.transcript.slice(from)).toBe(false);
+  }
+  expect(m.command('run hello')).toMatch(/^hello, world \(pid \d+\)\n/);
+  m.type('halt\r');
+  const r = m.runToStop(haltBudget);
+  expect(m.kernel.panicked).toBe(false);
+  expect(r.exitStatus).toBe(0);
+  expect(m.transcript).toMatch(leaks);
+}
+
+// `npm run fuzz -- N [SEED]` (scripts/fuzz.mjs) sets these for a longer run with no time limit.
+const N = Number(process.env.FUZZ_N ?? 24);
+const SEED = Number(process.env.FUZZ_SEED ?? 0);
+
 describe.skipIf(!hasAs)('random programs', () => {
   it.each([
     ['random bytes and system calls', false],
     ['only system calls, on random arguments', true],
   ])('%s never panic the kernel, never kill the shell, and leak nothing', (_name, callsOnly) => {
     const progs: Record<string, Uint8Array> = {};
-    // `npm run fuzz -- N [SEED]` (scripts/fuzz.mjs) sets these for a longer run with no time limit.
-    const N = Number(process.env.FUZZ_N ?? 24);
-    const SEED = Number(process.env.FUZZ_SEED ?? 0);
     for (let s = 1; s <= N; s++) progs[`junk${s}`] = elfProgram(garbage(s * 7919 + SEED * 104729 + (callsOnly ? 1 : 0), callsOnly));
-    const m = bootKernel({ disk: programDiskWith(progs) });
-    for (let s = 1; s <= N; s++) {
-      const from = m.transcript.length;
-      m.type(`run junk${s}\r`);
-      // Most die at once; the rest are stopped with Ctrl-C (children they forked run on in the background).
-      try {
-        m.runUntil(/\n\$ $/, 5_000_000, from + 8);
-      } catch {
-        m.type('\x03');
-        m.runUntil(/\n\$ $/, 10_000_000, from + 8);
-      }
-      expect(m.kernel.panicked, m.transcript.slice(from)).toBe(false);
-    }
-    expect(m.command('run hello')).toMatch(/^hello, world \(pid \d+\)\n/);
-    m.type('halt\r');
-    const r = m.runToStop(60_000_000);
-    expect(m.kernel.panicked).toBe(false);
-    expect(r.exitStatus).toBe(0);
-    expect(m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 mappings leaked\n$/);
+    runAll(N, { disk: programDiskWith(progs) }, 60_000_000, /leak check: 0 frames, 0 heap blocks, 0 mappings leaked\n$/);
   });
 
   it.each([
@@ -88,27 +97,9 @@ describe.skipIf(!hasAs)('random programs', () => {
     ['only system calls, on random arguments', true],
   ])('under --mm segments, %s never panic the kernel, never kill the shell, and leak nothing', (_name, callsOnly) => {
     const progs: Record<string, Uint8Array> = {};
-    const N = Number(process.env.FUZZ_N ?? 24);
-    const SEED = Number(process.env.FUZZ_SEED ?? 0);
     // Linked at 0, where --mm segments runs seg/NAME from.
     for (let s = 1; s <= N; s++) progs[`seg/junk${s}`] = elfProgram(garbage(s * 6007 + SEED * 104729 + (callsOnly ? 1 : 0), callsOnly, true), undefined, 0);
-    const m = bootKernel({ disk: programDiskWith(progs), cmdline: 'mm=segments', memoryBytes: 4 << 20, swapBytes: 4 << 20 });
-    for (let s = 1; s <= N; s++) {
-      const from = m.transcript.length;
-      m.type(`run junk${s}\r`);
-      try {
-        m.runUntil(/\n\$ $/, 5_000_000, from + 8);
-      } catch {
-        m.type('\x03');
-        m.runUntil(/\n\$ $/, 10_000_000, from + 8);
-      }
-      expect(m.kernel.panicked, m.transcript.slice(from)).toBe(false);
-    }
-    expect(m.command('run hello')).toMatch(/^hello, world \(pid \d+\)\n/);
-    m.type('halt\r');
-    const r = m.runToStop(200_000_000);
-    expect(m.kernel.panicked).toBe(false);
-    expect(r.exitStatus).toBe(0);
-    expect(m.transcript).toMatch(/leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 partitions, 0 mappings leaked\n$/);
+    runAll(N, { disk: programDiskWith(progs), cmdline: 'mm=segments', memoryBytes: 4 << 20, swapBytes: 4 << 20 }, 200_000_000,
+      /leak check: 0 frames, 0 heap blocks, 0 swap slots, 0 partitions, 0 mappings leaked\n$/);
   });
 });
