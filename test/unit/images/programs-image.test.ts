@@ -98,6 +98,16 @@ function defines(file: string, pattern: RegExp): Array<[string, number]> {
 
 const archive = untar(readFileSync(path.join(images, 'programs.img')));
 
+
+/** `file` read as an ELF, checked to be a static ELF32 i386 executable (no interpreter, nothing dynamic). */
+function staticI386(file: Buffer): ReturnType<typeof readElf> {
+  const elf = readElf(file);
+  expect(elf.ident).toEqual([0x7f, 0x45, 0x4c, 0x46, 1 /* ELFCLASS32 */, 1 /* little-endian */]);
+  expect(elf.type).toBe(2); // ET_EXEC
+  expect(elf.machine).toBe(3); // EM_386
+  expect(elf.segments.filter((s) => s.type === PT_INTERP || s.type === PT_DYNAMIC)).toEqual([]);
+  return elf;
+}
 describe('images/programs.img', () => {
   it.skipIf(rebuildSkip !== null)(
     `is current with images/src (rebuilt by images/build.sh with gcc -m32 and GNU ld)${rebuildSkip ? ` — skipped: ${rebuildSkip}` : ''}`,
@@ -126,11 +136,7 @@ describe('images/programs.img', () => {
 
   it.each(PROGRAMS)('holds %s as a static ELF32 i386 executable whose entry lies in its text', (name) => {
     const file = archive.find((e) => e.name === name)!.data;
-    const elf = readElf(file);
-    expect(elf.ident).toEqual([0x7f, 0x45, 0x4c, 0x46, 1 /* ELFCLASS32 */, 1 /* little-endian */]);
-    expect(elf.type).toBe(2); // ET_EXEC
-    expect(elf.machine).toBe(3); // EM_386
-    expect(elf.segments.filter((s) => s.type === PT_INTERP || s.type === PT_DYNAMIC)).toEqual([]);
+    const elf = staticI386(file);
     const loads = elf.segments.filter((s) => s.type === PT_LOAD);
     const text = loads.filter((s) => s.flags & PF_X);
     expect(text).toHaveLength(1);
@@ -151,11 +157,7 @@ describe('images/programs.img', () => {
 
   it.each(SEG_PROGRAMS)('holds %s as a static ELF32 i386 executable linked at 0, its data after its text', (name) => {
     const file = archive.find((e) => e.name === name)!.data;
-    const elf = readElf(file);
-    expect(elf.ident).toEqual([0x7f, 0x45, 0x4c, 0x46, 1 /* ELFCLASS32 */, 1 /* little-endian */]);
-    expect(elf.type).toBe(2); // ET_EXEC
-    expect(elf.machine).toBe(3); // EM_386
-    expect(elf.segments.filter((s) => s.type === PT_INTERP || s.type === PT_DYNAMIC)).toEqual([]);
+    const elf = staticI386(file);
     const loads = elf.segments.filter((s) => s.type === PT_LOAD).sort((a, b) => a.vaddr - b.vaddr);
     const text = loads[0]!;
     expect(text.vaddr).toBe(0); // an offset in the process's segment
