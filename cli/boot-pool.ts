@@ -6,7 +6,7 @@
 import { SingleBar } from 'cli-progress';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 import { createTempSwapFile, openDiskFile, OutputFile, readInputFile } from '../emulator/index.ts';
 import { BadInput } from './bad-input.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR } from './exit-status.ts';
@@ -46,6 +46,26 @@ export function workerUrl(name: string): URL {
 /** What a worker is sent, and what it answers: an outcome, or the error that ended its run. */
 export interface PoolJobMessage<J> { index: number; job: J }
 export type PoolResultMessage<O> = { index: number; outcome: O } | { index: number; error: string };
+
+/**
+ * The worker side (compare-worker.ts, thrash-worker.ts, fits-worker.ts): runs each job the main
+ * thread sends and answers with its outcome, or with the error a bug threw, as text; `transfer`
+ * names buffers of an outcome to move rather than copy. `name` is the worker's, for the error when
+ * it is run other than as a worker thread of `command`.
+ */
+export function serveJobs<J, O>(name: string, command: string, run: (job: J) => O, transfer: (outcome: O) => ArrayBuffer[] = () => []): void {
+  const port = parentPort;
+  if (port === null) throw new Error(`${name} runs as a worker thread of ${command}`);
+  port.on('message', ({ index, job }: PoolJobMessage<J>) => {
+    let answer: PoolResultMessage<O>;
+    try {
+      answer = { index, outcome: run(job) };
+    } catch (e) {
+      answer = { index, error: e instanceof Error ? e.stack ?? e.message : String(e) };
+    }
+    port.postMessage(answer, 'outcome' in answer ? transfer(answer.outcome) : []);
+  });
+}
 
 /** An outcome that says the kernel refused the run as every run would be refused: bad input. */
 export interface Refusal { kind: 'refused'; line: string }

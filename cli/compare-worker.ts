@@ -2,8 +2,7 @@
 // run (compare-run.ts) or --sim's recording run (compare-record.ts), and answers with its outcome,
 // or with the error a bug threw, as text.
 
-import { parentPort } from 'node:worker_threads';
-import type { PoolJobMessage, PoolResultMessage } from './boot-pool.ts';
+import { serveJobs } from './boot-pool.ts';
 import { type RecordOutcome, recordJob } from './compare-record.ts';
 import { type BootJob, type RunJob, type RunOutcome, runJob } from './compare-run.ts';
 
@@ -11,18 +10,7 @@ import { type BootJob, type RunJob, type RunOutcome, runJob } from './compare-ru
 export type WorkerJob = { run: RunJob } | { record: BootJob };
 export type WorkerOutcome = RunOutcome | RecordOutcome;
 
-
-const port = parentPort;
-if (port === null) throw new Error('compare-worker runs as a worker thread of ts386 compare');
-port.on('message', ({ index, job }: PoolJobMessage<WorkerJob>) => {
-  let answer: PoolResultMessage<WorkerOutcome>;
-  try {
-    answer = { index, outcome: 'run' in job ? runJob(job.run) : recordJob(job.record) };
-  } catch (e) {
-    answer = { index, error: e instanceof Error ? e.stack ?? e.message : String(e) };
-  }
+serveJobs<WorkerJob, WorkerOutcome>('compare-worker', 'ts386 compare', (job) => ('run' in job ? runJob(job.run) : recordJob(job.record)),
   // A recorded string can be tens of MiB: its buffers (its own, never shared: PageStringBuilder
   // slices them) move to the main thread rather than being copied.
-  const moved = 'outcome' in answer && answer.outcome.kind === 'recorded' ? [answer.outcome.string.pages.buffer, answer.outcome.string.writes.buffer] as ArrayBuffer[] : [];
-  port.postMessage(answer, moved);
-});
+  (outcome) => (outcome.kind === 'recorded' ? [outcome.string.pages.buffer, outcome.string.writes.buffer] as ArrayBuffer[] : []));
