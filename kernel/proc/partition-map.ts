@@ -16,15 +16,15 @@ export function describePartitions(segs: Segments, procs: ReadonlyMap<number, Pr
   const t = segs.partitions, st = t.stats(), c = segs.counters;
   const entries = t.entries();
   const end = t.arenaStart + t.arenaSize;
-  const lines = [`partitions: ${kib(t.arenaSize)} at 0x${hex(t.arenaStart).padStart(8, '0')}-0x${hex(end).padStart(8, '0')}, ${t.fit} fit`];
+  const lines = [`partitions: ${kib(t.arenaSize)} at 0x${hex(t.arenaStart)}-0x${hex(end)}, ${t.fit} fit`];
   const letter = new Map<number, string>();
   let n = 0;
   for (const e of entries) {
-    if (e.owner === 0) { lines.push(`  0x${hex(e.start).padStart(8, '0')} ${kib(e.size).padStart(9)}  hole`); continue; }
+    if (e.owner === 0) { lines.push(`  0x${hex(e.start)} ${kib(e.size).padStart(9)}  hole`); continue; }
     const l = LETTERS[n++ % LETTERS.length]!;
     letter.set(e.start, l);
     const p = procs.get(e.owner);
-    lines.push(`  0x${hex(e.start).padStart(8, '0')} ${kib(e.size).padStart(9)}  ${l} pid ${e.owner}${p === undefined ? '' : ` (${p.argv.join(' ')})`}`);
+    lines.push(`  0x${hex(e.start)} ${kib(e.size).padStart(9)}  ${l} pid ${e.owner}${p === undefined ? '' : ` (${p.argv.join(' ')})`}`);
   }
   // The map: the column's middle byte decides what it shows.
   const cell = t.arenaSize / MAP_WIDTH;

@@ -6,12 +6,12 @@
 // is caught at the next trap.
 
 import { memoryReferences, outsideLimit, type Registers, type SegReg } from '../arch/references.ts';
+import { hex } from '../format.ts';
 import { phys, type Hw } from '../hw.ts';
 import { SEL_SEG_CODE, SEL_SEG_DATA } from '../layout.ts';
 import type { TrapFrame } from '../trap.ts';
 import type { Process } from './process.ts';
 
-const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 const MAX_INSN = 15;
 
 /** The limit (the last valid offset) of the segment a selector names for `p`; null for any other selector. */
@@ -26,9 +26,9 @@ function limitOf(p: Process, selector: number): number | null {
 export function describeSegmentFault(hw: Hw, p: Process, tf: TrapFrame, name: string): string {
   const s = p.seg!;
   const eip = tf.get('EIP'), cs = tf.get('CS') & 0xffff;
-  const at = `${cs.toString(16).padStart(4, '0')}:${hex8(eip)}`;
+  const at = `${cs.toString(16).padStart(4, '0')}:${hex(eip)}`;
   const head = `pid ${p.pid} (${p.name}): ${name} (error code 0x${tf.get('ERR').toString(16)}) at ${at}`;
-  if (eip >= s.codeBytes) return `${head}: instruction fetch past the code segment's limit 0x${hex8(s.codeBytes - 1)} (selector 0x${cs.toString(16).padStart(2, '0')})`;
+  if (eip >= s.codeBytes) return `${head}: instruction fetch past the code segment's limit 0x${hex(s.codeBytes - 1)} (selector 0x${cs.toString(16).padStart(2, '0')})`;
   const code = new Uint8Array(Math.min(MAX_INSN, s.codeBytes - eip));
   hw.readPhysBytes(phys(s.base + eip), code);
   const r: Registers = {
@@ -41,12 +41,12 @@ export function describeSegmentFault(hw: Hw, p: Process, tf: TrapFrame, name: st
   if (bad === null) return `${head}: not a reference past a limit the kernel can name`;
   const sel = selectors[bad.seg];
   const bytes = bad.size === 1 ? 'byte' : 'bytes';
-  return `${head}: ${bad.write ? 'write' : 'read'} of ${bad.size} ${bytes} at ${bad.seg.toLowerCase()}:0x${hex8(bad.offset)} past the limit 0x${hex8(limitOf(p, sel)!)} of selector 0x${sel.toString(16).padStart(2, '0')}`;
+  return `${head}: ${bad.write ? 'write' : 'read'} of ${bad.size} ${bytes} at ${bad.seg.toLowerCase()}:0x${hex(bad.offset)} past the limit 0x${hex(limitOf(p, sel)!)} of selector 0x${sel.toString(16).padStart(2, '0')}`;
 }
 
 /** Why `p` must die now that its stack pointer is below its stack, or null when it is not. */
 export function stackOverflow(p: Process, esp: number): string | null {
   const s = p.seg!;
   if (esp >= s.stackBottom || esp > p.heapStart) return null;
-  return `pid ${p.pid} (${p.name}): stack overflow: esp 0x${hex8(esp)} is below the stack [0x${hex8(s.stackBottom)}, 0x${hex8(p.heapStart)}), in the program's data`;
+  return `pid ${p.pid} (${p.name}): stack overflow: esp 0x${hex(esp)} is below the stack [0x${hex(s.stackBottom)}, 0x${hex(p.heapStart)}), in the program's data`;
 }

@@ -466,12 +466,6 @@ export class Segments {
     c.holesMax = Math.max(c.holesMax, st.holes);
     if (this.fragSeries.length < SERIES_LIMIT) this.fragSeries.push(st.fragmentation);
   }
-
-  /** The physical address of segment offset `offset` of `p`, or null past its data segment's limit. */
-  static translate(p: Process, offset: number): PhysAddr | null {
-    const s = p.seg!;
-    return offset >= 0 && offset < s.size ? phys(s.base + offset) : null;
-  }
 }
 
 const last = <T>(xs: readonly T[]): T => {
