@@ -398,7 +398,8 @@ export class Segments {
     }
     if (t.growInPlace(s.base, size)) { this.grownInPlace(p, size); return true; }
     // Slid together, the process may be the last partition, with all the free memory above it.
-    if (t.stats().free >= size - s.size && t.stats().largestHole < size) {
+    const st = t.stats();
+    if (st.free >= size - s.size && st.largestHole < size) {
       const w = this.compact();
       if (w !== null) return { wait: w };
       if (t.growInPlace(s.base, size)) { this.grownInPlace(p, size); return true; }
