@@ -119,6 +119,9 @@ options:
                         [--pid N] [--user]\` prints the file: all of it, a process's or ring 3's
   --no-reboot           stop on a triple fault with a report (default: reset and go on, as a PC does)
   --clock MHZ           emulated CPU clock, 1.2 to 7500 (default 33)
+  --jit on|off          compile blocks of guest code that run often into JavaScript (on, the
+                        default) or interpret every instruction (off); the machine does the same
+                        either way, to the cycle: off is for ruling the compiler out
   -h, --help            this text
 
 Files: --bios, --kernel, --disk and --swap must be regular files. The swap is the slave disk: it
@@ -246,11 +249,14 @@ interface Options {
   /** --gdb's port, or null. */
   gdb: number | null;
   gdbWait: boolean;
+  /** --jit: hot blocks compiled (emulator/cpu/compile.ts), or every instruction interpreted. */
+  jit: boolean;
 }
 
 const OPTIONS = {
   mem: { type: 'string' },
   cpu: { type: 'string' },
+  jit: { type: 'string' },
   bios: { type: 'string' },
   disk: { type: 'string', multiple: true },
   write: { type: 'boolean' },
@@ -337,6 +343,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.help) return 'help';
   const memoryBytes = parseMemSize(values.mem ?? DEFAULT_MEM);
   if (values.cpu !== undefined && values.cpu !== '386' && values.cpu !== '486') throw new BadInput(`--cpu ${values.cpu}: expected 386 or 486`);
+  if (values.jit !== undefined && values.jit !== 'on' && values.jit !== 'off') throw new BadInput(`--jit ${values.jit}: expected on or off`);
   // Inputs are looked at before they are read (emulator/host/input-file.ts): /dev/zero or a FIFO
   // would be read for ever, and a file larger than the machine can use is refused unread.
   const romLimit = {
@@ -445,6 +452,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     memoryBytes, cpu: values.cpu === '486' ? 486 : 386, rom, disks, swap, kernel, append, hostedKernel, inspect,
     monitor, gdb, gdbWait: values['gdb-wait'] === true, serial: values.serial ?? 'stdio', debugcon: values.debugcon ?? 'none', maxCycles, mhz,
     trace, traceFile: values['trace-file'] ?? null, traceRefs: values['trace-refs'] ?? null, noReboot: values['no-reboot'] === true,
+    jit: values.jit !== 'off',
   };
 }
 
@@ -486,6 +494,7 @@ export async function main(argv: string[]): Promise<number> {
       memoryBytes: opts.memoryBytes, cpu: opts.cpu, rom: opts.rom, disks: opts.disks,
       clockHz: Math.round(opts.mhz * 1e6), onSerialByte: serial.write, onDebugByte: debugcon.write,
     });
+    if (!opts.jit) machine.cpu.compileAfter = Infinity;
     if (opts.trace.size > 0) {
       let traceLine: (line: string) => void;
       try {

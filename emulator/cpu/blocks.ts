@@ -46,6 +46,13 @@ export const DIRECT: readonly Handler[] = [
 const DIRECT_ID = new Map(DIRECT.map((h, k) => [h, k + 1]));
 
 /**
+ * A block compiled to one function (compile.ts): runs it from `eip` (its first instruction's EIP)
+ * and returns the instructions retired, or, when one faults, ~(those retired before it) with the
+ * fault in cpu.blockFault.
+ */
+export type CompiledBlock = (cpu: Cpu, eip: number, until: number) => number;
+
+/**
  * A decoded block, and its links to the blocks that ran after it (block chaining): up to two
  * successors (a branch's taken and fall-through paths), each known by the EIP it starts at. A link
  * holds while cpu.chainGen is what it was when the link was made and the successor is still valid;
@@ -62,6 +69,12 @@ export class Block {
   readonly span: number;
   /** Cleared when a write to its page (or a cache clear) drops it. */
   valid = true;
+  /** Times it has run through the interpreter, towards cpu.compileAfter (compile.ts). */
+  runs = 0;
+  /** In the cache (a block decoded afresh each time, or not kept, is never compiled). */
+  cached = false;
+  /** Its compiled form, once it has run cpu.compileAfter times. */
+  compiled: CompiledBlock | null = null;
   linkGen = -1;
   eip0 = -1;
   next0: Block | null = null;
@@ -209,8 +222,10 @@ export class BlockCache {
     if (cacheable && page >= cpu.codePages.length) {
       // ROM or unmapped: its bytes never change (remapping the ROM clears the whole cache).
       this.map.set(key, block);
+      block.cached = true;
     } else if (cacheable) {
       this.map.set(key, block);
+      block.cached = true;
       let list = this.byPage.get(page);
       if (list === undefined) {
         list = [];

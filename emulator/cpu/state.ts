@@ -11,6 +11,7 @@ import type { IoPorts } from '../memory/ioports.ts';
 import { CS, ZERO } from './registers.ts';
 import type { BlockCache } from './blocks.ts';
 import type { Insn } from './insn.ts';
+import type { CpuFault } from './faults.ts';
 import { RefRecorder } from './refs.ts';
 
 export type CpuModel = 386 | 486;
@@ -171,6 +172,14 @@ export class Cpu {
   chainGen = 0;
   /** Decoded-instruction cache, keyed by physical address; invalidated by writes to its pages. */
   blocks!: BlockCache;
+  /**
+   * The block compiler (compile.ts): a block is compiled to one JavaScript function when it has run
+   * this many times. Infinity turns the compiler off (the interpreter runs everything); 1 compiles
+   * every block the first time it runs (the cross-check against the interpreter uses both).
+   */
+  compileAfter = 1000;
+  /** The fault a compiled block returned (compile.ts), for the run loop to deliver. */
+  blockFault: CpuFault | null = null;
   /** Per physical page: 1 when decoded code is cached from it (writes there take the slow path); shared with PhysicalMemory. */
   readonly codePages: Uint8Array;
   /** The page references the MMU performs, recorded while a trace is on (refs.ts). */

@@ -7,6 +7,7 @@
 import { CpuFault, Vector } from './faults.ts';
 import { chargeDelivery, interrupt, deliverException, INT_EXCEPTION, INT_EXTERNAL } from './interrupts.ts';
 import { type Block, DIRECT } from './blocks.ts';
+import { compileBlock } from './compile.ts';
 import type { Insn } from './insn.ts';
 import { ACCESS_EXEC } from './paging.ts';
 import { CS } from './registers.ts';
@@ -80,6 +81,15 @@ function serviceInterrupts(cpu: Cpu): boolean {
   return false;
 }
 
+/** Compiles `block` if it may be: a block the cache keeps (one decoded afresh is never run twice). */
+function compile(block: Block): void {
+  if (!block.valid || !block.cached) {
+    block.runs = -0x7fffffff;
+    return;
+  }
+  block.compiled = compileBlock(block.insns, (block.key & 1) === 1);
+}
+
 // runBlocks does not look at the reference recorder (refs.ts): whatever turns it on or off
 // (HostPort, machine-host-port.ts) sets stopRequested, so the loop returns at the next block
 // boundary and run() picks runBlocksRecording or runBlocks afresh.
@@ -114,6 +124,22 @@ function runBlocks(cpu: Cpu, until: number): void {
     const ipMask = cpu.code32 ? -1 : 0xffff;
     const n = insns.length < limit ? insns.length : limit;
     cpu.blockExit = false;
+    // A block that has run often enough runs compiled (compile.ts), unless only its first
+    // instruction may run now (after STI or MOV SS).
+    if (block.compiled === null && ++block.runs >= cpu.compileAfter && block.runs > 0) compile(block);
+    if (block.compiled !== null && n === insns.length) {
+      const r = block.compiled(cpu, cpu.eip, until);
+      if (r >= 0) {
+        cpu.instructions += r;
+      } else {
+        cpu.instructions += ~r;
+        cpu.eip = cpu.insnStart;
+        deliverException(cpu, cpu.blockFault!);
+        cpu.blockFault = null;
+        prev = null;
+      }
+      continue;
+    }
     // A handler that changes EIP either ends its block or sets blockExit, so the EIP of the next
     // instruction can be kept in a local. Retired instructions are counted here too, and added to
     // cpu.instructions once per block (also when an instruction faults: it did not retire).

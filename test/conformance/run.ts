@@ -2,7 +2,10 @@
 // ../shared/conformance/80286/v1_real_mode (beside the repository; too big to commit) and prints
 // one line per file and an overall pass rate. Bundled to dist/conformance.mjs by scripts/build.mjs.
 //
-//   node dist/conformance.mjs [--file 00,01,F7.6] [--verbose] [--dir <path>]
+//   node dist/conformance.mjs [--file 00,01,F7.6] [--verbose] [--dir <path>] [--compile-after N]
+//
+// --compile-after sets cpu.compileAfter (the block compiler's threshold, emulator/cpu/compile.ts):
+// 1 runs every test's blocks compiled, Infinity ("inf") the interpreter only.
 //
 // Tests that a known 286-vs-386 difference covers (known-differences.ts) are checked against the
 // 386's outcome where it can be derived, and otherwise skipped and left out of the percentages.
@@ -20,18 +23,26 @@ interface Options {
   files: string[] | null;
   verbose: boolean;
   dir: string | null;
+  compileAfter: number | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { files: null, verbose: false, dir: null };
+  const o: Options = { files: null, verbose: false, dir: null, compileAfter: undefined };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k]!;
     if (a === '--verbose' || a === '-v') o.verbose = true;
     else if (a === '--file' || a === '--files') o.files = (argv[++k] ?? '').split(',').filter(Boolean).map((s) => fileKey(s).toUpperCase());
     else if (a.startsWith('--file=')) o.files = a.slice(7).split(',').filter(Boolean).map((s) => fileKey(s).toUpperCase());
     else if (a === '--dir') o.dir = argv[++k] ?? null;
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: conformance [--file 00,01,F7.6] [--verbose] [--dir <v1_real_mode directory>]');
+    else if (a === '--compile-after') {
+      const v = argv[++k] ?? '';
+      o.compileAfter = v === 'inf' || v === 'Infinity' ? Infinity : Number(v);
+      if (!(o.compileAfter >= 1)) {
+        console.error(`conformance: --compile-after wants a count of at least 1 or "inf", not "${v}"`);
+        process.exit(2);
+      }
+    } else if (a === '--help' || a === '-h') {
+      console.log('usage: conformance [--file 00,01,F7.6] [--verbose] [--dir <v1_real_mode directory>] [--compile-after N|inf]');
       process.exit(0);
     } else {
       console.error(`conformance: unknown option ${a}`);
@@ -77,7 +88,7 @@ function main(): void {
     files = files.filter((f) => want.has(fileKey(f).toUpperCase()));
   }
 
-  const machine = createConformanceMachine();
+  const machine = createConformanceMachine({ compileAfter: opts.compileAfter });
   const started = performance.now();
   let passed = 0, total = 0, skipped = 0;
   const known = new Map<string, KnownCount>();

@@ -104,11 +104,21 @@ export interface RunFileOptions {
   maxFailures?: number;
   /** Reuse a machine (see createConformanceMachine). */
   machine?: Machine;
+  /**
+   * Sees every test that ran, with its outcome and the machine as the test left it (before its RAM
+   * is cleared): the compiler cross-check compares two runs of a file test by test.
+   */
+  onTest?: (test: MooTest, outcome: TestOutcome, machine: Machine) => void;
 }
 
-/** A machine with enough RAM for every real-mode address the tests use (A20 enabled). */
-export function createConformanceMachine(): Machine {
-  return new Machine({ memoryBytes: CONFORMANCE_RAM_BYTES });
+/**
+ * A machine with enough RAM for every real-mode address the tests use (A20 enabled).
+ * `compileAfter` sets cpu.compileAfter (the block compiler's threshold; Infinity: interpreter only).
+ */
+export function createConformanceMachine(opts: { compileAfter?: number } = {}): Machine {
+  const m = new Machine({ memoryBytes: CONFORMANCE_RAM_BYTES });
+  if (opts.compileAfter !== undefined) m.cpu.compileAfter = opts.compileAfter;
+  return m;
 }
 
 const hex = (v: number, digits: number): string => `0x${(v >>> 0).toString(16).padStart(digits, '0')}`;
@@ -342,6 +352,7 @@ export function runMooFile(source: string | Uint8Array, name: string, opts: RunF
       test = res.test;
     }
     const r = runMooTest(m, test, mask);
+    opts.onTest?.(test, r, m);
     if (r.pass) {
       out.passed++;
       clearTestRam(m, test);
