@@ -14,7 +14,6 @@ const BELADY = ['touch', '-r', '1,2,3,4,1,2,5,1,2,3,4,5'];
 
 let dir = '';
 beforeAll(() => {
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(path.join(tmpdir(), 'ts386-compare-test-'));
 });
 afterAll(() => {

@@ -20,7 +20,6 @@ let fifo = '';
 let e9Loop = '';
 
 beforeAll(() => {
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(path.join(tmpdir(), 'ts386-files-'));
   fifo = path.join(dir, 'fifo');
   spawnSync('mkfifo', [fifo]);

@@ -16,7 +16,6 @@ const SMALL = ['--', 'fragment', '6', '2'];
 let dir = '';
 
 beforeAll(() => {
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(path.join(tmpdir(), 'ts386-fits-test-'));
 });
 

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const bin = path.join(root, 'dist/ts386.mjs');
@@ -69,14 +69,9 @@ function watch(child: ChildProcess): { out: () => string; waitFor: (re: RegExp) 
   };
 }
 
-beforeAll(() => {
-  if (hasGdb) spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-});
-
 describe('ts386 --gdb options', () => {
   const ts386 = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
   it('refuses a bad port and --gdb-wait without --gdb, in one line each', () => {
-    if (!hasGdb) spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
     expect(ts386('--gdb=abc').stderr).toBe('ts386: --gdb abc: expected a port number, 1 to 65535\n');
     expect(ts386('--gdb', '70000').stderr).toBe('ts386: --gdb 70000: expected a port number, 1 to 65535\n');
     const r = ts386('--gdb-wait');

@@ -4,12 +4,12 @@
 //
 // node-pty is a native addon and a development dependency; where it is not installed these tests
 // are skipped, and say so.
-import { spawn as spawnChild, spawnSync } from 'node:child_process';
+import { spawn as spawnChild } from 'node:child_process';
 import { openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ReadStream } from 'node:tty';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 /** The part of node-pty's API these tests use (its own typings come with the package). */
 interface Pty {
@@ -35,11 +35,6 @@ if (nodePty === null) console.warn(`interactive.test.ts: skipped, node-pty canno
 const root = new URL('../../..', import.meta.url).pathname;
 const bin = path.join(root, 'dist/ts386.mjs');
 const demo = path.join(root, 'images/demo.img');
-
-beforeAll(() => {
-  if (nodePty === null) return;
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-});
 
 /** A process in a pseudo-terminal: what it has printed so far, and ways to wait on it. */
 class Session {

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 interface Pty {
   onData: (listener: (data: string) => void) => void;
@@ -23,10 +23,6 @@ try {
 
 const root = new URL('../../..', import.meta.url).pathname;
 const bin = path.join(root, 'dist/ts386.mjs');
-
-beforeAll(() => {
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-});
 
 describe('ts386 --monitor', () => {
   it('with piped input: Ctrl-A C opens the monitor, r answers, c resumes; a page-fault breakpoint stops the program', () => {

@@ -13,7 +13,6 @@ const bin = path.join(root, 'dist/ts386.mjs');
 let dir = '';
 
 beforeAll(() => {
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(path.join(tmpdir(), 'ts386-refs-'));
 });
 afterAll(() => {

@@ -16,7 +16,6 @@ const MiB = 1024 * 1024;
 
 let dir = '';
 beforeAll(() => {
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(path.join(tmpdir(), 'ts386-swap-test-'));
 });
 afterAll(() => {

@@ -21,7 +21,6 @@ const WSLOOP = ['wsloop', '300', '4'];
 
 let dir = '';
 beforeAll(() => {
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(path.join(tmpdir(), 'ts386-thrash-test-'));
 });
 afterAll(() => {
