@@ -34,7 +34,7 @@ import * as shift from './ops/shift.ts';
 import * as stack from './ops/stack.ts';
 import { CS, REG8_BYTE, ZERO } from './registers.ts';
 import { pop32, push32 } from './stack.ts';
-import { OF, TF } from './state.ts';
+import { CF, OF, TF } from './state.ts';
 
 /** What a template knows of the flags the instruction before it recorded, for a following Jcc. */
 interface FlagSource {
@@ -106,6 +106,21 @@ function shiftR32(i: Insn, k: number): Emitted | null {
   else if (i.reg === 7) body = `${r} = ${a} >> ${c}, ${cf} = (${a} >> ${c - 1}) & 1; ${d} = ${r}; cpu.laux = ${cf};`;
   else body = `${r} = ${a} << ${c}, ${cf} = (${a} >>> ${32 - c}) & 1; ${d} = ${r}; cpu.laux = ${cf} | (((${r} >>> 31) ^ ${cf}) !== 0 ? ${OF} : 0);`;
   return pure(`const ${a} = ${d}, ${body} cpu.lop = ${LOP_CUSTOM}; cpu.lr = ${r}; cpu.lsize = 32;`);
+}
+
+/**
+ * IMUL Gv,Ev (0F AF) with 32-bit operands, as muldiv.ts: the low half of the product, CF = OF = 1
+ * when the full product does not fit, and the 386's early-out clocks by the multiplier's size.
+ */
+function imulR32(i: Insn, k: number): Emitted | null {
+  if (i.osize !== 32 || (i.isMem && i.asize !== 32)) return null;
+  const a = `a${k}`, b = `b${k}`, p = `p${k}`, r = `r${k}`, m = `m${k}`;
+  const src = i.isMem ? `readMem32(cpu, ${i.seg}, ${ea32(i)})` : R(i.rm);
+  const base = 6 + (i.isMem ? 3 : 0) - i.cycles;
+  const code = `const ${b} = ${src}, ${a} = ${R(i.reg)}, ${p} = ${a} * ${b}, ${r} = Math.imul(${a}, ${b}); ${R(i.reg)} = ${r}; ` +
+    `cpu.lop = ${LOP_CUSTOM}; cpu.lr = ${r}; cpu.lsize = 32; cpu.laux = ${p} >= -2147483648 && ${p} <= 2147483647 ? 0 : ${CF | OF}; ` +
+    `const ${m} = Math.abs(${b}); cpu.cycles += Math.max(${m} === 0 ? 3 : 32 - Math.clz32(${m} - 1), 3) + ${base};`;
+  return { code, sync: i.isMem, mayExit: false };
 }
 
 const ALU_NAMES = ['add', 'or', null, null, 'and', 'sub', 'xor', 'cmp'] as const;
@@ -183,6 +198,15 @@ const TEMPLATES = new Map<Handler, Template>([
   [alu.aluGvEvR32, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? aluR32(op, i.reg, R(i.rm), k) : null; }],
   [alu.aluEvIvR32, (i, k) => { const op = ALU_NAMES[i.reg]; return op ? aluR32(op, i.rm, String(i.imm | 0), k) : null; }],
   [alu.aluEAXIv32, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? aluR32(op, 0, String(i.imm | 0), k) : null; }],
+  [alu.aluGvEvM32, (i, k) => {
+    const op = ALU_NAMES[(i.opcode >> 3) & 7];
+    return op ? { ...aluR32(op, i.reg, `readMem32(cpu, ${i.seg}, ${ea32(i)})`, k), sync: true } : null;
+  }],
+  [alu.cmpEbIbM, (i, k) => ({
+    code: `const a${k} = readMem8(cpu, ${i.seg}, ${ea32(i)}); cpu.lop = ${LOP_SUB}; cpu.la = a${k}; cpu.lb = ${i.imm & 0xff}; cpu.lr = (a${k} - ${i.imm & 0xff}) & 0xff; cpu.lsize = 8;`,
+    sync: true, mayExit: false,
+  })],
+  [muldiv.imulGvEv, imulR32],
   [alu.testEvGvR32, (i, k) => pure(`const r${k} = ${R(i.rm)} & ${R(i.reg)}; cpu.lop = ${LOP_LOGIC}; cpu.lr = r${k}; cpu.lsize = 32;`,
     { lop: LOP_LOGIC, a: `r${k}`, b: `r${k}`, r: `r${k}` })],
   [alu.incReg32, (i, k) => pure(`const c${k} = getCF(cpu), r${k} = (${R(i.opcode & 7)} + 1) | 0; ${R(i.opcode & 7)} = r${k}; cpu.lop = ${LOP_INC}; cpu.lr = r${k}; cpu.laux = c${k}; cpu.lsize = 32;`,
