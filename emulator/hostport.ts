@@ -42,6 +42,14 @@ export interface HostPort {
   outw(port: number, value: number): void;
   inl(port: number): number;
   outl(port: number, value: number): void;
+  /**
+   * REP INSW: reads `count` words from `port` into physical memory at `addr` upwards, one bus
+   * access per word as the instruction makes (a device sees `count` INs, at the same emulated time).
+   * Charges no cycles (nor do inw and writePhys16: the kernel charges its own cost).
+   */
+  insw(port: number, addr: number, count: number): void;
+  /** REP OUTSW: writes `count` words from physical memory at `addr` upwards to `port`, as insw. */
+  outsw(port: number, addr: number, count: number): void;
   /** Control registers: writing CR3 flushes the TLB, as MOV CR3 does. */
   readCR0(): number;
   writeCR0(value: number): void;

@@ -20,6 +20,8 @@ export class MachineHostPort implements HostPort {
   private readonly cpu: Cpu;
   private readonly phys: PhysicalMemory;
   private readonly io: IoPorts;
+  /** insw/outsw's words on the host side, reused while the count stays the same (a sector). */
+  private scratchBuf = new Uint8Array(512);
 
   constructor(cpu: Cpu, phys: PhysicalMemory, io: IoPorts) {
     this.cpu = cpu;
@@ -47,6 +49,46 @@ export class MachineHostPort implements HostPort {
   outw(p: number, v: number): void { this.io.write16(p, v); }
   inl(p: number): number { return this.io.read32(p); }
   outl(p: number, v: number): void { this.io.write32(p, v); }
+
+  // REP INSW and REP OUTSW: each word is one access on the bus, as each iteration of the
+  // instruction is (the board's clock catch-up, the device, a tracer see every one). The memory
+  // side is what writePhys16/readPhys16 word by word would do: with A20 open (as the kernel always
+  // runs) that is PhysicalMemory's bulk accessors over the whole run, with the same bytes landing or
+  // dropped and each code page re-decoded once; with A20 closed (where the bulk accessors wrap and
+  // the word accessors do not) it goes word by word. No device reaches memory, so reading all the
+  // words before writing them (insw), or all of memory before the first OUT (outsw), is invisible.
+  insw(p: number, a: number, count: number): void {
+    const io = this.io, phys = this.phys;
+    if (!phys.a20Enabled) {
+      for (let k = 0; k < count; k++) phys.write16(a + 2 * k, io.read16(p));
+      return;
+    }
+    if (count <= 0) return;
+    const buf = this.scratch(2 * count);
+    for (let k = 0; k < count; k++) {
+      const v = io.read16(p);
+      buf[2 * k] = v;
+      buf[2 * k + 1] = v >>> 8;
+    }
+    phys.writeBytes(a, buf);
+  }
+
+  outsw(p: number, a: number, count: number): void {
+    const io = this.io, phys = this.phys;
+    if (!phys.a20Enabled) {
+      for (let k = 0; k < count; k++) io.write16(p, phys.read16(a + 2 * k));
+      return;
+    }
+    if (count <= 0) return;
+    const buf = this.scratch(2 * count);
+    phys.readBytes(a, buf);
+    for (let k = 0; k < count; k++) io.write16(p, buf[2 * k]! | (buf[2 * k + 1]! << 8));
+  }
+
+  private scratch(n: number): Uint8Array {
+    if (this.scratchBuf.length !== n) this.scratchBuf = new Uint8Array(n);
+    return this.scratchBuf;
+  }
 
   // Control registers: MOV from CRn reads them unsigned; MOV to CR0/CR3 flushes as the instruction does.
   readCR0(): number { return this.cpu.cr0 >>> 0; }

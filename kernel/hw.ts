@@ -81,6 +81,22 @@ export class Hw {
   outw(p: number, v: number): void { this.settleCycles(); this.port.outw(p, v); }
   inl(p: number): number { this.settleCycles(); return this.port.inl(p) >>> 0; }
   outl(p: number, v: number): void { this.settleCycles(); this.port.outl(p, v); }
+  /**
+   * REP INSW: `count` words from port `p` into physical memory at `a` upwards. The device sees
+   * exactly `count` inw's at the same emulated time; no cycles are charged, as inw and
+   * writePhys16 charge none (the caller charges what it models).
+   */
+  insw(p: number, a: PhysAddr, count: number): void {
+    if (count <= 0) return;
+    this.settleCycles();
+    this.port.insw(p, a, count);
+  }
+  /** REP OUTSW: `count` words from physical memory at `a` upwards to port `p`; as insw. */
+  outsw(p: number, a: PhysAddr, count: number): void {
+    if (count <= 0) return;
+    this.settleCycles();
+    this.port.outsw(p, a, count);
+  }
 
   readCR0(): number { return this.port.readCR0() >>> 0; }
   writeCR0(v: number): void { this.port.writeCR0(v); }

@@ -13,9 +13,9 @@
 // nothing else; whoever waits looks at the record when it runs again. Inside the driver every wait
 // is a state it returns from:
 // - reads: one IRQ per sector; the handler reads the status (which acks the interrupt), then the
-//   256 data words (REP INSW on a real kernel). After the last sector of a command the drive
-//   goes idle without an interrupt (PIO data-in has none at the end), so the next command starts
-//   from the same handler.
+//   256 data words with one REP INSW (hw.insw; a write sends its words with REP OUTSW, hw.outsw).
+//   After the last sector of a command the drive goes idle without an interrupt (PIO data-in has
+//   none at the end), so the next command starts from the same handler.
 // - writes: the drive asks for the FIRST sector by setting DRQ without an interrupt, and for each
 //   further one with an interrupt after the previous sector reached the media; the last one ends
 //   with an interrupt and DRQ clear. The emulated drive (emulator/devices/ata.ts) raises that first
@@ -197,8 +197,7 @@ export class AtaChannel {
     }
     if ((status & DRQ) === 0) return; // idle: a stale interrupt
     const hw = this.hw;
-    const base = r.addr + r.finished * SECTOR_SIZE;
-    for (let i = 0; i < WORDS_PER_SECTOR; i++) hw.writePhys16(phys(base + 2 * i), hw.inw(DATA));
+    hw.insw(DATA, phys(r.addr + r.finished * SECTOR_SIZE), WORDS_PER_SECTOR);
     hw.chargeCycles(COST.ataSectorIn);
     r.finished++;
     if (r.finished - this.chunkStart === this.chunkCount) this.commandDone(r);
@@ -219,8 +218,7 @@ export class AtaChannel {
         return;
       }
       const hw = this.hw;
-      const base = r.addr + (this.chunkStart + this.sent) * SECTOR_SIZE;
-      for (let i = 0; i < WORDS_PER_SECTOR; i++) hw.outw(DATA, hw.readPhys16(phys(base + 2 * i)));
+      hw.outsw(DATA, phys(r.addr + (this.chunkStart + this.sent) * SECTOR_SIZE), WORDS_PER_SECTOR);
       hw.chargeCycles(COST.ataSectorOut);
       this.sent++;
       this.phase = 'data-out';

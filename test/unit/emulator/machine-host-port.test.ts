@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTCALL_CMDLINE_PORT, HOSTCALL_PORT, HOSTCALL_SIGNATURE } from '../../../emulator/devices/hostcall.ts';
 import { CR0_PG } from '../../../emulator/cpu/state.ts';
+import { MemoryDisk, SECTOR_SIZE } from '../../../emulator/disk.ts';
 import { Machine } from '../../../emulator/machine.ts';
 import { MachineHostPort } from '../../../emulator/machine-host-port.ts';
 import { flat32, type TestMachine } from '../../harness/cpu.ts';
@@ -182,6 +183,114 @@ describe('the machine\'s HostPort', () => {
     expect([m.cpu.gdtrBase, m.cpu.gdtrLimit, m.cpu.idtrBase, m.cpu.idtrLimit]).toEqual([0x3000, 0x0f, 0x5000, 0x7ff]);
     expect([m.cpu.trSel, m.cpu.trBase, m.cpu.trLimit]).toEqual([0x08, 0x4000, 0x67]);
     expect((h.readPhys32(0x300c) >>> 8) & 0xf).toBe(0xb); // busy
+  });
+
+  describe('insw and outsw (REP INSW/OUTSW) are the inw and outw they stand for, in one call', () => {
+    const DATA = 0x1f0, STATUS = 0x1f7, ALT_STATUS = 0x3f6, WORDS = SECTOR_SIZE / 2;
+    type Mode = 'words' | 'string';
+    /** What a transfer leaves that anyone could see: every bus access with its emulated time, and the device's state. */
+    interface Seen {
+      accesses: string[];
+      tsc: number;
+      nextEvent: number;
+      irq: boolean;
+      status: number;
+      mem: number[];
+      /** A checksum of all of RAM (a stray word anywhere shows). */
+      ram: number;
+      disk: number[];
+    }
+
+    /** A machine whose master disk (16 sectors) holds a different byte pattern in every sector; its bus accesses logged. */
+    function ataMachine(): { m: Machine; disk: MemoryDisk; accesses: string[] } {
+      const bytes = new Uint8Array(16 * SECTOR_SIZE);
+      for (let k = 0; k < bytes.length; k++) bytes[k] = (k * 7 + (k >> 9) * 13) & 0xff;
+      const disk = new MemoryDisk(bytes);
+      const m = new Machine({ memoryBytes: 4 * 1024 * 1024, disks: [disk], ataRequestCycles: 1000, ataSectorCycles: 100 });
+      const accesses: string[] = [];
+      m.io.onTrace = (port, size, write, value) => {
+        accesses.push(`${m.cpu.cycles}/${m.clock.now} ${write ? 'out' : 'in'}${size} ${port.toString(16)} ${value.toString(16)}`);
+      };
+      return { m, disk, accesses };
+    }
+
+    function command(m: Machine, cmd: number, lba: number, count: number): void {
+      const h = m.hostPort;
+      h.outb(0x1f6, 0xe0);
+      h.outb(0x1f2, count);
+      h.outb(0x1f3, lba);
+      h.outb(0x1f4, 0);
+      h.outb(0x1f5, 0);
+      h.outb(0x1f7, cmd);
+    }
+
+    function seen(m: Machine, disk: MemoryDisk, accesses: string[], at: number, bytes: number): Seen {
+      const mem: number[] = [];
+      for (let k = 0; k < bytes; k++) mem.push(m.phys.read8(at + k)); // as stored, whatever A20 says
+      let ram = 2166136261;
+      for (const b of m.phys.ram) ram = Math.imul(ram ^ b, 16777619) >>> 0;
+      return {
+        accesses, tsc: m.hostPort.readTSC(), nextEvent: m.clock.nextEventTime(), irq: m.cpu.irqPending,
+        status: m.hostPort.inb(ALT_STATUS), mem, ram, disk: [...disk.bytes],
+      };
+    }
+
+    /** READ SECTORS of 3 sectors at LBA 2 into `at`, a sector at a time: 256 inw + writePhys16, or one insw. */
+    function read(mode: Mode, at: number, setup?: (m: Machine) => void): Seen {
+      const { m, disk, accesses } = ataMachine();
+      setup?.(m);
+      const h = m.hostPort;
+      command(m, 0x20, 2, 3);
+      for (let s = 0; s < 3; s++) {
+        h.chargeCycles(2000); // the drive has the sector by then
+        expect(h.inb(STATUS) & 0x88).toBe(0x08); // DRQ, not BSY (and the IRQ acked)
+        const dst = at + s * SECTOR_SIZE;
+        if (mode === 'string') h.insw(DATA, dst, WORDS);
+        else for (let k = 0; k < WORDS; k++) h.writePhys16(dst + 2 * k, h.inw(DATA));
+      }
+      return seen(m, disk, accesses, at, 3 * SECTOR_SIZE);
+    }
+
+    /** WRITE SECTORS of 3 sectors at LBA 9 from `at`: 256 readPhys16 + outw, or one outsw, a sector at a time. */
+    function write(mode: Mode, at: number, setup?: (m: Machine) => void): Seen {
+      const { m, disk, accesses } = ataMachine();
+      setup?.(m);
+      const h = m.hostPort;
+      for (let k = 0; k < 3 * SECTOR_SIZE; k++) h.writePhys8(at + k, (k * 11 + 5) & 0xff);
+      command(m, 0x30, 9, 3);
+      for (let s = 0; s < 3; s++) {
+        if (s > 0) h.chargeCycles(2000); // the sector before reached the media
+        expect(h.inb(STATUS) & 0x88).toBe(0x08);
+        const src = at + s * SECTOR_SIZE;
+        if (mode === 'string') h.outsw(DATA, src, WORDS);
+        else for (let k = 0; k < WORDS; k++) h.outw(DATA, h.readPhys16(src + 2 * k));
+      }
+      h.chargeCycles(2000);
+      return seen(m, disk, accesses, at, 3 * SECTOR_SIZE);
+    }
+
+    it('insw: the same data, the same accesses at the same emulated time, the same drive state', () => {
+      const words = read('words', 0x20000), string = read('string', 0x20000);
+      expect(string.accesses.length).toBe(words.accesses.length);
+      expect(string).toEqual(words);
+      const disk = ataMachine().disk;
+      expect(words.mem).toEqual([...disk.bytes.subarray(2 * SECTOR_SIZE, 5 * SECTOR_SIZE)]);
+    });
+
+    it('outsw: the same accesses at the same emulated time, the same drive state, the same sectors on disk', () => {
+      const words = write('words', 0x30000), string = write('string', 0x30000);
+      expect(string).toEqual(words);
+      expect(words.disk.slice(9 * SECTOR_SIZE, 12 * SECTOR_SIZE)).toEqual(words.mem);
+    });
+
+    it('past the end of RAM and with A20 closed, memory takes the words as writePhys16 and readPhys16 would', () => {
+      const end = 4 * 1024 * 1024 - SECTOR_SIZE - 64; // the last sector straddles the end: its tail is dropped
+      expect(read('string', end)).toEqual(read('words', end));
+      const closed = (m: Machine): void => m.phys.setA20(false);
+      expect(read('string', 0x1ffe00, closed)).toEqual(read('words', 0x1ffe00, closed));
+      expect(write('string', end)).toEqual(write('words', end));
+      expect(write('string', 0x1ffe00, closed)).toEqual(write('words', 0x1ffe00, closed));
+    });
   });
 
   describe('writes over decoded code re-decode it (like a DMA or a loader would)', () => {

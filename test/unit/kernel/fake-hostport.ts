@@ -53,6 +53,9 @@ export class FakeHostPort implements HostPort {
   outb(p: number, v: number): void { this.portWrites.push([p, v & 0xff, 8]); }
   outw(p: number, v: number): void { this.portWrites.push([p, v & 0xffff, 16]); }
   outl(p: number, v: number): void { this.portWrites.push([p, v >>> 0, 32]); }
+  /** REP INSW/OUTSW as the word accesses they are made of (so a subclass's inw/outw serve them too). */
+  insw(p: number, a: number, count: number): void { for (let k = 0; k < count; k++) this.writePhys16(a + 2 * k, this.inw(p)); }
+  outsw(p: number, a: number, count: number): void { for (let k = 0; k < count; k++) this.outw(p, this.readPhys16(a + 2 * k)); }
   readCR0(): number { return this.cr0; }
   writeCR0(v: number): void { this.cr0 = v >>> 0; }
   readCR2(): number { return this.cr2; }

@@ -153,6 +153,46 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? -1 : n;
 }
 
+/** Counts the rig's word port calls: single words (inw/outw) and whole strings (insw/outsw), with the words they moved. */
+function countWordIo(r: Rig): { inw: number; outw: number; insw: number[]; outsw: number[] } {
+  const seen = { inw: 0, outw: 0, insw: [] as number[], outsw: [] as number[] };
+  const p = r.port;
+  const inw = p.inw.bind(p), outw = p.outw.bind(p), insw = p.insw.bind(p), outsw = p.outsw.bind(p);
+  // insw/outsw of the fake are made of its inw/outw: count those only outside a string.
+  let inString = false;
+  p.inw = (port) => { if (!inString) seen.inw++; return inw(port); };
+  p.outw = (port, v) => { if (!inString) seen.outw++; outw(port, v); };
+  p.insw = (port, a, n) => { seen.insw.push(n); inString = true; insw(port, a, n); inString = false; };
+  p.outsw = (port, a, n) => { seen.outsw.push(n); inString = true; outsw(port, a, n); inString = false; };
+  return seen;
+}
+
+describe('AtaDisk moves each sector with one string instruction (REP INSW / REP OUTSW)', () => {
+  it('reads: one insw of 256 words per sector, no single inw', () => {
+    const r = rig();
+    const disk = new AtaDisk(0, 512, r.channel);
+    const seen = countWordIo(r);
+    const q = disk.read(7, 3, DST);
+    r.run(() => disk.onIrq());
+    expect(outcome(q)).toBeNull();
+    expect(seen).toEqual({ inw: 0, outw: 0, insw: [256, 256, 256], outsw: [] });
+    expect(firstDifference(mem(r, DST, 3), onDisk(r.disks[0]!, 7, 3))).toBe(-1);
+  });
+
+  it('writes: one outsw of 256 words per sector, no single outw', () => {
+    const r = rig();
+    const disk = new AtaDisk(0, 512, r.channel);
+    const seen = countWordIo(r);
+    r.port.mem.set(sectorBytes(1, 99), DST);
+    r.port.mem.set(sectorBytes(2, 99), DST + SECTOR_SIZE);
+    const q = disk.write(20, 2, DST);
+    r.run(() => disk.onIrq());
+    expect(outcome(q)).toBeNull();
+    expect(seen).toEqual({ inw: 0, outw: 0, insw: [], outsw: [256, 256] });
+    expect(firstDifference(onDisk(r.disks[0]!, 20, 2), mem(r, DST, 2))).toBe(-1);
+  });
+});
+
 describe('AtaDisk reads', () => {
   let r: Rig;
   let disk: AtaDisk;
