@@ -197,27 +197,85 @@ export function protectPage(hw: Hw, pd: PhysAddr, va: VirtAddr, flags: number, k
 }
 
 /**
- * Calls `fn` for every present PTE below KERNBASE (PDEs 0-767), in address order. Entries are read
- * as the scan reaches them, so `fn` may unmap or protect the page it is given. Charges
- * COST.walkStep per entry read.
+ * Calls `fn` for every present PTE below KERNBASE (PDEs 0-767), in address order. Charges
+ * COST.walkStep per entry read. `fn` may change or clear the entry it is given (unmap or protect
+ * its page), and read anything; it must not write any other entry of `pd`'s directory or tables
+ * (see forEachUserEntry).
  */
 export function forEachUserPage(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
-  forEachUserEntry(hw, pd, (va, pte, pteAddr) => { if (isPresent(pte)) fn(va, pte, pteAddr); });
+  scanUserEntries(hw, pd, true, fn);
 }
 
 /** Calls `fn` for every user PTE that is not 0 (present pages and swapped-out ones), as forEachUserPage does. */
 export function forEachUserEntry(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
-  for (let di = 0; di < KERNEL_PDE; di++) {
-    const pde = hw.readPhys32(phys(pd + 4 * di));
-    hw.chargeCycles(COST.walkStep);
-    if (!isPresent(pde)) continue;
-    const pt = entryFrame(pde);
-    for (let ti = 0; ti < ENTRIES; ti++) {
-      const pteAddr = phys(pt + 4 * ti);
-      const pte = hw.readPhys32(pteAddr);
-      hw.chargeCycles(COST.walkStep);
-      if (pte !== 0) fn(virt((di << 22) | (ti << 12)), pte, pteAddr);
+  scanUserEntries(hw, pd, false, fn);
+}
+
+/** The buffers a scan reads the user half of a directory and one table into, one pair per nesting depth (`fn` may scan too). */
+interface ScanBuffers { dir: Uint8Array; dirWords: Uint32Array; dirView: DataView; table: Uint8Array; tableWords: Uint32Array; tableView: DataView }
+const scanBuffers: ScanBuffers[] = [];
+let scanDepth = 0;
+/** Whether the host's Uint32Array words are little-endian, as entries are in guest RAM (then a word of a buffer is the entry). */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** PTE_P in a word of a buffer: bit 0 of the entry's first byte. */
+const WORD_P = HOST_LE ? PTE_P : (PTE_P << 24) >>> 0;
+
+function buffersAt(depth: number): ScanBuffers {
+  let b = scanBuffers[depth];
+  if (b === undefined) {
+    const dir = new Uint8Array(4 * KERNEL_PDE), table = new Uint8Array(4 * ENTRIES);
+    b = {
+      dir, dirWords: new Uint32Array(dir.buffer), dirView: new DataView(dir.buffer),
+      table, tableWords: new Uint32Array(table.buffer), tableView: new DataView(table.buffer),
+    };
+    scanBuffers[depth] = b;
+  }
+  return b;
+}
+
+/**
+ * The walk behind forEachUserPage and forEachUserEntry. It reads the directory's user half, and
+ * each present page table, with one bulk read each (a page-table walk reads the same bytes entry
+ * by entry). The entries are little-endian in RAM: on a little-endian host each word of the buffer
+ * is the entry; on another, a word is zero when the entry is, P is its bit 24, and the entry is
+ * decoded from the bytes. Before each call of `fn` every entry read so far is charged
+ * (COST.walkStep each, in one charge), and the rest at the end: whatever `fn` does (even something
+ * that observes emulated time) sees the charges a walk entry by entry would have made by then, and
+ * the total is the same. Since a table is read when the walk reaches it, `fn` may change the entry
+ * it is given (it is not read again), but a change to another entry of the same table, or to the
+ * directory, would not be seen: no caller makes one.
+ */
+function scanUserEntries(hw: Hw, pd: PhysAddr, presentOnly: boolean, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
+  const b = buffersAt(scanDepth++);
+  try {
+    hw.readPhysBytes(pd, b.dir);
+    const { dirWords, dirView, table, tableWords, tableView } = b;
+    /** Entries read and not charged yet. */
+    let owed = 0;
+    for (let di = 0; di < KERNEL_PDE; di++) {
+      owed++;
+      const word = dirWords[di]!;
+      if ((word & WORD_P) === 0) continue;
+      const pde = HOST_LE ? word : dirView.getUint32(4 * di, true);
+      const pt = entryFrame(pde);
+      hw.readPhysBytes(pt, table);
+      // Entries skipped: not present (forEachUserPage), or 0 (forEachUserEntry).
+      const skip = presentOnly ? WORD_P : 0xffffffff;
+      let last = -1;
+      for (let ti = 0; ti < ENTRIES; ti++) {
+        const word = tableWords[ti]!;
+        if ((word & skip) === 0) continue;
+        const pte = HOST_LE ? word : tableView.getUint32(4 * ti, true);
+        hw.chargeCycles(COST.walkStep * (owed + ti - last));
+        owed = 0;
+        last = ti;
+        fn(virt((di << 22) | (ti << 12)), pte, phys(pt + 4 * ti));
+      }
+      owed += ENTRIES - 1 - last;
     }
+    hw.chargeCycles(COST.walkStep * owed);
+  } finally {
+    scanDepth--;
   }
 }
 

@@ -312,18 +312,34 @@ export class Reclaimer {
     const out: Page[] = [];
     const now = this.virtualTime(pd);
     forEachUserPage(this.hw, pd, (va, pte, pteAddr) => {
-      if ((pte & PTE_LOCKED) !== 0) return;
+      if (!this.isResident(pd, va, pte)) return;
       const frame = entryFrame(pte);
-      if (frame / PAGE_SIZE >= this.capacity) return;
-      if (!this.rmap.isPrimary(frame, pd, va) || this.lockedElsewhere(frame)) return;
       out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)), counter: this.hw.readPhys32(this.rmapField(frame, RMAP_COUNTER)), now });
     });
     return out;
   }
 
-  /** How many pages of `pd` count against a resident limit (present and not locked). */
+  /**
+   * Whether the present page at `va` in `pd`, whose PTE is `pte`, is one of residentOf's: not
+   * locked, a frame the reclaimer keeps entries for, `pd`'s own (its first mapping), and not locked
+   * through another mapping.
+   */
+  private isResident(pd: PhysAddr, va: VirtAddr, pte: number): boolean {
+    if ((pte & PTE_LOCKED) !== 0) return false;
+    const frame = entryFrame(pte);
+    if (frame / PAGE_SIZE >= this.capacity) return false;
+    const maps = this.rmap.primaryCount(frame, pd, va);
+    return maps !== 0 && (maps === 1 || !this.lockedByAnother(frame));
+  }
+
+  /**
+   * How many pages of `pd` count against a resident limit (present and not locked): residentOf's,
+   * counted without reading what only a policy needs of each.
+   */
   residentCount(pd: PhysAddr): number {
-    return this.residentOf(pd).length;
+    let n = 0;
+    forEachUserPage(this.hw, pd, (va, pte) => { if (this.isResident(pd, va, pte)) n++; });
+    return n;
   }
 
   /** What a policy may do to the pages of `pd`. */
@@ -464,6 +480,11 @@ export class Reclaimer {
   /** Whether a shared frame is locked (mlock) by one of its other mappings: then it is never a victim. */
   private lockedElsewhere(frame: PhysAddr): boolean {
     if (this.rmap.count(frame) <= 1) return false;
+    return this.lockedByAnother(frame);
+  }
+
+  /** lockedElsewhere for a frame known to have more than one mapping. */
+  private lockedByAnother(frame: PhysAddr): boolean {
     return this.mapsOf(frame).some((m) => (m.pte & PTE_LOCKED) !== 0);
   }
 

@@ -105,6 +105,16 @@ export class ReverseMap {
   }
 
   /**
+   * How many PTEs map `frame` when its first mapping is `va` in `pd`, else 0: isPrimary and count
+   * in one, reading the same words isPrimary reads.
+   */
+  primaryCount(frame: PhysAddr, pd: PhysAddr, va: VirtAddr): number {
+    const n = this.count(frame);
+    if (n === 0 || this.hw.readPhys32(this.field(frame, F_PD)) !== pd || this.hw.readPhys32(this.field(frame, F_VA)) !== va) return 0;
+    return n;
+  }
+
+  /**
    * `va` in `pd` now maps `frame`: one more count. False (nothing changed) when the frame is mapped
    * already and the pool has no entry left (the caller copies the page instead of sharing it).
    */

@@ -9,7 +9,8 @@ import { KernelPanic } from '../../../../kernel/panic.ts';
 import type { FrameAllocator, FrameOwner, FrameStats } from '../../../../kernel/mm/frames.ts';
 import {
   PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_U, PTE_W,
-  describeFlags, describeWalk, effectiveFlags, forEachUserPage,
+  ENTRIES, KERNEL_PDE, PTE_SWAP,
+  describeFlags, describeWalk, effectiveFlags, forEachUserEntry, forEachUserPage,
   freeUserPageTables, mapPage, pdIndex, protectPage, ptIndex, unmapPage, walk,
 } from '../../../../kernel/mm/pagetable.ts';
 import { PF_P, PF_U, PF_W, describeFaultCode, decodeFaultCode } from '../../../../kernel/mm/fault.ts';
@@ -375,5 +376,58 @@ describe('page-fault error codes', () => {
   it('falls back to the code alone when the walk finds nothing present', () => {
     expect(describeFaultCode(PF_P | PF_U, 0)).toBe('user read of supervisor page');
     expect(describeFaultCode(PF_P | PF_W | PF_U, 0)).toBe('user write protection violation');
+  });
+});
+
+describe('the user-page scan reads whole tables but charges as a walk entry by entry', () => {
+  /** Each entry's position in a walk of PDEs 0-767, reading all 1024 PTEs of each present table: how many entries are read up to and including it. */
+  function entriesReadThrough(va: number, tables: readonly number[]): number {
+    const di = pdIndex(va), ti = ptIndex(va);
+    return di + 1 + tables.filter((t) => t < di).length * ENTRIES + ti + 1;
+  }
+
+  it('has charged every entry read so far at each call, and every entry read at the end', () => {
+    const vas = [0x00001000, 0x08048000, 0x08049000, 0x08400000, 0xbffff000];
+    for (const va of vas) mapUser(va);
+    const tables = [0x000, 0x020, 0x021, 0x2ff];
+    expect(mapPage(hw, frames, PD, KVA, frames.alloc('kernel')!, PTE_W)).toBe(true);
+    hw.settleCycles();
+    const start = port.cycles;
+    const charged: number[] = [];
+    forEachUserPage(hw, PD, () => { hw.settleCycles(); charged.push(port.cycles - start); });
+    hw.settleCycles();
+    expect(charged).toEqual(vas.map((va) => COST.walkStep * entriesReadThrough(va, tables)));
+    expect(port.cycles - start).toBe(COST.walkStep * (KERNEL_PDE + tables.length * ENTRIES));
+  });
+
+  it('gives swapped-out entries to forEachUserEntry only, each with the value and address a walk finds', () => {
+    mapUser(0x08048000);
+    const f = mapUser(0x08049000);
+    unmapPage(hw, PD, virt(0x08049000));
+    frames.free(f);
+    const swapped = (7 << 12) | PTE_SWAP;
+    hw.writePhys32(walk(hw, PD, virt(0x08049000)).pteAddr!, swapped);
+    const all: Array<[number, number, number]> = [];
+    forEachUserEntry(hw, PD, (va, pte, pteAddr) => all.push([va, pte, pteAddr]));
+    expect(all.map(([va, pte]) => [va, pte])).toEqual([[0x08048000, walk(hw, PD, TEXT).pte], [0x08049000, swapped]]);
+    for (const [va, , pteAddr] of all) expect(pteAddr).toBe(walk(hw, PD, virt(va)).pteAddr);
+    const present: number[] = [];
+    forEachUserPage(hw, PD, (va) => present.push(va));
+    expect(present).toEqual([0x08048000]);
+  });
+
+  it('lets the callback clear the entry it is given, and scan again inside it', () => {
+    for (const va of [0x08048000, 0x08049000, 0x0804a000]) mapUser(va);
+    const inner: number[][] = [];
+    forEachUserPage(hw, PD, (va, _pte, pteAddr) => {
+      const seen: number[] = [];
+      forEachUserPage(hw, PD, (v) => seen.push(v));
+      inner.push(seen);
+      if (va === 0x08049000) hw.writePhys32(pteAddr, 0);
+    });
+    expect(inner).toEqual([[0x08048000, 0x08049000, 0x0804a000], [0x08048000, 0x08049000, 0x0804a000], [0x08048000, 0x0804a000]]);
+    const after: number[] = [];
+    forEachUserPage(hw, PD, (va) => after.push(va));
+    expect(after).toEqual([0x08048000, 0x0804a000]);
   });
 });
