@@ -14,7 +14,7 @@ import { EBP, ESP, type Size, SS } from '../registers.ts';
 import { loadDataSegment } from '../segments.ts';
 import { getSP, peek, pop, push, setSP, spAdd } from '../stack.ts';
 import { type Cpu, IOPL, RF, VM } from '../state.ts';
-import { TLB_VALID } from '../tlb.ts';
+import { TLB_PAGE_MASK, TLB_VALID } from '../tlb.ts';
 import { writableFlags } from './control.ts';
 
 const vsize = (i: Insn): Size => i.osize as Size;
@@ -148,6 +148,7 @@ export function popEv(cpu: Cpu, i: Insn): void {
  */
 export function pusha(cpu: Cpu, i: Insn): void {
   const size = vsize(i);
+  if (size === 32 && cpu.stack32 && pushad32Fast(cpu)) return;
   const w = size >> 3;
   const sp = getSP(cpu);
   for (let k = 1; k <= 8; k++) checkStackWrite(cpu, spAdd(cpu, sp, -k * w), w);
@@ -169,6 +170,7 @@ export function pusha(cpu: Cpu, i: Insn): void {
  */
 export function popa(cpu: Cpu, i: Insn): void {
   const size = vsize(i);
+  if (size === 32 && cpu.stack32 && popad32Fast(cpu)) return;
   const w = size >> 3;
   const di = peek(cpu, 0, size);
   const si = peek(cpu, w, size);
@@ -187,6 +189,45 @@ export function popa(cpu: Cpu, i: Insn): void {
   setReg(cpu, 2, size, dx);
   setReg(cpu, 1, size, cx);
   setReg(cpu, 0, size, ax);
+}
+
+// PUSHAD and POPAD on a 32-bit stack whose 32 bytes lie in one page that the TLB already maps for
+// the access, inside SS's limits (a trap stub's every entry and exit): no slot can fault, so the
+// eight slots are written or read directly, with what the slot-by-slot path does in every other
+// respect (the same bytes, the TLB-hit count, ESP). Otherwise (false) that path runs.
+
+function pushad32Fast(cpu: Cpu): boolean {
+  const reg = cpu.reg;
+  const top = (reg[ESP]! - 32) | 0;
+  const o = top >>> 0;
+  if (o < cpu.segMin[SS]! || o + 31 > cpu.segWMax[SS]!) return false;
+  const lin = (cpu.segBase[SS]! + top) | 0;
+  if ((lin & 0xfff) > 0xfe0) return false;
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.writeMask) !== TLB_VALID) return false;
+  const view = cpu.memView, p = (e & TLB_PAGE_MASK) | (lin & 0xfff);
+  // EAX at the highest slot, EDI at the lowest; the ESP slot holds ESP as it was.
+  for (let r = 0; r < 8; r++) view.setInt32(p + 28 - 4 * r, reg[r]!, true);
+  cpu.tlbHits += 8;
+  reg[ESP] = top;
+  return true;
+}
+
+function popad32Fast(cpu: Cpu): boolean {
+  const reg = cpu.reg;
+  const sp = reg[ESP]!;
+  const o = sp >>> 0;
+  if (o < cpu.segMin[SS]! || o + 31 > cpu.segMax[SS]!) return false;
+  const lin = (cpu.segBase[SS]! + sp) | 0;
+  if ((lin & 0xfff) > 0xfe0) return false;
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.readMask) !== TLB_VALID) return false;
+  const view = cpu.memView, p = (e & TLB_PAGE_MASK) | (lin & 0xfff);
+  cpu.tlbHits += 8;
+  reg[ESP] = (sp + 32) | 0;
+  // EDI from the lowest slot up to EAX; the ESP image (slot 3) is discarded.
+  for (let r = 0; r < 8; r++) if (r !== ESP) reg[r] = view.getInt32(p + 28 - 4 * r, true);
+  return true;
 }
 
 /** The high half of ESP from a POPAD's ESP image, SP kept (the 386 erratum above). */

@@ -206,6 +206,24 @@ describe('PUSHA and POPA', () => {
     expect(image).toEqual([0x77777777, 0x66666666, 0x55555555, 0x90000, 0x44444444, 0x33333333, 0x22222222, 0x11111111]);
   });
 
+  it('PUSHAD and POPAD on a stack page the TLB already maps (their direct path) do what the slot-by-slot path does', () => {
+    // The PUSH fills the TLB entry of the stack page, so PUSHAD and POPAD take their direct path;
+    // the slots and registers must be those of the test above and of POPA below.
+    const t = run32(`
+      pushl $0
+      mov $0x11111111, %eax; mov $0x22222222, %ecx; mov $0x33333333, %edx; mov $0x44444444, %ebx
+      mov $0x55555555, %ebp; mov $0x66666666, %esi; mov $0x77777777, %edi
+      pusha
+      movl $0x12345678, 12(%esp) # the saved ESP: discarded by POPAD
+      xor %eax, %eax; xor %ecx, %ecx; xor %edx, %edx; xor %ebx, %ebx; xor %ebp, %ebp; xor %esi, %esi; xor %edi, %edi
+      popa
+      pusha; hlt`);
+    expect(r32(t, ESP)).toBe(0x90000 - 4 - 32);
+    const image = Array.from({ length: 8 }, (_, k) => mem32(t, 0x90000 - 4 - 32 + 4 * k));
+    expect(image).toEqual([0x77777777, 0x66666666, 0x55555555, 0x90000 - 4, 0x44444444, 0x33333333, 0x22222222, 0x11111111]);
+    expect(t.m.cpu.tlbHits).toBeGreaterThanOrEqual(16);
+  });
+
   it('POPA restores every register but SP, and moves SP past all eight slots', () => {
     const t = run16(`
       mov $0x1111, %ax; mov $0x2222, %cx; mov $0x3333, %dx; mov $0x4444, %bx
