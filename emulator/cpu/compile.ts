@@ -123,6 +123,20 @@ function imulR32(i: Insn, k: number): Emitted | null {
   return { code, sync: i.isMem, mayExit: false };
 }
 
+/** `dst op= b` on bytes (dst and b are byte expressions: R8[...] or a read), as alu.ts's alu8 records it. */
+function alu8(op: 'add' | 'sub' | 'cmp' | 'and' | 'or' | 'xor', dst: string, b: string, k: number): string {
+  const a = `a${k}`, bb = `b${k}`, r = `r${k}`;
+  const lets = `const ${a} = ${dst}, ${bb} = ${b}`;
+  const store = op === 'cmp' ? '' : ` ${dst} = ${r};`;
+  switch (op) {
+    case 'add': return `${lets}, ${r} = (${a} + ${bb}) & 0xff;${store} cpu.lop = ${LOP_ADD}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 8;`;
+    case 'sub': case 'cmp': return `${lets}, ${r} = (${a} - ${bb}) & 0xff;${store} cpu.lop = ${LOP_SUB}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 8;`;
+    default: return `${lets}, ${r} = ${a} ${op === 'and' ? '&' : op === 'or' ? '|' : '^'} ${bb};${store} cpu.lop = ${LOP_LOGIC}; cpu.lr = ${r}; cpu.lsize = 8;`;
+  }
+}
+
+const R8 = (r: number): string => `R8[${REG8_BYTE[r as 0]}]`;
+
 const ALU_NAMES = ['add', 'or', null, null, 'and', 'sub', 'xor', 'cmp'] as const;
 
 /** The condition of Jcc `cc` (opcode & 15) from the lazy record, through flags.ts. */
@@ -171,10 +185,10 @@ const TEMPLATES = new Map<Handler, Template>([
   [move.movGvEvM32, (i) => ({ code: `${R(i.reg)} = readMem32(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
   [move.movzxbM32, (i) => ({ code: `${R(i.reg)} = readMem8(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
   [move.movzxwM32, (i) => ({ code: `${R(i.reg)} = readMem16(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
-  [move.movGbEbM, (i) => ({ code: `R8[${REG8_BYTE[i.reg as 0]}] = readMem8(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
-  [move.movEbGbM, (i) => ({ code: `writeMem8(cpu, ${i.seg}, ${ea32(i)}, R8[${REG8_BYTE[i.reg as 0]}]);`, sync: true, mayExit: true })],
-  [move.movEbGbR, (i) => pure(`R8[${REG8_BYTE[i.rm as 0]}] = R8[${REG8_BYTE[i.reg as 0]}];`)],
-  [move.movGbEbR, (i) => pure(`R8[${REG8_BYTE[i.reg as 0]}] = R8[${REG8_BYTE[i.rm as 0]}];`)],
+  [move.movGbEbM, (i) => ({ code: `${R8(i.reg)} = readMem8(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
+  [move.movEbGbM, (i) => ({ code: `writeMem8(cpu, ${i.seg}, ${ea32(i)}, ${R8(i.reg)});`, sync: true, mayExit: true })],
+  [move.movEbGbR, (i) => pure(`${R8(i.rm)} = ${R8(i.reg)};`)],
+  [move.movGbEbR, (i) => pure(`${R8(i.reg)} = ${R8(i.rm)};`)],
   [move.movEvGvM32, (i) => ({ code: `writeMem32(cpu, ${i.seg}, ${ea32(i)}, ${R(i.reg)});`, sync: true, mayExit: true })],
   [move.movEvIvM32, (i) => ({ code: `writeMem32(cpu, ${i.seg}, ${ea32(i)}, ${i.imm | 0});`, sync: true, mayExit: true })],
   [move.movEbIbM, (i) => ({ code: `writeMem8(cpu, ${i.seg}, ${ea32(i)}, ${i.imm & 0xff});`, sync: true, mayExit: true })],
@@ -207,6 +221,14 @@ const TEMPLATES = new Map<Handler, Template>([
     sync: true, mayExit: false,
   })],
   [muldiv.imulGvEv, imulR32],
+  [alu.aluEbIbR, (i, k) => { const op = ALU_NAMES[i.reg]; return op ? pure(alu8(op, R8(i.rm), String(i.imm & 0xff), k)) : null; }],
+  [alu.aluEbGbR, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? pure(alu8(op, R8(i.rm), R8(i.reg), k)) : null; }],
+  [alu.aluGbEbR, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? pure(alu8(op, R8(i.reg), R8(i.rm), k)) : null; }],
+  [alu.aluGbEbM, (i, k) => {
+    const op = ALU_NAMES[(i.opcode >> 3) & 7];
+    return op ? { code: alu8(op, R8(i.reg), `readMem8(cpu, ${i.seg}, ${ea32(i)})`, k), sync: true, mayExit: false } : null;
+  }],
+  [alu.cmpEbGbM, (i, k) => ({ code: alu8('cmp', `readMem8(cpu, ${i.seg}, ${ea32(i)})`, R8(i.reg), k), sync: true, mayExit: false })],
   [alu.testEvGvR32, (i, k) => pure(`const r${k} = ${R(i.rm)} & ${R(i.reg)}; cpu.lop = ${LOP_LOGIC}; cpu.lr = r${k}; cpu.lsize = 32;`,
     { lop: LOP_LOGIC, a: `r${k}`, b: `r${k}`, r: `r${k}` })],
   [alu.incReg32, (i, k) => pure(`const c${k} = getCF(cpu), r${k} = (${R(i.opcode & 7)} + 1) | 0; ${R(i.opcode & 7)} = r${k}; cpu.lop = ${LOP_INC}; cpu.lr = r${k}; cpu.laux = c${k}; cpu.lsize = 32;`,
