@@ -20,6 +20,7 @@
 // operands (a CMP then JL is `a < b`) instead of decoding the lazy record; the record is still
 // written, since it is state the next block may read.
 
+import { readLin32, segWrite, writeLin32 } from './access.ts';
 import type { CompiledBlock } from './blocks.ts';
 import { CpuFault } from './faults.ts';
 import { getCF, getOF, getPF, getSF, getZF, LOP_ADD, LOP_CUSTOM, LOP_DEC, LOP_INC, LOP_LOGIC, LOP_SUB } from './flags.ts';
@@ -123,6 +124,39 @@ function imulR32(i: Insn, k: number): Emitted | null {
   return { code, sync: i.isMem, mayExit: false };
 }
 
+/**
+ * `[mem] op= b` on a dword (alu.ts aluMem32): the address is checked for writing, the old value
+ * read, the new one written, then the flags recorded; CMP only reads.
+ */
+function aluM32(op: 'add' | 'sub' | 'cmp' | 'and' | 'or' | 'xor', i: Insn, b: string, k: number): Emitted {
+  const l = `l${k}`, a = `a${k}`, bb = `b${k}`, r = `r${k}`;
+  if (op === 'cmp') {
+    return { code: `const ${bb} = ${b}, ${a} = readMem32(cpu, ${i.seg}, ${ea32(i)}), ${r} = (${a} - ${bb}) | 0; cpu.lop = ${LOP_SUB}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 32;`,
+      sync: true, mayExit: false, flags: { lop: LOP_SUB, a, b: bb, r } };
+  }
+  const lets = `const ${bb} = ${b}, ${l} = segWrite(cpu, ${i.seg}, ${ea32(i)}, 4), ${a} = readLin32(cpu, ${l})`;
+  let code: string, flags: FlagSource;
+  if (op === 'add' || op === 'sub') {
+    const lop = op === 'add' ? LOP_ADD : LOP_SUB;
+    code = `${lets}, ${r} = (${a} ${op === 'add' ? '+' : '-'} ${bb}) | 0; writeLin32(cpu, ${l}, ${r}); cpu.lop = ${lop}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 32;`;
+    flags = { lop, a, b: bb, r };
+  } else {
+    code = `${lets}, ${r} = ${a} ${op === 'and' ? '&' : op === 'or' ? '|' : '^'} ${bb}; writeLin32(cpu, ${l}, ${r}); cpu.lop = ${LOP_LOGIC}; cpu.lr = ${r}; cpu.lsize = 32;`;
+    flags = { lop: LOP_LOGIC, a, b: bb, r };
+  }
+  return { code, sync: true, mayExit: true, flags };
+}
+
+/** INC / DEC of a dword in memory (alu.ts incEM32, decEM32): CF kept. */
+function incDecM32(i: Insn, k: number, inc: boolean): Emitted {
+  const l = `l${k}`, r = `r${k}`;
+  return {
+    code: `const ${l} = segWrite(cpu, ${i.seg}, ${ea32(i)}, 4), ${r} = (readLin32(cpu, ${l}) ${inc ? '+' : '-'} 1) | 0; writeLin32(cpu, ${l}, ${r}); ` +
+      `const c${k} = getCF(cpu); cpu.lop = ${inc ? LOP_INC : LOP_DEC}; cpu.lr = ${r}; cpu.laux = c${k}; cpu.lsize = 32;`,
+    sync: true, mayExit: true, flags: { lop: inc ? LOP_INC : LOP_DEC, a: r, b: r, r },
+  };
+}
+
 /** `dst op= b` on bytes (dst and b are byte expressions: R8[...] or a read), as alu.ts's alu8 records it. */
 function alu8(op: 'add' | 'sub' | 'cmp' | 'and' | 'or' | 'xor', dst: string, b: string, k: number): string {
   const a = `a${k}`, bb = `b${k}`, r = `r${k}`;
@@ -221,6 +255,10 @@ const TEMPLATES = new Map<Handler, Template>([
     sync: true, mayExit: false,
   })],
   [muldiv.imulGvEv, imulR32],
+  [alu.aluEvGvM32, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? aluM32(op, i, R(i.reg), k) : null; }],
+  [alu.aluEvIvM32, (i, k) => { const op = ALU_NAMES[i.reg]; return op ? aluM32(op, i, String(i.imm | 0), k) : null; }],
+  [alu.incEM32, (i, k) => incDecM32(i, k, true)],
+  [alu.decEM32, (i, k) => incDecM32(i, k, false)],
   [alu.aluEbIbR, (i, k) => { const op = ALU_NAMES[i.reg]; return op ? pure(alu8(op, R8(i.rm), String(i.imm & 0xff), k)) : null; }],
   [alu.aluEbGbR, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? pure(alu8(op, R8(i.rm), R8(i.reg), k)) : null; }],
   [alu.aluGbEbR, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? pure(alu8(op, R8(i.reg), R8(i.rm), k)) : null; }],
@@ -293,7 +331,7 @@ const SELF_LOOP = new Set<Handler>([
 const STOP = `cpu.cycles >= until || cpu.irqPending || cpu.nmiPending || cpu.inhibitIrq || cpu.stopRequested || cpu.halted || (cpu.flags & ${TF}) !== 0 || cpu.traceInsn !== null`;
 
 /** What generated code may refer to besides its own H/I constants. */
-const RUNTIME = { CpuFault, getCF, getOF, getPF, getSF, getZF, readMem8, readMem16, readMem32, writeMem8, writeMem32, push32, pop32 };
+const RUNTIME = { CpuFault, getCF, getOF, getPF, getSF, getZF, readMem8, readMem16, readMem32, writeMem8, writeMem32, push32, pop32, segWrite, readLin32, writeLin32 };
 const RUNTIME_NAMES = Object.keys(RUNTIME);
 const RUNTIME_VALUES = Object.values(RUNTIME);
 
