@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
 import { createTempSwapFile, openDiskFile, OutputFile, readInputFile } from '../emulator/index.ts';
 import { BadInput } from './bad-input.ts';
+import type { CliIO } from './cli-io.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR } from './exit-status.ts';
 
 /** firmware/ and images/ sit beside dist/ (the bundle) and beside cli/ (the sources). */
@@ -122,10 +123,10 @@ export async function runPool<J, O extends { kind: string }>(
 }
 
 /** Writes `text` to stdout; false when its reader went away (`ts386 compare ... | head`). */
-export function writeStdout(text: string): Promise<boolean> {
+export function writeStdout(io: CliIO, text: string): Promise<boolean> {
   return new Promise((resolve) => {
-    process.stdout.once('error', () => resolve(false));
-    process.stdout.write(text, (e) => resolve(e === null || e === undefined));
+    io.stdout.once('error', () => resolve(false));
+    io.stdout.write(text, (e) => resolve(e === null || e === undefined));
   });
 }
 
@@ -133,35 +134,35 @@ export function writeStdout(text: string): Promise<boolean> {
  * The start of a command that boots many times: its options parsed by `parse` and the machine's
  * files looked at; or the status to end with (--help printed, or bad input said in one line).
  */
-export function startCommand<O extends { swapBytes: number }>(command: string, argv: string[], parse: (argv: string[]) => O | 'help', help: string): { opts: O; machine: { rom: Uint8Array; programDisk: string } } | number {
-  process.stderr.on('error', () => {});
-  const parsed = orBadInput(command, () => {
+export function startCommand<O extends { swapBytes: number }>(io: CliIO, command: string, argv: string[], parse: (argv: string[]) => O | 'help', help: string): { opts: O; machine: { rom: Uint8Array; programDisk: string } } | number {
+  io.stderr.on('error', () => {});
+  const parsed = orBadInput(io, command, () => {
     const opts = parse(argv);
     return opts === 'help' ? opts : { opts, machine: checkMachine(opts.swapBytes) };
   });
   if ('status' in parsed) return parsed.status;
   if (parsed.value === 'help') {
-    process.stdout.write(help);
+    io.stdout.write(help);
     return 0;
   }
   return parsed.value;
 }
 
 /** Runs `f`; a BadInput it throws becomes the command's one line on stderr and status 2. */
-function orBadInput<T>(command: string, f: () => T): { value: T } | { status: number } {
+function orBadInput<T>(io: CliIO, command: string, f: () => T): { value: T } | { status: number } {
   try {
     return { value: f() };
   } catch (e) {
     if (!(e instanceof BadInput)) throw e;
-    process.stderr.write(`ts386 ${command}: ${e.message}\n`);
+    io.stderr.write(`ts386 ${command}: ${e.message}\n`);
     return { status: EXIT_BAD_INPUT };
   }
 }
 
 /** Runs `f` with a progress bar of `total` runs on stderr when it is a terminal; `f` calls its argument as each run ends. */
-export async function withProgress<T>(command: string, total: number, f: (step: () => void) => Promise<T>): Promise<T> {
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ format: `ts386 ${command} |{bar}| {value}/{total} runs, {duration_formatted}`, clearOnComplete: true, hideCursor: true, stream: process.stderr })
+export async function withProgress<T>(io: CliIO, command: string, total: number, f: (step: () => void) => Promise<T>): Promise<T> {
+  const bar = io.stderrIsTTY
+    ? new SingleBar({ format: `ts386 ${command} |{bar}| {value}/{total} runs, {duration_formatted}`, clearOnComplete: true, hideCursor: true, stream: io.stderr })
     : null;
   bar?.start(total, 0);
   try {
@@ -172,7 +173,7 @@ export async function withProgress<T>(command: string, total: number, f: (step: 
 }
 
 /** Writes `text` to `file` (--svg); null, or the status after one line on stderr saying why it could not. */
-export function writeOutput(command: string, option: string, file: string, text: string): number | null {
+export function writeOutput(io: CliIO, command: string, option: string, file: string, text: string): number | null {
   try {
     const out = OutputFile.open(file);
     try {
@@ -182,7 +183,7 @@ export function writeOutput(command: string, option: string, file: string, text:
     }
     return null;
   } catch (e) {
-    process.stderr.write(`ts386 ${command}: --${option} ${file}: ${(e as Error).message.split('\n')[0]}\n`);
+    io.stderr.write(`ts386 ${command}: --${option} ${file}: ${(e as Error).message.split('\n')[0]}\n`);
     return EXIT_OUTPUT_ERROR;
   }
 }

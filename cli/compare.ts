@@ -22,6 +22,7 @@ import { type RecordOutcome, recordLine } from './compare-record.ts';
 import { type BootJob, type RunJob, type RunOutcome, shellLine } from './compare-run.ts';
 import type { WorkerJob, WorkerOutcome } from './compare-worker.ts';
 import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { type CliIO, processIO } from './cli-io.ts';
 import { checkWritable, list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
 import { DEFAULT_TICK_EVERY, isPolicyName, simulateFaults } from './sim/simulate.ts';
@@ -230,8 +231,8 @@ function plotSeries(rows: readonly Row[]): PlotSeries[] {
 }
 
 /** `ts386 compare ARGS`: the exit status. */
-export async function compare(argv: string[]): Promise<number> {
-  const started = startCommand('compare', argv, parseCompareArgs, COMPARE_HELP);
+export async function compare(argv: string[], io: CliIO = processIO): Promise<number> {
+  const started = startCommand(io, 'compare', argv, parseCompareArgs, COMPARE_HELP);
   if (typeof started === 'number') return started;
   const { opts, machine } = started;
   const boot: BootJob = {
@@ -242,20 +243,20 @@ export async function compare(argv: string[]): Promise<number> {
   // --sim's recording run first: it starts with the first runs, not after them.
   const work: WorkerJob[] = [...(opts.simTick !== null ? [{ record: boot }] : []), ...jobs.map((run) => ({ run }))];
 
-  const result = await withProgress('compare', work.length, (step) =>
+  const result = await withProgress(io, 'compare', work.length, (step) =>
     runPool<WorkerJob, WorkerOutcome>('compare', workerUrl('compare-worker'), work, opts.jobs, step, (job) => `run ${JSON.stringify(jobLine(job))}`));
   if (!Array.isArray(result)) {
-    process.stderr.write(`ts386 compare: the kernel's shell refused \`${jobLine(result.job)}\`: ${result.refused}\n`);
+    io.stderr.write(`ts386 compare: the kernel's shell refused \`${jobLine(result.job)}\`: ${result.refused}\n`);
     return EXIT_BAD_INPUT;
   }
   const recorded = opts.simTick !== null ? result.shift() as RecordOutcome : null;
   if (recorded !== null && recorded.kind === 'failed') {
-    process.stderr.write(`ts386 compare: --sim: the run that records ${opts.prog}'s references, \`${recordLine(boot)}\`, failed: ${recorded.why}\n`);
+    io.stderr.write(`ts386 compare: --sim: the run that records ${opts.prog}'s references, \`${recordLine(boot)}\`, failed: ${recorded.why}\n`);
   }
   const rows = toRows(jobs, result as RunOutcome[], recorded, opts.simTick);
-  if (!await writeStdout(opts.json ? jsonText(rows) : tableText(rows))) return EXIT_READER_GONE;
+  if (!await writeStdout(io, opts.json ? jsonText(rows) : tableText(rows))) return EXIT_READER_GONE;
   if (opts.svg !== null) {
-    const failed = writeOutput('compare', 'svg', opts.svg, faultsSvg(plotSeries(rows), plotTitle(`Page faults against frames: ${[opts.prog, ...opts.args].join(' ')}`)));
+    const failed = writeOutput(io, 'compare', 'svg', opts.svg, faultsSvg(plotSeries(rows), plotTitle(`Page faults against frames: ${[opts.prog, ...opts.args].join(' ')}`)));
     if (failed !== null) return failed;
   }
   const allDone = rows.every((r) => r.outcome.kind === 'done') && (recorded === null || recorded.kind === 'recorded');

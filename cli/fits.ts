@@ -16,6 +16,7 @@ import { DEFAULT_SWAP_BYTES, SWAP_SIZE_RULE } from '../emulator/index.ts';
 import { FIT_POLICIES } from '../kernel/index.ts';
 import { BadInput } from './bad-input.ts';
 import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { type CliIO, processIO } from './cli-io.ts';
 import { checkWritable, list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
 import { type FragSeries, fragmentationSvg } from './fits-plot.ts';
@@ -207,8 +208,8 @@ function plotSeries(rows: readonly Row[]): FragSeries[] {
 }
 
 /** `ts386 fits ARGS`: the exit status. */
-export async function fits(argv: string[]): Promise<number> {
-  const started = startCommand('fits', argv, parseFitsArgs, FITS_HELP);
+export async function fits(argv: string[], io: CliIO = processIO): Promise<number> {
+  const started = startCommand(io, 'fits', argv, parseFitsArgs, FITS_HELP);
   if (typeof started === 'number') return started;
   const { opts, machine } = started;
   const placements: (string | null)[] = [...opts.fits, ...(opts.paging ? [null] : [])];
@@ -216,7 +217,7 @@ export async function fits(argv: string[]): Promise<number> {
     fit, prog: opts.prog, args: opts.args, memoryBytes: opts.memoryBytes, swapBytes: opts.swapBytes, clockHz: CLOCK_HZ,
     maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,
   }));
-  const result = await withProgress('fits', jobs.length, (step) =>
+  const result = await withProgress(io, 'fits', jobs.length, (step) =>
     runPool<FitsJob, FitsOutcome>('fits', workerUrl('fits-worker'), jobs, opts.jobs, step,
       (job) => `${JSON.stringify(shellLine(job))} (${job.fit === null ? 'paging' : bootOptions(job.fit)})`));
   if (!Array.isArray(result)) {
@@ -224,14 +225,14 @@ export async function fits(argv: string[]): Promise<number> {
     const what = refused.startsWith('ts386 kernel: ')
       ? `the kernel refused its boot options ${bootOptions(job.fit)}`
       : `the kernel's shell refused \`${shellLine(job)}\``;
-    process.stderr.write(`ts386 fits: ${what}: ${refused}\n`);
+    io.stderr.write(`ts386 fits: ${what}: ${refused}\n`);
     return EXIT_BAD_INPUT;
   }
   const rows: Row[] = jobs.map((job, i) => ({ fit: job.fit, outcome: result[i]! }));
-  if (!await writeStdout(opts.json ? jsonText(rows) : tableText(rows))) return EXIT_READER_GONE;
+  if (!await writeStdout(io, opts.json ? jsonText(rows) : tableText(rows))) return EXIT_READER_GONE;
   if (opts.svg !== null) {
     const title = plotTitle(`external fragmentation over time: ${[opts.prog, ...opts.args].join(' ')}, ${sizeText(opts.memoryBytes)} of RAM`);
-    const failed = writeOutput('fits', 'svg', opts.svg, fragmentationSvg(plotSeries(rows), title));
+    const failed = writeOutput(io, 'fits', 'svg', opts.svg, fragmentationSvg(plotSeries(rows), title));
     if (failed !== null) return failed;
   }
   return rows.every((r) => r.outcome.kind === 'ended' && r.outcome.why === null) ? 0 : EXIT_RUN_FAILED;

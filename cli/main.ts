@@ -4,8 +4,12 @@
 //
 // Exit status: the guest's exit-port status when it wrote one; 0 when it halted with interrupts
 // off; EXIT_* below otherwise (documented in --help).
+//
+// Importing this module runs nothing: cli/ts386.ts is the command, which calls runCommand with the
+// process's arguments and standard streams (cli/cli-io.ts); the tests call it with streams of
+// their own (test/harness/cli.ts).
 
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ReadStream } from 'node:tty';
@@ -19,6 +23,7 @@ import { MonitorConsole } from './monitor-console.ts';
 import { kernelOsView } from './os-view.ts';
 import { builtinFile } from './boot-pool.ts';
 import { BadInput } from './bad-input.ts';
+import { type CliIO, processIO } from './cli-io.ts';
 import { openDisks } from './disks.ts';
 import { refsCommand, REFS_USAGE } from './refs.ts';
 import { parseMemSize, sizeText } from './size.ts';
@@ -456,11 +461,26 @@ function parseOptions(argv: string[]): Options | 'help' {
   };
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the `ts386` command with the arguments `argv` on `io` (the process's standard streams unless
+ * a caller gives others) and resolves with its exit status; an error that escapes it (a bug) is
+ * told on stderr as an internal error, with status 70. cli/ts386.ts, the command itself, calls it.
+ */
+export function runCommand(argv: string[], io: CliIO = processIO): Promise<number> {
+  return main(argv, io).then(
+    (status) => status,
+    (e: unknown) => {
+      io.stderr.write(`ts386: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      return EXIT_INTERNAL_ERROR;
+    },
+  );
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   // Commands of their own, with their own options (cli/compare.ts, cli/thrash.ts).
-  if (argv[0] === 'compare') return (await import('./compare.ts')).compare(argv.slice(1));
-  if (argv[0] === 'thrash') return (await import('./thrash.ts')).thrash(argv.slice(1));
-  if (argv[0] === 'fits') return (await import('./fits.ts')).fits(argv.slice(1));
+  if (argv[0] === 'compare') return (await import('./compare.ts')).compare(argv.slice(1), io);
+  if (argv[0] === 'thrash') return (await import('./thrash.ts')).thrash(argv.slice(1), io);
+  if (argv[0] === 'fits') return (await import('./fits.ts')).fits(argv.slice(1), io);
   let opts: Options | 'help';
   let serial: Sink, debugcon: Sink;
   let pty: PtySerial | null = null;
@@ -472,14 +492,14 @@ export async function main(argv: string[]): Promise<number> {
   let swap: SwapFile | null = null;
   /** --gdb: the stub on its TCP port. */
   let gdb: GdbServer | null = null;
-  const outputs = new Outputs(process.stdout);
+  const outputs = new Outputs(io.stdout, () => io.descriptor(2, 'stderr'));
   // stderr is where failures are told: should it fail too, there is nowhere left to tell it.
-  process.stderr.on('error', () => {});
+  io.stderr.on('error', () => {});
   try {
-    if (argv[0] === 'refs') return refsCommand(argv.slice(1)) === 'reader-gone' ? EXIT_READER_GONE : 0;
+    if (argv[0] === 'refs') return refsCommand(argv.slice(1), io) === 'reader-gone' ? EXIT_READER_GONE : 0;
     opts = parseOptions(argv);
     if (opts === 'help') {
-      process.stdout.write(HELP);
+      io.stdout.write(HELP);
       return 0;
     }
     swap = opts.swap;
@@ -523,7 +543,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (opts.hostedKernel) kernel = attachKernel(machine, opts.append);
 
-    if (opts.inspect !== null) await openInspector(opts.inspect);
+    if (opts.inspect !== null) await openInspector(opts.inspect, io);
     if (opts.kernel !== null) {
       try {
         machine.bootMultiboot(opts.kernel, opts.append);
@@ -540,14 +560,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     swap?.discard();
     if (e instanceof BadInput) {
-      process.stderr.write(`ts386: ${e.message}\n`);
+      io.stderr.write(`ts386: ${e.message}\n`);
       return EXIT_BAD_INPUT;
     }
     throw e;
   }
 
   let quit: string | null = null;
-  const terminal = opts.serial === 'stdio' && process.stdin.isTTY;
+  // stdin and stdout, when the console is a terminal (stdin is looked at only for --serial stdio).
+  const tty = opts.serial === 'stdio' ? io.terminal : null;
+  const terminal = tty !== null;
   // The monitor shares the console (cli/monitor-console.ts): its text goes out with the guest's.
   const monCon = opts.monitor === 'stdio'
     ? new MonitorConsole(machine.monitor, (text) => { for (const b of Buffer.from(text, 'latin1')) serial.write(b); })
@@ -563,12 +585,12 @@ export async function main(argv: string[]): Promise<number> {
   // --gdb-wait: nothing runs, and no input is taken, until gdb is attached.
   if (gdb !== null) {
     gdb.stub.onKill = () => { quit = 'killed by gdb'; };
-    process.stderr.write(`ts386: gdb stub on 127.0.0.1:${gdb.port} (gdb -ex 'target remote :${gdb.port}')${opts.gdbWait ? '; waiting for gdb to attach...' : ''}\n`);
+    io.stderr.write(`ts386: gdb stub on 127.0.0.1:${gdb.port} (gdb -ex 'target remote :${gdb.port}')${opts.gdbWait ? '; waiting for gdb to attach...' : ''}\n`);
     if (opts.gdbWait) await gdb.waitForConnection();
   }
-  const detach = terminal
+  const detach = tty !== null
     ? attachTerminal({
-      input: process.stdin, output: process.stdout,
+      input: tty.input, output: tty.output,
       onInput: typed,
       onQuit: () => { quit = 'quit (Ctrl-A X)'; },
       ...(monCon !== null ? { onMonitor: () => monCon.toggle() } : {}),
@@ -577,7 +599,7 @@ export async function main(argv: string[]): Promise<number> {
   // Input piped or redirected from a file goes to COM1 as if typed, so a session can be scripted:
   // printf 'run hello\n' | ts386. (Carrier detect stays off: nobody is at a terminal.) With the
   // monitor on, Ctrl-A keys are read there as at a terminal.
-  const piped = !terminal && pty === null && opts.serial === 'stdio' && stdinIsPipeOrFile();
+  const piped = !terminal && pty === null && opts.serial === 'stdio' && io.stdinIsPipeOrFile();
   const pipedDecoder = monCon !== null
     ? new EscapeDecoder(typed, (key) => {
       if (key === 'c') monCon.toggle();
@@ -594,14 +616,14 @@ export async function main(argv: string[]): Promise<number> {
     if (monCon?.active !== true) machine.com1.receive(Uint8Array.of(0x04));
   };
   if (piped) {
-    process.stdin.on('data', onPiped);
-    process.stdin.on('end', onPipedEnd);
+    io.stdin.on('data', onPiped);
+    io.stdin.on('end', onPipedEnd);
   }
   const onSigint = (): void => { quit = 'interrupted (SIGINT)'; };
   if (pty !== null) {
     pty.onInput((bytes) => machine.com1.receive(bytes));
     process.on('SIGINT', onSigint);
-    process.stderr.write(`ts386: COM1 is on ${pty.path} (connect with e.g. \`screen ${pty.path}\`; Ctrl-C here ends the run)\n`);
+    io.stderr.write(`ts386: COM1 is on ${pty.path} (connect with e.g. \`screen ${pty.path}\`; Ctrl-C here ends the run)\n`);
   }
   // Carrier detect tells the guest whether anyone can type to COM1: a terminal on stdin or a
   // pseudo-terminal (which a terminal program may open at any time). CTS and DSR stay on, so a
@@ -668,7 +690,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (result.reason === 'shutdown' && !opts.noReboot && !quit && outputs.failure === null) {
         // A PC's chipset resets the processor after a triple fault (the shutdown cycle).
-        process.stderr.write(`ts386: ${machine.cpu.shutdownReason ?? 'triple fault'}; resetting (--no-reboot stops instead)\n`);
+        io.stderr.write(`ts386: ${machine.cpu.shutdownReason ?? 'triple fault'}; resetting (--no-reboot stops instead)\n`);
         machine.reset();
         continue;
       }
@@ -682,7 +704,7 @@ export async function main(argv: string[]): Promise<number> {
     // The last output may still be on its way to a reader, who may have gone: the status says so.
     await outputs.drained();
   } finally {
-    if (piped) { process.stdin.off('data', onPiped); process.stdin.off('end', onPipedEnd); process.stdin.destroy(); }
+    if (piped) { io.stdin.off('data', onPiped); io.stdin.off('end', onPipedEnd); io.stdin.destroy(); }
     detach();
     process.off('SIGINT', onSigint);
     serial.close();
@@ -696,7 +718,7 @@ export async function main(argv: string[]): Promise<number> {
   // When the reader of the output went away (`ts386 | head`), nobody wants the rest, the summary
   // included: the run ends quietly, as a process SIGPIPE ends.
   if (outputs.readerGone) return EXIT_READER_GONE;
-  return summarize(machine, result, opts.mhz, wall, quit, kernel, outputs.failure);
+  return summarize(io, machine, result, opts.mhz, wall, quit, kernel, outputs.failure);
 }
 
 /** A failed write's error in words: "ENOSPC: no space left on device" (Node's message without its ", write"). */
@@ -705,27 +727,15 @@ function writeErrorText(e: NodeJS.ErrnoException): string {
   return e.syscall !== undefined && text.endsWith(`, ${e.syscall}`) ? text.slice(0, -(e.syscall.length + 2)) : text;
 }
 
-/** Whether standard input is a pipe, a socket, a regular file or /dev/null: anything but a terminal. */
-function stdinIsPipeOrFile(): boolean {
-  try {
-    const st = fstatSync(0);
-    // A parent process's pipe is often a socketpair; a character device that is not a terminal is
-    // /dev/null or the like, which ends at once.
-    return st.isFIFO() || st.isFile() || st.isSocket() || (st.isCharacterDevice() && !process.stdin.isTTY);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * --inspect: Node's inspector, so a person can set breakpoints in the kernel's TypeScript (the
  * bundle carries a source map). Waits for the debugger before the machine starts.
  */
-async function openInspector(port: string): Promise<void> {
+async function openInspector(port: string, io: CliIO): Promise<void> {
   const inspector = await import('node:inspector');
   const p = port === '' ? 9229 : Number(port);
   inspector.open(p, '127.0.0.1', false);
-  process.stderr.write(`ts386: inspector on ${inspector.url() ?? `127.0.0.1:${p}`}; open chrome://inspect (or attach VS Code), set breakpoints in kernel/*.ts, then resume. Waiting for the debugger...\n`);
+  io.stderr.write(`ts386: inspector on ${inspector.url() ?? `127.0.0.1:${p}`}; open chrome://inspect (or attach VS Code), set breakpoints in kernel/*.ts, then resume. Waiting for the debugger...\n`);
   inspector.waitForDebugger();
 }
 
@@ -734,7 +744,7 @@ function panicReason(kernel: Kernel): string {
   return (kernel.lastPanic ?? '').split('\n')[0]!.replace(/^kernel panic: /, '') || 'no reason given';
 }
 
-function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null, kernel: Kernel | null, failure: OutputFailure | null): number {
+function summarize(io: CliIO, m: Machine, r: RunResult, mhz: number, wall: number, quit: string | null, kernel: Kernel | null, failure: OutputFailure | null): number {
   const cycles = m.cpu.cycles;
   const emulated = cycles / (mhz * 1e6);
   const mips = wall > 0 ? r.instructions / wall / 1e6 : 0;
@@ -767,14 +777,7 @@ function summarize(m: Machine, r: RunResult, mhz: number, wall: number, quit: st
       default: why = 'stopped at --max-cycles'; status = EXIT_MAX_CYCLES; break;
     }
   }
-  process.stderr.write(`ts386: ${why} ${figures}\n`);
+  io.stderr.write(`ts386: ${why} ${figures}\n`);
   return status;
 }
 
-main(process.argv.slice(2)).then(
-  (status) => { process.exitCode = status; },
-  (e: unknown) => {
-    process.stderr.write(`ts386: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exitCode = EXIT_INTERNAL_ERROR;
-  },
-);

@@ -12,7 +12,9 @@
 // and why in one line (a full disk), or ends quietly when the reader went away (EPIPE: `ts386 |
 // head`), as other tools in a pipeline do.
 
+import type { Writable } from 'node:stream';
 import { OutputFile } from '../emulator/index.ts';
+import type { DescriptorOutput } from './cli-io.ts';
 
 export interface OutputFailure {
   /** The output as the user named it: "--serial file:/dev/full", "stdout". */
@@ -28,12 +30,15 @@ export interface Sink {
 
 export class Outputs {
   failure: OutputFailure | null = null;
-  private readonly stdout: NodeJS.WriteStream;
+  private readonly stdout: Writable;
   private readonly stdoutBytes: number[] = [];
-  private readonly files: { file: OutputFile; output: string }[] = [];
+  private readonly files: { file: DescriptorOutput; output: string }[] = [];
+  /** Standard error as a descriptor, for the trace without --trace-file. */
+  private readonly stderr: () => DescriptorOutput;
 
-  constructor(stdout: NodeJS.WriteStream = process.stdout) {
+  constructor(stdout: Writable = process.stdout, stderr: () => DescriptorOutput = () => OutputFile.onDescriptor(2, 'stderr')) {
     this.stdout = stdout;
+    this.stderr = stderr;
     // Node reports a failed write to a pipe or a file on stdout as an 'error' event, some time
     // after the write; unheard, it would end the process with a stack trace.
     stdout.on('error', (e: Error) => this.fail('stdout', e));
@@ -75,7 +80,7 @@ export class Outputs {
   trace(path: string | null): (line: string) => void {
     const write = path !== null
       ? this.file(OutputFile.open(path), `--trace-file ${path}`)
-      : this.file(OutputFile.onDescriptor(2, 'stderr'), 'stderr (the trace)');
+      : this.file(this.stderr(), 'stderr (the trace)');
     return (line) => write(`${line}\n`);
   }
 
@@ -128,7 +133,7 @@ export class Outputs {
   }
 
   /** `file`'s write, guarded: the first failure is kept, and later writes are dropped. */
-  private file(file: OutputFile, output: string): (data: Uint8Array | string) => void {
+  private file(file: DescriptorOutput, output: string): (data: Uint8Array | string) => void {
     this.files.push({ file, output });
     return (data) => {
       if (this.failure !== null) return;

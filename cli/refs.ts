@@ -10,8 +10,9 @@
 // status 2) before anything is printed.
 
 import { parseArgs } from 'node:util';
-import { ACCESS_NAMES, OutputFile, readInputFile, readRefFile, RefFileError } from '../emulator/index.ts';
+import { ACCESS_NAMES, readInputFile, readRefFile, RefFileError } from '../emulator/index.ts';
 import { BadInput } from './bad-input.ts';
+import { type CliIO, processIO } from './cli-io.ts';
 
 export const REFS_USAGE = 'ts386 refs FILE [--pid N] [--user]';
 
@@ -30,7 +31,7 @@ function fail(message: string): never {
  * Runs the command with the arguments after `refs`: 'done', or 'reader-gone' when the reader of
  * stdout went away (`ts386 refs FILE | head`); throws BadInput for a bad argument or file.
  */
-export function refsCommand(argv: string[]): 'done' | 'reader-gone' {
+export function refsCommand(argv: string[], io: CliIO = processIO): 'done' | 'reader-gone' {
   let values, positionals;
   try {
     ({ values, positionals } = parseArgs({
@@ -41,7 +42,7 @@ export function refsCommand(argv: string[]): 'done' | 'reader-gone' {
     fail(`${(e as Error).message.split('\n')[0]!} (usage: ${REFS_USAGE})`);
   }
   if (values.help) {
-    process.stdout.write(`usage: ${REFS_USAGE}\n`);
+    io.stdout.write(`usage: ${REFS_USAGE}\n`);
     return 'done';
   }
   if (positionals.length !== 1) fail(`expected one file (usage: ${REFS_USAGE})`);
@@ -67,7 +68,7 @@ export function refsCommand(argv: string[]): 'done' | 'reader-gone' {
     throw e;
   }
 
-  const out = OutputFile.onDescriptor(1, 'stdout');
+  const out = io.descriptor(1, 'stdout');
   const labels = new Map<number, { pid: number; name: string }>();
   let text = '';
   try {

@@ -22,6 +22,7 @@ import { sizeText } from './size.ts';
 import { utilisationSvg, type UtilisationSeries } from './thrash-plot.ts';
 import { bootOptions, shellLine, type ThrashFigures, type ThrashJob, type ThrashOutcome } from './thrash-run.ts';
 import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { type CliIO, processIO } from './cli-io.ts';
 
 const DEFAULT_MEM = '4M';
 const DEFAULT_MAX = 8;
@@ -197,8 +198,8 @@ function plotSeries(rows: readonly Row[], o: ThrashOptions): UtilisationSeries[]
 }
 
 /** `ts386 thrash ARGS`: the exit status. */
-export async function thrash(argv: string[]): Promise<number> {
-  const started = startCommand('thrash', argv, parseThrashArgs, THRASH_HELP);
+export async function thrash(argv: string[], io: CliIO = processIO): Promise<number> {
+  const started = startCommand(io, 'thrash', argv, parseThrashArgs, THRASH_HELP);
   if (typeof started === 'number') return started;
   const { opts, machine } = started;
   const jobs: ThrashJob[] = opts.modes.flatMap((loadControl) => Array.from({ length: opts.max }, (_, i) => ({
@@ -206,7 +207,7 @@ export async function thrash(argv: string[]): Promise<number> {
     clockHz: Math.round(opts.mhz * 1e6), maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,
   })));
 
-  const result = await withProgress('thrash', jobs.length, (step) =>
+  const result = await withProgress(io, 'thrash', jobs.length, (step) =>
     runPool<ThrashJob, ThrashOutcome>('thrash', workerUrl('thrash-worker'), jobs, opts.jobs, step,
       (job) => `${job.procs} x ${JSON.stringify(shellLine(job))}${job.loadControl !== null ? ` (loadcontrol=${job.loadControl})` : ''}`));
   if (!Array.isArray(result)) {
@@ -214,13 +215,13 @@ export async function thrash(argv: string[]): Promise<number> {
     const what = refused.startsWith('ts386 kernel: ')
       ? `--load-control ${job.loadControl ?? ''}: the kernel refused its boot option ${bootOptions(job.loadControl)}`
       : `the kernel's shell refused \`${shellLine(job)}\``;
-    process.stderr.write(`ts386 thrash: ${what}: ${refused}\n`);
+    io.stderr.write(`ts386 thrash: ${what}: ${refused}\n`);
     return EXIT_BAD_INPUT;
   }
   const rows: Row[] = jobs.map((job, i) => ({ mode: job.loadControl, procs: job.procs, outcome: result[i]! }));
-  if (!await writeStdout(opts.json ? jsonText(rows, opts) : tableText(rows, opts))) return EXIT_READER_GONE;
+  if (!await writeStdout(io, opts.json ? jsonText(rows, opts) : tableText(rows, opts))) return EXIT_READER_GONE;
   if (opts.svg !== null) {
-    const failed = writeOutput('thrash', 'svg', opts.svg, utilisationSvg(plotSeries(rows, opts), plotTitle(`CPU utilisation against processes: ${[opts.prog, ...opts.args].join(' ')}, ${sizeText(opts.memoryBytes)} of RAM`)));
+    const failed = writeOutput(io, 'thrash', 'svg', opts.svg, utilisationSvg(plotSeries(rows, opts), plotTitle(`CPU utilisation against processes: ${[opts.prog, ...opts.args].join(' ')}, ${sizeText(opts.memoryBytes)} of RAM`)));
     if (failed !== null) return failed;
   }
   return rows.every((r) => r.outcome.kind === 'done') ? 0 : EXIT_RUN_FAILED;

@@ -7,7 +7,8 @@ import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const entries = [
-  { in: 'cli/main.ts', out: 'ts386-main' },
+  // The `ts386` command: cli/ts386.ts runs cli/main.ts's command (which importing main.ts does not).
+  { in: 'cli/ts386.ts', out: 'ts386-main' },
   // `ts386 compare`'s worker threads (cli/compare.ts loads dist/compare-worker.mjs, a launcher as below).
   { in: 'cli/compare-worker.ts', out: 'compare-worker-main' },
   // `ts386 thrash`'s worker threads (cli/thrash.ts loads dist/thrash-worker.mjs), the same way.

@@ -2,14 +2,13 @@
 // thread's file): Belady's string under FIFO with 3 and 4 frames (9 and 10 faults, the second row
 // marked), as a table, as JSON lines and as an SVG plot; the same numbers on every run; a run the
 // kernel kills as an error row (status 1); bad input in one line with status 2 and nothing written.
-import { spawnSync } from 'node:child_process';
+// What is refused before any run is boots, and --help, run in this process (test/harness/cli.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTs386, spawnTs386 } from '../../harness/cli.ts';
 
-const root = new URL('../../..', import.meta.url).pathname;
-const bin = path.join(root, 'dist/ts386.mjs');
 const BELADY = ['touch', '-r', '1,2,3,4,1,2,5,1,2,3,4,5'];
 
 let dir = '';
@@ -24,8 +23,12 @@ interface Run { status: number | null; stdout: string; stderr: string }
 
 /** `ts386 compare ARGS` with two worker threads; the timeout only keeps a hang from stalling the suite. */
 function compare(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [bin, 'compare', '--jobs', '2', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+  return spawnTs386(['compare', '--jobs', '2', ...args]);
+}
+
+/** `ts386 compare ARGS` in this process, for what ends before the runs (which need dist/compare-worker.mjs). */
+function compareHere(...args: string[]): Promise<Run> {
+  return runTs386(['compare', '--jobs', '2', ...args]);
 }
 
 /** The table's rows as words, without the header and the footnote. */
@@ -165,13 +168,14 @@ describe('ts386 compare', () => {
   });
 
   describe('bad input: one line on stderr, status 2, nothing written', () => {
-    const cases: Array<[string, string[], RegExp]> = [
+    // Whether the case is refused by the runs (the kernel's shell), as a child process; the rest before them, in this process.
+    const cases: Array<[string, string[], RegExp, 'runs'?]> = [
       ['an unknown policy, listing the known ones', ['--policies', 'fifo,belady', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --policies belady: no such policy \(there are fifo, second-chance, .*lru.*\)$/],
       ['frames fewer than run -m takes', ['--policies', 'fifo', '--frames', '0,3', '--', 'touch', '3'], /^ts386 compare: --frames 0: a number of frames, 1 or more/],
       ['frames that are not whole numbers', ['--policies', 'fifo', '--frames', '3,2.5', '--', 'touch', '3'], /^ts386 compare: --frames 2\.5: expected whole numbers of frames/],
       ['no program after --', ['--policies', 'fifo', '--frames', '3', '--'], /^ts386 compare: no program after --/],
       ['no -- at all', ['--policies', 'fifo', '--frames', '3', 'touch', '3'], /^ts386 compare: touch: the program goes after --/],
-      ['a program not on the program disk', ['--policies', 'fifo', '--frames', '3,4', '--', 'nosuch'], /^ts386 compare: the kernel's shell refused `run -m \d -p fifo nosuch`: run: nosuch: no such program$/],
+      ['a program not on the program disk', ['--policies', 'fifo', '--frames', '3,4', '--', 'nosuch'], /^ts386 compare: the kernel's shell refused `run -m \d -p fifo nosuch`: run: nosuch: no such program$/, 'runs'],
       ['an argument the shell would split', ['--policies', 'fifo', '--frames', '3', '--', 'touch', '-r', '1 2'], /^ts386 compare: '1 2': the shell splits its command line at spaces/],
       ['--svg given twice', ['--svg', 'a.svg', '--svg', 'b.svg', '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --svg given twice/],
       ['an --svg path in no directory', ['--svg', '/nonexistent-dir/x.svg', '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --svg \/nonexistent-dir\/x\.svg: no such directory as \/nonexistent-dir$/],
@@ -179,9 +183,9 @@ describe('ts386 compare', () => {
       ['a --sim-tick of 0', ['--sim', '--sim-tick', '0', '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --sim-tick 0: expected a number of references between ticks, 1 or more$/],
       ['an --svg path that is a directory', ['--svg', tmpdir(), '--policies', 'fifo', '--frames', '3', '--', 'touch', '3'], /^ts386 compare: --svg .*: is a directory$/],
     ];
-    for (const [what, args, message] of cases) {
-      it(what, () => {
-        const r = compare(...args);
+    for (const [what, args, message, runs] of cases) {
+      it(what, async () => {
+        const r = runs === 'runs' ? compare(...args) : await compareHere(...args);
         expect(r.stderr.split('\n')).toHaveLength(2);
         expect(r.stderr.trimEnd()).toMatch(message);
         expect(r.stdout).toBe('');
@@ -197,10 +201,10 @@ describe('ts386 compare', () => {
     });
   });
 
-  it('is in ts386 --help, and has a --help of its own', () => {
-    const top = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+  it('is in ts386 --help, and has a --help of its own', async () => {
+    const top = await runTs386(['--help']);
     expect(top.stdout).toMatch(/^ {7}ts386 compare --policies P,P,\.\.\. --frames N,N,\.\.\. \[options\] -- PROG ARGS\.\.\.$/m);
-    const own = compare('--help');
+    const own = await compareHere('--help');
     expect(own.status).toBe(0);
     expect(own.stdout).toMatch(/^usage: ts386 compare /);
     for (const option of ['--policies', '--frames', '--mem', '--swap-size', '--svg', '--json', '--jobs', '--sim', '--sim-tick']) expect(own.stdout).toContain(`  ${option} `);

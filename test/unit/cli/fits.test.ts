@@ -2,15 +2,14 @@
 // thread's file): a small fragmenting workload (`fragment 6 2`: six memhog children) under first
 // and worst fit and under paging, as a table and as JSON; the default workload; a run that cannot
 // boot as an error in its row (status 1); --svg's plot of fragmentation over time; bad input in
-// one line with status 2 and nothing written.
-import { spawnSync } from 'node:child_process';
+// one line with status 2 and nothing written. What is refused before any run boots runs in this
+// process (test/harness/cli.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTs386, spawnTs386 } from '../../harness/cli.ts';
 
-const root = new URL('../../..', import.meta.url).pathname;
-const bin = path.join(root, 'dist/ts386.mjs');
 const SMALL = ['--', 'fragment', '6', '2'];
 
 let dir = '';
@@ -27,8 +26,12 @@ interface Run { status: number | null; stdout: string; stderr: string }
 
 /** `ts386 fits ARGS` with two worker threads; the timeout only keeps a hang from stalling the suite. */
 function fits(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [bin, 'fits', '--jobs', '2', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+  return spawnTs386(['fits', '--jobs', '2', ...args]);
+}
+
+/** `ts386 fits ARGS` in this process, for what ends before the runs (which need dist/fits-worker.mjs). */
+function fitsHere(...args: string[]): Promise<Run> {
+  return runTs386(['fits', '--jobs', '2', ...args]);
 }
 
 /** The table's lines split into cells (two spaces or more between them). */
@@ -99,7 +102,7 @@ describe('ts386 fits', () => {
     expect(paging.pageFaults as number).toBeGreaterThan(0);
     expect(paging.peakFrames as number).toBeGreaterThan(0);
     // Deterministic: one thread or two, the same output.
-    const again = spawnSync(process.execPath, [bin, 'fits', '--jobs', '1', '--json', '--fits', 'first,worst', ...SMALL], { encoding: 'utf8', timeout: 60_000 });
+    const again = spawnTs386(['fits', '--jobs', '1', '--json', '--fits', 'first,worst', ...SMALL]);
     expect(again.stdout).toBe(r.stdout);
   });
 
@@ -164,16 +167,16 @@ describe('ts386 fits', () => {
     expect(legend).toEqual([['first', 'first fit'], ['worst', 'worst fit'], ['paging', 'paging (no external fragmentation)']]);
     // Deterministic: one thread or two, the same bytes.
     const again = path.join(dir, 'frag-again.svg');
-    expect(spawnSync(process.execPath, [bin, 'fits', '--jobs', '1', '--fits', 'first,worst', '--svg', again, ...SMALL]).status).toBe(0);
+    expect(spawnTs386(['fits', '--jobs', '1', '--fits', 'first,worst', '--svg', again, ...SMALL]).status).toBe(0);
     expect(readFileSync(again).equals(readFileSync(svg))).toBe(true);
   });
 
-  it('--svg FILE where it cannot be written: one line, status 2, before any run', () => {
+  it('--svg FILE where it cannot be written: one line, status 2, before any run', async () => {
     for (const [args, said] of [
       [['--svg', '/nonexistent-dir/x.svg'], /^ts386 fits: --svg \/nonexistent-dir\/x\.svg: no such directory as \/nonexistent-dir\n$/],
       [['--svg', tmpdir()], /^ts386 fits: --svg .*: is a directory\n$/],
     ] as const) {
-      const r = fits('--fits', 'first', ...args, ...SMALL);
+      const r = await fitsHere('--fits', 'first', ...args, ...SMALL);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(said);
@@ -185,14 +188,15 @@ describe('ts386 fits', () => {
     expect(existsSync(svg)).toBe(false);
   });
 
-  it('bad input: one line naming it, status 2, nothing on stdout', () => {
-    for (const [args, said] of [
-      [['--fits', 'first,tight'], /^ts386 fits: --fits tight: no such placement \(there are first, best, worst, next\)\n$/],
-      [['--fits', 'first,first'], /^ts386 fits: --fits first,first: first is given twice\n$/],
-      [['--mem', '3X'], /^ts386 fits: --mem 3X: /],
-      [['--fits', 'first', '--', 'nosuch', '1'], /^ts386 fits: the kernel's shell refused `run nosuch 1`: run: nosuch: no such program\n$/],
+  it('bad input: one line naming it, status 2, nothing on stdout', async () => {
+    // The last is refused by the runs (the kernel's shell): as a child process; the rest before them, in this process.
+    for (const [args, said, runs] of [
+      [['--fits', 'first,tight'], /^ts386 fits: --fits tight: no such placement \(there are first, best, worst, next\)\n$/, false],
+      [['--fits', 'first,first'], /^ts386 fits: --fits first,first: first is given twice\n$/, false],
+      [['--mem', '3X'], /^ts386 fits: --mem 3X: /, false],
+      [['--fits', 'first', '--', 'nosuch', '1'], /^ts386 fits: the kernel's shell refused `run nosuch 1`: run: nosuch: no such program\n$/, true],
     ] as const) {
-      const r = fits(...args);
+      const r = runs ? fits(...args) : await fitsHere(...args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(said);

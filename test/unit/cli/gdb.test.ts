@@ -1,13 +1,15 @@
 // `ts386 --gdb PORT --gdb-wait` with the system's gdb in batch mode (skipped when gdb is not
 // installed): break at main of a program on the disk with its symbols (images/build/, kept by
 // images/build.sh), continue, read its arguments and a register, step, kill. Waits only on the
-// two processes' output, with generous timeouts.
+// two processes' output, with generous timeouts. The options' refusals run in this process
+// (test/harness/cli.ts).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runTs386 } from '../../harness/cli.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const bin = path.join(root, 'dist/ts386.mjs');
@@ -70,11 +72,11 @@ function watch(child: ChildProcess): { out: () => string; waitFor: (re: RegExp) 
 }
 
 describe('ts386 --gdb options', () => {
-  const ts386 = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
-  it('refuses a bad port and --gdb-wait without --gdb, in one line each', () => {
-    expect(ts386('--gdb=abc').stderr).toBe('ts386: --gdb abc: expected a port number, 1 to 65535\n');
-    expect(ts386('--gdb', '70000').stderr).toBe('ts386: --gdb 70000: expected a port number, 1 to 65535\n');
-    const r = ts386('--gdb-wait');
+  const ts386 = (...args: string[]) => runTs386(args);
+  it('refuses a bad port and --gdb-wait without --gdb, in one line each', async () => {
+    expect((await ts386('--gdb=abc')).stderr).toBe('ts386: --gdb abc: expected a port number, 1 to 65535\n');
+    expect((await ts386('--gdb', '70000')).stderr).toBe('ts386: --gdb 70000: expected a port number, 1 to 65535\n');
+    const r = await ts386('--gdb-wait');
     expect(r.stderr).toBe('ts386: --gdb-wait needs --gdb\n');
     expect(r.status).toBe(2);
   }, 60_000);
@@ -85,12 +87,7 @@ describe('ts386 --gdb options', () => {
     const a = taken.address();
     const port = typeof a === 'object' && a !== null ? a.port : 0;
     try {
-      const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        const c = spawn(process.execPath, [bin, '--gdb', String(port), '--max-cycles', '1000'], { stdio: ['ignore', 'ignore', 'pipe'] });
-        let stderr = '';
-        c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-        c.on('close', (status) => resolve({ status, stderr }));
-      });
+      const r = await ts386('--gdb', String(port), '--max-cycles', '1000');
       expect(r.stderr).toBe(`ts386: --gdb ${port}: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
       expect(r.status).toBe(2);
     } finally {

@@ -1,10 +1,11 @@
 // The monitor on the console of the `ts386` command: Ctrl-A C opens it (the machine stops), its
 // commands answer at the (ts386) prompt, `c` gives the console back to the guest, which goes on;
-// with piped input (scripted, deterministic) and in a pseudo-terminal (node-pty, where installed).
-import { spawnSync } from 'node:child_process';
+// with piped input (scripted, deterministic; in this process, test/harness/cli.ts) and in a
+// pseudo-terminal (node-pty, where installed; the bundle as a child process).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runTs386 } from '../../harness/cli.ts';
 
 interface Pty {
   onData: (listener: (data: string) => void) => void;
@@ -25,11 +26,11 @@ const root = new URL('../../..', import.meta.url).pathname;
 const bin = path.join(root, 'dist/ts386.mjs');
 
 describe('ts386 --monitor', () => {
-  it('with piped input: Ctrl-A C opens the monitor, r answers, c resumes; a page-fault breakpoint stops the program', () => {
+  it('with piped input: Ctrl-A C opens the monitor, r answers, c resumes; a page-fault breakpoint stops the program', async () => {
     // Piped input arrives at once: what follows the `c` is the guest's, so the script ends at the
     // breakpoint's stop, with nobody left to type (status 6, as a quit).
     const input = 'run hello\n\x01cr\nbreak pf 0x08048000 0x0804ffff\nc\n';
-    const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input });
+    const r = await runTs386([], input);
     expect(r.stdout).toContain('ts386 monitor: the machine is stopped; help lists the commands, c continues\r\n(ts386) r\r\neax=');
     expect(r.stdout).toMatch(/\(ts386\) break pf 0x08048000 0x0804ffff\r\nbreakpoint 1: page fault with CR2 in 08048000-0804ffff\r\n\(ts386\) c\r\ncontinuing/);
     expect(r.stdout).toMatch(/stopped: breakpoint 1: #PF cr2=0804\w{4} err=4 \(user read, not present\) at 001b:0804\w{4}; stopped at the handler's first instruction\r\n0x\w{8}: .*push\s+0xe\r\n\(ts386\) /);
@@ -37,20 +38,20 @@ describe('ts386 --monitor', () => {
     expect(r.status).toBe(6);
   });
 
-  it('with piped input and no breakpoint: c gives the console back and the guest runs the script to its end', () => {
-    const r = spawnSync(process.execPath, [bin], { encoding: 'utf8', timeout: 60_000, input: '\x01cbl\nc\nrun hello\nhalt\n' });
+  it('with piped input and no breakpoint: c gives the console back and the guest runs the script to its end', async () => {
+    const r = await runTs386([], '\x01cbl\nc\nrun hello\nhalt\n');
     expect(r.stdout).toContain('(ts386) bl\r\nno breakpoints\r\n(ts386) c\r\ncontinuing');
     expect(r.stdout).toContain('hello, world');
     expect(r.stdout).toContain('leak check: 0 frames, 0 heap blocks, 0 mappings leaked');
     expect(r.status).toBe(0);
   });
 
-  it('--monitor none: Ctrl-A bytes go to the guest as before, and a bad mode is refused', () => {
-    const r = spawnSync(process.execPath, [bin, '--monitor', 'none'], { encoding: 'utf8', timeout: 60_000, input: '\x01crun hello\nhalt\n' });
+  it('--monitor none: Ctrl-A bytes go to the guest as before, and a bad mode is refused', async () => {
+    const r = await runTs386(['--monitor', 'none'], '\x01crun hello\nhalt\n');
     expect(r.stdout).not.toContain('(ts386)');
-    const bad = spawnSync(process.execPath, [bin, '--monitor', 'tcp'], { encoding: 'utf8', timeout: 60_000 });
+    const bad = await runTs386(['--monitor', 'tcp']);
     expect(bad.stderr).toBe('ts386: --monitor tcp: expected stdio or none\n');
-    const file = spawnSync(process.execPath, [bin, '--monitor', 'stdio', '--serial', 'none'], { encoding: 'utf8', timeout: 60_000 });
+    const file = await runTs386(['--monitor', 'stdio', '--serial', 'none']);
     expect(file.stderr).toMatch(/^ts386: --monitor stdio: needs the serial console on stdio/);
   });
 

@@ -8,14 +8,14 @@
 // whole working set, so with three the pages a copy needs next are the ones written out longest
 // ago: nearly every page it touches is a fault that waits for the disk, while the others fault
 // too. The CPU sits idle waiting for swap, and utilisation falls from about 78 % to about 30 %.
-import { spawnSync } from 'node:child_process';
+//
+// What is refused before any run boots, and --help, run in this process (test/harness/cli.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTs386, spawnTs386 } from '../../harness/cli.ts';
 
-const root = new URL('../../..', import.meta.url).pathname;
-const bin = path.join(root, 'dist/ts386.mjs');
 const WSLOOP = ['wsloop', '300', '4'];
 /** Whether the kernel takes loadcontrol=off|ws yet (kernel/cmdline.ts): until it does, a mode is refused at boot. */
 
@@ -31,8 +31,12 @@ interface Run { status: number | null; stdout: string; stderr: string }
 
 /** `ts386 thrash ARGS` with two worker threads; the timeout only keeps a hang from stalling the suite. */
 function thrash(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [bin, 'thrash', '--jobs', '2', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+  return spawnTs386(['thrash', '--jobs', '2', ...args]);
+}
+
+/** `ts386 thrash ARGS` in this process, for what ends before the runs (which need dist/thrash-worker.mjs). */
+function thrashHere(...args: string[]): Promise<Run> {
+  return runTs386(['thrash', '--jobs', '2', ...args]);
 }
 
 /** The table's rows as words, without the header. */
@@ -108,11 +112,12 @@ describe('ts386 thrash', () => {
 
   describe('bad input: one line on stderr, status 2, nothing written', () => {
     const svg = (): string => path.join(dir, 'not-written.svg');
-    const cases: Array<[string, () => string[], RegExp]> = [
+    // Whether the case is refused by the runs (the kernel), as a child process; the rest before them, in this process.
+    const cases: Array<[string, () => string[], RegExp, 'runs'?]> = [
       ['no program', () => ['--max', '2'], /^ts386 thrash: no program: give it after --/],
-      ['a program not on the disk (the shell refuses it)', () => ['--max', '1', '--svg', svg(), '--', 'nope'], /^ts386 thrash: the kernel's shell refused `run nope &`: run: nope: no such program$/],
+      ['a program not on the disk (the shell refuses it)', () => ['--max', '1', '--svg', svg(), '--', 'nope'], /^ts386 thrash: the kernel's shell refused `run nope &`: run: nope: no such program$/, 'runs'],
       ['a load-control mode the kernel does not take (its word at boot)', () => ['--max', '1', '--svg', svg(), '--load-control', 'bogus', '--', 'wsloop', '1', '1'],
-        /^ts386 thrash: --load-control bogus: the kernel refused its boot option loadcontrol=bogus: ts386 kernel: unknown boot option 'loadcontrol=bogus'$/],
+        /^ts386 thrash: --load-control bogus: the kernel refused its boot option loadcontrol=bogus: ts386 kernel: unknown boot option 'loadcontrol=bogus'$/, 'runs'],
       ['--max 0', () => ['--max', '0', '--', ...WSLOOP], /^ts386 thrash: --max 0: expected a number of processes from 1 to 32$/],
       ['--max 33', () => ['--max', '33', '--', ...WSLOOP], /^ts386 thrash: --max 33: expected a number of processes from 1 to 32$/],
       ['--max 2.5', () => ['--max', '2.5', '--', ...WSLOOP], /^ts386 thrash: --max 2\.5: expected a number of processes from 1 to 32$/],
@@ -121,9 +126,9 @@ describe('ts386 thrash', () => {
       ['a mode that is not one word', () => ['--load-control', 'off,w s', '--', ...WSLOOP], /^ts386 thrash: --load-control w s: expected a mode name such as off, ws or pff$/],
       ['an unknown option', () => ['--frames', '3', '--', ...WSLOOP], /^ts386 thrash: --frames: no such option \(ts386 thrash --help lists them\)$/],
     ];
-    for (const [what, args, message] of cases) {
-      it(what, () => {
-        const r = thrash(...args());
+    for (const [what, args, message, runs] of cases) {
+      it(what, async () => {
+        const r = runs === 'runs' ? thrash(...args()) : await thrashHere(...args());
         expect(r.stderr.trimEnd()).toMatch(message);
         expect(r.stderr.split('\n')).toHaveLength(2);
         expect(r.stdout).toBe('');
@@ -133,10 +138,10 @@ describe('ts386 thrash', () => {
     }
   });
 
-  it('is in ts386 --help, and has a --help of its own', () => {
-    const main = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+  it('is in ts386 --help, and has a --help of its own', async () => {
+    const main = await runTs386(['--help']);
     expect(main.stdout).toMatch(/ts386 thrash \[--load-control MODE,\.\.\.\] \[--max N\] \[options\] -- PROG ARGS/);
-    const own = thrash('--help');
+    const own = await thrashHere('--help');
     expect(own.status).toBe(0);
     expect(own.stdout).toMatch(/^usage: ts386 thrash \[options\] -- PROG ARGS/);
     for (const option of ['--max N', '--load-control MODE', '--mem SIZE', '--swap-size SIZE', '--svg FILE', '--json', '--jobs N', '--max-cycles N']) expect(own.stdout).toContain(option);
