@@ -20,12 +20,12 @@
 // operands (a CMP then JL is `a < b`) instead of decoding the lazy record; the record is still
 // written, since it is state the next block may read.
 
-import { readLin32, segWrite, writeLin32 } from './access.ts';
+import { readLin32, readMem32Try, segWrite, writeLin32, writeMem32Try } from './access.ts';
 import type { CompiledBlock } from './blocks.ts';
 import { CpuFault } from './faults.ts';
 import { getCF, getOF, getPF, getSF, getZF, LOP_ADD, LOP_CUSTOM, LOP_DEC, LOP_INC, LOP_LOGIC, LOP_SUB } from './flags.ts';
 import type { Handler, Insn } from './insn.ts';
-import { readMem16, readMem32, readMem8, writeMem32, writeMem8 } from './operands.ts';
+import { readMem16, readMem32, readMem8, writeMem8 } from './operands.ts';
 import * as alu from './ops/alu.ts';
 import * as bits from './ops/bits.ts';
 import * as control from './ops/control.ts';
@@ -216,15 +216,20 @@ const TEMPLATES = new Map<Handler, Template>([
   [move.lea32, (i) => pure(`${R(i.reg)} = ${ea32(i)};`)],
   [move.movzxbR32, (i) => pure(`${R(i.reg)} = ${i.rm < 4 ? `${R(i.rm)} & 0xff` : `(${R(i.rm & 3)} >> 8) & 0xff`};`)],
   [move.movzxwR32, (i) => pure(`${R(i.reg)} = ${R(i.rm)} & 0xffff;`)],
-  [move.movGvEvM32, (i) => ({ code: `${R(i.reg)} = readMem32(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
+  // The dword MOVs to and from memory take a page fault back as a result (readMem32Try,
+  // writeMem32Try): the block returns it for the run loop to deliver, with no throw.
+  [move.movGvEvM32, (i, k) => ({
+    code: `{ const v${k} = readMem32Try(cpu, ${i.seg}, ${ea32(i)}); if (cpu.blockFault !== null) return ~${k}; ${R(i.reg)} = v${k}; }`,
+    sync: true, mayExit: false,
+  })],
   [move.movzxbM32, (i) => ({ code: `${R(i.reg)} = readMem8(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
   [move.movzxwM32, (i) => ({ code: `${R(i.reg)} = readMem16(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
   [move.movGbEbM, (i) => ({ code: `${R8(i.reg)} = readMem8(cpu, ${i.seg}, ${ea32(i)});`, sync: true, mayExit: false })],
   [move.movEbGbM, (i) => ({ code: `writeMem8(cpu, ${i.seg}, ${ea32(i)}, ${R8(i.reg)});`, sync: true, mayExit: true })],
   [move.movEbGbR, (i) => pure(`${R8(i.rm)} = ${R8(i.reg)};`)],
   [move.movGbEbR, (i) => pure(`${R8(i.reg)} = ${R8(i.rm)};`)],
-  [move.movEvGvM32, (i) => ({ code: `writeMem32(cpu, ${i.seg}, ${ea32(i)}, ${R(i.reg)});`, sync: true, mayExit: true })],
-  [move.movEvIvM32, (i) => ({ code: `writeMem32(cpu, ${i.seg}, ${ea32(i)}, ${i.imm | 0});`, sync: true, mayExit: true })],
+  [move.movEvGvM32, (i, k) => ({ code: `if (writeMem32Try(cpu, ${i.seg}, ${ea32(i)}, ${R(i.reg)})) return ~${k};`, sync: true, mayExit: true })],
+  [move.movEvIvM32, (i, k) => ({ code: `if (writeMem32Try(cpu, ${i.seg}, ${ea32(i)}, ${i.imm | 0})) return ~${k};`, sync: true, mayExit: true })],
   [move.movEbIbM, (i) => ({ code: `writeMem8(cpu, ${i.seg}, ${ea32(i)}, ${i.imm & 0xff});`, sync: true, mayExit: true })],
   [shift.shiftEvIb, (i, k) => shiftR32(i, k)],
   // PUSH reads the register before ESP moves (PUSH ESP pushes the old value); POP writes the
@@ -331,7 +336,7 @@ const SELF_LOOP = new Set<Handler>([
 const STOP = `cpu.cycles >= until || cpu.irqPending || cpu.nmiPending || cpu.inhibitIrq || cpu.stopRequested || cpu.halted || (cpu.flags & ${TF}) !== 0 || cpu.traceInsn !== null`;
 
 /** What generated code may refer to besides its own H/I constants. */
-const RUNTIME = { CpuFault, getCF, getOF, getPF, getSF, getZF, readMem8, readMem16, readMem32, writeMem8, writeMem32, push32, pop32, segWrite, readLin32, writeLin32 };
+const RUNTIME = { CpuFault, getCF, getOF, getPF, getSF, getZF, readMem8, readMem16, readMem32, writeMem8, push32, pop32, segWrite, readLin32, writeLin32, readMem32Try, writeMem32Try };
 const RUNTIME_NAMES = Object.keys(RUNTIME);
 const RUNTIME_VALUES = Object.values(RUNTIME);
 

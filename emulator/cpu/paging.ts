@@ -38,6 +38,15 @@ function pageFault(cpu: Cpu, lin: number, code: number): CpuFault {
   return new CpuFault(Vector.PF, code, '', lin >>> 0);
 }
 
+/**
+ * A page fault found: kept in cpu.blockFault for the caller (translate throws it, translateTry
+ * leaves it there), and 0 returned in place of a TLB entry (a valid entry always has TLB_VALID).
+ */
+function faulted(cpu: Cpu, f: CpuFault): number {
+  cpu.blockFault = f;
+  return 0;
+}
+
 /** TLB entry bits for a physical page: RAM pages are fast, others always take the slow path. */
 function kindBits(cpu: Cpu, physPage: number): number {
   const kind = cpu.phys.pageKind(physPage * 4096);
@@ -52,7 +61,23 @@ function kindBits(cpu: Cpu, physPage: number): number {
  * Returns the TLB entry, which the caller combines with the page offset.
  */
 export function translate(cpu: Cpu, lin: number, access: number): number {
+  const e = translateTry(cpu, lin, access);
+  if (e === 0) {
+    const f = cpu.blockFault!;
+    cpu.blockFault = null;
+    throw f;
+  }
+  return e;
+}
+
+/**
+ * translate without the throw, for compiled blocks (compile.ts): on a page fault it returns 0 and
+ * leaves the fault in cpu.blockFault, where the run loop delivers it. A throw through the frames
+ * of a memory access costs more than the rest of a demand-zero fault's delivery.
+ */
+export function translateTry(cpu: Cpu, lin: number, access: number): number {
   const e = translateEntry(cpu, lin, access);
+  if (e === 0) return 0;
   // While the recorder is on every data access comes through here (TLB_ALWAYS, tlb.ts). Fetches
   // are recorded by the run loop, one per instruction run; here they are decoding's (refs.ts).
   if (cpu.refs.on && access !== ACCESS_EXEC && (cpu.cr0 & CR0_PG) !== 0) cpu.refs.record(cpu.cr3, lin >>> 12, access, cpu.cpl === 3, cpu.cycles);
@@ -78,11 +103,11 @@ function translateEntry(cpu: Cpu, lin: number, access: number): number {
   if (e !== 0) {
     // A cached translation: check the access against its permissions, as the hardware does.
     cpu.tlbHits++;
-    if (user && (e & TLB_NO_USER) !== 0) throw pageFault(cpu, lin, PF_P | (write ? PF_W : 0) | PF_U);
+    if (user && (e & TLB_NO_USER) !== 0) return faulted(cpu, pageFault(cpu, lin, PF_P | (write ? PF_W : 0) | PF_U));
     if (write) {
       const wp = cpu.model === 486 && (cpu.cr0 & CR0_WP) !== 0;
       if ((user && (e & TLB_NO_WRITE_USER) !== 0) || (!user && wp && (e & TLB_NO_WRITE_SUP) !== 0)) {
-        throw pageFault(cpu, lin, PF_P | PF_W | (user ? PF_U : 0));
+        return faulted(cpu, pageFault(cpu, lin, PF_P | PF_W | (user ? PF_U : 0)));
       }
       if ((e & TLB_DIRTY) === 0) return markDirty(cpu, lin, e);
     }
@@ -118,17 +143,17 @@ function walk(cpu: Cpu, lin: number, access: number, user: boolean): number {
   const err = (write ? PF_W : 0) | (user ? PF_U : 0);
   const pdeAddr = ((cpu.cr3 & ~0xfff) + ((lin >>> 22) << 2)) & phys.a20Mask;
   const pde = phys.read32(pdeAddr);
-  if ((pde & PTE_P) === 0) throw pageFault(cpu, lin, err);
+  if ((pde & PTE_P) === 0) return faulted(cpu, pageFault(cpu, lin, err));
   const pteAddr = ((pde & ~0xfff) + (((lin >>> 12) & 0x3ff) << 2)) & phys.a20Mask;
   const pte = phys.read32(pteAddr);
-  if ((pte & PTE_P) === 0) throw pageFault(cpu, lin, err);
+  if ((pte & PTE_P) === 0) return faulted(cpu, pageFault(cpu, lin, err));
 
   const us = pde & pte & PTE_US;
   const rw = pde & pte & PTE_RW;
   if (user) {
-    if (us === 0 || (write && rw === 0)) throw pageFault(cpu, lin, err | PF_P);
+    if (us === 0 || (write && rw === 0)) return faulted(cpu, pageFault(cpu, lin, err | PF_P));
   } else if (write && rw === 0 && cpu.model === 486 && (cpu.cr0 & CR0_WP) !== 0) {
-    throw pageFault(cpu, lin, err | PF_P);
+    return faulted(cpu, pageFault(cpu, lin, err | PF_P));
   }
 
   if ((pde & PTE_A) === 0) phys.write32(pdeAddr, pde | PTE_A);

@@ -178,7 +178,10 @@ export class Cpu {
    * every block the first time it runs (the cross-check against the interpreter uses both).
    */
   compileAfter = 1000;
-  /** The fault a compiled block returned (compile.ts), for the run loop to deliver. */
+  /**
+   * A fault found and not thrown: the one a compiled block returned (compile.ts), for the run loop
+   * to deliver, and a page fault translateTry found (paging.ts: translate throws it from here).
+   */
   blockFault: CpuFault | null = null;
   /** Per physical page: 1 when decoded code is cached from it (writes there take the slow path); shared with PhysicalMemory. */
   readonly codePages: Uint8Array;

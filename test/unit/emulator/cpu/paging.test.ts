@@ -5,7 +5,9 @@ import { CpuFault } from '../../../../emulator/cpu/faults.ts';
 import { ACCESS_READ, ACCESS_WRITE, PF_P, PF_U, PF_W, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US, translate } from '../../../../emulator/cpu/paging.ts';
 import { CR0_PE, CR0_PG, CR0_WP, type Cpu } from '../../../../emulator/cpu/state.ts';
 import { tlbFlush, tlbFlushPage, updateAccessMasks } from '../../../../emulator/cpu/tlb.ts';
-import { readLin8, writeLin32 } from '../../../../emulator/cpu/access.ts';
+import { readLin8, readMem32Try, writeLin32, writeMem32Try } from '../../../../emulator/cpu/access.ts';
+import { DS } from '../../../../emulator/cpu/registers.ts';
+import { updateSegmentBounds } from '../../../../emulator/cpu/segments.ts';
 import { newMachine } from '../../../harness/cpu.ts';
 import type { Machine } from '../../../../emulator/machine.ts';
 
@@ -31,6 +33,41 @@ function fault(cpu: Cpu, lin: number, access: number): CpuFault {
   }
   throw new Error('no fault');
 }
+
+describe('page faults returned instead of thrown (the compiled blocks\' accesses)', () => {
+  it('readMem32Try and writeMem32Try give back the #PF that readMem32 and writeMem32 throw, and change nothing else', () => {
+    const m = setup();
+    const cpu = m.cpu;
+    // Read through a function: TypeScript would take the field for null after each reset below.
+    const pending = (): CpuFault | null => cpu.blockFault;
+    m.phys.write32(PT + 1 * 4, 0x201000 | PTE_P | PTE_US); // present, read-only, A and D clear
+    cpu.segLimit[DS] = 0xffffffff; // a flat DS
+    updateSegmentBounds(cpu, DS);
+    cpu.cpl = 3;
+    updateAccessMasks(cpu);
+    // Not present: the read returns 0 with the fault kept for the run loop, as translate would throw it.
+    expect(readMem32Try(cpu, DS, 0x400010)).toBe(0);
+    expect(pending()?.vector).toBe(14);
+    expect(pending()?.errorCode).toBe(PF_U);
+    expect(cpu.cr2).toBe(0x400010);
+    cpu.blockFault = null;
+    // Read-only: the write reports the fault, writes nothing, and sets neither A nor D.
+    m.phys.write32(0x201020, 0x11223344);
+    expect(writeMem32Try(cpu, DS, 0x401020, 0x55667788)).toBe(true);
+    expect(pending()?.errorCode).toBe(PF_P | PF_W | PF_U);
+    expect(cpu.cr2).toBe(0x401020);
+    expect(m.phys.read32(0x201020)).toBe(0x11223344);
+    expect(m.phys.read32(PT + 4) & (PTE_A | PTE_D)).toBe(0);
+    cpu.blockFault = null;
+    // Present and readable: the value, A set, no fault.
+    expect(readMem32Try(cpu, DS, 0x401020)).toBe(0x11223344);
+    expect(pending()).toBeNull();
+    expect(m.phys.read32(PT + 4) & (PTE_A | PTE_D)).toBe(PTE_A);
+    // translate still throws, and leaves nothing behind in blockFault.
+    expect(fault(cpu, 0x400010, ACCESS_WRITE).errorCode).toBe(PF_W | PF_U);
+    expect(pending()).toBeNull();
+  });
+});
 
 describe('paging', () => {
   it('raises #PF with CR2 = the linear address and P=0 for a not-present page', () => {
