@@ -252,11 +252,7 @@ export function readMem32Try(cpu: Cpu, seg: number, off: number): number {
     cpu.tlbHits++;
     return cpu.memView.getInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
   }
-  if ((lin & 0xfff) > 0xffc || (cpu.alignCheck && (lin & 3) !== 0)) return readSlow32(cpu, lin);
-  const t = translateTry(cpu, lin, ACCESS_READ);
-  if (t === 0) return 0;
-  const p = (t & TLB_PAGE_MASK) | (lin & 0xfff);
-  return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
+  return readSlow32Try(cpu, lin);
 }
 
 /** writeMem32; true (nothing written, cpu.blockFault set) when the write page-faults. */
@@ -268,6 +264,21 @@ export function writeMem32Try(cpu: Cpu, seg: number, off: number, value: number)
     cpu.memView.setInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), value, true);
     return false;
   }
+  return writeSlow32Try(cpu, lin, value);
+}
+
+// The slow paths apart from the fast ones above, as for readLin32 and writeLin32, so that V8
+// inlines the fast path into a compiled block and calls these.
+
+function readSlow32Try(cpu: Cpu, lin: number): number {
+  if ((lin & 0xfff) > 0xffc || (cpu.alignCheck && (lin & 3) !== 0)) return readSlow32(cpu, lin);
+  const t = translateTry(cpu, lin, ACCESS_READ);
+  if (t === 0) return 0;
+  const p = (t & TLB_PAGE_MASK) | (lin & 0xfff);
+  return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
+}
+
+function writeSlow32Try(cpu: Cpu, lin: number, value: number): boolean {
   if ((lin & 0xfff) > 0xffc || (cpu.alignCheck && (lin & 3) !== 0)) {
     writeSlow32(cpu, lin, value);
     return false;
