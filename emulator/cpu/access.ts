@@ -59,6 +59,11 @@ function physRead8(cpu: Cpu, phys: number): number {
   return cpu.phys.read8(phys >>> 0);
 }
 
+/** A dword at physical `p` (within one page), byte by byte as the slow path reads it. */
+function physRead32(cpu: Cpu, p: number): number {
+  return physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24);
+}
+
 // --- linear reads ---------------------------------------------------------------------------------
 
 // Each access is a fast path small enough for V8 to inline into the handlers that use it (one TLB
@@ -109,7 +114,7 @@ function readSlow32(cpu: Cpu, lin: number): number {
   if (cpu.alignCheck && (lin & 3) !== 0) throw alignmentFault(lin);
   if ((lin & 0xfff) <= 0xffc) {
     const p = (translate(cpu, lin, ACCESS_READ) & TLB_PAGE_MASK) | (lin & 0xfff);
-    return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
+    return physRead32(cpu, p);
   }
   return (readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8) | (readSlow8(cpu, lin + 2) << 16) | (readSlow8(cpu, lin + 3) << 24));
 }
@@ -275,7 +280,7 @@ function readSlow32Try(cpu: Cpu, lin: number): number {
   const t = translateTry(cpu, lin, ACCESS_READ);
   if (t === 0) return 0;
   const p = (t & TLB_PAGE_MASK) | (lin & 0xfff);
-  return (physRead8(cpu, p) | (physRead8(cpu, p + 1) << 8) | (physRead8(cpu, p + 2) << 16) | (physRead8(cpu, p + 3) << 24));
+  return physRead32(cpu, p);
 }
 
 function writeSlow32Try(cpu: Cpu, lin: number, value: number): boolean {

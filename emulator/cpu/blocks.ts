@@ -219,13 +219,12 @@ export class BlockCache {
     }
     const block = new Block(insns, key, page);
     if (!cache) return block;
+    block.cached = cacheable;
     if (cacheable && page >= cpu.codePages.length) {
       // ROM or unmapped: its bytes never change (remapping the ROM clears the whole cache).
       this.map.set(key, block);
-      block.cached = true;
     } else if (cacheable) {
       this.map.set(key, block);
-      block.cached = true;
       let list = this.byPage.get(page);
       if (list === undefined) {
         list = [];

@@ -73,23 +73,33 @@ function ea32(i: Insn): string {
 
 const pure = (code: string, flags?: FlagSource): Emitted => ({ code, sync: false, mayExit: false, flags });
 
-/** `dst op= b` on 32-bit registers, with the lazy record the handler makes. */
-function aluR32(op: 'add' | 'sub' | 'cmp' | 'and' | 'or' | 'xor', dst: number, b: string, k: number): Emitted {
-  const a = `a${k}`, bb = `b${k}`, r = `r${k}`;
-  const lets = `const ${a} = ${R(dst)}, ${bb} = ${b}`;
-  switch (op) {
-    case 'add':
-      return pure(`${lets}, ${r} = (${a} + ${bb}) | 0; ${R(dst)} = ${r}; cpu.lop = ${LOP_ADD}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 32;`,
-        { lop: LOP_ADD, a, b: bb, r });
-    case 'sub': case 'cmp':
-      return pure(`${lets}, ${r} = (${a} - ${bb}) | 0;${op === 'sub' ? ` ${R(dst)} = ${r};` : ''} cpu.lop = ${LOP_SUB}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 32;`,
-        { lop: LOP_SUB, a, b: bb, r });
-    default: {
-      const sym = op === 'and' ? '&' : op === 'or' ? '|' : '^';
-      return pure(`${lets}, ${r} = ${a} ${sym} ${bb}; ${R(dst)} = ${r}; cpu.lop = ${LOP_LOGIC}; cpu.lr = ${r}; cpu.lsize = 32;`,
-        { lop: LOP_LOGIC, a, b: bb, r });
-    }
-  }
+type AluOp = 'add' | 'or' | 'and' | 'sub' | 'xor' | 'cmp';
+const ALU_SYMBOL: Record<AluOp, string> = { add: '+', or: '|', and: '&', sub: '-', xor: '^', cmp: '-' };
+
+/**
+ * `a op b` at `size` bits (8 or 32) into r{k}, stored by `store` unless the operation is CMP, then
+ * the lazy record alu.ts makes (setFlagsAdd, setFlagsSub, setFlagsLogic), and what a following
+ * Jcc can test of it. `a` and `b` are expressions, evaluated once each, `a` first.
+ */
+function aluCode(op: AluOp, size: 8 | 32, k: number, a: string, b: string, store: (r: string) => string): { code: string; flags: FlagSource } {
+  const av = `a${k}`, bv = `b${k}`, rv = `r${k}`;
+  const logic = op === 'and' || op === 'or' || op === 'xor';
+  const x = `${av} ${ALU_SYMBOL[op]} ${bv}`;
+  // AND, OR and XOR of values in range stay in range; a sum or difference is truncated.
+  const result = logic ? x : size === 32 ? `(${x}) | 0` : `(${x}) & 0xff`;
+  const lop = logic ? LOP_LOGIC : op === 'add' ? LOP_ADD : LOP_SUB;
+  const record = logic ? `cpu.lop = ${lop}; cpu.lr = ${rv}; cpu.lsize = ${size};`
+    : `cpu.lop = ${lop}; cpu.la = ${av}; cpu.lb = ${bv}; cpu.lr = ${rv}; cpu.lsize = ${size};`;
+  return {
+    code: `const ${av} = ${a}, ${bv} = ${b}, ${rv} = ${result};${op === 'cmp' ? '' : ` ${store(rv)}`} ${record}`,
+    flags: { lop, a: av, b: bv, r: rv },
+  };
+}
+
+/** `dst op= b` on 32-bit registers. */
+function aluR32(op: AluOp, dst: number, b: string, k: number): Emitted {
+  const { code, flags } = aluCode(op, 32, k, R(dst), b, (r) => `${R(dst)} = ${r};`);
+  return pure(code, flags);
 }
 
 /**
@@ -128,50 +138,46 @@ function imulR32(i: Insn, k: number): Emitted | null {
  * `[mem] op= b` on a dword (alu.ts aluMem32): the address is checked for writing, the old value
  * read, the new one written, then the flags recorded; CMP only reads.
  */
-function aluM32(op: 'add' | 'sub' | 'cmp' | 'and' | 'or' | 'xor', i: Insn, b: string, k: number): Emitted {
-  const l = `l${k}`, a = `a${k}`, bb = `b${k}`, r = `r${k}`;
-  if (op === 'cmp') {
-    return { code: `const ${bb} = ${b}, ${a} = readMem32(cpu, ${i.seg}, ${ea32(i)}), ${r} = (${a} - ${bb}) | 0; cpu.lop = ${LOP_SUB}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 32;`,
-      sync: true, mayExit: false, flags: { lop: LOP_SUB, a, b: bb, r } };
-  }
-  const lets = `const ${bb} = ${b}, ${l} = segWrite(cpu, ${i.seg}, ${ea32(i)}, 4), ${a} = readLin32(cpu, ${l})`;
-  let code: string, flags: FlagSource;
-  if (op === 'add' || op === 'sub') {
-    const lop = op === 'add' ? LOP_ADD : LOP_SUB;
-    code = `${lets}, ${r} = (${a} ${op === 'add' ? '+' : '-'} ${bb}) | 0; writeLin32(cpu, ${l}, ${r}); cpu.lop = ${lop}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 32;`;
-    flags = { lop, a, b: bb, r };
-  } else {
-    code = `${lets}, ${r} = ${a} ${op === 'and' ? '&' : op === 'or' ? '|' : '^'} ${bb}; writeLin32(cpu, ${l}, ${r}); cpu.lop = ${LOP_LOGIC}; cpu.lr = ${r}; cpu.lsize = 32;`;
-    flags = { lop: LOP_LOGIC, a, b: bb, r };
-  }
-  return { code, sync: true, mayExit: true, flags };
+function aluM32(op: AluOp, i: Insn, b: string, k: number): Emitted {
+  if (op === 'cmp') return { ...aluCode(op, 32, k, `readMem32(cpu, ${i.seg}, ${ea32(i)})`, b, () => ''), sync: true, mayExit: false };
+  const l = `l${k}`;
+  const { code, flags } = aluCode(op, 32, k, `readLin32(cpu, ${l})`, b, (r) => `writeLin32(cpu, ${l}, ${r});`);
+  return { code: `const ${l} = segWrite(cpu, ${i.seg}, ${ea32(i)}, 4); ${code}`, sync: true, mayExit: true, flags };
 }
 
-/** INC / DEC of a dword in memory (alu.ts incEM32, decEM32): CF kept. */
-function incDecM32(i: Insn, k: number, inc: boolean): Emitted {
-  const l = `l${k}`, r = `r${k}`;
+/** `dst op= b` on bytes (dst and b are byte expressions: R8[...] or a read). */
+function alu8(op: AluOp, dst: string, b: string, k: number): string {
+  // No flags for a following Jcc: condFrom tests 32-bit operands.
+  return aluCode(op, 8, k, dst, b, (r) => `${dst} = ${r};`).code;
+}
+
+/**
+ * INC or DEC of a dword (a register, or memory through `read`/`write`): CF kept, as alu.ts's
+ * setFlagsInc and setFlagsDec record it after the result is written.
+ */
+function incDec32(inc: boolean, k: number, read: string, write: (r: string) => string): { code: string; flags: FlagSource } {
+  const r = `r${k}`, lop = inc ? LOP_INC : LOP_DEC;
   return {
-    code: `const ${l} = segWrite(cpu, ${i.seg}, ${ea32(i)}, 4), ${r} = (readLin32(cpu, ${l}) ${inc ? '+' : '-'} 1) | 0; writeLin32(cpu, ${l}, ${r}); ` +
-      `const c${k} = getCF(cpu); cpu.lop = ${inc ? LOP_INC : LOP_DEC}; cpu.lr = ${r}; cpu.laux = c${k}; cpu.lsize = 32;`,
-    sync: true, mayExit: true, flags: { lop: inc ? LOP_INC : LOP_DEC, a: r, b: r, r },
+    code: `const ${r} = (${read} ${inc ? '+' : '-'} 1) | 0; ${write(r)} const c${k} = getCF(cpu); cpu.lop = ${lop}; cpu.lr = ${r}; cpu.laux = c${k}; cpu.lsize = 32;`,
+    flags: { lop, a: r, b: r, r },
   };
 }
 
-/** `dst op= b` on bytes (dst and b are byte expressions: R8[...] or a read), as alu.ts's alu8 records it. */
-function alu8(op: 'add' | 'sub' | 'cmp' | 'and' | 'or' | 'xor', dst: string, b: string, k: number): string {
-  const a = `a${k}`, bb = `b${k}`, r = `r${k}`;
-  const lets = `const ${a} = ${dst}, ${bb} = ${b}`;
-  const store = op === 'cmp' ? '' : ` ${dst} = ${r};`;
-  switch (op) {
-    case 'add': return `${lets}, ${r} = (${a} + ${bb}) & 0xff;${store} cpu.lop = ${LOP_ADD}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 8;`;
-    case 'sub': case 'cmp': return `${lets}, ${r} = (${a} - ${bb}) & 0xff;${store} cpu.lop = ${LOP_SUB}; cpu.la = ${a}; cpu.lb = ${bb}; cpu.lr = ${r}; cpu.lsize = 8;`;
-    default: return `${lets}, ${r} = ${a} ${op === 'and' ? '&' : op === 'or' ? '|' : '^'} ${bb};${store} cpu.lop = ${LOP_LOGIC}; cpu.lr = ${r}; cpu.lsize = 8;`;
-  }
+function incDecM32(i: Insn, k: number, inc: boolean): Emitted {
+  const l = `l${k}`;
+  const { code, flags } = incDec32(inc, k, `readLin32(cpu, ${l})`, (r) => `writeLin32(cpu, ${l}, ${r});`);
+  return { code: `const ${l} = segWrite(cpu, ${i.seg}, ${ea32(i)}, 4); ${code}`, sync: true, mayExit: true, flags };
+}
+
+function incDecR32(i: Insn, k: number, inc: boolean): Emitted {
+  const d = R(i.opcode & 7);
+  const { code, flags } = incDec32(inc, k, d, (r) => `${d} = ${r};`);
+  return pure(code, flags);
 }
 
 const R8 = (r: number): string => `R8[${REG8_BYTE[r as 0]}]`;
 
-const ALU_NAMES = ['add', 'or', null, null, 'and', 'sub', 'xor', 'cmp'] as const;
+const ALU_NAMES: ReadonlyArray<AluOp | null> = ['add', 'or', null, null, 'and', 'sub', 'xor', 'cmp'];
 
 /** The condition of Jcc `cc` (opcode & 15) from the lazy record, through flags.ts. */
 function condLazy(cc: number): string {
@@ -255,10 +261,7 @@ const TEMPLATES = new Map<Handler, Template>([
     const op = ALU_NAMES[(i.opcode >> 3) & 7];
     return op ? { ...aluR32(op, i.reg, `readMem32(cpu, ${i.seg}, ${ea32(i)})`, k), sync: true } : null;
   }],
-  [alu.cmpEbIbM, (i, k) => ({
-    code: `const a${k} = readMem8(cpu, ${i.seg}, ${ea32(i)}); cpu.lop = ${LOP_SUB}; cpu.la = a${k}; cpu.lb = ${i.imm & 0xff}; cpu.lr = (a${k} - ${i.imm & 0xff}) & 0xff; cpu.lsize = 8;`,
-    sync: true, mayExit: false,
-  })],
+  [alu.cmpEbIbM, (i, k) => ({ code: alu8('cmp', `readMem8(cpu, ${i.seg}, ${ea32(i)})`, String(i.imm & 0xff), k), sync: true, mayExit: false })],
   [muldiv.imulGvEv, imulR32],
   [alu.aluEvGvM32, (i, k) => { const op = ALU_NAMES[(i.opcode >> 3) & 7]; return op ? aluM32(op, i, R(i.reg), k) : null; }],
   [alu.aluEvIvM32, (i, k) => { const op = ALU_NAMES[i.reg]; return op ? aluM32(op, i, String(i.imm | 0), k) : null; }],
@@ -274,10 +277,8 @@ const TEMPLATES = new Map<Handler, Template>([
   [alu.cmpEbGbM, (i, k) => ({ code: alu8('cmp', `readMem8(cpu, ${i.seg}, ${ea32(i)})`, R8(i.reg), k), sync: true, mayExit: false })],
   [alu.testEvGvR32, (i, k) => pure(`const r${k} = ${R(i.rm)} & ${R(i.reg)}; cpu.lop = ${LOP_LOGIC}; cpu.lr = r${k}; cpu.lsize = 32;`,
     { lop: LOP_LOGIC, a: `r${k}`, b: `r${k}`, r: `r${k}` })],
-  [alu.incReg32, (i, k) => pure(`const c${k} = getCF(cpu), r${k} = (${R(i.opcode & 7)} + 1) | 0; ${R(i.opcode & 7)} = r${k}; cpu.lop = ${LOP_INC}; cpu.lr = r${k}; cpu.laux = c${k}; cpu.lsize = 32;`,
-    { lop: LOP_INC, a: `r${k}`, b: `r${k}`, r: `r${k}` })],
-  [alu.decReg32, (i, k) => pure(`const c${k} = getCF(cpu), r${k} = (${R(i.opcode & 7)} - 1) | 0; ${R(i.opcode & 7)} = r${k}; cpu.lop = ${LOP_DEC}; cpu.lr = r${k}; cpu.laux = c${k}; cpu.lsize = 32;`,
-    { lop: LOP_DEC, a: `r${k}`, b: `r${k}`, r: `r${k}` })],
+  [alu.incReg32, (i, k) => incDecR32(i, k, true)],
+  [alu.decReg32, (i, k) => incDecR32(i, k, false)],
   ...[control.jo32, control.jno32, control.jb32, control.jnb32, control.jz32, control.jnz32, control.jbe32, control.jnbe32,
     control.js32, control.jns32, control.jp32, control.jnp32, control.jl32, control.jnl32, control.jle32, control.jnle32]
     .map((h, cc): [Handler, Template] => [h, (i, k, next, prev) => {
@@ -391,7 +392,6 @@ export function blockSource(insns: readonly Insn[], code32: boolean): string {
   return out.join('\n');
 }
 
-/** Compiles a block; its instructions are kept as constants of the function. */
 /** Compiles a block; its instructions are kept as constants of the function. */
 export function compileBlock(insns: readonly Insn[], code32: boolean): CompiledBlock {
   const body = blockSource(insns, code32);

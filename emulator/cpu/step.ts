@@ -126,7 +126,7 @@ function runBlocks(cpu: Cpu, until: number): void {
     cpu.blockExit = false;
     // A block that has run often enough runs compiled (compile.ts), unless only its first
     // instruction may run now (after STI or MOV SS).
-    if (block.compiled === null && ++block.runs >= cpu.compileAfter && block.runs > 0) compile(block);
+    if (block.compiled === null && ++block.runs >= cpu.compileAfter) compile(block);
     if (block.compiled !== null && n === insns.length) {
       const r = block.compiled(cpu, cpu.eip, until);
       if (r >= 0) {
