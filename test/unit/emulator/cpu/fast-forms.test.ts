@@ -15,32 +15,10 @@ import { ONE_BYTE } from '../../../../emulator/cpu/opcodes.ts';
 import { DS } from '../../../../emulator/cpu/registers.ts';
 import { updateSegmentBounds } from '../../../../emulator/cpu/segments.ts';
 import type { Cpu } from '../../../../emulator/cpu/state.ts';
-import { flat32, type TestMachine } from '../../../harness/cpu.ts';
+import type { TestMachine } from '../../../harness/cpu.ts';
+import { CODE, flatMachine, randomValue, rng } from '../../../harness/random-state.ts';
 
-const MEM = 1 << 20;
-const CODE = 0x1000;
-
-/** A small deterministic generator (xorshift32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
-
-const EDGES = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
-
-function randomValue(next: () => number): number {
-  const r = next() % 4;
-  return (r === 0 ? EDGES[next() % EDGES.length]! : next()) | 0;
-}
-
-function machine(): TestMachine {
-  return flat32([0xf4], { addr: CODE, stack: 0x80000, config: { memoryBytes: MEM } });
-}
+const machine = flatMachine;
 
 /** Puts both machines in the same random state: registers, lazy or plain flags, and memory. */
 function randomize(cpus: Cpu[], next: () => number): void {
