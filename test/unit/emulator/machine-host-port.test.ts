@@ -228,7 +228,8 @@ describe('the machine\'s HostPort', () => {
       const mem: number[] = [];
       for (let k = 0; k < bytes; k++) mem.push(m.phys.read8(at + k)); // as stored, whatever A20 says
       let ram = 2166136261;
-      for (const b of m.phys.ram) ram = Math.imul(ram ^ b, 16777619) >>> 0;
+      // A word at a time: each step is a bijection of the running value, so one changed word always shows.
+      for (const w of new Uint32Array(m.phys.ram.buffer, m.phys.ram.byteOffset, m.phys.ram.byteLength >>> 2)) ram = Math.imul(ram ^ w, 16777619) >>> 0;
       return {
         accesses, tsc: m.hostPort.readTSC(), nextEvent: m.clock.nextEventTime(), irq: m.cpu.irqPending,
         status: m.hostPort.inb(ALT_STATUS), mem, ram, disk: [...disk.bytes],

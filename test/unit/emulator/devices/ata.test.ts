@@ -25,10 +25,18 @@ function sectorBytes(lba: number, salt = 0): Uint8Array {
   return s;
 }
 
+/** The patterned images made so far, by size and salt: each disk gets a copy of its own to write. */
+const images = new Map<string, Uint8Array>();
+
 function patterned(sectors: number, salt = 0): MemoryDisk {
-  const bytes = new Uint8Array(sectors * SECTOR_SIZE);
-  for (let s = 0; s < sectors; s++) bytes.set(sectorBytes(s, salt), s * SECTOR_SIZE);
-  return new MemoryDisk(bytes);
+  const key = `${sectors}/${salt}`;
+  let image = images.get(key);
+  if (image === undefined) {
+    image = new Uint8Array(sectors * SECTOR_SIZE);
+    for (let s = 0; s < sectors; s++) image.set(sectorBytes(s, salt), s * SECTOR_SIZE);
+    images.set(key, image);
+  }
+  return new MemoryDisk(image.slice());
 }
 
 /** The bytes of sectors from..from+count-1 of a patterned image. */
