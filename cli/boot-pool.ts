@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
 import { createTempSwapFile, openDiskFile, OutputFile, readInputFile } from '../emulator/index.ts';
 import { BadInput } from './bad-input.ts';
-import type { CliIO } from './cli-io.ts';
+import type { CliIO, WorkerSupply } from './cli-io.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR } from './exit-status.ts';
 
 /** firmware/ and images/ sit beside dist/ (the bundle) and beside cli/ (the sources). */
@@ -71,17 +71,28 @@ export function serveJobs<J, O>(name: string, command: string, run: (job: J) => 
 /** An outcome that says the kernel refused the run as every run would be refused: bad input. */
 export interface Refusal { kind: 'refused'; line: string }
 
+/** The command's own worker threads (CliIO's `workers` when a caller gives none): new ones, ended with it. */
+const ownWorkers: WorkerSupply = {
+  take: (name) => new Worker(workerUrl(name)),
+  giveBack: async (worker) => { await worker.terminate(); },
+};
+
 /**
- * Runs the jobs on up to `threads` threads of `worker` (a module answering PoolJobMessage with
- * PoolResultMessage); `onDone` after each. Resolves with the outcomes in the jobs' order, or with
- * the first refusal (every run would be refused alike: the rest are not waited for). A worker that
- * fails is a bug: the promise rejects, naming the run by `describe`.
+ * Runs the jobs on up to `threads` threads of the worker `name` (a module answering PoolJobMessage
+ * with PoolResultMessage; from io's `workers`, else new threads); `onDone` after each. Resolves with
+ * the outcomes in the jobs' order, or with the first refusal (every run would be refused alike: the
+ * rest are not waited for). A worker that fails is a bug: the promise rejects, naming the run by
+ * `describe`.
  */
 export async function runPool<J, O extends { kind: string }>(
-  command: string, worker: URL, jobs: readonly J[], threads: number, onDone: () => void, describe: (job: J) => string,
+  command: string, io: CliIO, name: string, jobs: readonly J[], threads: number, onDone: () => void, describe: (job: J) => string,
 ): Promise<Exclude<O, Refusal>[] | { refused: string; job: J }> {
+  const supply = io.workers ?? ownWorkers;
   const outcomes = new Array<O | undefined>(jobs.length);
-  const workers: Worker[] = [];
+  /** The threads taken, each with what takes the command's listeners off it: its end's at once, the others once it is handed back. */
+  const workers: { w: Worker; onExit: (code: number) => void; detach: () => void }[] = [];
+  /** The threads with a job not yet answered, or that have ended: not idle. */
+  const busy = new Set<Worker>();
   let next = 0;
   try {
     return await new Promise((resolve, reject) => {
@@ -90,12 +101,13 @@ export async function runPool<J, O extends { kind: string }>(
         if (next >= jobs.length) return;
         const message: PoolJobMessage<J> = { index: next, job: jobs[next]! };
         next++;
+        busy.add(w);
         w.postMessage(message);
       };
       for (let i = 0; i < Math.min(threads, jobs.length); i++) {
-        const w = new Worker(worker);
-        workers.push(w);
-        w.on('message', (m: PoolResultMessage<O>) => {
+        const w = supply.take(name);
+        const onMessage = (m: PoolResultMessage<O>): void => {
+          busy.delete(w);
           const job = jobs[m.index]!;
           if ('error' in m) {
             reject(new Error(`${describe(job)}: ${m.error}`));
@@ -109,16 +121,28 @@ export async function runPool<J, O extends { kind: string }>(
           onDone();
           if (--left === 0) resolve(outcomes as Exclude<O, Refusal>[]);
           else give(w);
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => {
+        };
+        const onError = (e: Error): void => {
+          busy.add(w);
+          reject(e);
+        };
+        const onExit = (code: number): void => {
+          busy.add(w);
           if (left > 0) reject(new Error(`a worker thread of ts386 ${command} ended (exit code ${code}) with ${left} runs left`));
-        });
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        workers.push({ w, onExit, detach: () => { w.off('message', onMessage).off('error', onError); } });
         give(w);
       }
     });
   } finally {
-    await Promise.all(workers.map((w) => { w.removeAllListeners('exit'); return w.terminate(); }));
+    await Promise.all(workers.map(async ({ w, onExit, detach }) => {
+      w.off('exit', onExit);
+      await supply.giveBack(w, !busy.has(w));
+      detach();
+    }));
   }
 }
 

@@ -6,6 +6,7 @@
 
 import { fstatSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
 import { OutputFile } from '../emulator/index.ts';
 
 /** Synchronous writes to a descriptor (OutputFile's): the trace on stderr, `ts386 refs`'s listing on stdout. */
@@ -13,6 +14,23 @@ export interface DescriptorOutput {
   /** Writes all of `data`; throws Node's error (ENOSPC, EPIPE) when the descriptor refuses it. */
   write: (data: Uint8Array | string) => void;
   close: () => void;
+}
+
+/**
+ * Where the worker threads of `ts386 compare`, `thrash` and `fits` come from (boot-pool.ts's
+ * runPool). The command's own: a new thread for each of a command's --jobs, loaded from the module
+ * beside the command's, and ended with the command. A caller's (the tests') may keep threads
+ * between commands, as a command keeps each of its threads from one run to the next.
+ */
+export interface WorkerSupply {
+  /** A worker thread running `name`'s module (compare-worker, thrash-worker, fits-worker). */
+  take: (name: string) => Worker;
+  /**
+   * A thread taken, handed back as the command ends (the command's listeners are off it once this
+   * resolves): `idle` when it has answered every job it was given, else it may still be running one
+   * or have ended, and is to be ended.
+   */
+  giveBack: (worker: Worker, idle: boolean) => Promise<void>;
 }
 
 export interface CliIO {
@@ -28,6 +46,8 @@ export interface CliIO {
   stdinIsPipeOrFile: () => boolean;
   /** Standard output (1) or standard error (2) written synchronously, as a descriptor. */
   descriptor: (fd: 1 | 2, name: string) => DescriptorOutput;
+  /** The worker threads of the commands that boot many times: the command's own when not given. */
+  readonly workers?: WorkerSupply;
 }
 
 /** The process's own standard streams and descriptors. */

@@ -21,7 +21,7 @@ import { faultsSvg, type PlotPoint, type PlotSeries } from './compare-plot.ts';
 import { type RecordOutcome, recordLine } from './compare-record.ts';
 import { type BootJob, type RunJob, type RunOutcome, shellLine } from './compare-run.ts';
 import type { WorkerJob, WorkerOutcome } from './compare-worker.ts';
-import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { plotTitle, runPool, startCommand, withProgress, writeOutput, writeStdout } from './boot-pool.ts';
 import { type CliIO, processIO } from './cli-io.ts';
 import { checkWritable, list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
@@ -244,7 +244,7 @@ export async function compare(argv: string[], io: CliIO = processIO): Promise<nu
   const work: WorkerJob[] = [...(opts.simTick !== null ? [{ record: boot }] : []), ...jobs.map((run) => ({ run }))];
 
   const result = await withProgress(io, 'compare', work.length, (step) =>
-    runPool<WorkerJob, WorkerOutcome>('compare', workerUrl('compare-worker'), work, opts.jobs, step, (job) => `run ${JSON.stringify(jobLine(job))}`));
+    runPool<WorkerJob, WorkerOutcome>('compare', io, 'compare-worker', work, opts.jobs, step, (job) => `run ${JSON.stringify(jobLine(job))}`));
   if (!Array.isArray(result)) {
     io.stderr.write(`ts386 compare: the kernel's shell refused \`${jobLine(result.job)}\`: ${result.refused}\n`);
     return EXIT_BAD_INPUT;

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_SWAP_BYTES, SWAP_SIZE_RULE } from '../emulator/index.ts';
 import { FIT_POLICIES } from '../kernel/index.ts';
 import { BadInput } from './bad-input.ts';
-import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { plotTitle, runPool, startCommand, withProgress, writeOutput, writeStdout } from './boot-pool.ts';
 import { type CliIO, processIO } from './cli-io.ts';
 import { checkWritable, list, machineSizes, once, parseCommand, positive, programOf } from './command-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } from './exit-status.ts';
@@ -218,7 +218,7 @@ export async function fits(argv: string[], io: CliIO = processIO): Promise<numbe
     maxCycles: opts.maxCycles, rom: machine.rom, programDisk: machine.programDisk,
   }));
   const result = await withProgress(io, 'fits', jobs.length, (step) =>
-    runPool<FitsJob, FitsOutcome>('fits', workerUrl('fits-worker'), jobs, opts.jobs, step,
+    runPool<FitsJob, FitsOutcome>('fits', io, 'fits-worker', jobs, opts.jobs, step,
       (job) => `${JSON.stringify(shellLine(job))} (${job.fit === null ? 'paging' : bootOptions(job.fit)})`));
   if (!Array.isArray(result)) {
     const { job, refused } = result;

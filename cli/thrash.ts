@@ -21,7 +21,7 @@ import { EXIT_BAD_INPUT, EXIT_OUTPUT_ERROR, EXIT_READER_GONE, EXIT_RUN_FAILED } 
 import { sizeText } from './size.ts';
 import { utilisationSvg, type UtilisationSeries } from './thrash-plot.ts';
 import { bootOptions, shellLine, type ThrashFigures, type ThrashJob, type ThrashOutcome } from './thrash-run.ts';
-import { plotTitle, runPool, startCommand, withProgress, workerUrl, writeOutput, writeStdout } from './boot-pool.ts';
+import { plotTitle, runPool, startCommand, withProgress, writeOutput, writeStdout } from './boot-pool.ts';
 import { type CliIO, processIO } from './cli-io.ts';
 
 const DEFAULT_MEM = '4M';
@@ -208,7 +208,7 @@ export async function thrash(argv: string[], io: CliIO = processIO): Promise<num
   })));
 
   const result = await withProgress(io, 'thrash', jobs.length, (step) =>
-    runPool<ThrashJob, ThrashOutcome>('thrash', workerUrl('thrash-worker'), jobs, opts.jobs, step,
+    runPool<ThrashJob, ThrashOutcome>('thrash', io, 'thrash-worker', jobs, opts.jobs, step,
       (job) => `${job.procs} x ${JSON.stringify(shellLine(job))}${job.loadControl !== null ? ` (loadcontrol=${job.loadControl})` : ''}`));
   if (!Array.isArray(result)) {
     const { job, refused } = result;

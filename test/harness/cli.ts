@@ -8,11 +8,17 @@
 // - runTs386: the command's own code (cli/main.ts's runCommand) in this process, with streams
 //   that gather what it writes, for the rest: no Node start-up and no bundle to load for each run.
 //   stdin is a pipe with `input` in it and then its end, as spawnSync's (a pipe closed at once
-//   when there is no input); stdout and stderr are pipes, not terminals.
+//   when there is no input); stdout and stderr are pipes, not terminals. The worker threads of
+//   compare, thrash and fits run the bundle's worker modules (dist/compare-worker.mjs and the
+//   others: a worker thread cannot load the TypeScript sources on Node 20), and are kept from one
+//   command to the next, as a command keeps each of its threads from one run to the next: a thread
+//   loads its module and warms up once per test file, not once per command. A file that runs those
+//   commands ends them in its afterAll (endWorkers); an idle one does not keep the process alive.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import type { CliIO } from '../../cli/cli-io.ts';
+import { Worker } from 'node:worker_threads';
+import type { CliIO, WorkerSupply } from '../../cli/cli-io.ts';
 import { runCommand } from '../../cli/main.ts';
 
 export const root = new URL('../..', import.meta.url).pathname;
@@ -44,6 +50,47 @@ class Gathered extends Writable {
   }
 }
 
+/** The worker threads runTs386's commands have made, each with its module's name; the idle ones by name. */
+const made = new Map<Worker, string>();
+const idle = new Map<string, Worker[]>();
+
+const workers: WorkerSupply = {
+  take: (name) => {
+    const kept = idle.get(name)?.pop();
+    if (kept !== undefined) {
+      kept.ref();
+      return kept;
+    }
+    const w = new Worker(path.join(root, 'dist', `${name}.mjs`));
+    made.set(w, name);
+    // A command listens for its threads' errors while it has them; one that ends is not handed out again.
+    w.on('error', () => {});
+    w.once('exit', () => {
+      made.delete(w);
+      const list = idle.get(name) ?? [];
+      if (list.includes(w)) list.splice(list.indexOf(w), 1);
+    });
+    return w;
+  },
+  giveBack: async (w, isIdle) => {
+    const name = made.get(w);
+    if (!isIdle || name === undefined) {
+      await w.terminate();
+      return;
+    }
+    w.unref();
+    idle.set(name, [...idle.get(name) ?? [], w]);
+  },
+};
+
+/** Ends the worker threads runTs386's commands have made (a test file's afterAll): the idle ones, and any a command that timed out still has. */
+export async function endWorkers(): Promise<void> {
+  const all = [...made.keys()];
+  idle.clear();
+  made.clear();
+  await Promise.all(all.map((w) => w.terminate()));
+}
+
 /** `ts386 ARGS` in this process, with `input` piped to it (see above). */
 export async function runTs386(args: string[], input = ''): Promise<Run> {
   const stdin = new Readable({ read() {} });
@@ -60,6 +107,7 @@ export async function runTs386(args: string[], input = ''): Promise<Run> {
       const out = fd === 1 ? stdout : stderr;
       return { write: (data) => out.direct(data), close: () => {} };
     },
+    workers,
   };
   const status = await runCommand(args, io);
   return { status, stdout: stdout.text(), stderr: stderr.text() };

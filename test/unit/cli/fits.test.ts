@@ -1,14 +1,15 @@
-// `ts386 fits` end to end, as a child process (the bundle scripts/build.mjs makes, with its worker
-// thread's file): a small fragmenting workload (`fragment 6 2`: six memhog children) under first
-// and worst fit and under paging, as a table and as JSON; the default workload; a run that cannot
-// boot as an error in its row (status 1); --svg's plot of fragmentation over time; bad input in
-// one line with status 2 and nothing written. What is refused before any run boots runs in this
-// process (test/harness/cli.ts).
+// `ts386 fits` end to end: a small fragmenting workload (`fragment 6 2`: six memhog children) under
+// first and worst fit and under paging, as a table and as JSON; the default workload; a run that
+// cannot boot as an error in its row (status 1); --svg's plot of fragmentation over time; bad input
+// in one line with status 2 and nothing written. The command runs in this process
+// (test/harness/cli.ts), its worker threads running the bundle's dist/fits-worker.mjs
+// (scripts/build.mjs), kept from one command to the next; the machine that cannot boot runs as a
+// child process, the bundle whole, for its status as a parent sees it.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTs386, spawnTs386 } from '../../harness/cli.ts';
+import { endWorkers, runTs386, spawnTs386 } from '../../harness/cli.ts';
 
 const SMALL = ['--', 'fragment', '6', '2'];
 
@@ -18,19 +19,15 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'ts386-fits-test-'));
 });
 
-afterAll(() => {
+afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
+  await endWorkers();
 });
 
 interface Run { status: number | null; stdout: string; stderr: string }
 
-/** `ts386 fits ARGS` with two worker threads; the timeout only keeps a hang from stalling the suite. */
-function fits(...args: string[]): Run {
-  return spawnTs386(['fits', '--jobs', '2', ...args]);
-}
-
-/** `ts386 fits ARGS` in this process, for what ends before the runs (which need dist/fits-worker.mjs). */
-function fitsHere(...args: string[]): Promise<Run> {
+/** `ts386 fits ARGS` with two worker threads, in this process. */
+function fits(...args: string[]): Promise<Run> {
   return runTs386(['fits', '--jobs', '2', ...args]);
 }
 
@@ -47,8 +44,8 @@ const SEGMENT_FIELDS = ['mostHoles', 'placed', 'compactions', 'compactedKiB', 'c
 const PAGING_FIELDS = ['pageFaults', 'swapIns', 'swapOuts', 'peakFrames'];
 
 describe('ts386 fits', () => {
-  it('tabulates one row per placement and one for paging, whose segment columns are - and whose fragmentation is footnoted', () => {
-    const r = fits('--fits', 'first,worst', ...SMALL);
+  it('tabulates one row per placement and one for paging, whose segment columns are - and whose fragmentation is footnoted', async () => {
+    const r = await fits('--fits', 'first,worst', ...SMALL);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -74,8 +71,8 @@ describe('ts386 fits', () => {
     expect(lines.slice(4).some((l) => l.startsWith('* paging has no external fragmentation'))).toBe(true);
   });
 
-  it('--json: an array of rows whose numbers agree, null where a figure does not apply; the same bytes every time', () => {
-    const r = fits('--json', '--fits', 'first,worst', ...SMALL);
+  it('--json: an array of rows whose numbers agree, null where a figure does not apply; the same bytes every time', async () => {
+    const r = await fits('--json', '--fits', 'first,worst', ...SMALL);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const rows = JSON.parse(r.stdout) as Record<string, number | string | null>[];
@@ -102,12 +99,12 @@ describe('ts386 fits', () => {
     expect(paging.pageFaults as number).toBeGreaterThan(0);
     expect(paging.peakFrames as number).toBeGreaterThan(0);
     // Deterministic: one thread or two, the same output.
-    const again = spawnTs386(['fits', '--jobs', '1', '--json', '--fits', 'first,worst', ...SMALL]);
+    const again = await runTs386(['fits', '--jobs', '1', '--json', '--fits', 'first,worst', ...SMALL]);
     expect(again.stdout).toBe(r.stdout);
   });
 
-  it('runs fragment 24 1 when no program is given, and --no-paging leaves the paging row out', () => {
-    const r = fits('--fits', 'best', '--no-paging');
+  it('runs fragment 24 1 when no program is given, and --no-paging leaves the paging row out', async () => {
+    const r = await fits('--fits', 'best', '--no-paging');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -116,7 +113,8 @@ describe('ts386 fits', () => {
   });
 
   it('a machine the kernel cannot boot on: every row failed with the kernel\'s reason, status 1', () => {
-    const r = fits('--mem', '2M', '--fits', 'next', ...SMALL);
+    // As a child process: the status as its parent sees it, from the bundle and its worker file.
+    const r = spawnTs386(['fits', '--jobs', '2', '--mem', '2M', '--fits', 'next', ...SMALL]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     const rows = r.stdout.split('\n').slice(1, 3);
@@ -124,17 +122,17 @@ describe('ts386 fits', () => {
     expect(rows[1]).toMatch(/^paging\s+error: kernel panic/);
   });
 
-  it('a run whose program fails shows its figures and why, status 1', () => {
-    const r = fits('--json', '--fits', 'first', '--no-paging', '--', 'memhog', '4000', '10', 'x');
+  it('a run whose program fails shows its figures and why, status 1', async () => {
+    const r = await fits('--json', '--fits', 'first', '--no-paging', '--', 'memhog', '4000', '10', 'x');
     expect(r.status).toBe(1);
     const [row] = JSON.parse(r.stdout) as Record<string, number | string | null>[];
     expect(row!.error).toMatch(/^memhog exited with status [1-9]/);
     expect(row!.refused as number).toBeGreaterThan(0);
   });
 
-  it('--svg: a line per placement over PROG\'s time and paging\'s flat at 0, each in the legend; the same bytes every time', () => {
+  it('--svg: a line per placement over PROG\'s time and paging\'s flat at 0, each in the legend; the same bytes every time', async () => {
     const svg = path.join(dir, 'frag.svg');
-    const r = fits('--fits', 'first,worst', '--svg', svg, ...SMALL);
+    const r = await fits('--fits', 'first,worst', '--svg', svg, ...SMALL);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(cells(r.stdout.split('\n')[0]!)).toEqual(HEAD);
@@ -167,7 +165,7 @@ describe('ts386 fits', () => {
     expect(legend).toEqual([['first', 'first fit'], ['worst', 'worst fit'], ['paging', 'paging (no external fragmentation)']]);
     // Deterministic: one thread or two, the same bytes.
     const again = path.join(dir, 'frag-again.svg');
-    expect(spawnTs386(['fits', '--jobs', '1', '--fits', 'first,worst', '--svg', again, ...SMALL]).status).toBe(0);
+    expect((await runTs386(['fits', '--jobs', '1', '--fits', 'first,worst', '--svg', again, ...SMALL])).status).toBe(0);
     expect(readFileSync(again).equals(readFileSync(svg))).toBe(true);
   });
 
@@ -176,27 +174,27 @@ describe('ts386 fits', () => {
       [['--svg', '/nonexistent-dir/x.svg'], /^ts386 fits: --svg \/nonexistent-dir\/x\.svg: no such directory as \/nonexistent-dir\n$/],
       [['--svg', tmpdir()], /^ts386 fits: --svg .*: is a directory\n$/],
     ] as const) {
-      const r = await fitsHere('--fits', 'first', ...args, ...SMALL);
+      const r = await fits('--fits', 'first', ...args, ...SMALL);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(said);
     }
     // A program the shell refuses is found by the runs: no file is left behind.
     const svg = path.join(dir, 'refused.svg');
-    const r = fits('--fits', 'first', '--svg', svg, '--', 'nosuch', '1');
+    const r = await fits('--fits', 'first', '--svg', svg, '--', 'nosuch', '1');
     expect(r.status).toBe(2);
     expect(existsSync(svg)).toBe(false);
   });
 
   it('bad input: one line naming it, status 2, nothing on stdout', async () => {
-    // The last is refused by the runs (the kernel's shell): as a child process; the rest before them, in this process.
-    for (const [args, said, runs] of [
-      [['--fits', 'first,tight'], /^ts386 fits: --fits tight: no such placement \(there are first, best, worst, next\)\n$/, false],
-      [['--fits', 'first,first'], /^ts386 fits: --fits first,first: first is given twice\n$/, false],
-      [['--mem', '3X'], /^ts386 fits: --mem 3X: /, false],
-      [['--fits', 'first', '--', 'nosuch', '1'], /^ts386 fits: the kernel's shell refused `run nosuch 1`: run: nosuch: no such program\n$/, true],
+    // The last is refused by the runs (the kernel's shell); the rest before them.
+    for (const [args, said] of [
+      [['--fits', 'first,tight'], /^ts386 fits: --fits tight: no such placement \(there are first, best, worst, next\)\n$/],
+      [['--fits', 'first,first'], /^ts386 fits: --fits first,first: first is given twice\n$/],
+      [['--mem', '3X'], /^ts386 fits: --mem 3X: /],
+      [['--fits', 'first', '--', 'nosuch', '1'], /^ts386 fits: the kernel's shell refused `run nosuch 1`: run: nosuch: no such program\n$/],
     ] as const) {
-      const r = runs ? fits(...args) : await fitsHere(...args);
+      const r = await fits(...args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(said);
