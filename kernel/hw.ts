@@ -55,6 +55,8 @@ export class Hw {
     this.port.writePhysBytes(a, src);
     this.pendingCycles += COST.perByteCopied * src.length;
   }
+  /** Writes `src` to physical memory at `a` without charging (bookkeeping areas, as fillPhys; the caller charges what it models). */
+  storePhysBytes(a: PhysAddr, src: Uint8Array): void { this.port.writePhysBytes(a, src); }
   /** Fills bytes without charging (bookkeeping areas; the caller charges what it models). */
   fillPhys(a: PhysAddr, length: number, value: number): void { this.port.fillPhys(a, length, value); }
   /** Copies `length` bytes of physical memory (a memcpy: REP MOVSD, then MOVSB for the tail), charging them. */

@@ -5,10 +5,24 @@
 
 import { PAGE_SIZE, virt, type Hw, type PhysAddr, type VirtAddr } from '../hw.ts';
 import { IDLE_STACK_PHYS, KERNEL_PD_PHYS, P2V, SEL_KCODE, SEL_KDATA, STUBS_PHYS, TSS_PHYS, V2P } from '../layout.ts';
-import { EFLAGS_IF, EFLAGS_RESERVED, KERNEL_FRAME_SIZE, setTf } from '../trap.ts';
+import { EFLAGS_IF, EFLAGS_RESERVED, KERNEL_FRAME_SIZE, TF } from '../trap.ts';
 import { setTssEsp0 } from './descriptors.ts';
 import { loadLdt } from './ldt.ts';
 import { STUB_IDLE } from './stubs.ts';
+
+/**
+ * The idle context's frame, as switchToIdle writes it each time: all zeros but DS, ES, FS and GS
+ * (the kernel's data selector), EIP (the idle stub), CS (the kernel's code selector) and EFLAGS (IF).
+ */
+function idleFrameImage(): Uint8Array {
+  const image = new Uint8Array(KERNEL_FRAME_SIZE);
+  const v = new DataView(image.buffer);
+  for (const s of ['DS', 'ES', 'FS', 'GS'] as const) v.setUint32(TF[s], SEL_KDATA >>> 0, true);
+  v.setUint32(TF.EIP, (P2V(STUBS_PHYS) + STUB_IDLE) >>> 0, true);
+  v.setUint32(TF.CS, SEL_KCODE >>> 0, true);
+  v.setUint32(TF.EFLAGS, (EFLAGS_IF | EFLAGS_RESERVED) >>> 0, true);
+  return image;
+}
 
 export class ContextSwitch {
   private readonly hw: Hw;
@@ -16,6 +30,8 @@ export class ContextSwitch {
   private esp0 = -1;
   /** The LDT the GDT's slot and LDTR name now (--mm segments), so an unchanged one is not loaded again. */
   private ldt = -1;
+  /** The bytes of the idle frame (idleFrameImage), made once. */
+  private readonly idleFrame = idleFrameImage();
 
   constructor(hw: Hw) {
     this.hw = hw;
@@ -40,11 +56,9 @@ export class ContextSwitch {
     const hw = this.hw;
     if (hw.readCR3() !== KERNEL_PD_PHYS) hw.writeCR3(KERNEL_PD_PHYS);
     const frame = virt(P2V(IDLE_STACK_PHYS) + PAGE_SIZE - KERNEL_FRAME_SIZE);
-    hw.fillPhys(V2P(frame), KERNEL_FRAME_SIZE, 0);
-    for (const s of ['DS', 'ES', 'FS', 'GS'] as const) setTf(hw, frame, s, SEL_KDATA);
-    setTf(hw, frame, 'EIP', P2V(STUBS_PHYS) + STUB_IDLE);
-    setTf(hw, frame, 'CS', SEL_KCODE);
-    setTf(hw, frame, 'EFLAGS', EFLAGS_IF | EFLAGS_RESERVED);
+    // A fresh frame each time (the last idle trap left its own there): one bulk write of the
+    // image, uncharged as the fill and the word writes it stands for are.
+    hw.storePhysBytes(V2P(frame), this.idleFrame);
     this.setEsp0(virt(P2V(IDLE_STACK_PHYS) + PAGE_SIZE));
     hw.setESP(frame);
   }

@@ -57,6 +57,9 @@ export class FrameTable {
   readonly base: PhysAddr;
   /** Frames 0 .. nframes-1 have a byte; higher addresses are not RAM. */
   readonly nframes: number;
+  /** stats()'s buffer for the owner bytes, and its count per code. */
+  private codes: Uint8Array | null = null;
+  private readonly counts = new Uint32Array(256);
 
   constructor(hw: Hw, base: PhysAddr, nframes: number) {
     this.hw = hw;
@@ -99,15 +102,21 @@ export class FrameTable {
   }
 
   stats(): FrameStats {
+    // One bulk read of the owner bytes into a buffer kept for it (read afresh each time), counted by code.
+    const codes = this.hw.readPhysBytes(this.base, (this.codes ??= new Uint8Array(this.nframes)));
+    const counts = this.counts;
+    counts.fill(0);
+    for (let i = 0; i < codes.length; i++) counts[codes[i]!]!++;
     const byOwner = Object.fromEntries(OWNERS.map((o) => [o, 0])) as Record<FrameOwner, number>;
-    const codes = this.hw.readPhysBytes(this.base, new Uint8Array(this.nframes));
     let total = 0;
-    for (const c of codes) {
-      if (c === RESERVED || c === NOT_RAM) continue;
+    for (let c = 0; c < 256; c++) {
+      const n = counts[c]!;
+      if (n === 0 || c === RESERVED || c === NOT_RAM) continue;
       const owner = OWNERS[c];
-      if (owner === undefined) panic(`frames: owner byte ${hex0x(c)} is corrupt`);
-      byOwner[owner]++;
-      total++;
+      // The first corrupt byte in frame order, as a scan frame by frame would name it.
+      if (owner === undefined) panic(`frames: owner byte ${hex0x(codes.find((b) => b !== RESERVED && b !== NOT_RAM && OWNERS[b] === undefined)!)} is corrupt`);
+      byOwner[owner] = n;
+      total += n;
     }
     return { total, free: byOwner.free, used: total - byOwner.free, byOwner };
   }

@@ -280,6 +280,88 @@ function scanUserEntries(hw: Hw, pd: PhysAddr, presentOnly: boolean, fn: (va: Vi
 }
 
 /**
+ * forEachUserPage as a loop its caller writes, with no call of a callback per page (the
+ * reclaimer's scans, which look at every resident page of a process at each of its faults):
+ *
+ *   cursor.start(hw, pd);
+ *   while (cursor.next()) use(cursor.va, cursor.pte, cursor.pteAddr);
+ *
+ * It reads what scanUserEntries reads, in bulk as it does, and charges the same amounts at the
+ * same points: the entries read up to each page next() returns, the rest when it returns false.
+ * The loop may change the entry it was given, as `fn` may. A cursor holds one scan at a time (its
+ * own buffers): its owner does not start it again before the loop is over.
+ */
+export class UserPageCursor {
+  /** The page next() found: its address, its PTE and where that is. */
+  va = virt(0);
+  pte = 0;
+  pteAddr = phys(0);
+  private hw: Hw | null = null;
+  private readonly dir = new Uint8Array(4 * KERNEL_PDE);
+  private readonly dirWords = new Uint32Array(this.dir.buffer);
+  private readonly dirView = new DataView(this.dir.buffer);
+  private readonly table = new Uint8Array(4 * ENTRIES);
+  private readonly tableWords = new Uint32Array(this.table.buffer);
+  private readonly tableView = new DataView(this.table.buffer);
+  /** The directory index of the table being read (KERNEL_PDE: done), its frame (-1: none), the index of the last entry looked at. */
+  private di = KERNEL_PDE;
+  private pt = -1;
+  private ti = -1;
+  /** Entries read and not charged yet, and the index of the last entry charged in the table. */
+  private owed = 0;
+  private last = -1;
+
+  /** Starts a scan of `pd`'s user half: reads its directory's user half (one bulk read). */
+  start(hw: Hw, pd: PhysAddr): void {
+    this.hw = hw;
+    hw.readPhysBytes(pd, this.dir);
+    this.di = -1;
+    this.pt = -1;
+    this.owed = 0;
+  }
+
+  /** Moves to the next present user page (true), or charges what is left and ends the scan (false). */
+  next(): boolean {
+    const hw = this.hw!;
+    for (;;) {
+      if (this.pt >= 0) {
+        const words = this.tableWords;
+        for (let ti = this.ti + 1; ti < ENTRIES; ti++) {
+          const word = words[ti]!;
+          if ((word & WORD_P) === 0) continue;
+          hw.chargeCycles(COST.walkStep * (this.owed + ti - this.last));
+          this.owed = 0;
+          this.last = ti;
+          this.ti = ti;
+          this.pte = HOST_LE ? word : this.tableView.getUint32(4 * ti, true);
+          this.va = virt((this.di << 22) | (ti << 12));
+          this.pteAddr = phys(this.pt + 4 * ti);
+          return true;
+        }
+        this.owed += ENTRIES - 1 - this.last;
+        this.pt = -1;
+      }
+      let di = this.di + 1;
+      for (; di < KERNEL_PDE; di++) {
+        this.owed++;
+        if ((this.dirWords[di]! & WORD_P) !== 0) break;
+      }
+      this.di = di;
+      if (di >= KERNEL_PDE) {
+        hw.chargeCycles(COST.walkStep * this.owed);
+        this.owed = 0;
+        return false;
+      }
+      const pde = HOST_LE ? this.dirWords[di]! : this.dirView.getUint32(4 * di, true);
+      this.pt = entryFrame(pde);
+      hw.readPhysBytes(phys(this.pt), this.table);
+      this.ti = -1;
+      this.last = -1;
+    }
+  }
+}
+
+/**
  * Returns every user page table of `pd` (PDEs 0-767) to `frames` and clears their PDEs. It does not
  * free the frames those tables map: the caller frees them first (forEachUserPage). If `pd` is live,
  * the TLB may still hold translations through the removed tables, so one CR3 reload drops them all

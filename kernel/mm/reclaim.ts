@@ -31,13 +31,14 @@ import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '..
 import type { KernelStats } from '../stats.ts';
 import { HeldForIo, type IoWait } from '../wait.ts';
 import type { FrameAllocator } from './frame-table.ts';
-import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_LOCKED, PTE_UNBACKED, swapEntry, walk } from './pagetable.ts';
+import { entryFrame, forEachUserPage, isLive, isPresent, PTE_A, PTE_D, PTE_LOCKED, PTE_UNBACKED, swapEntry, UserPageCursor, walk } from './pagetable.ts';
 import type { PolicyActions, ReplacementPolicy, ResidentPage } from './policy.ts';
 import type { ReverseMap } from './rmap.ts';
 import type { SwapSpace } from './swap.ts';
+import { TableSnapshot } from './table-snapshot.ts';
 
-/** A resident page with where its PTE is, for the reclaimer's own use. */
-interface Page extends ResidentPage { readonly pteAddr: PhysAddr }
+/** A resident page with where its PTE is and whose it is (its address space), for the reclaimer's own use. */
+interface Page extends ResidentPage { readonly pteAddr: PhysAddr; readonly pd: PhysAddr }
 
 /** The page chosen to go: its frame, where it is mapped, and its PTE (value and address). */
 interface Victim { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pteAddr: PhysAddr }
@@ -45,6 +46,9 @@ interface Victim { frame: PhysAddr; pd: PhysAddr; va: VirtAddr; pte: number; pte
 const RMAP_BYTES = 16, QUEUE_BYTES = 8, CACHE_BYTES = 4;
 /** The fields of a frame's entry (byte offsets): see the top of this file. */
 const RMAP_SEQ = 0, RMAP_COUNTER = 4, RMAP_SLOT = 8, RMAP_SEEN = 12;
+
+/** The pages of the frames' entries (`pages`) for frames 0 .. nframes - 1. */
+const pagesTablePages = (nframes: number): number => Math.ceil((nframes * RMAP_BYTES) / PAGE_SIZE);
 
 export type EvictResult =
   | { kind: 'freed' }
@@ -77,6 +81,10 @@ export class Reclaimer {
   private readonly queue: PhysAddr;
   private readonly cache: PhysAddr;
   private readonly capacity: number;
+  /** A scan's copy of the frames' entries (`pages`): residentOf's and seenWithin's reads, in bulk. */
+  private readonly pagesSnapshot: TableSnapshot;
+  /** residentOf's and residentCount's walk over an address space's pages (one at a time: neither runs inside the other). */
+  private readonly cursor = new UserPageCursor();
   private head = 0;
   private length = 0;
   private seq = 0;
@@ -131,13 +139,14 @@ export class Reclaimer {
     this.queue = tables.queue;
     this.cache = tables.cache;
     this.capacity = capacity;
+    this.pagesSnapshot = new TableSnapshot(hw, tables.pages, pagesTablePages(capacity));
     this.reserve = Math.min(32, Math.floor(capacity / 16));
   }
 
   /** The reclaimer for frames 0 .. rmap.nframes-1, its tables in frames taken now; null when they cannot be had. */
   static create(hw: Hw, frames: FrameAllocator, swap: SwapSpace, stats: KernelStats, rmap: ReverseMap): Reclaimer | null {
     const nframes = rmap.nframes;
-    const sizes = [Math.ceil((nframes * RMAP_BYTES) / PAGE_SIZE), Math.ceil((nframes * QUEUE_BYTES) / PAGE_SIZE), Math.ceil((swap.slots * CACHE_BYTES) / PAGE_SIZE)] as const;
+    const sizes = [pagesTablePages(nframes), Math.ceil((nframes * QUEUE_BYTES) / PAGE_SIZE), Math.ceil((swap.slots * CACHE_BYTES) / PAGE_SIZE)] as const;
     const got: PhysAddr[] = [];
     for (const n of sizes) {
       const at = frames.allocContiguous(n, 'kernel');
@@ -307,29 +316,36 @@ export class Reclaimer {
     return this.evictPage(v, 'fifo', 'loaded first');
   }
 
-  /** The pages of `pd` its policy may choose from: present, not locked, mapped where the reverse map says. */
-  private residentOf(pd: PhysAddr): Page[] {
-    const out: Page[] = [];
+  /** The pages of `pd` its policy may choose from: present, not locked, mapped where the reverse map says (added to `out`). */
+  private residentOf(pd: PhysAddr, out: Page[] = []): Page[] {
     const now = this.virtualTime(pd);
-    forEachUserPage(this.hw, pd, (va, pte, pteAddr) => {
-      if (!this.isResident(pd, va, pte)) return;
-      const frame = entryFrame(pte);
-      out.push({ frame, va, pte, pteAddr, loaded: this.hw.readPhys32(this.rmapField(frame, RMAP_SEQ)), counter: this.hw.readPhys32(this.rmapField(frame, RMAP_COUNTER)), now });
-    });
+    // The scan changes nothing: the reverse map's entries and the frames' are read in bulk.
+    this.rmap.beginScan();
+    const snap = this.pagesSnapshot;
+    snap.begin();
+    const c = this.cursor;
+    c.start(this.hw, pd);
+    while (c.next()) {
+      const va = c.va, pte = c.pte;
+      if (!this.isResident(pd, va, pte)) continue;
+      const at = (pte >>> 12) * RMAP_BYTES; // the frame's number (entryFrame(pte) / PAGE_SIZE), times an entry's size
+      const v = snap.load(at); // an entry is 16 bytes, 16-aligned: never across a page
+      out.push({ frame: entryFrame(pte), va, pte, pteAddr: c.pteAddr, pd, loaded: v.getUint32(at + RMAP_SEQ, true), counter: v.getUint32(at + RMAP_COUNTER, true), now });
+    }
     return out;
   }
 
   /**
    * Whether the present page at `va` in `pd`, whose PTE is `pte`, is one of residentOf's: not
    * locked, a frame the reclaimer keeps entries for, `pd`'s own (its first mapping), and not locked
-   * through another mapping.
+   * through another mapping. Only within a scan of the reverse map (rmap.beginScan).
    */
   private isResident(pd: PhysAddr, va: VirtAddr, pte: number): boolean {
     if ((pte & PTE_LOCKED) !== 0) return false;
-    const frame = entryFrame(pte);
-    if (frame / PAGE_SIZE >= this.capacity) return false;
-    const maps = this.rmap.primaryCount(frame, pd, va);
-    return maps !== 0 && (maps === 1 || !this.lockedByAnother(frame));
+    const f = pte >>> 12; // the frame's number: entryFrame(pte) / PAGE_SIZE
+    if (f >= this.capacity) return false;
+    const maps = this.rmap.scanPrimaryCount(f, pd, va);
+    return maps !== 0 && (maps === 1 || !this.lockedByAnother(entryFrame(pte)));
   }
 
   /**
@@ -338,45 +354,40 @@ export class Reclaimer {
    */
   residentCount(pd: PhysAddr): number {
     let n = 0;
-    forEachUserPage(this.hw, pd, (va, pte) => { if (this.isResident(pd, va, pte)) n++; });
+    this.rmap.beginScan(); // the scan changes nothing: the reverse map's entries are read in bulk
+    const c = this.cursor;
+    c.start(this.hw, pd);
+    while (c.next()) if (this.isResident(pd, c.va, c.pte)) n++;
     return n;
   }
 
-  /** What a policy may do to the pages of `pd`. */
-  private actions(pd: PhysAddr): PolicyActions {
-    const clearA = (p: ResidentPage): void => {
-      const page = p as Page;
-      const pte = this.hw.readPhys32(page.pteAddr);
-      if ((pte & PTE_A) === 0) return;
-      this.hw.writePhys32(page.pteAddr, (pte & ~PTE_A) >>> 0);
-      this.hw.chargeCycles(COST.pteWrite);
-      // The TLB keeps the translation with A set: drop it, so the next reference sets A again.
-      if (isLive(this.hw, pd)) this.hw.invlpg(virt(page.va));
-    };
-    return {
-      clearReferenced: clearA,
-      secondChance: (p) => { clearA(p); this.noteMapped(phys(p.frame), pd, virt(p.va), true); },
-      setCounter: (p, v) => { this.hw.writePhys32(this.rmapField(phys(p.frame), RMAP_COUNTER), v >>> 0); },
-    };
+  /** A's clearing for a policy: the page's PTE loses A, and the TLB its copy. */
+  private clearA(page: Page): void {
+    const pte = this.hw.readPhys32(page.pteAddr);
+    if ((pte & PTE_A) === 0) return;
+    this.hw.writePhys32(page.pteAddr, (pte & ~PTE_A) >>> 0);
+    this.hw.chargeCycles(COST.pteWrite);
+    // The TLB keeps the translation with A set: drop it, so the next reference sets A again.
+    if (isLive(this.hw, page.pd)) this.hw.invlpg(virt(page.va));
   }
+
+  /** What a policy may do to the pages residentOf gave it (each knows its address space): one object for every call. */
+  private readonly act: PolicyActions = {
+    clearReferenced: (p) => this.clearA(p as Page),
+    secondChance: (p) => { const page = p as Page; this.clearA(page); this.noteMapped(phys(page.frame), page.pd, virt(page.va), true); },
+    setCounter: (p, v) => { this.hw.writePhys32(this.rmapField(phys(p.frame), RMAP_COUNTER), v >>> 0); },
+  };
 
   /** Global replacement by a policy other than FIFO: it picks among every process's resident pages. */
   private evictGlobal(policy: ReplacementPolicy): EvictResult {
-    const owner = new Map<ResidentPage, PhysAddr>();
     const pages: Page[] = [];
-    for (const pd of this.spaces()) for (const p of this.residentOf(pd)) { pages.push(p); owner.set(p, pd); }
+    for (const pd of this.spaces()) this.residentOf(pd, pages);
     if (pages.length === 0) {
       const req = this.inFlight();
       return req !== null ? { kind: 'wait', chan: req } : { kind: 'none' };
     }
-    const act: PolicyActions = {
-      clearReferenced: (p) => this.actions(owner.get(p)!).clearReferenced(p),
-      secondChance: (p) => this.actions(owner.get(p)!).secondChance(p),
-      setCounter: (p, v) => this.actions(owner.get(p)!).setCounter(p, v),
-    };
-    const v = policy.choose(pages, act) as Page;
-    const pd = owner.get(v)!;
-    return this.evictResident(v, pd, policy.name, policy.why(v));
+    const v = policy.choose(pages, this.act) as Page;
+    return this.evictResident(v, v.pd, policy.name, policy.why(v));
   }
 
   /**
@@ -407,10 +418,12 @@ export class Reclaimer {
   /** How many of `pd`'s resident pages were seen referenced in the last `delta` ticks of its virtual time, `vt` the last. */
   seenWithin(pd: PhysAddr, vt: number, delta: number): number {
     let n = 0;
+    const snap = this.pagesSnapshot;
+    snap.begin(); // the scan changes nothing: the frames' entries are read in bulk
     forEachUserPage(this.hw, pd, (_va, pte) => {
       const frame = entryFrame(pte);
       if (frame / PAGE_SIZE >= this.capacity) return;
-      const seen = this.hw.readPhys32(this.rmapField(frame, RMAP_SEEN));
+      const seen = snap.word((frame / PAGE_SIZE) * RMAP_BYTES + RMAP_SEEN);
       if (seen !== 0 && seen > vt - delta) n++;
     });
     return n;
@@ -420,7 +433,7 @@ export class Reclaimer {
   tickProcess(pd: PhysAddr, policy: ReplacementPolicy): void {
     if (!policy.ticks) return;
     const pages = this.residentOf(pd);
-    if (pages.length > 0) policy.tick(pages, this.actions(pd));
+    if (pages.length > 0) policy.tick(pages, this.act);
   }
 
   /** Local replacement: `policy` picks one of `pd`'s own pages to go, but none at an address in `spare`. */
@@ -428,7 +441,7 @@ export class Reclaimer {
     this.reap();
     const pages = spare.length === 0 ? this.residentOf(pd) : this.residentOf(pd).filter((p) => !spare.includes(p.va));
     if (pages.length === 0) return { kind: 'none' };
-    const v = policy.choose(pages, this.actions(pd)) as Page;
+    const v = policy.choose(pages, this.act) as Page;
     return this.evictResident(v, pd, policy.name, policy.why(v));
   }
 
@@ -449,7 +462,7 @@ export class Reclaimer {
   /** --rss pff (rss.ts): clears A on every page of `pd`, first releasing (when `release`) those not referenced since A was last cleared. */
   releaseUnreferenced(pd: PhysAddr, release: boolean): number {
     let n = 0;
-    const act = this.actions(pd);
+    const act = this.act;
     for (const p of this.residentOf(pd)) {
       if ((p.pte & PTE_A) !== 0 || !release) { act.clearReferenced(p); continue; }
       if (this.evictResident(p, pd, 'pff', 'not referenced since its last fault, which was long enough ago').kind === 'full') break;

@@ -16,10 +16,14 @@ import { phys, virt, PAGE_SIZE, type Hw, type PhysAddr, type VirtAddr } from '..
 import { panic } from '../panic.ts';
 import { hex0x } from '../format.ts';
 import type { FrameAllocator } from './frame-table.ts';
+import { TableSnapshot } from './table-snapshot.ts';
 
 const FRAME_BYTES = 16, POOL_BYTES = 12;
 const F_COUNT = 0, F_PD = 4, F_VA = 8, F_NEXT = 12;
 const E_PD = 0, E_VA = 4, E_NEXT = 8;
+
+/** The pages of the frames' entries for frames 0 .. nframes - 1. */
+const tablePagesFor = (nframes: number): number => Math.ceil((nframes * FRAME_BYTES) / PAGE_SIZE);
 
 /** One mapping of a frame. */
 export interface Mapping { readonly pd: PhysAddr; readonly va: VirtAddr }
@@ -37,6 +41,8 @@ export class ReverseMap {
   private inUse = 0;
   /** Frames with a count above 0 (the leak check's figure: 0 once every process is gone). */
   private mappedFrames = 0;
+  /** A scan's copy of the frames' entries (beginScan, scanPrimaryCount). */
+  private readonly snapshot: TableSnapshot;
 
   private constructor(hw: Hw, table: PhysAddr, pool: PhysAddr, nframes: number) {
     this.hw = hw;
@@ -44,6 +50,7 @@ export class ReverseMap {
     this.pool = pool;
     this.nframes = nframes;
     this.capacity = nframes;
+    this.snapshot = new TableSnapshot(hw, table, tablePagesFor(nframes));
     // Chain every pool entry on the free list.
     for (let i = 0; i < this.capacity; i++) hw.writePhys32(this.entry(i, E_NEXT), i + 2 <= this.capacity ? i + 2 : 0);
     this.free = this.capacity > 0 ? 1 : 0;
@@ -51,7 +58,7 @@ export class ReverseMap {
 
   /** The reverse map for frames 0 .. nframes - 1, in frames taken now; null when they cannot be had. */
   static create(hw: Hw, frames: FrameAllocator, nframes: number): ReverseMap | null {
-    const tablePages = Math.ceil((nframes * FRAME_BYTES) / PAGE_SIZE);
+    const tablePages = tablePagesFor(nframes);
     const poolPages = Math.ceil((nframes * POOL_BYTES) / PAGE_SIZE);
     const table = frames.allocContiguous(tablePages, 'rmap');
     if (table === null) return null;
@@ -105,12 +112,25 @@ export class ReverseMap {
   }
 
   /**
-   * How many PTEs map `frame` when its first mapping is `va` in `pd`, else 0: isPrimary and count
-   * in one, reading the same words isPrimary reads.
+   * Starts a scan that asks scanPrimaryCount of many frames (the reclaimer's pass over an address
+   * space's pages): the frames' entries are read in bulk as the scan reaches them. Nothing may be
+   * added or removed until the scan's last scanPrimaryCount (table-snapshot.ts).
    */
-  primaryCount(frame: PhysAddr, pd: PhysAddr, va: VirtAddr): number {
-    const n = this.count(frame);
-    if (n === 0 || this.hw.readPhys32(this.field(frame, F_PD)) !== pd || this.hw.readPhys32(this.field(frame, F_VA)) !== va) return 0;
+  beginScan(): void {
+    this.snapshot.begin();
+  }
+
+  /**
+   * How many PTEs map frame number `f` (the frame at f * PAGE_SIZE) when its first mapping is `va`
+   * in `pd`, else 0: isPrimary and count in one, reading the words they read from the scan's copy
+   * of the table (beginScan).
+   */
+  scanPrimaryCount(f: number, pd: PhysAddr, va: VirtAddr): number {
+    if (f >= this.nframes) return 0; // not tracked
+    const at = f * FRAME_BYTES; // where field(frame, 0) is, less the table's base
+    const v = this.snapshot.load(at); // an entry is 16 bytes, 16-aligned: never across a page
+    const n = v.getUint32(at + F_COUNT, true);
+    if (n === 0 || v.getUint32(at + F_PD, true) !== pd || v.getUint32(at + F_VA, true) !== va) return 0;
     return n;
   }
 
