@@ -11,7 +11,7 @@ import { ACCESS_READ, ACCESS_WRITE, translate, translateTry } from './paging.ts'
 import { SS } from './registers.ts';
 import type { Cpu } from './state.ts';
 import { PageKind } from '../memory/physical.ts';
-import { updateAccessMasks, TLB_DIRTY, TLB_PAGE_MASK, TLB_SLOW, TLB_SLOW_WRITE, TLB_VALID } from './tlb.ts';
+import { updateAccessMasks, TLB_DIRTY, TLB_NO_USER, TLB_PAGE_MASK, TLB_SLOW, TLB_SLOW_WRITE, TLB_VALID } from './tlb.ts';
 
 // --- segments ---------------------------------------------------------------------------------
 
@@ -214,6 +214,13 @@ export function probeRead(cpu: Cpu, lin: number, len: number): void {
  */
 export function readSys32(cpu: Cpu, lin: number): number {
   if (cpu.cpl !== 3) return readLin32(cpu, lin);
+  // At CPL 3 (a fault or INT from user code reading the IDT, GDT and TSS; IRET back to it): a hit
+  // is the supervisor's fast path, readLin32's with the user-only bit of the mask left out.
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & (cpu.readMask & ~TLB_NO_USER)) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
+    cpu.tlbHits++;
+    return cpu.memView.getInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
+  }
   return asSupervisor(cpu, () => readLin32(cpu, lin));
 }
 export function writeSys32(cpu: Cpu, lin: number, value: number): void {
@@ -222,6 +229,11 @@ export function writeSys32(cpu: Cpu, lin: number, value: number): void {
 }
 export function readSys16(cpu: Cpu, lin: number): number {
   if (cpu.cpl !== 3) return readLin16(cpu, lin);
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & (cpu.readMask & ~TLB_NO_USER)) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
+    cpu.tlbHits++;
+    return cpu.memView.getUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
+  }
   return asSupervisor(cpu, () => readLin16(cpu, lin));
 }
 export function writeSys16(cpu: Cpu, lin: number, value: number): void {
