@@ -65,11 +65,7 @@ export class MachineHostPort implements HostPort {
     }
     if (count <= 0) return;
     const buf = this.scratch(2 * count);
-    for (let k = 0; k < count; k++) {
-      const v = io.read16(p);
-      buf[2 * k] = v;
-      buf[2 * k + 1] = v >>> 8;
-    }
+    io.readWords16(p, buf, count);
     phys.writeBytes(a, buf);
   }
 
@@ -82,7 +78,7 @@ export class MachineHostPort implements HostPort {
     if (count <= 0) return;
     const buf = this.scratch(2 * count);
     phys.readBytes(a, buf);
-    for (let k = 0; k < count; k++) io.write16(p, buf[2 * k]! | (buf[2 * k + 1]! << 8));
+    io.writeWords16(p, buf, count);
   }
 
   private scratch(n: number): Uint8Array {

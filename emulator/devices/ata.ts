@@ -460,6 +460,30 @@ export class AtaController implements PortHandler {
     this.updateIrq();
   }
 
+  /** Data-in words up to the end of the block (PortHandler.readWords16): readData's, in one copy. */
+  readWords16(port: number, dst: Uint8Array, offset: number, count: number): number {
+    const d = this.selectedDrive();
+    if (port !== this.base || !d || d.phase !== PHASE_IN) return 0;
+    const n = Math.min(count, (512 - d.pos) >> 1);
+    dst.set(d.buffer.subarray(d.pos, d.pos + 2 * n), offset);
+    d.pos += 2 * n;
+    if (d.pos === 512) this.dataInBlockDone(d);
+    return n;
+  }
+
+  /** Data-out words up to the end of the block (PortHandler.writeWords16): writeData's, in one copy. */
+  writeWords16(port: number, src: Uint8Array, offset: number, count: number): number {
+    const d = this.selectedDrive();
+    if (port !== this.base || !d || d.phase !== PHASE_OUT) return 0;
+    const n = Math.min(count, (512 - d.pos) >> 1);
+    if (n > 1) {
+      d.buffer.set(src.subarray(offset, offset + 2 * (n - 1)), d.pos);
+      d.pos += 2 * (n - 1);
+    }
+    this.writeData(src[offset + 2 * (n - 1)]! | (src[offset + 2 * (n - 1) + 1]! << 8)); // the last word: the block's end
+    return n;
+  }
+
   private readData(): number {
     const d = this.selectedDrive();
     if (!d || d.phase !== PHASE_IN) return 0xffff; // no data phase: nothing drives the bus

@@ -10,6 +10,15 @@ export interface PortHandler {
   write16?(port: number, value: number): void;
   read32?(port: number): number;
   write32?(port: number, value: number): void;
+  /**
+   * Word reads from one port in a row, made at one instant (readWords16 below): up to `count` words
+   * into `dst` from byte `offset`, little-endian, as that many read16s would read them. Returns how
+   * many it moved, stopping where a read16 would have changed more than the data (the end of a
+   * block); 0 when the next word is not plain data, for read16 to read it.
+   */
+  readWords16?(port: number, dst: Uint8Array, offset: number, count: number): number;
+  /** The same for writes, from `src`. */
+  writeWords16?(port: number, src: Uint8Array, offset: number, count: number): number;
 }
 
 /** Called for accesses to ports no device claims (for `--trace io`). */
@@ -64,6 +73,49 @@ export class IoPorts {
     this.beforeAccess?.();
     this.out16(port & 0xffff, value & 0xffff);
     this.onTrace?.(port & 0xffff, 16, true, value & 0xffff);
+  }
+
+  /**
+   * `count` words read from `port` at one instant (the host's REP INSW: the clock does not move
+   * between them) into `dst`, little-endian: what `count` read16s give, every one brought up to
+   * date and traced alike. A device's readWords16 takes the words between two of its state changes
+   * in one call; without it, or with a tracer, each word is a read16.
+   */
+  readWords16(port: number, dst: Uint8Array, count: number): void {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    for (let k = 0; k < count;) {
+      if (h?.readWords16 && this.onTrace === null) {
+        this.beforeAccess?.();
+        const n = h.readWords16(port, dst, 2 * k, count - k);
+        if (n > 0) {
+          k += n;
+          continue;
+        }
+      }
+      const v = this.read16(port);
+      dst[2 * k] = v;
+      dst[2 * k + 1] = v >>> 8;
+      k++;
+    }
+  }
+
+  /** `count` words from `src` written to `port` at one instant (REP OUTSW), as readWords16 reads. */
+  writeWords16(port: number, src: Uint8Array, count: number): void {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    for (let k = 0; k < count;) {
+      if (h?.writeWords16 && this.onTrace === null) {
+        this.beforeAccess?.();
+        const n = h.writeWords16(port, src, 2 * k, count - k);
+        if (n > 0) {
+          k += n;
+          continue;
+        }
+      }
+      this.write16(port, src[2 * k]! | (src[2 * k + 1]! << 8));
+      k++;
+    }
   }
 
   read32(port: number): number {
