@@ -37,6 +37,8 @@ export interface WorkingSetWatch {
   readonly delta: number;
   /** The pages it referenced in each of its last Δ ticks (page numbers), oldest first. */
   readonly window: Set<number>[];
+  /** Each page of the window: in how many of its ticks' sets it is (the union is the keys). */
+  readonly counts: Map<number, number>;
   /** The last SAMPLES_KEPT ticks. */
   readonly samples: WorkingSetSample[];
 }
@@ -64,7 +66,7 @@ export interface WorkingSetContext {
 export function watch(hw: Hw, pd: PhysAddr, delta: number): WorkingSetWatch {
   hw.refTraceStart();
   hw.refTraceTake(pd); // from now on: what came before is not this window's
-  return { pd, delta, window: [], samples: [] };
+  return { pd, delta, window: [], counts: new Map(), samples: [] };
 }
 
 /** Stops watching: the MMU's recording for it ends. */
@@ -92,11 +94,20 @@ export function estimate(reclaim: Reclaimer, pd: PhysAddr, evicted: Map<number, 
  * distinct pages of the window.
  */
 export function recordTick(w: WorkingSetWatch, pages: ArrayLike<number>): number {
-  w.window.push(new Set(Array.from(pages)));
-  if (w.window.length > w.delta) w.window.shift();
-  const union = new Set<number>();
-  for (const s of w.window) for (const v of s) union.add(v);
-  return union.size;
+  // The union is kept as counts, updated by the tick coming in and the one going out, rather than
+  // rebuilt from Δ sets each tick: a tick's string can hold tens of thousands of references.
+  const tick = new Set<number>();
+  for (let k = 0; k < pages.length; k++) tick.add(pages[k]!);
+  for (const v of tick) w.counts.set(v, (w.counts.get(v) ?? 0) + 1);
+  w.window.push(tick);
+  if (w.window.length > w.delta) {
+    for (const v of w.window.shift()!) {
+      const n = w.counts.get(v)! - 1;
+      if (n === 0) w.counts.delete(v);
+      else w.counts.set(v, n);
+    }
+  }
+  return w.counts.size;
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { phys } from '../../../../kernel/hw.ts';
 import { recordTick, type WorkingSetWatch } from '../../../../kernel/mm/workingset.ts';
 
-const watchOf = (delta: number): WorkingSetWatch => ({ pd: phys(0x1000), delta, window: [], samples: [] });
+const watchOf = (delta: number): WorkingSetWatch => ({ pd: phys(0x1000), delta, window: [], counts: new Map(), samples: [] });
 
 describe('W(t, Δ) exactly', () => {
   it('is the distinct pages of the last Δ ticks', () => {
