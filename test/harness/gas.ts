@@ -18,7 +18,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { linkText, textOf } from './elf-text.ts';
@@ -138,6 +138,19 @@ function filesUnder(paths: readonly string[]): string[] {
 
 const toolVersions = (): string => ['as', 'ld', 'objcopy', 'gcc'].map((t) => `${t}: ${version(t)}`).join('\n');
 
+/** The rebuilds kept: a few per script (the last sources' and the ones before), not one per edit ever made. */
+const REBUILDS_KEPT = 12;
+
+function pruneRebuilds(): void {
+  try {
+    const entries = readdirSync(rebuildCache).filter((e) => !e.includes('.part')).map((e) => ({ e, t: statSync(join(rebuildCache, e)).mtimeMs }));
+    entries.sort((a, b) => b.t - a.t);
+    for (const { e } of entries.slice(REBUILDS_KEPT)) rmSync(join(rebuildCache, e), { recursive: true, force: true });
+  } catch {
+    // Another worker pruned at the same time: whatever is left is fine.
+  }
+}
+
 /**
  * For the "committed binaries are current" tests: runs `bash script DIR`, a build script that
  * writes its outputs into DIR, and returns which of `files` (paths relative to DIR and to
@@ -154,12 +167,16 @@ export function staleOutputs(script: string, committedDir: string, files?: reado
   const hash = createHash('sha256').update(`${script}\n${toolVersions()}\n`);
   for (const f of filesUnder(inputs)) hash.update(`${f}\n`).update(readFileSync(f)).update('\n');
   const built = join(rebuildCache, hash.digest('hex'));
-  if (!existsSync(built)) {
+  if (existsSync(built)) {
+    const now = new Date();
+    utimesSync(built, now, now); // in use: the newest, so pruneRebuilds keeps it
+  } else {
     mkdirSync(rebuildCache, { recursive: true });
     const dir = mkdtempSync(`${built}.part`);
     try {
       execFileSync('bash', [script, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
       renameSync(dir, built);
+      pruneRebuilds();
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       // Another worker finished the same build first: theirs is as good.
