@@ -27,9 +27,9 @@ import { CLOCKS, PRIVILEGE_CHANGE_CLOCKS } from './cycles.ts';
 import { getEflags, materializeFlags } from './flags.ts';
 import { CS, DS, ES, ESP, FS, GS, SS } from './registers.ts';
 import { descriptorOrNull, isProtected, loadSegmentReal, readDescriptor, setSegmentCache, updateSegmentBounds } from './segments.ts';
-import { AC, type Cpu, IF, NT, RF, SEG_DB, TF, VM } from './state.ts';
+import { AC, type Cpu, CR0_PG, IF, NT, RF, SEG_DB, TF, VM } from './state.ts';
 import { taskSwitch } from './tasks.ts';
-import { updateAccessMasks } from './tlb.ts';
+import { TLB_DIRTY, TLB_VALID, updateAccessMasks } from './tlb.ts';
 
 /** Where an interrupt came from: it decides the EXT bit, gate-DPL checks and the pushed EIP. */
 export const INT_EXCEPTION = 0, INT_SOFTWARE = 1, INT_EXTERNAL = 2;
@@ -175,7 +175,7 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
     cpu.cpl = newCpl;
     updateAccessMasks(cpu);
     try {
-      for (let k = 1; k <= slots; k++) probeWrite(cpu, (sd.base + (stack32 ? (top - k * width) | 0 : (top - k * width) & 0xffff)) | 0, width);
+      for (let k = 1; k <= slots; k++) probeSlot(cpu, (sd.base + (stack32 ? (top - k * width) | 0 : (top - k * width) & 0xffff)) | 0, width);
     } catch (e) {
       cpu.cpl = oldCpl;
       updateAccessMasks(cpu);
@@ -206,7 +206,8 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
     if (fromV86) {
       // i386 PRM 15.3.2: the handler runs with GS, FS, DS and ES null, "invalid for use in
       // protected mode"; IRET back to virtual-8086 mode reloads them from the frame.
-      for (const s of [ES, DS, FS, GS]) {
+      for (let s = ES; s <= GS; s++) {
+        if (s === CS || s === SS) continue;
         cpu.seg[s] = 0; cpu.segBase[s] = 0; cpu.segLimit[s] = 0; cpu.segAttr[s] = 0;
         updateSegmentBounds(cpu, s);
       }
@@ -221,7 +222,7 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
     for (let k = 1; k <= slots; k++) segWrite(cpu, SS, cpu.stack32 ? (sp0 - k * width) | 0 : (sp0 - k * width) & 0xffff, width);
     if (offset >>> 0 > d.limit) throw gp(0, `IDT gate ${vector}: entry point 0x${(offset >>> 0).toString(16)} beyond CS limit 0x${d.limit.toString(16)}`);
     for (let k = 1; k <= slots; k++) {
-      probeWrite(cpu, (cpu.segBase[SS]! + (cpu.stack32 ? (sp0 - k * width) | 0 : (sp0 - k * width) & 0xffff)) | 0, width);
+      probeSlot(cpu, (cpu.segBase[SS]! + (cpu.stack32 ? (sp0 - k * width) | 0 : (sp0 - k * width) & 0xffff)) | 0, width);
     }
     const base = cpu.segBase[SS]!;
     let sp = sp0;
@@ -241,6 +242,22 @@ function interruptProtected(cpu: Cpu, vector: number, errorCode: number, source:
   materializeFlags(cpu);
   cpu.flags &= ~(TF | NT | RF | VM | (trapGate ? 0 : IF));
   updateAccessMasks(cpu);
+}
+
+/**
+ * probeWrite for one slot of an interrupt frame, with its common case inline. A slot within one
+ * page whose TLB entry allows the write at the current CPL (the fast-path mask: no slow or
+ * first-write work, TLB_ALWAYS not in force) and is already dirty: probeWrite's translate() would
+ * count a hit (with paging on; it counts none with paging off) and change nothing else, so only
+ * the count is kept. Anything else goes through probeWrite.
+ */
+function probeSlot(cpu: Cpu, lin: number, width: number): void {
+  const e = cpu.tlb[lin >>> 12]!;
+  if ((e & cpu.writeMask) === TLB_VALID && (e & TLB_DIRTY) !== 0 && (lin & 0xfff) <= 0x1000 - width) {
+    if ((cpu.cr0 & CR0_PG) !== 0) cpu.tlbHits++;
+    return;
+  }
+  probeWrite(cpu, lin, width);
 }
 
 /** Writes `v` in the slot below `sp` on a stack at linear `base`; returns the new stack pointer. */

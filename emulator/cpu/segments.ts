@@ -18,45 +18,98 @@ import {
   type Cpu, CR0_PE, SEG_CODE, SEG_CONFORMING, SEG_DB, SEG_EXPAND_DOWN, SEG_PRESENT, SEG_READABLE, SEG_USABLE,
   SEG_WRITABLE, VM,
 } from './state.ts';
-import { updateAccessMasks } from './tlb.ts';
+import { TLB_NO_USER, TLB_PAGE_MASK, TLB_VALID, updateAccessMasks } from './tlb.ts';
 
+/**
+ * A parsed descriptor. parseDescriptor hands out shared, frozen records (see the cache below), so
+ * every field is read-only: no caller may change one.
+ */
 export interface Descriptor {
-  base: number;
+  readonly base: number;
   /** Limit in bytes (granularity applied). */
-  limit: number;
+  readonly limit: number;
   /** Type field (bits 11:8 of the high dword); with S=0 a system type. */
-  type: number;
+  readonly type: number;
   /** S bit: 1 for code/data, 0 for system descriptors and gates. */
-  s: boolean;
-  dpl: number;
-  present: boolean;
-  db: boolean;
-  granularity: boolean;
+  readonly s: boolean;
+  readonly dpl: number;
+  readonly present: boolean;
+  readonly db: boolean;
+  readonly granularity: boolean;
   /** The raw dwords, for gates. */
-  lo: number;
-  hi: number;
+  readonly lo: number;
+  readonly hi: number;
+  /**
+   * What setSegmentCache puts in a segment register's hidden part when it loads this descriptor
+   * (meaningful for code and data descriptors only): the cpu.segAttr bits and the offset bounds
+   * updateSegmentBounds would compute from them and the limit. Computed once per distinct
+   * descriptor rather than at every load.
+   */
+  readonly attr: number;
+  readonly min: number;
+  readonly max: number;
+  readonly wmax: number;
 }
 
 export function isProtected(cpu: Cpu): boolean {
   return (cpu.cr0 & CR0_PE) !== 0 && (cpu.flags & VM) === 0;
 }
 
+// Parsed descriptors, cached by their raw dwords. A trap stub's round trip loads the same few GDT
+// descriptors (kernel code and data, user code and data) a dozen times; parsing each load into a
+// new object made the segment loads a measurable share of the host time, garbage collection
+// included. A descriptor is a pure function of its two dwords, so a hit returns the record a miss
+// built for the same dwords, whatever the table, selector or CPU; the records are frozen. The
+// cache is direct-mapped: a collision only replaces the entry.
+const CACHE_BITS = 8;
+const cacheLo = new Int32Array(1 << CACHE_BITS);
+const cacheHi = new Int32Array(1 << CACHE_BITS);
+const cacheD: (Descriptor | null)[] = new Array<Descriptor | null>(1 << CACHE_BITS).fill(null);
+
 export function parseDescriptor(lo: number, hi: number): Descriptor {
+  lo |= 0;
+  hi |= 0;
+  const k = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> (32 - CACHE_BITS);
+  const hit = cacheD[k]!;
+  if (hit !== null && cacheLo[k] === lo && cacheHi[k] === hi) return hit;
+  const d = buildDescriptor(lo, hi);
+  cacheLo[k] = lo;
+  cacheHi[k] = hi;
+  cacheD[k] = d;
+  return d;
+}
+
+function buildDescriptor(lo: number, hi: number): Descriptor {
   const g = (hi & (1 << 23)) !== 0;
   let limit = (lo & 0xffff) | (hi & 0xf0000);
   if (g) limit = ((limit << 12) | 0xfff) >>> 0;
-  return {
+  const type = (hi >>> 8) & 0xf;
+  const present = (hi & (1 << 15)) !== 0;
+  const db = (hi & (1 << 22)) !== 0;
+  let attr = SEG_USABLE | (present ? SEG_PRESENT : 0) | (db ? SEG_DB : 0);
+  if ((type & 8) !== 0) {
+    attr |= SEG_CODE | ((type & 2) !== 0 ? SEG_READABLE : 0) | ((type & 4) !== 0 ? SEG_CONFORMING : 0);
+  } else {
+    attr |= SEG_READABLE | ((type & 2) !== 0 ? SEG_WRITABLE : 0) | ((type & 4) !== 0 ? SEG_EXPAND_DOWN : 0);
+  }
+  const min = boundsMin(attr, limit);
+  const max = boundsMax(attr, limit);
+  return Object.freeze({
     base: ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0,
     limit,
-    type: (hi >>> 8) & 0xf,
+    type,
     s: (hi & (1 << 12)) !== 0,
     dpl: (hi >>> 13) & 3,
-    present: (hi & (1 << 15)) !== 0,
-    db: (hi & (1 << 22)) !== 0,
+    present,
+    db,
     granularity: g,
     lo,
     hi,
-  };
+    attr,
+    min,
+    max,
+    wmax: boundsWMax(attr, max),
+  });
 }
 
 /** Linear address of the descriptor `sel` names in the GDT or LDT; #GP(sel) beyond the table's limit. */
@@ -75,6 +128,16 @@ export function descriptorAddress(cpu: Cpu, sel: number): number {
 /** Reads the descriptor a selector names (system reads: no CPL checks on the table itself). */
 export function readDescriptor(cpu: Cpu, sel: number): Descriptor {
   const addr = descriptorAddress(cpu, sel);
+  // Both dwords in one page the TLB maps for a supervisor read (readSys32's fast-path test, at
+  // CPL 3 without the user-only bit): the two reads readSys32 makes, with one look-up and the
+  // same two hits counted. Anything else (a miss, a page boundary, TLB_ALWAYS) goes through it.
+  const e = cpu.tlb[addr >>> 12]!;
+  const mask = cpu.cpl === 3 ? cpu.readMask & ~TLB_NO_USER : cpu.readMask;
+  if ((e & mask) === TLB_VALID && (addr & 0xfff) <= 0xff8) {
+    cpu.tlbHits += 2;
+    const p = (e & TLB_PAGE_MASK) | (addr & 0xfff);
+    return parseDescriptor(cpu.memView.getInt32(p, true), cpu.memView.getInt32(p + 4, true));
+  }
   return parseDescriptor(readSys32(cpu, addr), readSys32(cpu, addr + 4));
 }
 
@@ -102,42 +165,42 @@ export function setSegmentCache(cpu: Cpu, s: number, sel: number, d: Descriptor)
   cpu.segBase[s] = d.base;
   cpu.segLimit[s] = d.limit;
   cpu.segDpl[s] = d.dpl;
-  const code = (d.type & 8) !== 0;
-  let attr = SEG_USABLE | (d.present ? SEG_PRESENT : 0) | (d.db ? SEG_DB : 0);
-  if (code) {
-    attr |= SEG_CODE | ((d.type & 2) !== 0 ? SEG_READABLE : 0) | ((d.type & 4) !== 0 ? SEG_CONFORMING : 0);
-  } else {
-    attr |= SEG_READABLE | ((d.type & 2) !== 0 ? SEG_WRITABLE : 0) | ((d.type & 4) !== 0 ? SEG_EXPAND_DOWN : 0);
-  }
-  cpu.segAttr[s] = attr;
-  updateSegmentBounds(cpu, s);
+  // The attributes and bounds parseDescriptor derived, as updateSegmentBounds derives them.
+  cpu.segAttr[s] = d.attr;
+  cpu.segMin[s] = d.min;
+  cpu.segMax[s] = d.max;
+  cpu.segWMax[s] = d.wmax;
 }
 
 /** Recomputes the offset bounds access.ts checks, from the cached limit and attributes. */
 export function updateSegmentBounds(cpu: Cpu, s: number): void {
   const attr = cpu.segAttr[s]!;
   const limit = cpu.segLimit[s]!;
-  if ((attr & SEG_USABLE) === 0) {
-    // A null selector: every access faults (#GP(0)).
-    cpu.segMin[s] = 1;
-    cpu.segMax[s] = -1;
-    cpu.segWMax[s] = -1;
-    return;
-  }
-  if ((attr & SEG_EXPAND_DOWN) !== 0) {
-    // Expand-down: valid offsets are limit+1 .. 0xFFFF (or 0xFFFFFFFF when B is set).
-    cpu.segMin[s] = limit + 1;
-    cpu.segMax[s] = (attr & SEG_DB) !== 0 ? 0xffffffff : 0xffff;
-  } else {
-    cpu.segMin[s] = 0;
-    cpu.segMax[s] = limit;
-  }
-  // Execute-only code cannot be read through a segment override; data reads then fault.
-  if ((attr & SEG_READABLE) === 0) {
-    cpu.segMin[s] = 1;
-    cpu.segMax[s] = -1;
-  }
-  cpu.segWMax[s] = (attr & SEG_WRITABLE) !== 0 && (attr & SEG_CODE) === 0 ? cpu.segMax[s]! : -1;
+  const max = boundsMax(attr, limit);
+  cpu.segMin[s] = boundsMin(attr, limit);
+  cpu.segMax[s] = max;
+  cpu.segWMax[s] = boundsWMax(attr, max);
+}
+
+// The bounds, from a segment's attributes and byte limit. A null selector (not SEG_USABLE) and
+// execute-only code (data reads through a segment override fault) get the empty range 1..-1, so
+// every access faults (#GP(0)). Expand-down: valid offsets are limit+1 .. 0xFFFF (or 0xFFFFFFFF
+// when B is set). Only writable data may be written.
+
+function boundsMin(attr: number, limit: number): number {
+  if ((attr & SEG_USABLE) === 0 || (attr & SEG_READABLE) === 0) return 1;
+  return (attr & SEG_EXPAND_DOWN) !== 0 ? limit + 1 : 0;
+}
+
+function boundsMax(attr: number, limit: number): number {
+  if ((attr & SEG_USABLE) === 0 || (attr & SEG_READABLE) === 0) return -1;
+  if ((attr & SEG_EXPAND_DOWN) !== 0) return (attr & SEG_DB) !== 0 ? 0xffffffff : 0xffff;
+  return limit;
+}
+
+function boundsWMax(attr: number, max: number): number {
+  if ((attr & SEG_USABLE) === 0) return -1;
+  return (attr & SEG_WRITABLE) !== 0 && (attr & SEG_CODE) === 0 ? max : -1;
 }
 
 /** Real-mode / v86 load: selector and base only. */

@@ -401,8 +401,15 @@ function returnCodeDescriptor(cpu: Cpu, sel: number): Descriptor {
   return d;
 }
 
+/**
+ * The return to an outer level RETF and IRET share, after their checks of the new CS. For IRET
+ * (`iretFlags`), EFLAGS takes `flags` under `mask` once the new SS has passed its checks, before
+ * anything else changes; the flags travel as numbers rather than in a closure, so that IRET
+ * allocates nothing.
+ */
 function returnToOuterLevel(
-  cpu: Cpu, sel: number, d: Descriptor, off: number, newSs: number, newSp: number, release: number, beforeCommit: (() => void) | null = null,
+  cpu: Cpu, sel: number, d: Descriptor, off: number, newSs: number, newSp: number, release: number,
+  iretFlags = false, flags = 0, mask = 0,
 ): void {
   const rpl = sel & 3;
   if ((newSs & ~3) === 0) throw gp(0, 'return to an outer level with a null SS');
@@ -411,7 +418,7 @@ function returnToOuterLevel(
     throw gp(newSs & 0xfffc, `return SS 0x${newSs.toString(16)} is not a writable data segment at ring ${rpl}`);
   }
   if (!sd.present) throw ss(newSs & 0xfffc, `return SS 0x${newSs.toString(16)} not present`);
-  beforeCommit?.();
+  if (iretFlags) setFlags(cpu, flags, mask);
   cpu.cpl = rpl;
   loadCodeSegment(cpu, sel, d);
   cpu.eip = off;
@@ -427,7 +434,10 @@ function returnToOuterLevel(
  * CPL may not use (data or non-conforming code with DPL < CPL).
  */
 function nullOuterSegments(cpu: Cpu): void {
-  for (const s of [ES, DS, FS, GS]) {
+  // ES, DS, FS and GS: every register but CS and SS (a loop over constants, so that the IRET and
+  // RETF paths allocate nothing).
+  for (let s = ES; s <= GS; s++) {
+    if (s === CS || s === SS) continue;
     const attr = cpu.segAttr[s]!;
     const conformingCode = (attr & SEG_CODE) !== 0 && (attr & SEG_CONFORMING) !== 0;
     if (!conformingCode && cpu.segDpl[s]! < cpu.cpl) {
@@ -496,7 +506,7 @@ export function iret(cpu: Cpu, i: Insn): void {
   const newSp = peek(cpu, 3 * w, osize);
   const newSs = peek(cpu, 4 * w, osize) & 0xffff;
   // The mask was computed at the old CPL; EFLAGS changes only once the new SS has passed its checks.
-  returnToOuterLevel(cpu, sel, d, off, newSs, newSp, 0, () => setFlags(cpu, flags, mask));
+  returnToOuterLevel(cpu, sel, d, off, newSs, newSp, 0, true, flags, mask);
   cpu.cycles += PRIVILEGE_CHANGE_CLOCKS.iretToOuter;
 }
 
