@@ -114,7 +114,7 @@ function readSlow32(cpu: Cpu, lin: number): number {
   if (cpu.alignCheck && (lin & 3) !== 0) throw alignmentFault(lin);
   if ((lin & 0xfff) <= 0xffc) {
     const p = (translate(cpu, lin, ACCESS_READ) & TLB_PAGE_MASK) | (lin & 0xfff);
-    return physRead32(cpu, p);
+    return cpu.phys.pageKind(p >>> 0) === PageKind.RAM ? cpu.memView.getInt32(p, true) : physRead32(cpu, p);
   }
   return (readSlow8(cpu, lin) | (readSlow8(cpu, lin + 1) << 8) | (readSlow8(cpu, lin + 2) << 16) | (readSlow8(cpu, lin + 3) << 24));
 }
@@ -169,6 +169,13 @@ function writeSlow32(cpu: Cpu, lin: number, value: number): void {
   const p0 = writeSlowAddr(cpu, lin);
   // The second page is checked at its first byte: that is the address a fault there reports in CR2.
   const p3 = (lin & 0xfff) <= 0xffc ? p0 + 3 : writeSlowAddr(cpu, ((lin | 0xfff) + 1) | 0);
+  // Within one page of plain RAM holding no decoded code (the usual case here: a write through an
+  // entry that wanted its D bit set, or every write while references are recorded): the four byte
+  // writes below in one.
+  if (p3 === p0 + 3 && cpu.phys.pageKind(p0 >>> 0) === PageKind.RAM && cpu.codePages[p0 >>> 12] === 0) {
+    cpu.memView.setInt32(p0, value, true);
+    return;
+  }
   for (let k = 0; k < 4; k++) {
     const p = (lin & 0xfff) + k <= 0xfff ? p0 + k : (p3 & TLB_PAGE_MASK) | ((lin + k) & 0xfff);
     physWrite8(cpu, p, (value >>> (8 * k)) & 0xff);
