@@ -211,85 +211,30 @@ export function forEachUserEntry(hw: Hw, pd: PhysAddr, fn: (va: VirtAddr, pte: n
   scanUserEntries(hw, pd, false, fn);
 }
 
-/** The buffers a scan reads the user half of a directory and one table into, one pair per nesting depth (`fn` may scan too). */
-interface ScanBuffers { dir: Uint8Array; dirWords: Uint32Array; dirView: DataView; table: Uint8Array; tableWords: Uint32Array; tableView: DataView }
-const scanBuffers: ScanBuffers[] = [];
-let scanDepth = 0;
 /** Whether the host's Uint32Array words are little-endian, as entries are in guest RAM (then a word of a buffer is the entry). */
 const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** PTE_P in a word of a buffer: bit 0 of the entry's first byte. */
 const WORD_P = HOST_LE ? PTE_P : (PTE_P << 24) >>> 0;
 
-function buffersAt(depth: number): ScanBuffers {
-  let b = scanBuffers[depth];
-  if (b === undefined) {
-    const dir = new Uint8Array(4 * KERNEL_PDE), table = new Uint8Array(4 * ENTRIES);
-    b = {
-      dir, dirWords: new Uint32Array(dir.buffer), dirView: new DataView(dir.buffer),
-      table, tableWords: new Uint32Array(table.buffer), tableView: new DataView(table.buffer),
-    };
-    scanBuffers[depth] = b;
-  }
-  return b;
-}
-
 /**
- * The walk behind forEachUserPage and forEachUserEntry. It reads the directory's user half, and
- * each present page table, with one bulk read each (a page-table walk reads the same bytes entry
- * by entry). The entries are little-endian in RAM: on a little-endian host each word of the buffer
- * is the entry; on another, a word is zero when the entry is, P is its bit 24, and the entry is
- * decoded from the bytes. Before each call of `fn` every entry read so far is charged
- * (COST.walkStep each, in one charge), and the rest at the end: whatever `fn` does (even something
- * that observes emulated time) sees the charges a walk entry by entry would have made by then, and
- * the total is the same. Since a table is read when the walk reaches it, `fn` may change the entry
- * it is given (it is not read again), but a change to another entry of the same table, or to the
- * directory, would not be seen: no caller makes one.
- */
-function scanUserEntries(hw: Hw, pd: PhysAddr, presentOnly: boolean, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
-  const b = buffersAt(scanDepth++);
-  try {
-    hw.readPhysBytes(pd, b.dir);
-    const { dirWords, dirView, table, tableWords, tableView } = b;
-    /** Entries read and not charged yet. */
-    let owed = 0;
-    for (let di = 0; di < KERNEL_PDE; di++) {
-      owed++;
-      const word = dirWords[di]!;
-      if ((word & WORD_P) === 0) continue;
-      const pde = HOST_LE ? word : dirView.getUint32(4 * di, true);
-      const pt = entryFrame(pde);
-      hw.readPhysBytes(pt, table);
-      // Entries skipped: not present (forEachUserPage), or 0 (forEachUserEntry).
-      const skip = presentOnly ? WORD_P : 0xffffffff;
-      let last = -1;
-      for (let ti = 0; ti < ENTRIES; ti++) {
-        const word = tableWords[ti]!;
-        if ((word & skip) === 0) continue;
-        const pte = HOST_LE ? word : tableView.getUint32(4 * ti, true);
-        hw.chargeCycles(COST.walkStep * (owed + ti - last));
-        owed = 0;
-        last = ti;
-        fn(virt((di << 22) | (ti << 12)), pte, phys(pt + 4 * ti));
-      }
-      owed += ENTRIES - 1 - last;
-    }
-    hw.chargeCycles(COST.walkStep * owed);
-  } finally {
-    scanDepth--;
-  }
-}
-
-/**
- * forEachUserPage as a loop its caller writes, with no call of a callback per page (the
- * reclaimer's scans, which look at every resident page of a process at each of its faults):
+ * A walk over the user half of an address space as a loop its caller writes, with no call of a
+ * callback per page (the reclaimer's scans, which look at every resident page of a process at each
+ * of its faults; forEachUserPage and forEachUserEntry are this loop around their `fn`):
  *
  *   cursor.start(hw, pd);
  *   while (cursor.next()) use(cursor.va, cursor.pte, cursor.pteAddr);
  *
- * It reads what scanUserEntries reads, in bulk as it does, and charges the same amounts at the
- * same points: the entries read up to each page next() returns, the rest when it returns false.
- * The loop may change the entry it was given, as `fn` may. A cursor holds one scan at a time (its
- * own buffers): its owner does not start it again before the loop is over.
+ * It reads the directory's user half, and each present page table, with one bulk read each (a
+ * page-table walk reads the same bytes entry by entry). The entries are little-endian in RAM: on a
+ * little-endian host each word of the buffer is the entry; on another, a word is zero when the
+ * entry is, P is its bit 24, and the entry is decoded from the bytes. Before next() returns a page,
+ * every entry read so far is charged (COST.walkStep each, in one charge), and the rest when it
+ * returns false: whatever the loop does with a page (even something that observes emulated time)
+ * sees the charges a walk entry by entry would have made by then, and the total is the same. Since
+ * a table is read when the walk reaches it, the loop may change the entry it was given (it is not
+ * read again), but a change to another entry of the same table, or to the directory, would not be
+ * seen: no caller makes one. A cursor holds one scan at a time (its own buffers): its owner does
+ * not start it again before the loop is over.
  */
 export class UserPageCursor {
   /** The page next() found: its address, its PTE and where that is. */
@@ -303,6 +248,8 @@ export class UserPageCursor {
   private readonly table = new Uint8Array(4 * ENTRIES);
   private readonly tableWords = new Uint32Array(this.table.buffer);
   private readonly tableView = new DataView(this.table.buffer);
+  /** Entries skipped in a table: not present (WORD_P), or only those that are 0 (all ones). */
+  private skip = WORD_P;
   /** The directory index of the table being read (KERNEL_PDE: done), its frame (-1: none), the index of the last entry looked at. */
   private di = KERNEL_PDE;
   private pt = -1;
@@ -311,16 +258,21 @@ export class UserPageCursor {
   private owed = 0;
   private last = -1;
 
-  /** Starts a scan of `pd`'s user half: reads its directory's user half (one bulk read). */
-  start(hw: Hw, pd: PhysAddr): void {
+  /**
+   * Starts a scan of `pd`'s user half: reads its directory's user half (one bulk read). The scan
+   * gives the present pages, or with `presentOnly` false every entry that is not 0 (swapped-out
+   * pages too).
+   */
+  start(hw: Hw, pd: PhysAddr, presentOnly = true): void {
     this.hw = hw;
     hw.readPhysBytes(pd, this.dir);
+    this.skip = presentOnly ? WORD_P : 0xffffffff;
     this.di = -1;
     this.pt = -1;
     this.owed = 0;
   }
 
-  /** Moves to the next present user page (true), or charges what is left and ends the scan (false). */
+  /** Moves to the next page (true), or charges what is left and ends the scan (false). */
   next(): boolean {
     const hw = this.hw!;
     for (;;) {
@@ -328,7 +280,7 @@ export class UserPageCursor {
         const words = this.tableWords;
         for (let ti = this.ti + 1; ti < ENTRIES; ti++) {
           const word = words[ti]!;
-          if ((word & WORD_P) === 0) continue;
+          if ((word & this.skip) === 0) continue;
           hw.chargeCycles(COST.walkStep * (this.owed + ti - this.last));
           this.owed = 0;
           this.last = ti;
@@ -358,6 +310,21 @@ export class UserPageCursor {
       this.ti = -1;
       this.last = -1;
     }
+  }
+}
+
+/** The cursors of forEachUserPage and forEachUserEntry, one per nesting depth (`fn` may scan too). */
+const scanCursors: UserPageCursor[] = [];
+let scanDepth = 0;
+
+function scanUserEntries(hw: Hw, pd: PhysAddr, presentOnly: boolean, fn: (va: VirtAddr, pte: number, pteAddr: PhysAddr) => void): void {
+  const c = (scanCursors[scanDepth] ??= new UserPageCursor());
+  scanDepth++;
+  try {
+    c.start(hw, pd, presentOnly);
+    while (c.next()) fn(c.va, c.pte, c.pteAddr);
+  } finally {
+    scanDepth--;
   }
 }
 

@@ -47,6 +47,9 @@ const RMAP_BYTES = 16, QUEUE_BYTES = 8, CACHE_BYTES = 4;
 /** The fields of a frame's entry (byte offsets): see the top of this file. */
 const RMAP_SEQ = 0, RMAP_COUNTER = 4, RMAP_SLOT = 8, RMAP_SEEN = 12;
 
+/** Where field `field` of frame number `f`'s entry is in the frames' table (`pages`), from its start. */
+const entryOffset = (f: number, field: number): number => f * RMAP_BYTES + field;
+
 /** The pages of the frames' entries (`pages`) for frames 0 .. nframes - 1. */
 const pagesTablePages = (nframes: number): number => Math.ceil((nframes * RMAP_BYTES) / PAGE_SIZE);
 
@@ -185,7 +188,7 @@ export class Reclaimer {
 
   /** Where a field of `frame`'s entry is. */
   private rmapField(frame: PhysAddr, field: number): PhysAddr {
-    return phys(this.pages + (frame / PAGE_SIZE) * RMAP_BYTES + field);
+    return phys(this.pages + entryOffset(frame / PAGE_SIZE, field));
   }
 
   /** Where the swap cache's word for `slot` is. */
@@ -328,9 +331,9 @@ export class Reclaimer {
     while (c.next()) {
       const va = c.va, pte = c.pte;
       if (!this.isResident(pd, va, pte)) continue;
-      const at = (pte >>> 12) * RMAP_BYTES; // the frame's number (entryFrame(pte) / PAGE_SIZE), times an entry's size
-      const v = snap.load(at); // an entry is 16 bytes, 16-aligned: never across a page
-      out.push({ frame: entryFrame(pte), va, pte, pteAddr: c.pteAddr, pd, loaded: v.getUint32(at + RMAP_SEQ, true), counter: v.getUint32(at + RMAP_COUNTER, true), now });
+      const f = pte >>> 12; // the frame's number: entryFrame(pte) / PAGE_SIZE
+      const v = snap.load(entryOffset(f, 0)); // an entry is 16 bytes, 16-aligned: never across a page
+      out.push({ frame: entryFrame(pte), va, pte, pteAddr: c.pteAddr, pd, loaded: v.getUint32(entryOffset(f, RMAP_SEQ), true), counter: v.getUint32(entryOffset(f, RMAP_COUNTER), true), now });
     }
     return out;
   }
@@ -423,7 +426,7 @@ export class Reclaimer {
     forEachUserPage(this.hw, pd, (_va, pte) => {
       const frame = entryFrame(pte);
       if (frame / PAGE_SIZE >= this.capacity) return;
-      const seen = snap.word((frame / PAGE_SIZE) * RMAP_BYTES + RMAP_SEEN);
+      const seen = snap.word(entryOffset(frame / PAGE_SIZE, RMAP_SEEN));
       if (seen !== 0 && seen > vt - delta) n++;
     });
     return n;
