@@ -11,15 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { FAST_FORMS } from '../../../../emulator/cpu/blocks.ts';
 import { blockSource, compileBlock } from '../../../../emulator/cpu/compile.ts';
 import { CpuFault } from '../../../../emulator/cpu/faults.ts';
-import { getEflags, setFlagsAdd, setFlagsInc, setFlagsLogic, setFlagsSub } from '../../../../emulator/cpu/flags.ts';
+import { getEflags } from '../../../../emulator/cpu/flags.ts';
 import type { Insn } from '../../../../emulator/cpu/insn.ts';
 import { ONE_BYTE } from '../../../../emulator/cpu/opcodes.ts';
 import { F_ENDS_BLOCK } from '../../../../emulator/cpu/optable.ts';
-import { DS } from '../../../../emulator/cpu/registers.ts';
-import { updateSegmentBounds } from '../../../../emulator/cpu/segments.ts';
 import type { Cpu } from '../../../../emulator/cpu/state.ts';
 import type { TestMachine } from '../../../harness/cpu.ts';
-import { CODE, flatMachine, randomValue, rng } from '../../../harness/random-state.ts';
+import { CODE, flatMachine, randomizeCpus, randomValue, rng } from '../../../harness/random-state.ts';
 
 const machine = flatMachine;
 
@@ -32,21 +30,9 @@ function randomize(ts: TestMachine[], next: () => number, image: Uint8Array): vo
   regs[4] = 0x40000 + (next() % 0x100) * 4;
   // Equal operands now and then, so that "equal", "below or equal" and "zero" are taken too.
   if (next() % 4 === 0) regs[next() % 8] = regs[next() % 8]!;
-  const flagOp = next() % 5;
-  const a = randomValue(next), b = randomValue(next);
-  const plainFlags = next() & 0x8d5;
-  const limitDs = next() % 8 === 0;
+  randomizeCpus(ts.map((t) => t.m.cpu), regs, next);
   for (const t of ts) {
     const cpu = t.m.cpu;
-    for (let r = 0; r < 8; r++) cpu.reg[r] = regs[r]!;
-    cpu.lop = 0;
-    cpu.flags = (cpu.flags & ~0x8d5) | plainFlags;
-    if (flagOp === 1) setFlagsAdd(cpu, a, b, (a + b) | 0, 32);
-    else if (flagOp === 2) setFlagsSub(cpu, a & 0xff, b & 0xff, (a - b) & 0xff, 8);
-    else if (flagOp === 3) setFlagsLogic(cpu, a, 32);
-    else if (flagOp === 4) setFlagsInc(cpu, (a + 1) & 0xffff, 16);
-    cpu.segLimit[DS] = limitDs ? 0x30000 : 0xffffffff;
-    updateSegmentBounds(cpu, DS);
     cpu.instructions = 0;
     cpu.cycles = now;
     cpu.blockExit = false;

@@ -9,14 +9,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DIRECT, FAST_FORMS } from '../../../../emulator/cpu/blocks.ts';
 import { CpuFault } from '../../../../emulator/cpu/faults.ts';
-import { getEflags, setFlagsAdd, setFlagsInc, setFlagsLogic, setFlagsSub } from '../../../../emulator/cpu/flags.ts';
+import { getEflags } from '../../../../emulator/cpu/flags.ts';
 import type { Handler, Insn } from '../../../../emulator/cpu/insn.ts';
 import { ONE_BYTE } from '../../../../emulator/cpu/opcodes.ts';
-import { DS } from '../../../../emulator/cpu/registers.ts';
-import { updateSegmentBounds } from '../../../../emulator/cpu/segments.ts';
 import type { Cpu } from '../../../../emulator/cpu/state.ts';
 import type { TestMachine } from '../../../harness/cpu.ts';
-import { CODE, flatMachine, randomValue, rng } from '../../../harness/random-state.ts';
+import { CODE, flatMachine, randomizeCpus, randomValue, rng } from '../../../harness/random-state.ts';
 
 const machine = flatMachine;
 
@@ -27,22 +25,7 @@ function randomize(cpus: Cpu[], next: () => number): void {
   for (const r of [3, 6, 7]) if (next() % 4 !== 0) regs[r] = 0x20000 + (next() % 0x40000);
   if (next() % 8 === 0) regs[3] = 0x1ffe;
   regs[4] = 0x40000 + (next() % 0x100) * 4; // ESP
-  const flagOp = next() % 5;
-  const a = randomValue(next), b = randomValue(next);
-  const plainFlags = next() & 0x8d5;
-  const limitDs = next() % 8 === 0;
-  for (const cpu of cpus) {
-    for (let r = 0; r < 8; r++) cpu.reg[r] = regs[r]!;
-    cpu.lop = 0;
-    cpu.flags = (cpu.flags & ~0x8d5) | plainFlags;
-    if (flagOp === 1) setFlagsAdd(cpu, a, b, (a + b) | 0, 32);
-    else if (flagOp === 2) setFlagsSub(cpu, a & 0xff, b & 0xff, (a - b) & 0xff, 8);
-    else if (flagOp === 3) setFlagsLogic(cpu, a, 32);
-    else if (flagOp === 4) setFlagsInc(cpu, (a + 1) & 0xffff, 16);
-    // A DS limit that some operands cross: both forms must raise the same #GP.
-    cpu.segLimit[DS] = limitDs ? 0x30000 : 0xffffffff;
-    updateSegmentBounds(cpu, DS);
-  }
+  randomizeCpus(cpus, regs, next);
 }
 
 interface Outcome { regs: number[]; eip: number; eflags: number; cycles: number; fault: string }
