@@ -219,29 +219,35 @@ export function probeRead(cpu: Cpu, lin: number, len: number): void {
  * Reads and writes the processor makes for itself (descriptor tables, the TSS, gates) are
  * supervisor accesses whatever the CPL (i386 PRM 5.2.4, "Page Level Protection").
  */
+
+/**
+ * The mask a system read tests a TLB entry with: the read fast path's, without the user-only bit
+ * at CPL 3 (a fault or INT from user code reading the IDT, GDT and TSS; IRET back to it). A hit is
+ * then the supervisor's fast path; anything else takes the slow path, at CPL 3 as the supervisor.
+ */
+export function sysReadMask(cpu: Cpu): number {
+  return cpu.cpl === 3 ? cpu.readMask & ~TLB_NO_USER : cpu.readMask;
+}
+
 export function readSys32(cpu: Cpu, lin: number): number {
-  if (cpu.cpl !== 3) return readLin32(cpu, lin);
-  // At CPL 3 (a fault or INT from user code reading the IDT, GDT and TSS; IRET back to it): a hit
-  // is the supervisor's fast path, readLin32's with the user-only bit of the mask left out.
   const e = cpu.tlb[lin >>> 12]!;
-  if ((e & (cpu.readMask & ~TLB_NO_USER)) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
+  if ((e & sysReadMask(cpu)) === TLB_VALID && (lin & 0xfff) <= 0xffc) {
     cpu.tlbHits++;
     return cpu.memView.getInt32((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
   }
-  return asSupervisor(cpu, () => readLin32(cpu, lin));
+  return cpu.cpl !== 3 ? readSlow32(cpu, lin) : asSupervisor(cpu, () => readLin32(cpu, lin));
 }
 export function writeSys32(cpu: Cpu, lin: number, value: number): void {
   if (cpu.cpl !== 3) writeLin32(cpu, lin, value);
   else asSupervisor(cpu, () => writeLin32(cpu, lin, value));
 }
 export function readSys16(cpu: Cpu, lin: number): number {
-  if (cpu.cpl !== 3) return readLin16(cpu, lin);
   const e = cpu.tlb[lin >>> 12]!;
-  if ((e & (cpu.readMask & ~TLB_NO_USER)) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
+  if ((e & sysReadMask(cpu)) === TLB_VALID && (lin & 0xfff) !== 0xfff) {
     cpu.tlbHits++;
     return cpu.memView.getUint16((e & TLB_PAGE_MASK) | (lin & 0xfff), true);
   }
-  return asSupervisor(cpu, () => readLin16(cpu, lin));
+  return cpu.cpl !== 3 ? readSlow16(cpu, lin) : asSupervisor(cpu, () => readLin16(cpu, lin));
 }
 export function writeSys16(cpu: Cpu, lin: number, value: number): void {
   if (cpu.cpl !== 3) writeLin16(cpu, lin, value);

@@ -11,14 +11,14 @@
 // (selector × 16); the hidden limit and attributes keep what they were, which is why a real-mode
 // program that left protected mode with 4 GiB limits keeps them ("unreal mode").
 
-import { readSys32, writeSys32 } from './access.ts';
+import { readSys32, sysReadMask, writeSys32 } from './access.ts';
 import { gp, np, ss } from './faults.ts';
 import { CS, SS } from './registers.ts';
 import {
   type Cpu, CR0_PE, SEG_CODE, SEG_CONFORMING, SEG_DB, SEG_EXPAND_DOWN, SEG_PRESENT, SEG_READABLE, SEG_USABLE,
   SEG_WRITABLE, VM,
 } from './state.ts';
-import { TLB_NO_USER, TLB_PAGE_MASK, TLB_VALID, updateAccessMasks } from './tlb.ts';
+import { TLB_PAGE_MASK, TLB_VALID, updateAccessMasks } from './tlb.ts';
 
 /**
  * A parsed descriptor. parseDescriptor hands out shared, frozen records (see the cache below), so
@@ -128,12 +128,11 @@ export function descriptorAddress(cpu: Cpu, sel: number): number {
 /** Reads the descriptor a selector names (system reads: no CPL checks on the table itself). */
 export function readDescriptor(cpu: Cpu, sel: number): Descriptor {
   const addr = descriptorAddress(cpu, sel);
-  // Both dwords in one page the TLB maps for a supervisor read (readSys32's fast-path test, at
-  // CPL 3 without the user-only bit): the two reads readSys32 makes, with one look-up and the
-  // same two hits counted. Anything else (a miss, a page boundary, TLB_ALWAYS) goes through it.
+  // Both dwords in one page the TLB maps for a system read (readSys32's fast-path test): the two
+  // reads readSys32 makes, with one look-up and the same two hits counted. Anything else (a miss,
+  // a page boundary, TLB_ALWAYS) goes through it.
   const e = cpu.tlb[addr >>> 12]!;
-  const mask = cpu.cpl === 3 ? cpu.readMask & ~TLB_NO_USER : cpu.readMask;
-  if ((e & mask) === TLB_VALID && (addr & 0xfff) <= 0xff8) {
+  if ((e & sysReadMask(cpu)) === TLB_VALID && (addr & 0xfff) <= 0xff8) {
     cpu.tlbHits += 2;
     const p = (e & TLB_PAGE_MASK) | (addr & 0xfff);
     return parseDescriptor(cpu.memView.getInt32(p, true), cpu.memView.getInt32(p + 4, true));
