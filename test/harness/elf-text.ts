@@ -41,12 +41,13 @@ function onlyText(obj: Uint8Array): { secs: Section[]; text: number } | null {
   return { secs, text };
 }
 
+/** A copy of the bytes of section `s` (zeros for NOBITS). */
+const bytesOf = (obj: Uint8Array, s: Section): Uint8Array => (s.type === SHT_NOBITS ? new Uint8Array(s.size) : obj.slice(s.offset, s.offset + s.size));
+
 /** `objcopy -O binary -j .text`: the section's bytes as they are (relocations not applied). */
 export function textOf(obj: Uint8Array): Uint8Array | null {
   const t = onlyText(obj);
-  if (t === null) return null;
-  const s = t.secs[t.text]!;
-  return s.type === SHT_NOBITS ? new Uint8Array(s.size) : obj.slice(s.offset, s.offset + s.size);
+  return t === null ? null : bytesOf(obj, t.secs[t.text]!);
 }
 
 /** `ld -m elf_i386 -Ttext=ORG --oformat binary`: .text placed at `org`, its relocations applied. */
@@ -54,8 +55,7 @@ export function linkText(obj: Uint8Array, org: number): Uint8Array | null {
   const t = onlyText(obj);
   if (t === null) return null;
   const { secs, text } = t;
-  const out = textOf(obj);
-  if (out === null) return null;
+  const out = bytesOf(obj, secs[text]!);
   const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const v = new DataView(obj.buffer, obj.byteOffset, obj.byteLength);
   for (const rel of secs) {

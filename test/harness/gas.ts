@@ -136,7 +136,9 @@ function filesUnder(paths: readonly string[]): string[] {
   return out.sort();
 }
 
-const toolVersions = (): string => ['as', 'ld', 'objcopy', 'gcc'].map((t) => `${t}: ${version(t)}`).join('\n');
+/** The tools the build scripts run, with their versions: asked once, at the first rebuild. */
+let tools: string | null = null;
+const toolVersions = (): string => (tools ??= [`as: ${asVersion}`, `ld: ${ldVersion}`, `objcopy: ${version('objcopy')}`, `gcc: ${version('gcc')}`].join('\n'));
 
 /** The rebuilds kept: a few per script (the last sources' and the ones before), not one per edit ever made. */
 const REBUILDS_KEPT = 12;
