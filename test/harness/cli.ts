@@ -67,8 +67,9 @@ const workers: WorkerSupply = {
     w.on('error', () => {});
     w.once('exit', () => {
       made.delete(w);
-      const list = idle.get(name) ?? [];
-      if (list.includes(w)) list.splice(list.indexOf(w), 1);
+      const list = idle.get(name);
+      const k = list?.indexOf(w) ?? -1;
+      if (k >= 0) list!.splice(k, 1);
     });
     return w;
   },
