@@ -25,7 +25,11 @@ export interface PortHandler {
 export type UnmappedPortHook = (port: number, size: 8 | 16 | 32, write: boolean, value: number) => void;
 
 export class IoPorts {
-  private readonly handlers: Array<PortHandler | undefined> = new Array<PortHandler | undefined>(0x10000).fill(undefined);
+  // Which handler decodes each port, as an index into `owners` (0: none). A byte per port keeps a
+  // machine's map at 64 KiB of zeroed typed memory, not a 65,536-slot JS array (512 KiB of heap the
+  // garbage collector must scan and every new machine must fill); a board has a dozen devices.
+  private readonly slot = new Uint8Array(0x10000);
+  private readonly owners: Array<PortHandler | undefined> = [undefined];
   onUnmapped: UnmappedPortHook | null = null;
   /**
    * Called before every access: the board brings the devices' clock up to the CPU's cycle count
@@ -38,14 +42,24 @@ export class IoPorts {
   /** Claims `count` consecutive ports from `first` for `handler`; a port claimed twice is a wiring bug. */
   register(first: number, count: number, handler: PortHandler): void {
     for (let p = first; p < first + count; p++) {
-      if (this.handlers[p & 0xffff]) throw new Error(`I/O port 0x${p.toString(16)} is already claimed`);
-      this.handlers[p & 0xffff] = handler;
+      if (this.slot[p & 0xffff] !== 0) throw new Error(`I/O port 0x${(p & 0xffff).toString(16)} is already claimed`);
     }
+    this.replace(first, count, handler);
   }
 
   /** Claims ports whatever holds them now (tests and debugging tools put a probe in front of a device). */
   replace(first: number, count: number, handler: PortHandler): void {
-    for (let p = first; p < first + count; p++) this.handlers[p & 0xffff] = handler;
+    let k = this.owners.indexOf(handler);
+    if (k < 0) {
+      if (this.owners.length > 0xff) throw new Error(`I/O port 0x${(first & 0xffff).toString(16)}: more than 255 port handlers on one board`);
+      k = this.owners.push(handler) - 1;
+    }
+    for (let p = first; p < first + count; p++) this.slot[p & 0xffff] = k;
+  }
+
+  /** The handler that decodes `port` (0..0xFFFF), if any. */
+  private handler(port: number): PortHandler | undefined {
+    return this.owners[this.slot[port]!];
   }
 
   // The public accessors: bring the devices' time up to date, access, then report to a tracer.
@@ -83,7 +97,7 @@ export class IoPorts {
    */
   readWords16(port: number, dst: Uint8Array, count: number): void {
     port &= 0xffff;
-    const h = this.handlers[port];
+    const h = this.handler(port);
     for (let k = 0; k < count;) {
       if (h?.readWords16 && this.onTrace === null) {
         this.beforeAccess?.();
@@ -103,7 +117,7 @@ export class IoPorts {
   /** `count` words from `src` written to `port` at one instant (REP OUTSW), as readWords16 reads. */
   writeWords16(port: number, src: Uint8Array, count: number): void {
     port &= 0xffff;
-    const h = this.handlers[port];
+    const h = this.handler(port);
     for (let k = 0; k < count;) {
       if (h?.writeWords16 && this.onTrace === null) {
         this.beforeAccess?.();
@@ -134,39 +148,39 @@ export class IoPorts {
   // Dispatch. A wide access to a device without a wide handler is split into byte accesses at
   // consecutive ports, as the bus does for an 8-bit device.
   private in8(port: number): number {
-    const h = this.handlers[port];
+    const h = this.handler(port);
     if (h) return h.read8(port) & 0xff;
     this.onUnmapped?.(port, 8, false, 0xff);
     return 0xff;
   }
 
   private out8(port: number, value: number): void {
-    const h = this.handlers[port];
+    const h = this.handler(port);
     if (h) h.write8(port, value);
     else this.onUnmapped?.(port, 8, true, value);
   }
 
   private in16(port: number): number {
-    const h = this.handlers[port];
+    const h = this.handler(port);
     if (h?.read16) return h.read16(port) & 0xffff;
     return this.in8(port) | (this.in8((port + 1) & 0xffff) << 8);
   }
 
   private out16(port: number, value: number): void {
-    const h = this.handlers[port];
+    const h = this.handler(port);
     if (h?.write16) return h.write16(port, value);
     this.out8(port, value & 0xff);
     this.out8((port + 1) & 0xffff, (value >>> 8) & 0xff);
   }
 
   private in32(port: number): number {
-    const h = this.handlers[port];
+    const h = this.handler(port);
     if (h?.read32) return h.read32(port) | 0;
     return (this.in16(port) | (this.in16((port + 2) & 0xffff) << 16)) | 0;
   }
 
   private out32(port: number, value: number): void {
-    const h = this.handlers[port];
+    const h = this.handler(port);
     if (h?.write32) return h.write32(port, value);
     this.out16(port, value & 0xffff);
     this.out16((port + 2) & 0xffff, value >>> 16);
