@@ -75,19 +75,18 @@ const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(
 
 export function measureConsole(root: string, w: ConsoleWorkload, reps: number, timeoutS: number): ConsoleResult | string {
   if (!existsSync(path.join(root, 'dist', 'ts386.mjs'))) return 'dist/ts386.mjs is missing (npm run build)';
-  const times = (n: number): number[] | string => {
-    const out: number[] = [];
-    for (let k = 0; k < reps; k++) {
-      const t = runOnce(root, w.command(n), w.expect(n), timeoutS, w.args);
-      if (typeof t === 'string') return t;
-      out.push(t);
-    }
-    return out;
-  };
-  const small = times(w.n);
-  if (typeof small === 'string') return small;
-  const large = times(4 * w.n);
-  if (typeof large === 'string') return large;
+  // N and 4N alternately, as the guest workloads run: a machine that slows down or speeds up
+  // during the measurement moves both medians alike instead of only the later one.
+  const small: number[] = [], large: number[] = [];
+  for (let k = 0; k < reps; k++) {
+    const a = runOnce(root, w.command(w.n), w.expect(w.n), timeoutS, w.args);
+    if (typeof a === 'string') return a;
+    const b = runOnce(root, w.command(4 * w.n), w.expect(4 * w.n), timeoutS, w.args);
+    if (typeof b === 'string') return b;
+    small.push(a);
+    large.push(b);
+    process.stderr.write(`  ${w.name} rep ${k + 1}/${reps}: t(${w.n}) = ${a.toFixed(3)} s, t(${4 * w.n}) = ${b.toFixed(3)} s\n`);
+  }
   const tN = median(small), t4N = median(large);
   const units = w.unit === 'KiB' ? w.n / 1024 : w.n;
   return { workload: w.name, n: w.n, tN, t4N, usPerUnit: ((t4N - tN) / (3 * units)) * 1e6, unit: w.unit };
