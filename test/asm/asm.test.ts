@@ -24,11 +24,14 @@ const roms = readdirSync(path.join(here, 'rom')).filter((f) => f.endsWith('.S'))
 /** Generous: the largest program runs in under 100 000 cycles. */
 const CYCLE_BUDGET = 5_000_000;
 
+/** The programs are written for 16 MiB of RAM (pagefault.pm maps frames above 4 MiB). */
+const RAM = 16 << 20;
+
 function load(name: string): TestMachine {
   const bytes = readFileSync(path.join(binDir, `${name}.bin`));
-  if (name.endsWith('.real')) return realMode(bytes, { ip: 0x1000 });
-  if (name.endsWith('.pm')) return realMode(bytes, { ip: 0x1000, config: { cpu: name.endsWith('.486.pm') ? 486 : 386 } });
-  return flat32(bytes, { addr: 0x10000, stack: 0x90000, config: { cpu: name.endsWith('.486') ? 486 : 386 } });
+  if (name.endsWith('.real')) return realMode(bytes, { ip: 0x1000, config: { memoryBytes: RAM } });
+  if (name.endsWith('.pm')) return realMode(bytes, { ip: 0x1000, config: { cpu: name.endsWith('.486.pm') ? 486 : 386, memoryBytes: RAM } });
+  return flat32(bytes, { addr: 0x10000, stack: 0x90000, config: { cpu: name.endsWith('.486') ? 486 : 386, memoryBytes: RAM } });
 }
 
 describe('assembly test programs', () => {

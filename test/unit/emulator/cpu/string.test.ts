@@ -9,6 +9,9 @@ import { flat32, realMode, runToHalt, type TestMachine } from '../../../harness/
 import { asm16, asm32 } from '../../../harness/gas.ts';
 import { enablePaging, installTables, PT, setGate } from './pm-fixture.ts';
 
+/** Flat 32-bit code with 8 MiB of RAM: the tests' buffers lie between 2 and 4 MiB. */
+const flat32Big = (code: Uint8Array): TestMachine => flat32(code, { config: { memoryBytes: 8 << 20 } });
+
 function run16(src: string, setup?: (t: TestMachine) => void): TestMachine {
   const t = realMode(asm16(src));
   setup?.(t);
@@ -17,7 +20,7 @@ function run16(src: string, setup?: (t: TestMachine) => void): TestMachine {
 }
 
 function run32(src: string, setup?: (t: TestMachine) => void): TestMachine {
-  const t = flat32(asm32(src));
+  const t = flat32Big(asm32(src));
   setup?.(t);
   expect(runToHalt(t).reason).toBe('halt');
   return t;
@@ -121,7 +124,7 @@ describe('MOVS', () => {
   });
 
   it('REP MOVS and REP STOS on plain RAM copy and fill a page-bounded chunk at a time', () => {
-    const t = flat32(asm32(`
+    const t = flat32Big(asm32(`
       mov $0x200800, %esi; mov $0x300800, %edi; mov $8192, %ecx; cld; rep movsb
       mov $0x400000, %edi; mov $2048, %ecx; rep stosl
       hlt`));
@@ -141,7 +144,7 @@ describe('MOVS', () => {
 
   it('a REP MOVSB that reaches a not-present page faults with the registers of the bytes copied', () => {
     // rep movsb sits at 0x10010 behind NOP padding; the #PF handler at 0x10100 halts.
-    const t = flat32(asm32(`
+    const t = flat32Big(asm32(`
       mov $0x200000, %esi; mov $0x300ff0, %edi; mov $0x20, %ecx; cld
       .org 0x10, 0x90
       rep movsb %es:(%esi), %es:(%edi)
@@ -163,7 +166,7 @@ describe('MOVS', () => {
 
   it('the REP MOVSB resumes where it stopped once the handler maps the page and returns', () => {
     const pte = PT + 0x301 * 4;
-    const t = flat32(asm32(`
+    const t = flat32Big(asm32(`
       mov $0x200000, %esi; mov $0x300ff0, %edi; mov $0x20, %ecx; cld
       rep movsb
       hlt
@@ -392,7 +395,7 @@ describe('INS and OUTS', () => {
 
   it('an INS whose destination faults does not read the port', () => {
     const dev = new Counter();
-    const t = flat32(asm32('mov $0x300, %dx; mov $0x300ffe, %edi; mov $4, %ecx; cld; rep insb; hlt'));
+    const t = flat32Big(asm32('mov $0x300, %dx; mov $0x300ffe, %edi; mov $4, %ecx; cld; rep insb; hlt'));
     t.m.io.register(0x300, 4, dev);
     t.m.cpu.idtrLimit = 0; // the #PF becomes a triple fault, which stops the machine as the fault left it
     enablePaging(t.m, [0x301000]);

@@ -65,8 +65,8 @@ function real(src: string, model: CpuModel = 386): TestMachine {
  * descriptors), an IDT of 386 interrupt gates to stubs that store the vector at MARK, and a TSS
  * whose ring-0 stack receives faults raised at CPL 3.
  */
-function prot(src: string, model: CpuModel = 386): TestMachine {
-  const t = flat32(asm(src), { addr: CODE32, config: { cpu: model } });
+function prot(src: string, model: CpuModel = 386, memoryBytes?: number): TestMachine {
+  const t = flat32(asm(src), { addr: CODE32, config: memoryBytes === undefined ? { cpu: model } : { cpu: model, memoryBytes } });
   const cpu = t.m.cpu;
   descriptor(t, KCODE, 0, 0xfffff, 0x9a, 0xc);
   descriptor(t, KDATA, 0, 0xfffff, 0x92, 0xc);
@@ -835,7 +835,8 @@ describe('paging control and the TLB', () => {
   const FRAME_A = 0x100000, FRAME_B = 0x101000, FRAME_C = 0x102000, FRAME_D = 0x103000;
 
   function paged(body: string, model: CpuModel = 386): TestMachine {
-    const t = prot(`mov eax, ${PD}; mov cr3, eax; mov eax, cr0; or eax, 0x80000000; mov cr0, eax; ${body}; hlt`, model);
+    // 8 MiB of RAM: with paging off, the tests reach 0x400000 itself.
+    const t = prot(`mov eax, ${PD}; mov cr3, eax; mov eax, cr0; or eax, 0x80000000; mov cr0, eax; ${body}; hlt`, model, 8 << 20);
     wr32(t, PD, PT0 | 3);
     wr32(t, PD + 4, PT1 | 3);
     for (let k = 0; k < 1024; k++) wr32(t, PT0 + k * 4, (k << 12) | 3);
@@ -877,7 +878,7 @@ describe('paging control and the TLB', () => {
   it('turning paging on flushes the translations cached with paging off', () => {
     // With paging off, linear 0x400000 is physical 0x400000 (holding 0x44444444). CR3 is loaded
     // first, so that only the PG change can flush the identity translation.
-    const t = prot(`mov eax, ${PD}; mov cr3, eax; mov ebx, [0x400000]; mov eax, cr0; or eax, 0x80000000; mov cr0, eax; mov ecx, [0x400000]; hlt`);
+    const t = prot(`mov eax, ${PD}; mov cr3, eax; mov ebx, [0x400000]; mov eax, cr0; or eax, 0x80000000; mov cr0, eax; mov ecx, [0x400000]; hlt`, 386, 8 << 20);
     wr32(t, PD, PT0 | 3);
     wr32(t, PD + 4, PT1 | 3);
     for (let k = 0; k < 1024; k++) wr32(t, PT0 + k * 4, (k << 12) | 3);
