@@ -82,10 +82,19 @@ export class Block {
   next1: Block | null = null;
   constructor(insns: Insn[], key: number, physPage: number) {
     this.insns = insns;
-    this.ops = Uint8Array.from(insns, (i) => DIRECT_ID.get(i.handler) ?? 0);
+    // A plain loop: Uint8Array.from with a mapping function and reduce cost a tenth of a second
+    // of every test run, which builds blocks for each machine it makes.
+    const ops = new Uint8Array(insns.length);
+    let span = 0;
+    for (let k = 0; k < insns.length; k++) {
+      const i = insns[k]!;
+      ops[k] = DIRECT_ID.get(i.handler) ?? 0;
+      span += i.len;
+    }
+    this.ops = ops;
     this.key = key;
     this.physPage = physPage;
-    this.span = insns.reduce((n, i) => n + i.len, 0);
+    this.span = span;
   }
 
   /** The successor that starts at `eip`, if a still-valid link says so. */
