@@ -1,6 +1,6 @@
-// `npm test`'s first step: lint and the type check, side by side (one core each), each with its
-// cache under node_modules/.cache/ts386/ (empty on a fresh clone). Each one's output is printed
-// whole when it ends, so the two do not interleave; the step fails if either does.
+// Lint and the type check, side by side (one core each; `npm test` runs this beside vitest), each
+// with its cache under node_modules/.cache/ts386/ (empty on a fresh clone). Each one's output is
+// printed whole when it ends, so the two do not interleave; the step fails if either does.
 // `node scripts/check.mjs typecheck` (npm run typecheck) or `... lint` runs one of them.
 //
 // The type check is TypeScript 7's tsc (the package typescript-7, an alias of typescript@7), the
@@ -9,11 +9,9 @@
 // 5.9 stays for ESLint's parser (typescript-eslint does not take 7 yet), and does the type check
 // on a platform TypeScript 7 has no binary for.
 import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, runChild } from './child.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const cache = path.join(root, 'node_modules/.cache/ts386');
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 
@@ -36,18 +34,10 @@ if (unknown.length > 0) {
 }
 const checks = wanted.length === 0 ? all : all.filter((c) => wanted.includes(c.name));
 
-function run({ name, cmd, args, note = '' }) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => out.push(d));
-    child.on('error', (e) => resolve({ name, status: 1, text: `${e.message}\n` }));
-    child.on('close', (status, signal) => resolve({ name, status: status ?? 1, text: note + Buffer.concat(out).toString() + (signal ? `killed by ${signal}\n` : '') }));
-  });
-}
-
-const results = await Promise.all(checks.map(run));
+const results = await Promise.all(checks.map(async ({ name, cmd, args, note = '' }) => {
+  const r = await runChild(cmd, args);
+  return { name, status: r.status, text: note + r.text };
+}));
 let failed = false;
 for (const r of results) {
   if (r.text !== '') process.stdout.write(r.text);

@@ -4,28 +4,11 @@
 // and leave a core idle: 2-3 s less wall time than the checks first on a 2-core machine. vitest's
 // output comes as it runs; the checks' at the end, so the two do not interleave. Fails if either
 // does.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, runChild } from './child.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-
-/** Runs node with `args`; its output gathered (`gather`) or passed through. Resolves to its status and output. */
-function node(args, gather) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', gather ? 'pipe' : 'inherit', gather ? 'pipe' : 'inherit'] });
-    const out = [];
-    if (gather) {
-      child.stdout.on('data', (d) => out.push(d));
-      child.stderr.on('data', (d) => out.push(d));
-    }
-    child.on('error', (e) => resolve({ status: 1, text: `${e.message}\n` }));
-    child.on('close', (status, signal) => resolve({ status: status ?? 1, text: Buffer.concat(out).toString() + (signal ? `killed by ${signal}\n` : '') }));
-  });
-}
-
-const checks = node([path.join(root, 'scripts/check.mjs')], true);
-const tests = node([path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], false);
+const checks = runChild(process.execPath, [path.join(root, 'scripts/check.mjs')]);
+const tests = runChild(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], false);
 const [c, t] = await Promise.all([checks, tests]);
 process.stdout.write(c.text);
 console.log(c.status === 0 ? 'lint and typecheck: passed' : `lint and typecheck: failed (status ${c.status})`);
