@@ -20,7 +20,7 @@ export interface TestMachine {
  */
 export function newMachine(config: MachineConfig = {}): TestMachine {
   const debug: number[] = [];
-  const m = new Machine({ memoryBytes: 4 * 1024 * 1024, ...config, onDebugByte: (b) => debug.push(b) });
+  const m = new Machine({ ...config, memoryBytes: config.memoryBytes ?? 4 * 1024 * 1024, onDebugByte: (b) => debug.push(b) });
   return { m, debug, text: () => String.fromCharCode(...debug) };
 }
 

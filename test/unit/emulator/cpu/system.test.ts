@@ -66,7 +66,7 @@ function real(src: string, model: CpuModel = 386): TestMachine {
  * whose ring-0 stack receives faults raised at CPL 3.
  */
 function prot(src: string, model: CpuModel = 386, memoryBytes?: number): TestMachine {
-  const t = flat32(asm(src), { addr: CODE32, config: memoryBytes === undefined ? { cpu: model } : { cpu: model, memoryBytes } });
+  const t = flat32(asm(src), { addr: CODE32, config: { cpu: model, memoryBytes } });
   const cpu = t.m.cpu;
   descriptor(t, KCODE, 0, 0xfffff, 0x9a, 0xc);
   descriptor(t, KDATA, 0, 0xfffff, 0x92, 0xc);
